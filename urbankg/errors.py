@@ -1,0 +1,45 @@
+"""Problems found in a source file, reported as ``FILE:LINE: message``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one place in one file."""
+
+    file: str
+    line: int | None
+    message: str
+    severity: str = "error"  # "error" | "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{where}: {prefix}{self.message}"
+
+
+class UrbankgError(Exception):
+    """Base class for errors a user can act on."""
+
+
+class SourceError(UrbankgError):
+    """A source file (or several) could not be parsed or failed validation.
+
+    Carries every problem found, so the user can fix them all in one pass.
+    Raising it means nothing was written.
+    """
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(cls, file: str | Path, line: int | None, message: str) -> "SourceError":
+        return cls([Problem(str(file), line, message)])
+
+
+class StoreError(UrbankgError):
+    """The store refused or failed an operation (bad SPARQL, unknown graph, I/O)."""
