@@ -1,0 +1,57 @@
+"""File -> RDF. Pick the loader by file type; every loader returns a :class:`Parsed`.
+
+Each loader module exposes ``parse(path: Path, source: str) -> Parsed`` and raises
+:class:`urbankg.errors.SourceError` (with file and line) when the file cannot be read.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from pathlib import Path
+
+from urbankg.errors import SourceError
+from urbankg.loaders.parsed import Parsed, Positions
+
+# suffix -> loader module (imported on first use, so a missing optional loader
+# only matters to the files that need it)
+LOADER_BY_SUFFIX: dict[str, str] = {
+    ".ttl": "rdf_file",
+    ".turtle": "rdf_file",
+    ".nt": "rdf_file",
+    ".nq": "rdf_file",
+    ".trig": "rdf_file",
+    ".jsonld": "rdf_file",
+    ".rdf": "rdf_file",
+    ".owl": "rdf_file",
+    ".xml": "rdf_file",
+    ".n3": "rdf_file",
+    ".yaml": "annotation_yaml",
+    ".yml": "annotation_yaml",
+    ".bib": "bibtex",
+}
+
+__all__ = ["LOADER_BY_SUFFIX", "Parsed", "Positions", "load_file", "source_name", "supported"]
+
+
+def supported(path: Path) -> bool:
+    return path.suffix.lower() in LOADER_BY_SUFFIX
+
+
+def source_name(path: Path) -> str:
+    """The source name of a file: its stem, made IRI-safe. Names the file's graph."""
+    stem = path.name[: -len(path.suffix)] if path.suffix else path.name
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "source"
+
+
+def load_file(path: Path | str, source: str | None = None) -> Parsed:
+    """Parse one file into RDF with the loader its suffix names."""
+    path = Path(path)
+    module_name = LOADER_BY_SUFFIX.get(path.suffix.lower())
+    if module_name is None:
+        known = ", ".join(sorted(LOADER_BY_SUFFIX))
+        raise SourceError.single(path, None, f"unknown file type '{path.suffix}': urbankg reads {known}")
+    if not path.is_file():
+        raise SourceError.single(path, None, "no such file")
+    module = importlib.import_module(f"urbankg.loaders.{module_name}")
+    return module.parse(path, source or source_name(path))

@@ -1,0 +1,202 @@
+"""The `urbankg` command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from tqdm import tqdm
+
+from urbankg import __version__, config
+from urbankg.errors import SourceError, StoreError, UrbankgError
+from urbankg.graph import KnowledgeGraph, bundled_sources
+from urbankg.results import RESULT_FORMATS, write_result
+
+
+def _progress(description: str):
+    def wrap(items):
+        return tqdm(items, desc=description, unit="file", file=sys.stderr, disable=None)
+
+    return wrap
+
+
+class Context:
+    """Opens the store lazily, so `--help` and `--version` never touch it."""
+
+    def __init__(self, store_dir: Path | None):
+        self.store_dir = store_dir or config.default_store_dir()
+        self._kg: KnowledgeGraph | None = None
+
+    @property
+    def kg(self) -> KnowledgeGraph:
+        if self._kg is None:
+            self._kg = KnowledgeGraph.open(self.store_dir)
+        return self._kg
+
+    def ensure_bundled(self) -> None:
+        """The embedded default: an empty store gets the bundled ontology and corpus, once."""
+        if not self.kg.store.is_empty():
+            return
+        files = bundled_sources()
+        click.echo(f"The store at {self.store_dir} is empty: loading the bundled ontology and corpus "
+                   f"({len(files)} files) once.", err=True)
+        report = self.kg.ensure_bundled(_progress("loading"))
+        if report is not None:
+            click.echo(f"Loaded {report.triples} triples into {len(report.graphs)} graphs.", err=True)
+
+    def close(self) -> None:
+        if self._kg is not None:
+            self._kg.close()
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="urbankg")
+@click.option(
+    "--store",
+    "store_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="URBANKG_STORE",
+    help="Store directory (default: $URBANKG_STORE, else ~/.local/share/urbankg/store).",
+)
+@click.pass_context
+def main(ctx: click.Context, store_dir: Path | None) -> None:
+    """urbankg: a knowledge graph of the urbanisation literature."""
+    ctx.obj = Context(store_dir)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def _fail(error: UrbankgError) -> None:
+    if isinstance(error, SourceError):
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"{len(error.problems)} problem(s); nothing was written.", err=True)
+    else:
+        click.echo(f"error: {error}", err=True)
+    sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+def load(obj: Context, paths: tuple[Path, ...]) -> None:
+    """Validate files (or folders) and load each into its own named graph, all or nothing."""
+    try:
+        report = obj.kg.load(paths, _progress("validating"))
+    except UrbankgError as error:
+        _fail(error)
+    for problem in report.warnings:
+        click.echo(str(problem), err=True)
+    for iri, count in report.graphs.items():
+        click.echo(f"{iri}\t{count} triples")
+    click.echo(f"Loaded {report.triples} triples into {len(report.graphs)} graph(s).", err=True)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.pass_obj
+def validate(obj: Context, paths: tuple[Path, ...]) -> None:
+    """Check files against the shapes; print FILE:LINE: message for each problem. Never writes."""
+    problems = obj.kg.validate(paths, _progress("validating"))
+    for problem in problems:
+        click.echo(str(problem), err=problem.severity == "error")
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        click.echo(f"{len(errors)} error(s).", err=True)
+        sys.exit(1)
+    click.echo("valid", err=True)
+
+
+@main.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True)
+@click.pass_obj
+def query(obj: Context, query: str, fmt: str) -> None:
+    """Run a SPARQL query given inline or as a file (.rq)."""
+    text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
+    try:
+        obj.ensure_bundled()
+        result = obj.kg.query(text)
+        write_result(result, fmt, sys.stdout)
+    except UrbankgError as error:
+        _fail(error)
+
+
+@main.command()
+@click.pass_obj
+def graphs(obj: Context) -> None:
+    """List the named graphs with their size."""
+    stats = obj.kg.stats()
+    for iri in obj.kg.graphs():
+        click.echo(f"{iri}\t{stats.triples_per_graph.get(iri, 0)}")
+
+
+@main.command()
+@click.option("--top", default=15, show_default=True, help="How many classes and properties to show.")
+@click.pass_obj
+def stats(obj: Context, top: int) -> None:
+    """Triples per graph, the most used classes and properties."""
+    s = obj.kg.stats()
+    click.echo(f"triples\t{s.triples}")
+    click.echo(f"graphs\t{len(s.triples_per_graph) - 1}")
+    click.echo("\n# triples per graph")
+    for iri, count in sorted(s.triples_per_graph.items(), key=lambda kv: -kv[1]):
+        click.echo(f"{count:>8}  {iri or '(default graph: catalogue)'}")
+    click.echo(f"\n# classes ({len(s.classes)}), by instances")
+    for iri, count in sorted(s.classes.items(), key=lambda kv: -kv[1])[:top]:
+        click.echo(f"{count:>8}  {iri}")
+    click.echo(f"\n# properties ({len(s.properties)}), by uses")
+    for iri, count in sorted(s.properties.items(), key=lambda kv: -kv[1])[:top]:
+        click.echo(f"{count:>8}  {iri}")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["trig", "nquads"]), default="trig", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File (default: stdout).")
+@click.pass_obj
+def export(obj: Context, fmt: str, output: Path | None) -> None:
+    """Write every graph as TriG or N-Quads."""
+    if output:
+        with output.open("wb") as stream:
+            obj.kg.export(stream, fmt)
+    else:
+        obj.kg.export(sys.stdout.buffer, fmt)
+
+
+@main.command()
+@click.argument("graph")
+@click.pass_obj
+def drop(obj: Context, graph: str) -> None:
+    """Remove one named graph (by IRI or source name)."""
+    try:
+        dropped = obj.kg.drop(graph)
+    except StoreError as error:
+        _fail(error)
+    if not dropped:
+        click.echo(f"no graph named {graph}; `urbankg graphs` lists them", err=True)
+        sys.exit(1)
+    click.echo(f"dropped {graph}", err=True)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+@click.option("--threads", default=4, show_default=True, type=int, help="Worker threads of the WSGI server.")
+@click.pass_obj
+def serve(obj: Context, host: str, port: int, threads: int) -> None:
+    """Serve the knowledge graph over HTTP (waitress, a production WSGI server)."""
+    import waitress
+
+    from urbankg.server.app import create_app
+
+    try:
+        obj.ensure_bundled()
+    except UrbankgError as error:
+        _fail(error)
+    app = create_app(obj.kg)
+    click.echo(f"urbankg {__version__} serving {obj.store_dir} on http://{host}:{port}/", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="urbankg")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,189 @@
+"""The KnowledgeGraph facade: load, validate and query, whatever the store.
+
+Data flows one way (DESIGN.md): file -> loader -> validation gate -> store. A load
+of several files lands whole or not at all: every file is parsed and validated
+first, then all their graphs are replaced in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import RDF, Graph, URIRef
+
+from urbankg import config
+from urbankg.errors import Problem, SourceError
+from urbankg.loaders import Parsed, load_file, source_name, supported
+from urbankg.oxigraph_store import OxigraphStore
+from urbankg.store import GraphReplacement, Store
+from urbankg.validation import Validator
+
+Progress = Callable[[Iterable], Iterable]
+
+# VALUES blocks are kept to a size every SPARQL store accepts.
+VALUES_CHUNK = 500
+
+
+@dataclass
+class LoadReport:
+    graphs: dict[str, int]  # graph IRI -> triples loaded
+    warnings: list[Problem]
+
+    @property
+    def triples(self) -> int:
+        return sum(self.graphs.values())
+
+
+class KnowledgeGraph:
+    def __init__(self, store: Store, validator: Validator | None = None):
+        self.store = store
+        self.validator = validator or Validator(config.shapes_file(), config.ontology_file())
+
+    @classmethod
+    def open(cls, store_dir: Path | str | None = None) -> "KnowledgeGraph":
+        """The embedded store on disk (default directory: see :func:`config.default_store_dir`)."""
+        return cls(OxigraphStore(Path(store_dir) if store_dir else config.default_store_dir()))
+
+    @classmethod
+    def in_memory(cls) -> "KnowledgeGraph":
+        return cls(OxigraphStore(None))
+
+    def close(self) -> None:
+        self.store.close()
+
+    # -- loading -------------------------------------------------------------------
+
+    def validate(self, paths: Iterable[Path | str], progress: Progress | None = None) -> list[Problem]:
+        """Every problem in the files (syntax and SHACL), warnings included. Never writes."""
+        try:
+            _parsed, problems = self._check(expand_paths(paths), progress)
+        except SourceError as error:
+            return error.problems
+        return problems
+
+    def load(self, paths: Iterable[Path | str], progress: Progress | None = None) -> LoadReport:
+        """Parse, validate, then replace each file's graph, all in one transaction.
+
+        Raises SourceError listing every problem of every file; then nothing is written.
+        """
+        parsed, problems = self._check(expand_paths(paths), progress)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise SourceError(errors)
+        replacements = [GraphReplacement(config.graph_iri(p.source), p.graph, str(p.path)) for p in parsed]
+        self.store.replace_graphs(replacements)
+        return LoadReport({r.iri: len(r.graph) for r in replacements}, [p for p in problems if p.severity != "error"])
+
+    def _check(self, files: list[Path], progress: Progress | None) -> tuple[list[Parsed], list[Problem]]:
+        _refuse_duplicate_sources(files)
+        parsed: list[Parsed] = []
+        problems: list[Problem] = []
+        steps = progress(files) if progress else files
+        for path in steps:
+            try:
+                parsed.append(load_file(path))
+            except SourceError as error:
+                problems.extend(error.problems)
+        if problems:  # syntax errors first: SHACL on half the files would mislead
+            raise SourceError(problems)
+        batch_types = Graph()
+        for item in parsed:
+            batch_types += item.graph.triples((None, RDF.type, None))
+        replaced = [config.graph_iri(p.source) for p in parsed]
+        for item in parsed:
+            context = self._store_types(_mentioned_iris(item.graph), exclude_graphs=replaced)
+            context += batch_types
+            problems.extend(self.validator.validate(item, context))
+        return parsed, problems
+
+    def _store_types(self, iris: set[URIRef], exclude_graphs: list[str]) -> Graph:
+        """rdf:type of the given IRIs in the store, ignoring the graphs about to be replaced."""
+        context = Graph()
+        if not iris or self.store.is_empty():
+            return context
+        excluded = ", ".join(f"<{g}>" for g in exclude_graphs) or "<urn:none>"
+        ordered = sorted(iris)
+        for start in range(0, len(ordered), VALUES_CHUNK):
+            values = " ".join(f"<{iri}>" for iri in ordered[start : start + VALUES_CHUNK])
+            sparql = (
+                f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} "
+                f"GRAPH ?g {{ ?s a ?t }} FILTER(?g NOT IN ({excluded})) }}"
+            )
+            for row in self.store.query(sparql):
+                context.add((URIRef(row["s"].value), RDF.type, URIRef(row["t"].value)))
+        return context
+
+    # -- the rest of the API ---------------------------------------------------------
+
+    def query(self, sparql: str, **options):
+        return self.store.query(sparql, **options)
+
+    def update(self, sparql: str) -> None:
+        self.store.update(sparql)
+
+    def drop(self, graph: str) -> bool:
+        return self.store.drop_graph(resolve_graph(graph))
+
+    def graphs(self) -> list[str]:
+        return self.store.graphs()
+
+    def stats(self):
+        return self.store.stats()
+
+    def export(self, output, fmt: str) -> None:
+        self.store.export(output, fmt)
+
+    def ensure_bundled(self, progress: Progress | None = None) -> LoadReport | None:
+        """On an empty store, load the bundled ontology and corpus once; else do nothing."""
+        if not self.store.is_empty():
+            return None
+        return self.load(bundled_sources(), progress)
+
+
+def bundled_sources() -> list[Path]:
+    """The ontology and every corpus file shipped with urbankg."""
+    sources = [config.ontology_file()] if config.ontology_file().exists() else []
+    return sources + expand_paths([config.bundled("corpus")])
+
+
+def resolve_graph(name: str) -> str:
+    """A graph given by full IRI or by source name (``lin-2019`` -> <base>graph/lin-2019)."""
+    return name if ":" in name else config.graph_iri(name)
+
+
+def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
+    """Files as given, and every loadable file under each directory, in a stable order."""
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and supported(p)))
+        else:
+            files.append(path)
+    return files
+
+
+def _refuse_duplicate_sources(files: list[Path]) -> None:
+    seen: dict[str, Path] = {}
+    problems = []
+    for path in files:
+        name = source_name(path)
+        if name in seen and seen[name].resolve() != path.resolve():
+            problems.append(
+                Problem(
+                    str(path),
+                    None,
+                    f"has the same source name '{name}' as {seen[name]}: both would load into graph "
+                    f"{config.graph_iri(name)}; rename one of them",
+                )
+            )
+        seen.setdefault(name, path)
+    if problems:
+        raise SourceError(problems)
+
+
+def _mentioned_iris(graph: Graph) -> set[URIRef]:
+    mentioned = {o for p, o in graph.predicate_objects() if isinstance(o, URIRef) and p != RDF.type}
+    defined = set(graph.subjects(RDF.type, None))
+    return {iri for iri in mentioned if iri not in defined}

@@ -1,0 +1,88 @@
+"""Writing query results: SPARQL result formats via pyoxigraph, and a plain table for people."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+import pyoxigraph as ox
+
+from urbankg import config
+from urbankg.errors import UrbankgError
+
+RESULT_FORMATS = ["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"]
+SOLUTION_FORMATS = {
+    "json": ox.QueryResultsFormat.JSON,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+    "xml": ox.QueryResultsFormat.XML,
+}
+GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
+
+# Shown shortened in tables; the full IRIs are what the machine formats give.
+TABLE_PREFIXES = {
+    "id:": config.ID_BASE,
+    "ukg:": config.ONTOLOGY_NS,
+    "graph:": config.GRAPH_BASE,
+    "skos:": "http://www.w3.org/2004/02/skos/core#",
+    "cito:": "http://purl.org/spar/cito/",
+    "fabio:": "http://purl.org/spar/fabio/",
+    "rdf:": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs:": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl:": "http://www.w3.org/2002/07/owl#",
+    "xsd:": "http://www.w3.org/2001/XMLSchema#",
+}
+
+
+def write_result(result, fmt: str, out: TextIO) -> None:
+    if isinstance(result, ox.QuerySolutions):
+        if fmt == "table":
+            _write_table([v.value for v in result.variables], ([s[v] for v in result.variables] for s in result), out)
+        elif fmt in SOLUTION_FORMATS:
+            out.write(result.serialize(format=SOLUTION_FORMATS[fmt]).decode("utf-8"))
+        else:
+            raise UrbankgError(f"a SELECT result cannot be written as {fmt}: use table, json, csv, tsv or xml")
+    elif isinstance(result, ox.QueryBoolean):
+        if fmt in ("json", "xml"):
+            out.write(result.serialize(format=SOLUTION_FORMATS[fmt]).decode("utf-8"))
+        else:
+            out.write(("true" if bool(result) else "false") + "\n")
+    else:  # QueryTriples from CONSTRUCT / DESCRIBE
+        if fmt == "table":
+            _write_table(["subject", "predicate", "object"], ([t.subject, t.predicate, t.object] for t in result), out)
+        elif fmt in GRAPH_FORMATS:
+            out.write(result.serialize(format=GRAPH_FORMATS[fmt]).decode("utf-8"))
+        else:
+            raise UrbankgError(f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt}: use table, turtle or ntriples")
+    if fmt != "table":
+        out.write("" if fmt in ("csv", "tsv", "turtle", "ntriples") else "\n")
+
+
+def show_term(term) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        for prefix, namespace in TABLE_PREFIXES.items():
+            if term.value.startswith(namespace):
+                return prefix + term.value[len(namespace) :]
+        return term.value
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.Literal):
+        return term.value
+    return str(term)
+
+
+def _write_table(headers: list[str], rows, out: TextIO, max_width: int = 60) -> None:
+    cells = [[_clip(show_term(term), max_width) for term in row] for row in rows]
+    widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    out.write(line.rstrip() + "\n")
+    out.write("  ".join("-" * w for w in widths) + "\n")
+    for row in cells:
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+    out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
