@@ -1,0 +1,122 @@
+"""The CLI as a user runs it: a real process, a real on-disk store."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import requests
+
+from urbankg import config
+
+URBANKG = [shutil.which("urbankg")] if shutil.which("urbankg") else [sys.executable, "-m", "urbankg.cli"]
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def run(store, *args, check=True):
+    result = subprocess.run([*URBANKG, "--store", str(store), *map(str, args)], capture_output=True, text=True,
+                            timeout=300)
+    if check and result.returncode != 0:
+        raise AssertionError(f"urbankg {' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+def test_version():
+    result = subprocess.run([*URBANKG, "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and "urbankg, version" in result.stdout
+
+
+def test_load_query_graphs_stats_export_drop(tmp_path, data_dir):
+    store = tmp_path / "store"
+    loaded = run(store, "load", data_dir / "rdf" / "good.ttl")
+    assert f"{config.GRAPH_BASE}good\t3 triples" in loaded.stdout
+    rows = json.loads(run(store, "query", "--format", "json",
+                          "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }").stdout)
+    assert [b["l"]["value"] for b in rows["results"]["bindings"]] == ["Lirendong"]
+    assert run(store, "graphs").stdout.splitlines() == [f"{config.GRAPH_BASE}good\t3"]
+    stats = run(store, "stats").stdout
+    assert "triples\t" in stats and "https://example.org/Village" in stats
+    exported = run(store, "export", "--format", "nquads").stdout
+    assert f'"Lirendong" <{config.GRAPH_BASE}good> .' in exported
+    run(store, "drop", "good")
+    assert f"{config.GRAPH_BASE}good" not in run(store, "graphs").stdout
+    missing = run(store, "drop", "good", check=False)
+    assert missing.returncode == 1 and "no graph named good" in missing.stderr
+
+
+def test_query_from_file_and_csv(tmp_path, data_dir):
+    store = tmp_path / "store"
+    run(store, "load", data_dir / "rdf" / "good.ttl")
+    query_file = tmp_path / "labels.rq"
+    query_file.write_text("SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+    assert run(store, "query", "--format", "csv", query_file).stdout.splitlines() == ["l", "Lirendong"]
+
+
+def test_broken_sparql_exits_1_with_the_parser_message(tmp_path, data_dir):
+    store = tmp_path / "store"
+    run(store, "load", data_dir / "rdf" / "good.ttl")
+    result = run(store, "query", "SELECT ?x WHERE { ?x ", check=False)
+    assert result.returncode == 1 and "SPARQL syntax error" in result.stderr
+
+
+def test_validate_exits_1_with_file_line_messages_and_writes_nothing(tmp_path, data_dir):
+    store = tmp_path / "store"
+    result = run(store, "validate", data_dir / "rdf" / "broken.ttl", check=False)
+    assert result.returncode == 1
+    assert f"{data_dir / 'rdf' / 'broken.ttl'}:" in result.stderr
+    assert run(store, "graphs").stdout == ""
+
+
+def test_failed_load_changes_nothing(tmp_path, data_dir):
+    store = tmp_path / "store"
+    run(store, "load", data_dir / "rdf" / "good.ttl")
+    before = run(store, "export", "--format", "nquads").stdout
+    failed = run(store, "load", data_dir / "rdf" / "good-v2.ttl", data_dir / "rdf" / "broken.ttl", check=False)
+    assert failed.returncode == 1 and "nothing was written" in failed.stderr
+    assert run(store, "export", "--format", "nquads").stdout == before
+
+
+def test_embedded_default_loads_bundled_data_once(tmp_path):
+    store = tmp_path / "store"
+    first = run(store, "query", "--format", "json", COUNT_ALL)
+    assert "loading the bundled ontology and corpus" in first.stderr
+    count = int(json.loads(first.stdout)["results"]["bindings"][0]["n"]["value"])
+    assert count > 0
+    second = run(store, "query", "--format", "json", COUNT_ALL)
+    assert "loading the bundled" not in second.stderr
+    assert int(json.loads(second.stdout)["results"]["bindings"][0]["n"]["value"]) == count
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_answers_health_over_http(tmp_path, data_dir):
+    store = tmp_path / "store"
+    run(store, "load", data_dir / "rdf" / "good.ttl")
+    port = free_port()
+    server = subprocess.Popen([*URBANKG, "--store", str(store), "serve", "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                response = requests.get(f"http://127.0.0.1:{port}/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                if time.time() > deadline or server.poll() is not None:
+                    raise AssertionError(f"server did not start: {server.stderr.read() if server.poll() is not None else ''}")
+                time.sleep(0.2)
+        assert response.status_code == 200
+        body = response.json()
+        assert body["status"] == "ok" and body["triples"] > 0
+        assert response.headers["Server"] == "urbankg"  # waitress, not Flask's development server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
