@@ -178,6 +178,38 @@ def drop(obj: Context, graph: str) -> None:
     click.echo(f"dropped {graph}", err=True)
 
 
+@main.command("verify-quotes")
+@click.option("--source", "sources", multiple=True, required=True, metavar="PAPER_ID=PATH",
+              help="The full text of a paper, e.g. lin-2019=../shared/seeds/001.txt (repeatable).")
+@click.option("--all", "show_all", is_flag=True, help="Also list the quotes that were found.")
+@click.pass_obj
+def verify_quotes(obj: Context, sources: tuple[str, ...], show_all: bool) -> None:
+    """Report every quote that does not occur in its paper's full text."""
+    from urbankg.quotes import check_quotes, work_iri
+
+    texts = {}
+    for item in sources:
+        paper, sep, path = item.partition("=")
+        if not sep or not Path(path).is_file():
+            click.echo(f"error: --source {item!r}: expected PAPER_ID=PATH to an existing text file", err=True)
+            sys.exit(2)
+        texts[work_iri(paper)] = Path(path)
+    try:
+        obj.ensure_bundled()
+        checks = check_quotes(obj.kg, texts)
+    except UrbankgError as error:
+        _fail(error)
+    checked = [c for c in checks if c.found is not None]
+    missing = [c for c in checked if not c.found]
+    for check in checked if show_all else missing:
+        status = "found  " if check.found else "MISSING"
+        click.echo(f"{status} {check.quote}\t{check.exact[:100]!r}")
+    unchecked = len(checks) - len(checked)
+    click.echo(f"{len(checked) - len(missing)} of {len(checked)} quotes found in the given texts"
+               f"{f'; {unchecked} quotes of other sources not checked' if unchecked else ''}.", err=True)
+    sys.exit(1 if missing else 0)
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
