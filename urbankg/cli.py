@@ -178,6 +178,44 @@ def drop(obj: Context, graph: str) -> None:
     click.echo(f"dropped {graph}", err=True)
 
 
+@main.command("queries")
+@click.pass_obj
+def list_queries(obj: Context) -> None:
+    """List the canned theory-comparison queries and their parameters."""
+    from urbankg.catalogue import Catalogue
+
+    for query in Catalogue().queries.values():
+        params = " ".join(f"[--{p.name} {p.default}]" if p.default else f"--{p.name} VALUE"
+                          for p in query.parameters.values())
+        click.echo(f"{query.name}  {params}".rstrip())
+        click.echo(f"    {query.title}: {' '.join(query.description.split())}")
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True)
+@click.pass_context
+def ask(ctx: click.Context, name: str, fmt: str) -> None:
+    """Run a canned query: urbankg ask NAME --param value ..."""
+    from urbankg.catalogue import Catalogue
+
+    obj: Context = ctx.obj
+    params: dict[str, str] = {}
+    args = list(ctx.args)
+    while args:
+        key = args.pop(0)
+        if not key.startswith("--") or not args:
+            click.echo(f"error: expected --parameter value pairs, got {key!r}", err=True)
+            sys.exit(2)
+        params[key[2:].replace("-", "_")] = args.pop(0)
+    try:
+        obj.ensure_bundled()
+        result = Catalogue().run(obj.kg, name, params)
+        write_result(result, fmt, sys.stdout)
+    except UrbankgError as error:
+        _fail(error)
+
+
 @main.command("verify-quotes")
 @click.option("--source", "sources", multiple=True, required=True, metavar="PAPER_ID=PATH",
               help="The full text of a paper, e.g. lin-2019=../shared/seeds/001.txt (repeatable).")
