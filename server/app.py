@@ -12,6 +12,11 @@ def create_app(kg: KnowledgeGraph) -> Flask:
     app = Flask(__name__)
     app.config["KG"] = kg
 
+    from urbankg.server import ui
+
+    app.register_blueprint(ui.bp)
+    ui.register_error_pages(app)
+
     @app.get("/health")
     def health():
         # A cheap query proves the store answers, not just that the process is up.

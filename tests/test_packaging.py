@@ -1,5 +1,6 @@
 """The wheel carries the ontology, queries and corpus, and works without the source tree."""
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -14,8 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
-                    str(ROOT)], check=True, capture_output=True)
+    # Build from a clean copy: a build/ folder left in the tree could leak stale files into the wheel.
+    source = tmp_path_factory.mktemp("source") / "urbankg"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns("build", "*.egg-info", ".git", "__pycache__", ".venv"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
+                   check=True, capture_output=True)
     return next(out.glob("urbankg-*.whl"))
 
 

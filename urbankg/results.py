@@ -30,6 +30,20 @@ TABLE_PREFIXES = {
     "rdfs:": "http://www.w3.org/2000/01/rdf-schema#",
     "owl:": "http://www.w3.org/2002/07/owl#",
     "xsd:": "http://www.w3.org/2001/XMLSchema#",
+    "dcterms:": "http://purl.org/dc/terms/",
+    "prov:": "http://www.w3.org/ns/prov#",
+    "foaf:": "http://xmlns.com/foaf/0.1/",
+    "schema:": "https://schema.org/",
+    "mp:": "http://purl.org/mp/",
+    "oa:": "http://www.w3.org/ns/oa#",
+    "c4o:": "http://purl.org/spar/c4o/",
+    "biro:": "http://purl.org/spar/biro/",
+    "frbr:": "http://purl.org/vocab/frbr/core#",
+    "qb:": "http://purl.org/linked-data/cube#",
+    "prism:": "http://prismstandard.org/namespaces/basic/2.0/",
+    "sdmx-measure:": "http://purl.org/linked-data/sdmx/2009/measure#",
+    "sdmx-dimension:": "http://purl.org/linked-data/sdmx/2009/dimension#",
+    "sdmx-attribute:": "http://purl.org/linked-data/sdmx/2009/attribute#",
 }
 
 

@@ -1,0 +1,368 @@
+"""The web UI and linked-data pages: browse, query, compare and validate from a browser.
+
+Every IRI under the id base resolves here (``/id/<kind>/<slug>``): HTML for browsers,
+Turtle, N-Triples or JSON-LD for machines, by content negotiation. Pages are rendered
+on the server from the queries in ``ui_queries/`` (data files, like the catalogue), and
+pictures are inline SVG, so the UI works offline with no script library at all.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from urbankg import config
+from urbankg.errors import UrbankgError
+from urbankg.loaders import LOADER_BY_SUFFIX
+from urbankg.server.pictures import Edge, Node, two_column_svg
+
+bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/static/ui")
+
+UI_QUERIES = Path(__file__).parent / "ui_queries"
+LABEL_PREDICATES = [
+    "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title", "http://xmlns.com/foaf/0.1/name", "https://schema.org/name",
+    "http://purl.org/mp/statement",
+]
+DEFINITION_PREDICATES = [
+    "http://www.w3.org/2004/02/skos/core#definition", "http://www.w3.org/2000/01/rdf-schema#comment",
+    "http://purl.org/dc/terms/description",
+]
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+MACHINE_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+FORMAT_ALIASES = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples",
+                  "jsonld": "application/ld+json", "json-ld": "application/ld+json", "html": "text/html"}
+VALIDATE_SUFFIXES = [".yaml", ".ttl", ".jsonld", ".bib", ".trig", ".nt", ".rdf"]
+
+
+def kg():
+    return current_app.config["KG"]
+
+
+@cache
+def ui_query(name: str) -> str:
+    return (UI_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def rows(name: str, resource: str | None = None) -> list[dict]:
+    substitutions = {"resource": ox.NamedNode(resource)} if resource else None
+    result = kg().query(ui_query(name), substitutions=substitutions)
+    variables = [v.value for v in result.variables]
+    return [{v: solution[v] for v in variables} for solution in result]
+
+
+# -- how terms look -------------------------------------------------------------------
+
+
+def local_path(iri: str) -> str | None:
+    """The path on this server that resolves an IRI under the base, or None for foreign IRIs."""
+    if iri.startswith(config.ID_BASE):
+        return "/id/" + iri[len(config.ID_BASE):]
+    if iri.startswith(config.ONTOLOGY_NS):
+        return "/ontology#" + iri[len(config.ONTOLOGY_NS):]
+    if iri.startswith(config.GRAPH_BASE):
+        return "/id/graph?iri=" + iri
+    return None
+
+
+def short(iri: str) -> str:
+    from urbankg.results import show_term
+
+    return show_term(ox.NamedNode(iri))
+
+
+def link(term, label: str | None = None) -> Markup:
+    """A term as HTML: IRIs as links (local when under the base), literals as text."""
+    if term is None:
+        return Markup("")
+    if isinstance(term, ox.NamedNode):
+        href = local_path(term.value) or term.value
+        text = label or short(term.value)
+        return Markup('<a href="{}" title="{}">{}</a>').format(href, term.value, text)
+    if isinstance(term, ox.Literal):
+        return Markup("{}").format(term.value)
+    return Markup("<span class=bnode>{}</span>").format(str(term))
+
+
+def text(term) -> str:
+    return "" if term is None else term.value if hasattr(term, "value") else str(term)
+
+
+@bp.app_template_filter("link")
+def link_filter(term, label=None):
+    return link(term, label)
+
+
+@bp.app_template_filter("text")
+def text_filter(term):
+    return text(term)
+
+
+# -- pages ----------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home():
+    counts = {k: int(text(v) or 0) for k, v in (rows("home-counts") or [{}])[0].items()}
+    frameworks = rows("framework-list")
+    papers = rows("paper-list")
+    cases = _distinct(rows("case-list"), "case")
+    from urbankg.catalogue import Catalogue
+
+    return render_template("home.html", counts=counts, frameworks=frameworks, papers=papers, cases=cases,
+                           queries=Catalogue().queries.values())
+
+
+@dataclass
+class Statement:
+    predicate: object
+    value: object
+    label: str | None = None
+    quote: str | None = None
+    quote_source: object = None
+
+
+@bp.get("/id/<path:rest>")
+def resource(rest: str):
+    iri = request.args.get("iri") if rest == "graph" and request.args.get("iri") else config.ID_BASE + rest
+    wanted = _negotiate()
+    if wanted is None:
+        abort(406, description="This resource is available as text/html, text/turtle, application/n-triples "
+                               "and application/ld+json.")
+    outgoing = rows("resource-out", iri)
+    incoming = rows("resource-in", iri)
+    if not outgoing and not incoming:
+        abort(404, description=f"Nothing in the graph is called {iri}.")
+    if wanted != "text/html":
+        triples = kg().query(ui_query("resource-graph"), substitutions={"resource": ox.NamedNode(iri)})
+        body = ox.serialize(triples, format=MACHINE_FORMATS[wanted])
+        return Response(body, mimetype=wanted, headers={"Vary": "Accept"})
+    statements: dict[str, Statement] = {}
+    for row in outgoing:
+        key = (row["p"].value, str(row["o"]))
+        if key not in statements or (row["label"] is not None and statements[key].label is None):
+            statements[key] = Statement(row["p"], row["o"], text(row["label"]) or None, text(row["quote"]) or None,
+                                        row["quote_source"])
+    out = sorted(statements.values(), key=lambda s: (short(s.predicate.value), s.label or str(s.value)))
+    label = _first(out, LABEL_PREDICATES) or short(iri)
+    definition = _first(out, DEFINITION_PREDICATES)
+    types = [s.value for s in out if s.predicate.value == RDF_TYPE]
+    inbound = sorted({(r["p"].value, str(r["s"])): r for r in incoming}.values(),
+                     key=lambda r: (short(r["p"].value), text(r["label"])))
+    views = []
+    if rest.startswith("framework/"):
+        views.append(("framework view with crosswalks", url_for("ui.framework", slug=rest.split("/", 1)[1])))
+    if any(t.value == "http://purl.org/spar/fabio/JournalArticle" or "fabio" in t.value for t in types) and \
+            any(r["p"].value == "http://purl.org/vocab/frbr/core#partOf" for r in incoming):
+        views.append(("paper view with bibliography and citation network", url_for("ui.paper", slug=rest.split("/", 1)[1])))
+    return Response(render_template("resource.html", iri=iri, label=label, definition=definition, types=types,
+                                    statements=[s for s in out if s.predicate.value != RDF_TYPE], inbound=inbound,
+                                    views=views, rest=rest), headers={"Vary": "Accept"})
+
+
+@bp.get("/frameworks")
+def frameworks():
+    return render_template("frameworks.html", frameworks=rows("framework-list"))
+
+
+@bp.get("/frameworks/<path:slug>")
+def framework(slug: str):
+    iri = config.ID_BASE + "framework/" + slug
+    info = [r for r in rows("framework-list") if r["framework"].value == iri]
+    if not info:
+        abort(404, description=f"No framework called framework/{slug}; /frameworks lists them.")
+    components = _distinct(rows("framework-components", iri), "component")
+    links = rows("framework-links", iri)
+    left = [Node(c["component"].value, text(c["label"]) or short(c["component"].value), local_path(c["component"].value))
+            for c in components if any(l["mine"].value == c["component"].value for l in links)]
+    others = _distinct(sorted(links, key=lambda l: (text(l["other_scheme_label"]), text(l["other_label"]))), "other")
+    right = [Node(o["other"].value, text(o["other_label"]) or short(o["other"].value), local_path(o["other"].value) or "",
+                  text(o["other_scheme_label"])) for o in others]
+    edges = [Edge(l["mine"].value, l["other"].value,
+                  f"{short(l['relation'].value)} — {_asserter(l)}: “{text(l['quote'])}”",
+                  short(l["relation"].value), dashed=l["asserted_by"].value.endswith("InferredByAnnotator"))
+             for l in links]
+    picture = two_column_svg(left, right, edges, f"Crosswalks of {text(info[0]['label'])}",
+                             text(info[0]["label"]), "other frameworks") if links else ""
+    return render_template("framework.html", info=info[0], components=components, links=links,
+                           picture=Markup(picture), asserter=_asserter)
+
+
+@bp.get("/papers")
+def papers():
+    return render_template("papers.html", papers=rows("paper-list"))
+
+
+@bp.get("/papers/<path:slug>")
+def paper(slug: str):
+    iri = config.ID_BASE + "work/" + slug
+    info = [r for r in rows("paper-list") if r["paper"].value == iri]
+    if not info:
+        abort(404, description=f"No annotated paper called work/{slug}; /papers lists them.")
+    references = _distinct(rows("paper-references", iri), "ref")
+    acts = rows("paper-citation-network", iri)
+    works = _distinct(sorted(acts, key=lambda a: (text(a["year"]), text(a["work_title"]))), "work")
+    concepts = _distinct(sorted(acts, key=lambda a: text(a["concept_label"])), "concept")
+    left = [Node(w["work"].value, f"{_author_year(w)}", local_path(w["work"].value) or "") for w in works]
+    right = [Node(c["concept"].value, text(c["concept_label"]) or short(c["concept"].value),
+                  local_path(c["concept"].value) or "") for c in concepts]
+    edges = [Edge(a["work"].value, a["concept"].value,
+                  f"{short(a['intent'].value) if a['intent'] else ''}: “{text(a['sentence'])}”",
+                  short(a["intent"].value) if a["intent"] else "") for a in acts]
+    picture = two_column_svg(left, right, edges, f"Citation–concept network of {text(info[0]['title'])}",
+                             "cited works", "concepts") if acts else ""
+    return render_template("paper.html", info=info[0], references=references, acts=acts, picture=Markup(picture))
+
+
+@bp.get("/query")
+def query_editor():
+    from urbankg.catalogue import Catalogue
+
+    prefixes = (Path(__file__).parent / "static" / "prefixes.rq").read_text(encoding="utf-8")
+    examples = [(q.name, q.title, q.sparql) for q in Catalogue().queries.values() if not q.parameters]
+    return render_template("query.html", prefixes=prefixes, examples=examples,
+                           initial=request.args.get("query") or prefixes + "\nSELECT ?framework ?label WHERE {\n"
+                           "  ?framework a ukg:Framework ; skos:prefLabel ?label .\n}\nORDER BY ?label\n")
+
+
+@bp.route("/validate", methods=["GET", "POST"])
+def validate():
+    context = {"suffixes": VALIDATE_SUFFIXES, "text": "", "suffix": ".yaml", "problems": None, "loaded": None,
+               "error": None, "name": "annotation"}
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload and upload.filename:
+            context["text"] = upload.read().decode("utf-8", errors="replace")
+            context["suffix"] = Path(upload.filename).suffix.lower()
+            context["name"] = Path(upload.filename).stem
+        else:
+            context["text"] = request.form.get("text", "")
+            context["suffix"] = request.form.get("suffix", ".yaml")
+            context["name"] = request.form.get("name") or "annotation"
+        if context["suffix"] not in LOADER_BY_SUFFIX:
+            context["error"] = f"urbankg cannot read '{context['suffix']}' files; choose one of {', '.join(VALIDATE_SUFFIXES)}"
+            return render_template("validate.html", **context), 400
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / (_safe_name(context["name"]) + context["suffix"])
+            path.write_text(context["text"], encoding="utf-8")
+            problems = kg().validate([path])
+            context["problems"] = problems
+            if request.form.get("load") and not [p for p in problems if p.severity == "error"]:
+                if not _token_ok(request.form.get("token", "")):
+                    context["error"] = "Loading needs the server's write token; validation changed nothing."
+                    return render_template("validate.html", **context, lines=_lines(context["text"], problems)), 403
+                try:
+                    context["loaded"] = kg().load([path]).graphs
+                except UrbankgError as error:
+                    context["error"] = str(error)
+        return render_template("validate.html", **context, lines=_lines(context["text"], problems))
+    return render_template("validate.html", **context, lines=[])
+
+
+@bp.get("/ontology")
+def ontology_docs():
+    return Response(_ontology_html(), mimetype="text/html")
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _negotiate() -> str | None:
+    fmt = request.args.get("format")
+    if fmt:
+        return FORMAT_ALIASES.get(fmt)
+    if not request.accept_mimetypes:
+        return "text/html"
+    return request.accept_mimetypes.best_match(["text/html", *MACHINE_FORMATS])
+
+
+def _first(statements: list[Statement], predicates: list[str]) -> str | None:
+    for predicate in predicates:
+        for s in statements:
+            if s.predicate.value == predicate and isinstance(s.value, ox.Literal):
+                return s.value.value
+    return None
+
+
+def _distinct(items: list[dict], key: str) -> list[dict]:
+    seen, out = set(), []
+    for item in items:
+        value = str(item.get(key))
+        if value not in seen:
+            seen.add(value)
+            out.append(item)
+    return out
+
+
+def _asserter(row) -> str:
+    status = text(row.get("asserted_by"))
+    who = "stated by the paper" if status.endswith("StatedByPaper") else "inferred by an annotator"
+    return who + (f" ({short(row['source'].value)})" if row.get("source") is not None else "")
+
+
+def _author_year(row) -> str:
+    title = text(row.get("work_title")) or short(row["work"].value)
+    year = text(row.get("year"))
+    return f"{title} ({year})" if year else title
+
+
+def _safe_name(name: str) -> str:
+    from urbankg.loaders import source_name
+
+    return source_name(Path(name + ".x"))
+
+
+def _lines(source_text: str, problems) -> list[tuple[int, str, list]]:
+    by_line: dict[int, list] = {}
+    for problem in problems or []:
+        by_line.setdefault(problem.line or 0, []).append(problem)
+    numbered = [(n, line, by_line.get(n, [])) for n, line in enumerate(source_text.splitlines(), 1)]
+    if by_line.get(0):
+        numbered.insert(0, (0, "", by_line[0]))
+    return numbered
+
+
+def _token_ok(token: str) -> bool:
+    """True when the server has a write token and this is it (a constant-time comparison)."""
+    import hmac
+
+    expected = current_app.config.get("URBANKG_WRITE_TOKEN")
+    return bool(expected) and hmac.compare_digest(token.encode(), str(expected).encode())
+
+
+@cache
+def _ontology_html() -> str:
+    try:
+        from urbankg.ontology_docs import build_docs
+    except ImportError:
+        abort(503, description="The ontology documentation builder is not installed.")
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "ontology.html"
+        build_docs(config.ontology_file(), out)
+        return out.read_text(encoding="utf-8")
+
+
+@bp.get("/ontology/")
+def ontology_slash():
+    return redirect(url_for("ui.ontology_docs"))
+
+
+def not_found(error):
+    return render_template("error.html", code=error.code, message=error.description), error.code
+
+
+def register_error_pages(app) -> None:
+    for code in (404, 406):
+        app.register_error_handler(code, lambda e: (not_found(e) if request.accept_mimetypes.accept_html
+                                                     else (e.description, e.code)))
+
