@@ -12,9 +12,10 @@ def create_app(kg: KnowledgeGraph) -> Flask:
     app = Flask(__name__)
     app.config["KG"] = kg
 
-    from urbankg.server import ui
+    from urbankg.server import catalogue_api, ui
 
     app.register_blueprint(ui.bp)
+    app.register_blueprint(catalogue_api.bp)
     ui.register_error_pages(app)
 
     @app.get("/health")

@@ -100,3 +100,69 @@ def two_column_svg(left: list[Node], right: list[Node], edges: list[Edge], title
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def matrix_svg(row_labels: list[str], column_labels: list[str], cells: dict[tuple[str, str], str], title: str) -> str:
+    """A grid: one row per row label, one column per column label, the relation written in each filled cell."""
+    cell_w, cell_h, left, top = 120, 28, 260, 170
+    kinds = sorted(set(cells.values()))
+    colour = {kind: PALETTE[i % len(PALETTE)] for i, kind in enumerate(kinds)}
+    width = left + cell_w * max(len(column_labels), 1) + 20
+    height = top + cell_h * max(len(row_labels), 1) + 30
+    parts = []
+    for j, column in enumerate(column_labels):
+        x = left + j * cell_w + cell_w / 2
+        parts.append(f'<text transform="translate({x},{top - 8}) rotate(-40)" class="node"><title>{escape(column)}</title>'
+                     f"{escape(_clip(column, 30))}</text>")
+    for i, row in enumerate(row_labels):
+        y = top + i * cell_h
+        parts.append(f'<text x="{left - 8}" y="{y + cell_h / 2 + 4}" text-anchor="end" class="node"><title>{escape(row)}</title>'
+                     f"{escape(_clip(row, 36))}</text>")
+        for j, column in enumerate(column_labels):
+            x = left + j * cell_w
+            kind = cells.get((row, column))
+            fill = colour[kind] if kind else "#f4f6f8"
+            parts.append(f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}" '
+                         f'fill-opacity="{0.85 if kind else 1}" class="cell"><title>{escape(row)} — {escape(kind or "no link")} — '
+                         f"{escape(column)}</title></rect>")
+            if kind:
+                parts.append(f'<text x="{x + cell_w / 2 - 1}" y="{y + cell_h / 2 + 4}" text-anchor="middle" '
+                             f'class="celltext">{escape(_clip(kind, 16))}</text>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" class="picture" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{escape(title)}</title>'
+            "<style>.node{font:12px sans-serif;fill:#222}.celltext{font:11px sans-serif;fill:#fff}</style>"
+            + "".join(parts) + "</svg>")
+
+
+def bars_svg(bars: list[tuple[str, float, str]], title: str) -> str:
+    """Bars per label (e.g. a year), one per (label, value, series); series share a colour."""
+    series = sorted({s for _l, _v, s in bars})
+    colour = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(series)}
+    labels = list(dict.fromkeys(label for label, _v, _s in bars))
+    top_value = max([v for _l, v, _s in bars] + [1])
+    bar_w, gap, left, plot_h, top = 22, 18, 60, 240, 20
+    group_w = bar_w * max(len(series), 1) + gap
+    width = left + group_w * max(len(labels), 1) + 40
+    height = top + plot_h + 60 + 18 * len(series)
+    parts = [f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 20}" y2="{top + plot_h}" stroke="#999"/>']
+    for i, label in enumerate(labels):
+        x0 = left + i * group_w
+        parts.append(f'<text x="{x0 + group_w / 2 - gap / 2}" y="{top + plot_h + 16}" text-anchor="middle" class="node">'
+                     f"{escape(label)}</text>")
+        for k, s in enumerate(series):
+            for bl, value, bs in bars:
+                if bl == label and bs == s:
+                    h = plot_h * value / top_value
+                    x = x0 + k * bar_w
+                    parts.append(f'<rect x="{x}" y="{top + plot_h - h}" width="{bar_w - 3}" height="{h}" fill="{colour[s]}">'
+                                 f"<title>{escape(label)}: {value:g} ({escape(s)})</title></rect>"
+                                 f'<text x="{x + bar_w / 2}" y="{top + plot_h - h - 3}" text-anchor="middle" class="small">'
+                                 f"{value:g}</text>")
+    for k, s in enumerate(series):
+        y = top + plot_h + 36 + 18 * k
+        parts.append(f'<rect x="{left}" y="{y - 10}" width="14" height="10" fill="{colour[s]}"/>'
+                     f'<text x="{left + 20}" y="{y}" class="node">{escape(s)}</text>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" class="picture" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{escape(title)}</title>'
+            "<style>.node{font:12px sans-serif;fill:#222}.small{font:10px sans-serif;fill:#333}</style>"
+            + "".join(parts) + "</svg>")

@@ -98,6 +98,7 @@ class CannedQuery:
     path: Path
     parameters: dict[str, Parameter] = field(default_factory=dict)
     columns: dict[str, str] = field(default_factory=dict)
+    picture: dict[str, str] = field(default_factory=dict)  # how the UI draws the result, if it helps
 
     def substitutions(self, given: dict[str, str]) -> dict[str, object]:
         unknown = sorted(set(given) - set(self.parameters))
@@ -198,6 +199,7 @@ def parse_query_file(path: Path) -> CannedQuery:
         name=path.stem, title=str(header["title"]), description=str(header.get("description", "")).strip(),
         sparql=text, path=path, parameters=parameters,
         columns={str(k): str(v) for k, v in (header.get("columns") or {}).items()},
+        picture={str(k): str(v) for k, v in (header.get("picture") or {}).items()},
     )
 
 

@@ -1,0 +1,77 @@
+"""The catalogue over HTTP: JSON and CSV answers, 400s that name the parameter, a valid OpenAPI 3.1 document."""
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import requests
+from openapi_spec_validator import validate
+
+from serving import served
+from urbankg.graph import KnowledgeGraph
+from urbankg.oxigraph_store import OxigraphStore
+from urbankg.server.app import create_app
+from urbankg.validation import Validator
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    data = Path(__file__).parent / "data"
+    kg = KnowledgeGraph(OxigraphStore(tmp_path_factory.mktemp("store")), Validator(Path("/none"), Path("/none")))
+    kg.load([data / "ui" / "mini.ttl"])
+    with served(create_app(kg)) as url:
+        yield url
+    kg.close()
+
+
+CROSSWALK = "/api/queries/framework-crosswalk?framework_a=alpha&framework_b=beta"
+
+
+def test_catalogue_lists_every_query_with_links(base_url):
+    listing = requests.get(base_url + "/api/queries").json()
+    names = {q["name"] for q in listing}
+    assert {"framework-crosswalk", "survey-table", "village-counts"} <= names
+    crosswalk = next(q for q in listing if q["name"] == "framework-crosswalk")
+    assert crosswalk["links"]["csv"] == "/api/queries/framework-crosswalk.csv"
+    assert set(next(p for p in crosswalk["parameters"] if p["name"] == "framework_a")["allowed"]) == {"alpha", "beta"}
+
+
+def test_answer_as_json(base_url):
+    body = requests.get(base_url + CROSSWALK).json()
+    assert [(r["label_a"], r["label_b"], r["quote"]) for r in body["rows"]] == [
+        ("Alpha one", "Beta one", "alpha one is much like beta one")]
+    assert body["truncated"] is False
+
+
+def test_answer_as_csv_by_extension_and_by_accept(base_url):
+    by_extension = requests.get(base_url + CROSSWALK.replace("crosswalk?", "crosswalk.csv?"))
+    by_accept = requests.get(base_url + CROSSWALK, headers={"Accept": "text/csv"})
+    for response in (by_extension, by_accept):
+        assert response.headers["Content-Type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert rows[0]["label_b"] == "Beta one"
+
+
+def test_bad_parameter_is_400_naming_it_and_what_it_accepts(base_url):
+    response = requests.get(base_url + "/api/queries/framework-crosswalk?framework_a=nowhere")
+    assert response.status_code == 400
+    body = response.json()
+    assert body["parameter"] == "framework_a" and "ukg:Framework" in body["error"]
+    unknown = requests.get(base_url + "/api/queries/survey-table?colour=red").json()
+    assert unknown["parameter"] == "colour" and "its parameters: survey" in unknown["error"]
+
+
+def test_openapi_document_is_valid_3_1_and_covers_every_query(base_url):
+    document = requests.get(base_url + "/api/openapi.json").json()
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    listing = requests.get(base_url + "/api/queries").json()
+    assert {f"/api/queries/{q['name']}" for q in listing} <= set(document["paths"])
+
+
+def test_query_page_has_form_table_and_picture(base_url):
+    page = requests.get(base_url + "/queries/framework-crosswalk?framework_a=alpha&framework_b=beta").text
+    assert '<select name="framework_a">' in page
+    assert "<svg" in page and "skos:closeMatch" in page[page.index("<svg"):]
+    assert 'id="answer"' in page and "Beta one" in page
