@@ -116,7 +116,7 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
         for a in rng.sample(range(authors), k=min(authors, rng.randint(1, 4))):
             t(paper, term("dcterms:creator"), iri("person", f"a-{a}"))
         if p:
-            n_refs = min(p, rng.randint(5, 30))
+            n_refs = min(p, rng.randint(3, 20))
             cited = set()
             while len(cited) < n_refs:
                 cited.add(rng.choice(pool))
@@ -128,6 +128,9 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
                 t(ref, term("ukg:referenceNumber"), typed(n, "integer"))
                 t(ref, term("c4o:hasContent"), lit(f"Reference to paper {c}."))
                 t(ref, term("biro:references"), work)
+                pool.append(c)
+                if rng.random() < 0.5:  # about half the references are annotated down to the citing sentence
+                    continue
                 pointer = iri("citation", f"p-{p}/{n}")
                 act = iri("citation", f"p-{p}/{n}/act")
                 quote = iri("citation", f"p-{p}/{n}/sentence")
@@ -145,7 +148,6 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
                 t(act, term("cito:hasCitationCharacterization"), term("cito:" + rng.choice(INTENTS)))
                 f, c2 = rng.choice(concepts)
                 t(act, term("ukg:citedForConcept"), iri("concept", f"c-{f}-{c2}"))
-                pool.append(c)
         pool.append(p)
         # Claims, observations and crosswalks on a fraction of the papers.
         if p % 3 == 0:
