@@ -1,0 +1,297 @@
+"""A paper's full text: read it (.txt or .pdf), find its sections, sentences and reference list.
+
+The text is kept exactly as read (a PDF's pages joined by blank lines), so every offset
+and every sentence quoted from it can be found again in the paper by `verify-quotes`.
+Two reference-list layouts are recognised:
+
+- author–year lists ("Harvey, D. (1973). Social justice ..."): one entry per line, or
+  entries wrapped over several lines (a PDF), where a new entry starts with a name;
+- numbered lists ("1. Brenner N, Schmid C. ...", "[1] ..."): an entry starts with the next
+  number in sequence.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from urbankg.errors import SourceError
+
+# A line that names the reference list, markdown (#, **) and numbering ("8.") stripped.
+REFERENCE_HEADING = re.compile(
+    r"^(?:\d+\.?\s*)?(references(?: cited)?|reference list|bibliography|works cited|literature cited|"
+    r"literature|sources|notes and references|references and notes)$", re.IGNORECASE)
+
+# Headings: "2.1. Theories of urbanism", "## INTRODUCTION", "#### ***Legacy Characteristics***",
+# "- **ICT infrastructure and production networks**", "• Urban form and land use", "ABSTRACT".
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*\.?)\s+([A-Z][^\n]{1,100})$")
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.+)$")
+BULLET_HEADING = re.compile(r"^(?:[-•]\s+)\*\*([^*]{2,100})\*\*\s*$|^•\s+([A-Z][^.:;]{2,80})$")
+
+# An entry of a numbered list: "1. ", "[12] ", "12) ".
+NUMBERED_ENTRY = re.compile(r"^\s*(?:[-•*]\s+)?(?:\[(\d{1,3})\]|(\d{1,3})[.)])\s+(?=\S)")
+# The start of an author–year entry: "Harvey, D.", "De Meulder, B.", "Lü, D. (2015)",
+# "Alibaba Group (2015)", "CNNIC (2017)", "van Oort, F.".
+NAME_START = re.compile(
+    r"^(?:(?:[a-z]{1,3}\s){0,2}[A-Z\u00C0-\u024F][\w'’\u00C0-\u024F-]+(?:\s+[A-Z\u00C0-\u024F][\w'’-]+){0,6}"
+    r"(?:,\s+(?:[A-Z\u00C0-\u024F]\.|[A-Z][a-z]+[ ,.])|\s+\(\d{4}|\s+\([A-Z]{2,}\)|\s+[A-Z]{1,3}[,.]))")
+BULLET = re.compile(r"^\s*[-•*]\s+")
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str   # as written, markdown stripped: "2.1. Theories of urbanism"
+    start: int   # offset of the heading line
+    level: int   # 1 for top-level ("2." / "##"), 2 for sub-sections
+
+
+@dataclass
+class ReferenceEntry:
+    text: str          # the entry, markdown removed, whitespace collapsed
+    start: int         # offsets of the entry in the document text
+    end: int
+    number: int | None = None  # its number in a numbered list
+
+
+@dataclass
+class Document:
+    path: Path
+    text: str
+    body_end: int                        # the body (where citations are) is text[:body_end]
+    style: str                           # "numbered" | "author-year" | "none"
+    entries: list[ReferenceEntry] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)  # spans in the body
+
+    @property
+    def body(self) -> str:
+        return self.text[: self.body_end]
+
+    def line_of(self, offset: int) -> int:
+        return self.text.count("\n", 0, offset) + 1
+
+    def section_at(self, offset: int) -> tuple[Section | None, Section | None]:
+        """(top-level section, innermost section) that contain the offset."""
+        top = inner = None
+        for s in self.sections:
+            if s.start > offset:
+                break
+            inner = s
+            if s.level == 1:
+                top = s
+        return top, inner
+
+    def sentence_at(self, offset: int) -> tuple[int, int]:
+        for a, b in self.sentences:
+            if a <= offset < b:
+                return a, b
+        return offset, offset
+
+
+# --------------------------------------------------------------------------- reading
+
+def read_text(path: Path | str, progress: bool = True) -> str:
+    """The text of a .txt (UTF-8) or .pdf file (pypdf, page by page)."""
+    path = Path(path)
+    if not path.is_file():
+        raise SourceError.single(path, None, "no such file")
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        return _read_pdf(path, progress)
+    if suffix in (".txt", ".md", ".text", ""):
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise SourceError.single(path, None, f"not UTF-8 text ({e}); save the full text as UTF-8") from e
+    raise SourceError.single(path, None, f"cannot read '{suffix}' files: give the paper as .txt (UTF-8) or .pdf")
+
+
+def _read_pdf(path: Path, progress: bool) -> str:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(str(path))
+        pages = []
+        for page in tqdm(reader.pages, desc="reading PDF", unit="page", file=sys.stderr,
+                         disable=not progress or len(reader.pages) < 5):
+            pages.append(page.extract_text() or "")
+    except (PdfReadError, OSError, ValueError) as e:
+        raise SourceError.single(path, None, f"not a readable PDF: {e}") from e
+    text = "\n\n".join(p.strip("\n") for p in pages)
+    if not text.strip():
+        raise SourceError.single(path, None, "the PDF has no text layer (a scan?); run OCR first or give a .txt")
+    # A word broken at a line end ("trans-\nformation") is joined, as verify-quotes does.
+    return re.sub(r"([a-z])-\n([a-z])", r"\1\2", text)
+
+
+def strip_markup(line: str) -> str:
+    """Markdown emphasis, headings and <url> brackets that text conversions leave behind."""
+    line = re.sub(r"^#{1,6}\s+", "", line.strip())
+    line = re.sub(r"\*{1,3}([^*]*)\*{1,3}", r"\1", line)
+    line = line.replace("*", "").replace("\\", "")
+    line = re.sub(r"<(https?://[^>\s]+)>", r"\1", line)
+    line = re.sub(r"</?sup>", "", line)
+    return " ".join(line.split())
+
+
+# --------------------------------------------------------------------------- structure
+
+def analyse(path: Path | str, text: str | None = None, progress: bool = True) -> Document:
+    """Read a paper and find its reference list, sections and sentences."""
+    path = Path(path)
+    if text is None:
+        text = read_text(path, progress)
+    heading = find_reference_heading(text)
+    if heading is None:
+        doc = Document(path, text, len(text), "none")
+    else:
+        list_start = text.index("\n", heading) + 1 if "\n" in text[heading:] else len(text)
+        style, entries = split_entries(text, list_start)
+        doc = Document(path, text, heading, style, entries)
+    doc.sections = find_sections(doc.body)
+    doc.sentences = split_sentences(doc.body, doc.sections)
+    return doc
+
+
+def find_reference_heading(text: str) -> int | None:
+    """Offset of the last line that is a reference-list heading, or None."""
+    found = None
+    for m in re.finditer(r"^.*$", text, re.MULTILINE):
+        if REFERENCE_HEADING.match(strip_markup(m.group()).rstrip(":")):
+            found = m.start()
+    return found
+
+
+def _lines(text: str, start: int) -> list[tuple[int, str]]:
+    return [(start + m.start(), m.group()) for m in re.finditer(r"^.*$", text[start:], re.MULTILINE)]
+
+
+def split_entries(text: str, start: int) -> tuple[str, list[ReferenceEntry]]:
+    """Split the reference list beginning at `start` into entries; return (style, entries)."""
+    lines = [(o, line) for o, line in _lines(text, start) if line.strip()]
+    if not lines:
+        return "none", []
+    numbered = [NUMBERED_ENTRY.match(line) for _, line in lines]
+    if sum(m is not None for m in numbered) >= max(2, len(lines) // 3):
+        return "numbered", _split_numbered(text, lines, numbered)
+    return "author-year", _split_author_year(text, lines)
+
+
+def _entry(text: str, first: int, last_offset: int, last_line: str, number: int | None) -> ReferenceEntry:
+    end = last_offset + len(last_line)
+    raw = text[first:end]
+    clean = strip_markup(" ".join(strip_markup(BULLET.sub("", line)) for line in raw.splitlines()))
+    if number is not None:
+        clean = NUMBERED_ENTRY.sub("", clean, count=1)
+    return ReferenceEntry(clean.strip(), first, end, number)
+
+
+def _split_numbered(text, lines, matches) -> list[ReferenceEntry]:
+    entries, current, expected = [], None, None
+    for (offset, line), m in zip(lines, matches):
+        number = int(m.group(1) or m.group(2)) if m else None
+        # a new entry only where the next number in sequence starts a line
+        if number is not None and (expected is None or number == expected):
+            if current:
+                entries.append(_entry(text, *current))
+            current = [offset, offset, line, number]
+            expected = number + 1
+        elif current:
+            current[1], current[2] = offset, line
+    if current:
+        entries.append(_entry(text, *current))
+    return entries
+
+
+def _split_author_year(text, lines) -> list[ReferenceEntry]:
+    bulleted = sum(bool(BULLET.match(line)) for _, line in lines) >= len(lines) // 2
+    entries, current = [], None
+    for offset, line in lines:
+        plain = strip_markup(BULLET.sub("", line))
+        if bulleted:
+            starts = bool(BULLET.match(line))
+        else:
+            previous = current[2].rstrip() if current else ""
+            # a wrapped line continues an entry that has not ended (ends in "," "&" "-" ...)
+            open_end = previous.endswith((",", "&", "-", "–", ":", "and", "(", "of", "the", "in"))
+            starts = current is None or (bool(NAME_START.match(plain)) and not open_end)
+        if starts or current is None:
+            if current:
+                entries.append(_entry(text, *current))
+            current = [offset, offset, line, None]
+        else:
+            current[1], current[2] = offset, line
+    if current:
+        entries.append(_entry(text, *current))
+    return entries
+
+
+def find_sections(body: str) -> list[Section]:
+    sections = []
+    for m in re.finditer(r"^.*$", body, re.MULTILINE):
+        line = m.group().strip()
+        if not line or len(line) > 120:
+            continue
+        md = MARKDOWN_HEADING.match(line)
+        num = NUMBERED_HEADING.match(line)
+        bullet = BULLET_HEADING.match(line)
+        if md:
+            title = strip_markup(md.group(2))
+            # "Author for Correspondence" and the like are not sections of the argument
+            if title and not re.search(r"correspond|^abstract$", title, re.I):
+                sections.append(Section(title, m.start(), max(1, len(md.group(1)) - 1)))  # "#"/"##" top
+        elif num and not line.rstrip().endswith((".", ",", ";")) and len(line.split()) <= 12:
+            sections.append(Section(strip_markup(line), m.start(), 1 if "." not in num.group(1).rstrip(".") else 2))
+        elif bullet:
+            sections.append(Section(strip_markup(bullet.group(1) or bullet.group(2)), m.start(), 3))
+    return sections
+
+
+# Abbreviations after which a full stop does not end a sentence.
+_NO_BREAK = re.compile(
+    r"(?:\b(?:e\.g|i\.e|et al|cf|vs|etc|pp?|vol|no|fig|figs|eq|ch|sec|ed|eds|dr|mr|mrs|ms|prof|st|jr|inc|ltd|co|"
+    r"approx|ca|resp|viz|ibid|op|cit)\.|\b[A-Z]\.)$", re.IGNORECASE)
+
+
+def split_sentences(body: str, sections: list[Section]) -> list[tuple[int, int]]:
+    """Sentence spans over the body: a full stop, ? or ! followed by space and a capital,
+    a quote or a bracket ends one; so does a heading line or a blank line after a complete
+    sentence. A blank line inside a sentence (a page break) does not end it."""
+    heading_lines = {s.start for s in sections}
+    breaks = set()
+    for m in re.finditer(r"[.!?][\"”’)\]]*(?=\s+[\"“‘(\[A-Z0-9•-])", body):
+        before = body[max(0, m.start() - 12): m.start() + 1]
+        if _NO_BREAK.search(before):
+            continue
+        breaks.add(m.end())
+    for m in re.finditer(r"\n\s*\n", body):
+        before = body[: m.start()].rstrip()
+        if before.endswith((".", "!", "?", ":", "”", "\"", ")", "]")) or not before:
+            breaks.add(m.start())
+    for m in re.finditer(r"^.*$", body, re.MULTILINE):
+        line = m.group()
+        # a heading, a list item, a table row or a figure caption is a unit of its own
+        if m.start() in heading_lines or re.match(r"\s*(?:[-•]\s|\d+\.\s|Fig\.|Table\s|\|)", line) or "\t" in line:
+            breaks.add(m.start())
+            breaks.add(m.end())
+    cuts = sorted(b for b in breaks if 0 < b < len(body))
+    spans, start = [], 0
+    for cut in cuts + [len(body)]:
+        a, b = _trim(body, start, cut)
+        if b > a:
+            spans.append((a, b))
+        start = cut
+    return spans
+
+
+def _trim(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
