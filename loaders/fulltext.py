@@ -264,7 +264,7 @@ def split_sentences(body: str, sections: list[Section]) -> list[tuple[int, int]]
     sentence. A blank line inside a sentence (a page break) does not end it."""
     heading_lines = {s.start for s in sections}
     breaks = set()
-    for m in re.finditer(r"[.!?][\"”’)\]]*(?=\s+[\"“‘(\[A-Z0-9•-])", body):
+    for m in re.finditer(r"[.!?][\"”’)\]*_]*(?=\s+[\"“‘(\[A-Z0-9•*_-])", body):
         before = body[max(0, m.start() - 12): m.start() + 1]
         if _NO_BREAK.search(before):
             continue
