@@ -1,0 +1,255 @@
+"""Suggest which concepts of the ontology a citation is about, and the citation's intent.
+
+Concepts are the ontology's skos:Concepts (read with rdflib from ontology/urbankg.ttl, or
+any graph given), each described by its skos:prefLabel, skos:altLabels and
+skos:definition. A citation is scored against each concept from three pieces of evidence,
+combined as a noisy-or (each can only add to the others):
+
+- a label or alternative label occurs in the citing sentence (whole phrase: 1.0; some of
+  its words, weighted by how rare each word is among the concepts: less);
+- a label occurs in the title of the section the sentence is in (weighted 0.6);
+- the sentence shares rare words with the concept's definition (TF-IDF cosine, 0.5).
+
+Scores are in [0, 1]; the ranking, not the absolute value, is what the draft offers.
+The intent is suggested from cue phrases listed in models/intent-cues.yaml.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SKOS
+from ruamel.yaml import YAML
+
+WEIGHT_SECTION = 0.6
+WEIGHT_DEFINITION = 0.5
+WEIGHT_ALT_LABEL = 0.95
+
+STOPWORDS = frozenset("""
+a an the of and or in on at to for from by with as is are was were be been being its it this that these those
+which who whom whose into onto than then there their they them such not no nor but also both between within
+about over under more most less much many some any each other can could may might will would should has have
+had do does did so very via i e g ie eg et al s new one two three
+""".split())
+
+
+def default_ontology_path() -> Path:
+    return Path(str(resources.files("urbankg.ontology") / "urbankg.ttl"))
+
+
+def default_cues_path() -> Path:
+    return Path(str(resources.files("urbankg.loaders") / "models" / "intent-cues.yaml"))
+
+
+# --------------------------------------------------------------------------- words
+
+def _stem(word: str) -> str:
+    """A light stemmer: enough that 'networks'/'network', 'urbanization'/'urbanisation' meet."""
+    word = re.sub(r"iz(e|ed|es|ing|ation|ations)$", r"is\1", word)
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Content words of a text, lowercased, ascii-folded, stemmed, stopwords dropped."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = text.replace("'s ", " ").replace("’s ", " ")
+    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text) if w not in STOPWORDS and len(w) > 1]
+
+
+# --------------------------------------------------------------------------- concepts
+
+@dataclass
+class Concept:
+    iri: str
+    label: str
+    alt_labels: list[str] = field(default_factory=list)
+    definition: str = ""
+    schemes: list[str] = field(default_factory=list)  # labels of its concept schemes
+
+    # filled by ConceptLinker
+    label_words: list[list[str]] = field(default_factory=list, repr=False)
+    definition_vector: dict[str, float] = field(default_factory=dict, repr=False)
+
+
+def _text(graph: Graph, subject, predicate) -> list[str]:
+    """Literal values, English or untagged first."""
+    values = [o for o in graph.objects(subject, predicate)]
+    values.sort(key=lambda o: (getattr(o, "language", None) not in (None, "en"), str(o)))
+    return [str(v) for v in values]
+
+
+def load_concepts(*sources: Path | str | Graph) -> list[Concept]:
+    """Every skos:Concept (or instance of a subclass of it, or member of a scheme) with a label."""
+    graph = Graph()
+    for source in sources:
+        if isinstance(source, Graph):
+            graph += source
+        else:
+            path = Path(source)
+            if not path.is_file():
+                raise FileNotFoundError(f"{path}: no ontology to take concepts from")
+            graph.parse(path, format="turtle" if path.suffix == ".ttl" else None)
+    classes = {SKOS.Concept}
+    changed = True
+    while changed:  # the subclass closure of skos:Concept
+        more = {s for c in classes for s in graph.subjects(RDFS.subClassOf, c) if isinstance(s, URIRef)}
+        changed = not more <= classes
+        classes |= more
+    subjects = {s for c in classes for s in graph.subjects(RDF.type, c)}
+    subjects |= set(graph.subjects(SKOS.inScheme, None))
+    concepts = []
+    for s in sorted(subjects, key=str):
+        if not isinstance(s, URIRef):
+            continue
+        labels = _text(graph, s, SKOS.prefLabel) or _text(graph, s, RDFS.label)
+        if not labels:
+            continue
+        schemes = []
+        for scheme in graph.objects(s, SKOS.inScheme):
+            schemes.extend(_text(graph, scheme, SKOS.prefLabel)[:1] or _text(graph, scheme, RDFS.label)[:1])
+        definition = (_text(graph, s, SKOS.definition) or [""])[0]
+        concepts.append(Concept(str(s), labels[0], _text(graph, s, SKOS.altLabel), definition, schemes))
+    return concepts
+
+
+# --------------------------------------------------------------------------- scoring
+
+@dataclass(frozen=True)
+class Suggestion:
+    concept: Concept
+    score: float
+    why: str  # "label in sentence", "alt label 'x' in section", ...
+
+
+class ConceptLinker:
+    def __init__(self, concepts: list[Concept]):
+        self.concepts = concepts
+        documents = []
+        for c in concepts:
+            c.label_words = [words(c.label)] + [words(a) for a in c.alt_labels]
+            documents.append(set(words(" ".join([c.label, *c.alt_labels, c.definition]))))
+        n = len(documents) or 1
+        df = Counter(w for d in documents for w in d)
+        # rarer among the concepts = more telling; unseen words get the highest weight
+        self.idf = {w: math.log((n + 1) / (k + 0.5)) for w, k in df.items()}
+        self._idf_unseen = math.log((n + 1) / 0.5)
+        for c in concepts:
+            c.definition_vector = self._vector(words(c.definition))
+
+    @classmethod
+    def from_ontology(cls, path: Path | str | None = None) -> "ConceptLinker":
+        return cls(load_concepts(path or default_ontology_path()))
+
+    def _w(self, word: str) -> float:
+        return self.idf.get(word, self._idf_unseen)
+
+    def _vector(self, tokens: list[str]) -> dict[str, float]:
+        counts = Counter(tokens)
+        vec = {w: (1 + math.log(k)) * self._w(w) for w, k in counts.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {w: v / norm for w, v in vec.items()}
+
+    def _label_match(self, label: list[str], text: list[str], text_set: set[str]) -> float:
+        """1.0 for the whole label as a phrase; else the squared idf-weighted share of its words."""
+        if not label:
+            return 0.0
+        k = len(label)
+        for i in range(len(text) - k + 1):
+            if text[i:i + k] == label:
+                return 1.0
+        total = sum(self._w(w) for w in label)
+        present = sum(self._w(w) for w in label if w in text_set)
+        share = present / total if total else 0.0
+        # one word of a multi-word label is weak evidence; all of them scattered is good evidence
+        return 0.8 * share ** 2
+
+    def suggest(self, sentence: str, section: str = "", limit: int | None = None) -> list[Suggestion]:
+        """Concepts ranked by score for a citing sentence and the title(s) of its section."""
+        sent = words(sentence)
+        sent_set = set(sent)
+        sec = words(section)
+        sec_set = set(sec)
+        sent_vec = self._vector(sent)
+        out = []
+        for c in self.concepts:
+            best_label, why = 0.0, ""
+            for j, lw in enumerate(c.label_words):
+                m = self._label_match(lw, sent, sent_set) * (1.0 if j == 0 else WEIGHT_ALT_LABEL)
+                if m > best_label:
+                    best_label = m
+                    which = "label" if j == 0 else f"alt label '{c.alt_labels[j - 1]}'"
+                    why = f"{which} in sentence" if m >= WEIGHT_ALT_LABEL else f"words of {which} in sentence"
+            best_section = 0.0
+            if sec:
+                best_section = max(self._label_match(lw, sec, sec_set) for lw in c.label_words) * WEIGHT_SECTION
+            definition = sum(v * c.definition_vector.get(w, 0.0) for w, v in sent_vec.items()) * WEIGHT_DEFINITION
+            score = 1 - (1 - best_label) * (1 - best_section) * (1 - definition)
+            if score <= 0.01:
+                continue
+            reasons = [why] if best_label > 0.05 else []
+            if best_section > 0.05:
+                reasons.append("label in section title")
+            if definition > 0.05:
+                reasons.append("words of definition")
+            out.append(Suggestion(c, round(score, 3), ", ".join(reasons) or "weak overlap"))
+        out.sort(key=lambda s: (-s.score, s.concept.label))
+        return out[:limit] if limit else out
+
+
+# --------------------------------------------------------------------------- intent
+
+@dataclass(frozen=True)
+class IntentSuggestion:
+    intent: str
+    cue: str  # the phrase that suggested it, "" for the default
+    alternatives: tuple[str, ...] = ()
+
+
+class IntentSuggester:
+    def __init__(self, cues_path: Path | str | None = None):
+        path = Path(cues_path or default_cues_path())
+        data = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        self.default = data.get("default", "citesForInformation")
+        self.cues: list[tuple[str, str, re.Pattern]] = []
+        for intent, phrases in (data.get("intents") or {}).items():
+            for phrase in phrases or []:
+                phrase = str(phrase).lower()
+                pattern = r"\s+".join(r"\S+" if p == "*" else re.escape(p) for p in phrase.split())
+                boundary_l = r"(?<![a-z])" if phrase[:1].isalpha() else ""
+                boundary_r = r"(?![a-z])" if phrase[-1:].isalpha() or phrase.endswith(".") else ""
+                self.cues.append((intent, phrase, re.compile(boundary_l + pattern + boundary_r)))
+
+    def suggest(self, sentence: str, citation_at: int | None = None) -> IntentSuggestion:
+        """The intent whose cue is nearest the citation (its offset in the sentence)."""
+        text = sentence.lower()
+        at = citation_at if citation_at is not None else len(text) // 2
+        found: dict[str, tuple[int, str]] = {}
+        for intent, phrase, pattern in self.cues:
+            for m in pattern.finditer(text):
+                distance = 0 if m.start() <= at <= m.end() else min(abs(m.start() - at), abs(m.end() - at))
+                if intent not in found or distance < found[intent][0]:
+                    found[intent] = (distance, phrase)
+        if not found:
+            return IntentSuggestion(self.default, "")
+        ranked = sorted(found.items(), key=lambda kv: kv[1][0])
+        return IntentSuggestion(ranked[0][0], ranked[0][1][1], tuple(i for i, _ in ranked[1:4]))
+
+
+@lru_cache(maxsize=1)
+def default_intent_suggester() -> IntentSuggester:
+    return IntentSuggester()

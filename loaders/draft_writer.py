@@ -1,0 +1,230 @@
+"""Write an extraction as a draft annotation in urbankg's YAML format (annotation-mapping.yaml).
+
+The draft is for a scholar to review, then `urbankg validate` and load. Everything the
+extractor guessed says so: concepts and intents are suggestions (asserted_by: annotator,
+scores and alternatives in comments), citations that did not resolve to exactly one
+reference entry are listed at the top and left commented out where they stand, and
+year mismatches are written with `mismatch:` and `mismatch_note:`. Nothing unresolved is
+linked silently.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import re
+from pathlib import Path
+
+from urbankg.loaders.extractor import (CONCEPT_THRESHOLD, CONCEPTS_WRITTEN, ExtractedCitation, ExtractedReference,
+                                       Extraction)
+from urbankg.loaders.reference_parser import FIELDS
+
+ID_BASE = "https://w3id.org/urbankg/id/"
+# Compact forms for concept IRIs outside the data base (the mapping's prefixes).
+PREFIXES = {"https://w3id.org/urbankg/ontology#": "ukg:", "http://www.w3.org/2004/02/skos/core#": "skos:"}
+
+
+def q(value: str) -> str:
+    """A YAML double-quoted scalar (JSON's escaping is valid YAML; line separators escaped)."""
+    text = json.dumps(str(value), ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace("\u0085", "\\u0085")
+
+
+def short_id(iri: str) -> str:
+    """A concept IRI as the annotation format writes it: `concept/x`, `ukg:x` or `<iri>`."""
+    if iri.startswith(ID_BASE):
+        return iri[len(ID_BASE):]
+    for base, prefix in PREFIXES.items():
+        if iri.startswith(base) and re.fullmatch(r"[\w.-]+", iri[len(base):]):
+            return prefix + iri[len(base):]
+    return f"<{iri}>"
+
+
+def _comment(text: str, indent: str = "") -> list[str]:
+    return [f"{indent}# {line}".rstrip() for line in text.splitlines()]
+
+
+def _is_linked(status: str) -> bool:
+    return status in ("resolved", "year-mismatch")
+
+
+def render(ex: Extraction) -> str:
+    refs = ex.references
+    slug = ex.paper_slug
+    lines: list[str] = []
+    add = lines.append
+
+    cited = {w.entry for c in ex.citations for w in c.citation.works if _is_linked(w.status)}
+    problems = [(c, w) for c in ex.citations for w in c.citation.works if w.status != "resolved"]
+    uncited = [r for i, r in enumerate(refs) if i not in cited]
+
+    # ------------------------------------------------------------------ header
+    add(f"# DRAFT annotation of {ex.paper}, written by `urbankg extract` from {ex.source.name}")
+    add(f"# on {_dt.date.today().isoformat()}. Everything below is a suggestion to review:")
+    add("#  - works: fields parsed from the reference list by a CRF; check titles, years and venues;")
+    add("#  - citations: in-text citations found in the text and the entries they were resolved to;")
+    add("#  - acts: intent suggested from cue phrases, concepts ranked by a score in [0, 1] from the")
+    add("#    ontology's labels and definitions (scores and runners-up in comments). They are marked")
+    add("#    asserted_by: annotator; delete what is wrong, add what is missing.")
+    add("# Then: urbankg validate THIS-FILE.yaml")
+    if ex.paper.startswith("work/") and ex.paper == _placeholder(ex):
+        add(f"# The paper id {ex.paper} was made from the file name: rename it to work/<author>-<year>.")
+    add("#")
+    add(f"# {len(refs)} reference entries ({ex.document.style} list), {len(ex.citations)} in-text citations.")
+    if not refs:
+        add("# NO REFERENCE LIST was found (no 'References' heading): no citation could be resolved.")
+    if problems:
+        add(f"# TO REVIEW: {len(problems)} cited work(s) not resolved to exactly one entry:")
+        for c, w in problems:
+            state = {"year-mismatch": "linked, YEAR MISMATCH", "ambiguous": "NOT LINKED, ambiguous",
+                     "unresolved": "NOT LINKED, unresolved"}[w.status]
+            add(f"#   citation/{slug}/{c.number:03d} (line {c.line}) {c.citation.text!s}: {state}: {w.note}")
+            for k in w.candidates:
+                add(f"#       candidate: reference/{slug}/{refs[k].key}")
+    else:
+        add("# Every in-text citation resolved to exactly one reference entry.")
+    if uncited:
+        add(f"# {len(uncited)} reference entries are never cited in the text (check for missed citations):")
+        for r in uncited:
+            add(f"#   reference/{slug}/{r.key}")
+    add("")
+    add(f"paper: {ex.paper}")
+    add("")
+
+    # ------------------------------------------------------------------ works
+    add("works:")
+    if not refs:
+        add("  []")
+    for r in refs:
+        lines.extend(_work(r))
+    add("")
+
+    # ------------------------------------------------------------------ references
+    add("references:")
+    if not refs:
+        add("  []")
+    for n, r in enumerate(refs, 1):
+        add(f"  - id: reference/{slug}/{r.key}")
+        add(f"    number: {r.entry.number if r.entry.number is not None else n}")
+        add(f"    text: {q(r.entry.text)}")
+        add(f"    work: work/{r.key}")
+    add("")
+
+    # ------------------------------------------------------------------ citations
+    add("citations:")
+    written = 0
+    for c in ex.citations:
+        block = _citation(ex, c)
+        written += any(line.startswith("  - ") for line in block)
+        lines.extend(block)
+    if not written:  # only commented-out entries (or none): an empty list, not null
+        add("  []")
+    return "\n".join(lines) + "\n"
+
+
+def _placeholder(ex: Extraction) -> str:
+    from urbankg.loaders.extractor import default_paper_id
+    return default_paper_id(ex.source)
+
+
+def _work(r: ExtractedReference) -> list[str]:
+    f = r.parsed.fields
+    out = [f"  - id: work/{r.key}", f"    type: {r.work_type}"]
+    title = f.get("title") or f.get("container")
+    if title:
+        out.append(f"    title: {q(title)}")
+    else:
+        out.append(f"    title: {q(r.entry.text[:120])}   # CHECK: no title recognised; the entry's text")
+    year = f.get("year", "")
+    if year[:4].isdigit() and 1800 <= int(year[:4]) <= 2100:
+        out.append(f"    year: {year[:4]}")
+    elif year:
+        out.append(f"    # year: {year}   (outside 1800-2100: check)")
+    for name in ("container", "volume", "issue", "pages", "publisher", "doi"):
+        if name == "container" and not f.get("title"):
+            continue  # already used as the title
+        if f.get(name):
+            out.append(f"    {name}: {q(f[name])}")
+    url = f.get("url", "")
+    if url and re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", url):
+        out.append(f"    url: {q(url)}")
+    elif url:
+        out.append(f"    # url: {q(url)}   (not a valid IRI: check)")
+    authors = r.parsed.fields.get("author", "")
+    if authors:
+        # authors are people (person/... ids) in the format; the parsed names are a note until linked
+        out.append(f"    note: {q('Authors as listed: ' + authors)}")
+    unparsed = [k for k in ("title", "year") if not f.get(k)]
+    if unparsed:
+        out.append(f"    # CHECK: the parser found no {' and no '.join(unparsed)} in this entry")
+    return out
+
+
+def _citation(ex: Extraction, c: ExtractedCitation) -> list[str]:
+    refs = ex.references
+    slug = ex.paper_slug
+    cit = c.citation
+    linked = [w for w in cit.works if _is_linked(w.status)]
+    not_linked = [w for w in cit.works if not _is_linked(w.status)]
+    entries = list(dict.fromkeys(w.entry for w in linked))
+
+    body = []
+    body.append(f"id: citation/{slug}/{c.number:03d}")
+    body.append(f"text: {q(cit.text)}")
+    body.append("denotes: [" + ", ".join(f"reference/{slug}/{refs[e].key}" for e in entries) + "]"
+                if entries else "denotes: []   # FILL IN: no reference entry found")
+    body.append(f"sentence: {q(c.sentence)}")
+    if c.section:
+        body.append(f"section: {q(c.section)}")
+    if cit.locator:
+        body.append(f"locator: {q(cit.locator)}")
+    mismatches = [w for w in cit.works if w.status != "resolved"]
+    if mismatches:
+        kinds = {"year-mismatch": "year", "unresolved": "missing-entry", "ambiguous": "other"}
+        kind = {kinds[w.status] for w in mismatches}
+        body.append(f"mismatch: {kind.pop() if len(kind) == 1 else 'other'}")
+        body.append("mismatch_note: " + q("; ".join(f"{w.text}: {w.note}" for w in mismatches)))
+    notes = [w.note for w in linked if w.note and w.status == "resolved"]  # ibid
+    body.append("acts:")
+    for e in entries:
+        body.extend("  " + line for line in _act(c, refs[e]))
+    if not entries:
+        body.append("  []")
+
+    lines = [f"  # line {c.line}: {cit.form}" + (f"; {'; '.join(notes)}" if notes else "")]
+    if linked:
+        lines.append("  - " + body[0])
+        lines.extend("    " + b for b in body[1:])
+    else:  # nothing to link: leave it commented out where it stands, for the scholar to complete
+        lines.append("  # NOT LINKED (" + "; ".join(f"{w.status}: {w.note}" for w in not_linked) + "):")
+        lines.append("  # - " + body[0])
+        lines.extend("  #   " + b for b in body[1:])
+    return lines
+
+
+def _act(c: ExtractedCitation, r: ExtractedReference) -> list[str]:
+    out = [f"- cites: work/{r.key}"]
+    intent = c.intent
+    comment = f"   # suggested from '{intent.cue}'" if intent and intent.cue else "   # suggested (no cue phrase: default)"
+    if intent and intent.alternatives:
+        comment += "; or " + ", ".join(intent.alternatives)
+    out.append(f"  intent: {intent.intent if intent else 'citesForInformation'}{comment}")
+    chosen = [s for s in c.concepts if s.score >= CONCEPT_THRESHOLD][:CONCEPTS_WRITTEN]
+    if chosen:
+        out.append("  concepts: [" + ", ".join(short_id(s.concept.iri) for s in chosen) + "]")
+    for s in c.concepts:
+        mark = "suggested" if s in chosen else "runner-up"
+        out.append(f"  #   {mark} {s.score:.2f} {short_id(s.concept.iri)} ({s.concept.label}): {s.why}")
+    if not c.concepts:
+        out.append("  #   no concept suggested")
+    out.append("  asserted_by: annotator")
+    return out
+
+
+def write_draft(ex: Extraction, out: Path | str) -> Path:
+    out = Path(out)
+    out.write_text(render(ex), encoding="utf-8")
+    return out
+
+
+__all__ = ["FIELDS", "render", "short_id", "write_draft"]
