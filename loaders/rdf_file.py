@@ -13,6 +13,7 @@ right block of a hand-written Turtle file.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from pathlib import Path
@@ -153,35 +154,63 @@ def _line_of(text: str, needle: str, start_line: int = 1) -> int | None:
     return None
 
 
-def _spellings(graph: Graph, term) -> list[str]:
+# Everything in the text that can name a term: <iri>, prefix:local, or a bare IRI (JSON-LD, RDF/XML).
+TOKEN = re.compile(r"<[^<>\s\"]*>|https?://[^\s\"'<>]+|[A-Za-z][\w.-]*:[\w.-]*")
+
+
+class TokenIndex:
+    """Lines on which each token occurs, built in one pass so positions cost O(text), not O(text x terms)."""
+
+    def __init__(self, text: str):
+        self.lines: dict[str, list[int]] = {}
+        for number, line in enumerate(text.splitlines(), 1):
+            for token in TOKEN.findall(line):
+                occurrences = self.lines.setdefault(token.rstrip(".,;"), [])
+                if not occurrences or occurrences[-1] != number:
+                    occurrences.append(number)
+
+    def first(self, forms: list[str], at_or_after: int = 1) -> int | None:
+        found = []
+        for form in forms:
+            lines = self.lines.get(form)
+            if lines:
+                i = bisect.bisect_left(lines, at_or_after)
+                if i < len(lines):
+                    found.append(lines[i])
+        return min(found) if found else None
+
+
+def _spellings(term, namespaces: list[tuple[str, str]]) -> list[str]:
     """The ways a term can be written in the file: <iri>, prefix:local, or the bare IRI."""
     if not isinstance(term, URIRef):
         return []
-    forms = [f"<{term}>"]
-    try:
-        prefix, _namespace, local = graph.namespace_manager.compute_qname(term, generate=False)
-        forms.append(f"{prefix}:{local}")
-    except (KeyError, ValueError, Exception):  # no prefix covers this IRI
-        pass
-    if str(term).startswith(ID_BASE):
-        forms.append(f"<{str(term)[len(ID_BASE):]}>")  # relative IRI
-    forms.append(str(term))
+    iri = str(term)
+    forms = [f"<{iri}>", iri]
+    # rdflib's compute_qname rebuilds a trie per new IRI; a longest-prefix scan is far cheaper here.
+    for namespace, prefix in namespaces:
+        if iri.startswith(namespace):
+            forms.append(f"{prefix}:{iri[len(namespace):]}")
+            break
+    if iri.startswith(ID_BASE):
+        forms.append(f"<{iri[len(ID_BASE):]}>")  # relative IRI
     return forms
 
 
 def _positions(text: str, graph: Graph) -> Positions:
     positions = Positions()
+    index = TokenIndex(text)
+    namespaces = sorted(((str(ns), p) for p, ns in graph.namespaces()), key=lambda item: -len(item[0]))
+    predicate_forms: dict = {}
     for subject in set(graph.subjects()):
         if isinstance(subject, BNode):
             continue
-        subject_line = next((line for form in _spellings(graph, subject) if (line := _line_of(text, form))), None)
+        subject_line = index.first(_spellings(subject, namespaces))
         if subject_line is None:
             continue
         positions.note_subject(subject, subject_line)
         for predicate in set(graph.predicates(subject)):
-            line = next(
-                (line for form in _spellings(graph, predicate) if (line := _line_of(text, form, subject_line))),
-                subject_line,
-            )
+            if predicate not in predicate_forms:
+                predicate_forms[predicate] = _spellings(predicate, namespaces)
+            line = index.first(predicate_forms[predicate], subject_line) or subject_line
             positions.note_statement(subject, predicate, line)
     return positions
