@@ -68,7 +68,12 @@ class Citation:
 
 # --------------------------------------------------------------------------- names
 
-def _name_tokens(text: str) -> list[str] | None:
+# Lowercase words inside corporate names ("Statistical Office of Lisbon"): accepted only
+# when the whole name is a listed author, so "(Interview on December 2015)" stays out.
+CORPORATE_WORDS = {"of", "for", "the", "on", "in", "and", "de", "des", "du", "la", "le"}
+
+
+def _name_tokens(text: str, corporate: bool = False) -> list[str] | None:
     """Split "Lin, De Meulder, & Wang" into ["Lin", "De Meulder", "Wang"]; None if it is not
     a list of names (a lowercase word that is no particle, a digit ...)."""
     text = re.sub(r"\s+", " ", text).strip().rstrip(",")
@@ -88,7 +93,7 @@ def _name_tokens(text: str) -> list[str] | None:
             core = w.strip("'’.")
             if not core:
                 return None
-            if core.lower() in PARTICLES:
+            if core.lower() in PARTICLES or (corporate and core in CORPORATE_WORDS and w is not words[0]):
                 continue
             if not (core[0].isupper() and re.fullmatch(r"[\w'’.\-]+", core) and not core[0].isdigit()):
                 return None
@@ -137,7 +142,7 @@ def find_citations(doc: Document, names_known: set[str] | None = None) -> list[C
     found: list[Citation] = []
     if doc.style == "numbered":
         found.extend(_numbered(body))
-    found.extend(_parenthetical(body))
+    found.extend(_parenthetical(body, names_known or set()))
     found.extend(_narrative(body, names_known or set()))
     found.sort(key=lambda c: c.start)
     return found
@@ -172,7 +177,7 @@ def _numbered(body: str) -> list[Citation]:
     return out
 
 
-def _parenthetical(body: str) -> list[Citation]:
+def _parenthetical(body: str, names_known: set[str]) -> list[Citation]:
     out = []
     for m in PAREN.finditer(body):
         inner = _collapse(m.group(1))
@@ -193,6 +198,10 @@ def _parenthetical(body: str) -> list[Citation]:
                 continue
             am = AUTHOR_YEAR.match(part)
             names = _name_tokens(am.group("names")) if am else None
+            if am and not names:
+                corporate = _name_tokens(am.group("names"), corporate=True)
+                if corporate and ascii_key(corporate[0]) in names_known:
+                    names = corporate
             years = _years(am.group("years")) if am else None
             if not (names and years):
                 ok = False

@@ -219,7 +219,10 @@ def _split_author_year(text, lines) -> list[ReferenceEntry]:
             previous = current[2].rstrip() if current else ""
             # a wrapped line continues an entry that has not ended (ends in "," "&" "-" ...)
             open_end = previous.endswith((",", "&", "-", "–", ":", "and", "(", "of", "the", "in"))
-            starts = current is None or (bool(NAME_START.match(plain)) and not open_end)
+            # a corporate author ("Statistical Office of Lisbon (2016).") after a finished entry
+            corporate = previous.endswith((".", ")", ">")) and bool(
+                re.match(r"^[A-Z][^()]{1,100}\((?:1[89]|20)\d\d[a-z]?\)", plain))
+            starts = current is None or ((bool(NAME_START.match(plain)) or corporate) and not open_end)
         if starts or current is None:
             if current:
                 entries.append(_entry(text, *current))

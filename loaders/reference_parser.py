@@ -124,7 +124,7 @@ def _core(word: str) -> str:
 
 
 def _token_features(tokens: list[Token], i: int, seen_year: bool, seen_quote_close: bool,
-                    segment: int, in_paren: bool) -> list[str]:
+                    segment: int, in_paren: bool, seen_comma: bool) -> list[str]:
     word = tokens[i].text
     low = word.lower()
     core = _core(word)
@@ -157,6 +157,12 @@ def _token_features(tokens: list[Token], i: int, seen_year: bool, seen_quote_clo
     f.append(f"segment={min(segment, 6)}")
     if in_paren:
         f.append("in_paren")
+    if not seen_comma:
+        f.append("no_comma_yet")
+    # "Park S. Platform towns.": a plain capitalised word right after an initial starts a title
+    if i > 0 and INITIALS.match(tokens[i - 1].text) and tokens[i - 1].text.endswith(".") \
+            and re.fullmatch(r"[A-Z][a-z]+", word):
+        f.append("plain_word_after_initial")
     if core in PLACES:
         f.append("dict_place")
     if "/" in word or word.endswith((".html", ".htm", ".pdf", ".php", ".shtml")):
@@ -210,7 +216,8 @@ def features(tokens: list[Token]) -> list[list[str]]:
     for i in range(len(tokens)):
         word = tokens[i].text
         depth += word.count("(") + word.count("[")
-        own.append(_token_features(tokens, i, seen_year, seen_quote_close, segment, depth > 0))
+        own.append(_token_features(tokens, i, seen_year, seen_quote_close, segment, depth > 0,
+                                   any("," in t.text for t in tokens[:i])))
         depth = max(0, depth - word.count(")") - word.count("]"))
         if YEAR.match(word):
             seen_year = True
@@ -404,7 +411,7 @@ def _is_initials(part: str) -> bool:
     part = part.strip()
     if not part:
         return False
-    if re.fullmatch(r"(?:[A-Z][a-z]?\.\s*-?\s*)+", part):
+    if re.fullmatch(r"(?:[A-Z][a-z]?\.\s*-?\s*)+[A-Z]?", part):  # "S. F." with its last stop cut
         return True
     return bool(re.fullmatch(r"[A-Z]{1,3}", part))
 

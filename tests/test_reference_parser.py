@@ -1,0 +1,121 @@
+"""The CRF reference parser: the shipped model on strings written here, name splitting,
+the training script on a tiny data set, and the field scores the benchmark reports."""
+
+from __future__ import annotations
+
+import pytest
+
+from urbankg.loaders.reference_parser import (ReferenceParser, ascii_key, default_model_path, default_parser,
+                                              split_authors, tokenize)
+from urbankg.loaders import reference_training as training
+
+
+@pytest.fixture(scope="module")
+def parser() -> ReferenceParser:
+    return default_parser()
+
+
+def test_the_model_ships_as_package_data_and_is_small():
+    path = default_model_path()
+    assert path.is_file(), "train it: python -m urbankg.loaders.reference_training"
+    assert path.stat().st_size < 5_000_000
+
+
+def test_journal_article_in_author_year_style(parser):
+    ref = parser.parse("Moreau, P., & Nakamura, K. (2012). Informal markets and the shape of the periphery. "
+                       "Journal of Urban Change, 41(3), 211–239.")
+    f = ref.fields
+    assert f["year"] == "2012"
+    assert f["title"] == "Informal markets and the shape of the periphery"
+    assert f["container"] == "Journal of Urban Change"
+    assert (f["volume"], f["issue"], f["pages"]) == ("41", "3", "211–239")
+    assert [n.family for n in ref.authors] == ["Moreau", "Nakamura"]
+    assert ref.year == 2012
+
+
+def test_book_with_place_and_publisher(parser):
+    ref = parser.parse("Okafor, T. (1998). Streets of the market town. London: Routledge.")
+    assert ref.fields["title"] == "Streets of the market town"
+    assert ref.fields["publisher"] == "London: Routledge"
+    assert "container" not in ref.fields
+
+
+def test_doi_and_url_are_normalised(parser):
+    ref = parser.parse("Berg, A. (2019). Couriers at the urban edge. Urban Studies. https://doi.org/10.1177/0042098019999999.")
+    assert ref.fields["doi"] == "10.1177/0042098019999999"
+    assert ref.fields["url"] == "https://doi.org/10.1177/0042098019999999"
+
+
+def test_labels_cover_every_token(parser):
+    text = "Moreau, P. (2012). A title. City, 4, 1-9."
+    ref = parser.parse(text)
+    assert len(ref.labels) == len(tokenize(text)) == len(ref.tokens)
+
+
+@pytest.mark.parametrize("value, families, et_al", [
+    ("Lin, Y. L., De Meulder, B., & Wang, S. F.", ["Lin", "De Meulder", "Wang"], False),
+    ("Brenner N, Schmid C.", ["Brenner", "Schmid"], False),
+    ("Zhou J, Yu L, Choguill CL", ["Zhou", "Yu", "Choguill"], False),
+    ("L. L. Lee, W. E. Howard, and R. E. Marsh.", ["Lee", "Howard", "Marsh"], False),
+    ("Qian, Q., Chen, Y., Liu, S., Zhang, J., et al.", ["Qian", "Chen", "Liu", "Zhang"], True),
+    ("Alibaba Group", ["Alibaba Group"], False),
+])
+def test_split_authors(value, families, et_al):
+    names, found_et_al = split_authors(value)
+    assert [n.family for n in names] == families
+    assert found_et_al is et_al
+
+
+def test_corporate_acronym_is_kept():
+    names, _ = split_authors("Research Team of China Association of Employment Promotion (RTCAEP).")
+    assert names[0].acronym == "RTCAEP"
+    assert names[0].family.startswith("Research Team")
+
+
+def test_ascii_key_folds_accents_and_particles():
+    assert ascii_key("Lü") == "lu"
+    assert ascii_key("De Meulder") == "demeulder"
+
+
+TINY = """<?xml version="1.0" encoding="UTF-8"?>
+<dataset>
+  <sequence><author>Adams, J.</author><date>(2001).</date><title>Towns.</title><location>London:</location><publisher>Verso.</publisher></sequence>
+  <sequence><author>Baker, K.</author><date>(2003).</date><title>Roads and rivers.</title><journal>Urban Review,</journal><volume>3(2),</volume><pages>1-9.</pages></sequence>
+  <sequence><author>Clark, M.</author><date>(2005).</date><title>Markets.</title><journal>City Studies,</journal><volume>7,</volume><pages>10-20.</pages></sequence>
+  <sequence><citation-number>[4]</citation-number><author>Dunn P.</author><title>Ports.</title><journal>Geogr J.</journal><date>2010;</date><volume>5:</volume><pages>3-4.</pages><note>In Chinese.</note></sequence>
+</dataset>
+"""
+
+
+def test_training_maps_labels_splits_deterministically_and_trains_a_model(tmp_path):
+    data = tmp_path / "tiny.xml"
+    data.write_text(TINY, encoding="utf-8")
+    examples = training.load_dataset(data)
+    assert [e.labels[0] for e in examples] == ["author", "author", "author", "number"]
+    assert "container" in examples[1].labels and "other" in examples[3].labels
+    first, second = training.split(examples), training.split(list(reversed(examples)))
+    assert {e.text for e in first[1]} == {e.text for e in second[1]}  # order-independent held-out set
+    model = training.train(examples, tmp_path / "tiny.model", {"c1": 0.0, "c2": 0.01, "max_iterations": 50})
+    tiny = ReferenceParser(model)
+    assert tiny.label(examples[0].tokens) == examples[0].labels
+
+
+def test_unknown_label_is_reported_with_file_and_sequence(tmp_path):
+    data = tmp_path / "bad.xml"
+    data.write_text("<dataset><sequence><author>A.</author><colour>red</colour></sequence></dataset>", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.xml: sequence 1: unknown label <colour>"):
+        training.load_dataset(data)
+
+
+def test_missing_model_says_how_to_train_one(tmp_path):
+    with pytest.raises(FileNotFoundError, match="reference_training"):
+        ReferenceParser(tmp_path / "none.model")
+
+
+def test_field_scores_count_tokens_and_exact_spans():
+    gold = [["author", "author", "title", "title", "year"]]
+    predicted = [["author", "title", "title", "title", "year"]]
+    scores = training.field_scores(gold, predicted, labels=("author", "title", "year"))
+    assert scores["author"]["precision"] == 1.0 and scores["author"]["recall"] == 0.5
+    assert scores["title"]["precision"] == pytest.approx(2 / 3) and scores["title"]["recall"] == 1.0
+    assert scores["title"]["exact"] == 0.0 and scores["year"]["exact"] == 1.0
