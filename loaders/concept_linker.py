@@ -32,6 +32,10 @@ from ruamel.yaml import YAML
 WEIGHT_SECTION = 0.6
 WEIGHT_DEFINITION = 0.5
 WEIGHT_ALT_LABEL = 0.95
+# A citation is usually invoked for a framework's concept; concepts of the controlled
+# vocabularies (stakeholder roles, relation kinds, topics, phenomena) are discounted.
+WEIGHT_VOCABULARY = 0.8
+UKG = "https://w3id.org/urbankg/ontology#"
 
 STOPWORDS = frozenset("""
 a an the of and or in on at to for from by with as is are was were be been being its it this that these those
@@ -68,7 +72,10 @@ def words(text: str) -> list[str]:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("'s ", " ").replace("’s ", " ")
-    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text) if w not in STOPWORDS and len(w) > 1]
+    # "e-commerce", "E-urbanism", "socio-spatial": one word each, however hyphenated
+    text = re.sub(r"(?<=[a-z])-(?=[a-z])", "", text)
+    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text)
+            if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
 
 
 # --------------------------------------------------------------------------- concepts
@@ -80,6 +87,7 @@ class Concept:
     alt_labels: list[str] = field(default_factory=list)
     definition: str = ""
     schemes: list[str] = field(default_factory=list)  # labels of its concept schemes
+    in_framework: bool = True  # False when all its schemes are ukg:Vocabulary
 
     # filled by ConceptLinker
     label_words: list[list[str]] = field(default_factory=list, repr=False)
@@ -119,11 +127,14 @@ def load_concepts(*sources: Path | str | Graph) -> list[Concept]:
         labels = _text(graph, s, SKOS.prefLabel) or _text(graph, s, RDFS.label)
         if not labels:
             continue
-        schemes = []
+        schemes, vocabularies = [], 0
         for scheme in graph.objects(s, SKOS.inScheme):
             schemes.extend(_text(graph, scheme, SKOS.prefLabel)[:1] or _text(graph, scheme, RDFS.label)[:1])
+            vocabularies += (scheme, RDF.type, URIRef(UKG + "Vocabulary")) in graph
         definition = (_text(graph, s, SKOS.definition) or [""])[0]
-        concepts.append(Concept(str(s), labels[0], _text(graph, s, SKOS.altLabel), definition, schemes))
+        in_framework = not schemes or vocabularies < len(schemes)
+        concepts.append(Concept(str(s), labels[0], _text(graph, s, SKOS.altLabel), definition, schemes,
+                                in_framework))
     return concepts
 
 
@@ -199,6 +210,8 @@ class ConceptLinker:
                 best_section = max(self._label_match(lw, sec, sec_set) for lw in c.label_words) * WEIGHT_SECTION
             definition = sum(v * c.definition_vector.get(w, 0.0) for w, v in sent_vec.items()) * WEIGHT_DEFINITION
             score = 1 - (1 - best_label) * (1 - best_section) * (1 - definition)
+            if not c.in_framework:
+                score *= WEIGHT_VOCABULARY
             if score <= 0.01:
                 continue
             reasons = [why] if best_label > 0.05 else []
