@@ -1,0 +1,124 @@
+"""Full text: a PDF generated here with fpdf2 is read with pypdf, its reference list found and
+split, its citations resolved; reference-list layouts and sentences on short texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from urbankg.errors import SourceError
+from urbankg.loaders.fulltext import analyse, read_text, strip_markup
+from urbankg.loaders.extractor import extract
+
+fpdf = pytest.importorskip("fpdf", reason="[component] fpdf2 generates the test PDF (pip install fpdf2)")
+
+BODY = [
+    "1. Introduction",
+    "Market villages have spread along the urban fringe of many cities in the last decade (Castell, Dorn, "
+    "& Evers, 2011). Brandt (2006) argues that everyday networks shape these places. Parcels and platforms "
+    "now link them to distant buyers (e.g. Castell & Ito, 2016; Adler, 2004).",
+    "2. Method",
+    "We walked the streets and counted shops, following the approach of Holm and Ruiz (2015, p. 12).",
+]
+REFERENCES = [
+    "Adler, K. (2004). Harbours and hinterlands: the long history of port regions and the towns that "
+    "serve them. London: Verso.",
+    "Brandt, M. (2006). Networks of the everyday. Amsterdam: Techne Press.",
+    "Castell, R., Dorn, S., & Evers, T. (2011). Market villages at the urban fringe: informal trade, "
+    "migrant labour and the making of a new periphery. Urban Studies, 48(2), 100-120.",
+    "Castell, R., & Ito, M. (2016). Parcels and platforms. Cities, 50, 1-10.",
+    "Holm, E., & Ruiz, A. (2015). Shops in the village. Rural Studies, 9(1), 5-25.",
+]
+
+
+def make_pdf(path: Path) -> Path:
+    pdf = fpdf.FPDF(format="A5")
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for paragraph in BODY:
+        pdf.multi_cell(0, 5, paragraph, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    pdf.add_page()  # the reference list on a page of its own, as papers often do
+    pdf.multi_cell(0, 5, "References", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    for entry in REFERENCES:  # long entries wrap over several lines in the PDF
+        pdf.multi_cell(0, 5, entry, new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def pdf_path(tmp_path_factory) -> Path:
+    return make_pdf(tmp_path_factory.mktemp("pdf") / "paper.pdf")
+
+
+def test_pdf_text_is_read_with_its_pages(pdf_path):
+    text = read_text(pdf_path, progress=False)
+    assert "Market villages have spread" in text
+    assert "Holm, E., & Ruiz, A. (2015)" in text
+
+
+def test_pdf_reference_list_wrapped_over_lines_is_split_into_entries(pdf_path):
+    doc = analyse(pdf_path, progress=False)
+    assert doc.style == "author-year"
+    assert [e.text.split(" ", 1)[0] for e in doc.entries] == ["Adler,", "Brandt,", "Castell,", "Castell,", "Holm,"]
+    assert doc.entries[2].text.endswith("Urban Studies, 48(2), 100-120.")
+    assert "\n" not in doc.entries[0].text
+
+
+def test_pdf_citations_resolve_end_to_end(pdf_path):
+    ex = extract(pdf_path, "work/test-2024", progress=False)
+    found = {(c.citation.text, ex.references[w.entry].key) for c in ex.citations for w in c.citation.works
+             if w.status == "resolved"}
+    assert found == {
+        ("(Castell, Dorn, & Evers, 2011)", "castell-2011"),
+        ("Brandt (2006)", "brandt-2006"),
+        ("(e.g. Castell & Ito, 2016; Adler, 2004)", "castell-2016"),
+        ("(e.g. Castell & Ito, 2016; Adler, 2004)", "adler-2004"),
+        ("Holm and Ruiz (2015, p. 12)", "holm-2015"),
+    }
+    holm = next(c for c in ex.citations if c.citation.text.startswith("Holm"))
+    assert holm.section == "2. Method" and holm.citation.locator == "p. 12"
+
+
+def test_numbered_list_starts_an_entry_only_at_the_next_number():
+    text = ("Intro [1].\n\nREFERENCES\n\n1. Brenner N. Urban theory. City. 2015;\n19(2): 151–82.\n"
+            "2. Lefebvre H. The urban revolution.\n2003 printing. Minneapolis: University Press; 2003.\n")
+    doc = analyse(Path("t.txt"), text=text)
+    assert doc.style == "numbered"
+    assert [e.number for e in doc.entries] == [1, 2]
+    assert doc.entries[0].text == "Brenner N. Urban theory. City. 2015; 19(2): 151–82."
+
+
+def test_markdown_bullets_and_emphasis_are_removed_from_entries():
+    text = ("Body.\n\n## References\n\n- Harvey, D. (1973). *Social justice and the city*. London: Arnold.\n"
+            "- Lai, Y. (2016). Villages. *Urban Studies*. <https://doi.org/10.1177/00420980>.\n")
+    doc = analyse(Path("t.md"), text=text)
+    assert [e.text for e in doc.entries] == [
+        "Harvey, D. (1973). Social justice and the city. London: Arnold.",
+        "Lai, Y. (2016). Villages. Urban Studies. https://doi.org/10.1177/00420980.",
+    ]
+    assert strip_markup("**Layer 1:** ICT") == "Layer 1: ICT"
+
+
+def test_sentences_ignore_abbreviations_and_cross_page_breaks():
+    text = "1. Intro\n\nAs shown (e.g. Smith et al., 2001) and in Fig. 2 the town grew.\n\nIt kept\n\ngrowing. Then it stopped."
+    doc = analyse(Path("t.txt"), text=text)
+    sentences = [" ".join(doc.text[a:b].split()) for a, b in doc.sentences]
+    assert "As shown (e.g. Smith et al., 2001) and in Fig. 2 the town grew." in sentences
+    assert "It kept growing." in sentences
+
+
+def test_unreadable_files_name_the_file_and_what_would_work(tmp_path):
+    odd = tmp_path / "paper.docx"
+    odd.write_bytes(b"PK")
+    with pytest.raises(SourceError) as caught:
+        read_text(odd)
+    assert caught.value.problems[0].file.endswith("paper.docx")
+    assert ".txt (UTF-8) or .pdf" in caught.value.problems[0].message
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not a pdf")
+    with pytest.raises(SourceError, match="broken.pdf"):
+        read_text(bad)
