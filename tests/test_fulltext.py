@@ -33,7 +33,7 @@ REFERENCES = [
 
 
 def make_pdf(path: Path) -> Path:
-    pdf = fpdf.FPDF(format="A5")
+    pdf = fpdf.FPDF(format=(148, 210))
     pdf.set_auto_page_break(True, margin=15)
     pdf.add_page()
     pdf.set_font("Helvetica", size=10)
