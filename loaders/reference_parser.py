@@ -213,14 +213,20 @@ def features(tokens: list[Token]) -> list[list[str]]:
     seen_quote_close = False
     segment = 0
     depth = 0
+    year_segment = None
     for i in range(len(tokens)):
         word = tokens[i].text
         depth += word.count("(") + word.count("[")
         own.append(_token_features(tokens, i, seen_year, seen_quote_close, segment, depth > 0,
                                    any("," in t.text for t in tokens[:i])))
+        # segments since the year: in author-date styles the title is the first, the venue the next
+        if year_segment is not None:
+            own[-1].append(f"seg_since_year={min(segment - year_segment, 3)}")
         depth = max(0, depth - word.count(")") - word.count("]"))
         if YEAR.match(word):
             seen_year = True
+            if year_segment is None:
+                year_segment = segment + (1 if word.endswith(".") else 0)
         if "close_quote" in own[-1]:
             seen_quote_close = True
         # a segment ends with a full stop that is not an initial ("J.") or an abbreviation ("pp.")
