@@ -67,15 +67,16 @@ def _stem(word: str) -> str:
     return word
 
 
-def words(text: str) -> list[str]:
-    """Content words of a text, lowercased, ascii-folded, stemmed, stopwords dropped."""
+def words(text: str, keep_stopwords: bool = False) -> list[str]:
+    """Content words of a text, lowercased, ascii-folded, stemmed, stopwords dropped
+    (kept with `keep_stopwords`, for matching whole phrases)."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
     text = text.replace("'s ", " ").replace("’s ", " ")
     # "e-commerce", "E-urbanism", "socio-spatial": one word each, however hyphenated
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", "", text)
     return [_stem(w) for w in re.findall(r"[a-z0-9]+", text)
-            if w not in STOPWORDS and (len(w) > 1 or w.isdigit())]
+            if keep_stopwords or (w not in STOPWORDS and (len(w) > 1 or w.isdigit()))]
 
 
 # --------------------------------------------------------------------------- concepts
@@ -90,7 +91,8 @@ class Concept:
     in_framework: bool = True  # False when all its schemes are ukg:Vocabulary
 
     # filled by ConceptLinker
-    label_words: list[list[str]] = field(default_factory=list, repr=False)
+    label_words: list[list[str]] = field(default_factory=list, repr=False)    # content words
+    label_phrases: list[list[str]] = field(default_factory=list, repr=False)  # every word
     definition_vector: dict[str, float] = field(default_factory=dict, repr=False)
 
 
@@ -120,6 +122,8 @@ def load_concepts(*sources: Path | str | Graph) -> list[Concept]:
         classes |= more
     subjects = {s for c in classes for s in graph.subjects(RDF.type, c)}
     subjects |= set(graph.subjects(SKOS.inScheme, None))
+    # a citation may be for a whole framework ("planetary urbanisation [1]")
+    subjects |= set(graph.subjects(RDF.type, URIRef(UKG + "Framework")))
     concepts = []
     for s in sorted(subjects, key=str):
         if not isinstance(s, URIRef):
@@ -153,6 +157,7 @@ class ConceptLinker:
         documents = []
         for c in concepts:
             c.label_words = [words(c.label)] + [words(a) for a in c.alt_labels]
+            c.label_phrases = [words(c.label, True)] + [words(a, True) for a in c.alt_labels]
             documents.append(set(words(" ".join([c.label, *c.alt_labels, c.definition]))))
         n = len(documents) or 1
         df = Counter(w for d in documents for w in d)
@@ -175,13 +180,14 @@ class ConceptLinker:
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {w: v / norm for w, v in vec.items()}
 
-    def _label_match(self, label: list[str], text: list[str], text_set: set[str]) -> float:
+    def _label_match(self, label: list[str], phrase: list[str], text: list[str], text_set: set[str],
+                     text_phrase: list[str]) -> float:
         """1.0 for the whole label as a phrase; else the squared idf-weighted share of its words."""
         if not label:
             return 0.0
-        k = len(label)
-        for i in range(len(text) - k + 1):
-            if text[i:i + k] == label:
+        k = len(phrase)
+        for i in range(len(text_phrase) - k + 1):
+            if text_phrase[i:i + k] == phrase:
                 return 1.0
         total = sum(self._w(w) for w in label)
         present = sum(self._w(w) for w in label if w in text_set)
@@ -191,23 +197,24 @@ class ConceptLinker:
 
     def suggest(self, sentence: str, section: str = "", limit: int | None = None) -> list[Suggestion]:
         """Concepts ranked by score for a citing sentence and the title(s) of its section."""
-        sent = words(sentence)
+        sent, sent_phrase = words(sentence), words(sentence, True)
         sent_set = set(sent)
-        sec = words(section)
+        sec, sec_phrase = words(section), words(section, True)
         sec_set = set(sec)
         sent_vec = self._vector(sent)
         out = []
         for c in self.concepts:
             best_label, why = 0.0, ""
-            for j, lw in enumerate(c.label_words):
-                m = self._label_match(lw, sent, sent_set) * (1.0 if j == 0 else WEIGHT_ALT_LABEL)
+            for j, (lw, lp) in enumerate(zip(c.label_words, c.label_phrases)):
+                m = self._label_match(lw, lp, sent, sent_set, sent_phrase) * (1.0 if j == 0 else WEIGHT_ALT_LABEL)
                 if m > best_label:
                     best_label = m
                     which = "label" if j == 0 else f"alt label '{c.alt_labels[j - 1]}'"
                     why = f"{which} in sentence" if m >= WEIGHT_ALT_LABEL else f"words of {which} in sentence"
             best_section = 0.0
             if sec:
-                best_section = max(self._label_match(lw, sec, sec_set) for lw in c.label_words) * WEIGHT_SECTION
+                best_section = max(self._label_match(lw, lp, sec, sec_set, sec_phrase)
+                                   for lw, lp in zip(c.label_words, c.label_phrases)) * WEIGHT_SECTION
             definition = sum(v * c.definition_vector.get(w, 0.0) for w, v in sent_vec.items()) * WEIGHT_DEFINITION
             score = 1 - (1 - best_label) * (1 - best_section) * (1 - definition)
             if not c.in_framework:
