@@ -112,3 +112,15 @@ def test_expand_paths_finds_loadable_files_in_folders(data_dir):
 def test_graph_names_resolve_from_source_names():
     assert resolve_graph("lin-2019") == config.GRAPH_BASE + "lin-2019"
     assert resolve_graph("https://example.org/g") == "https://example.org/g"
+
+
+def test_bulk_load_replaces_the_graph_and_keeps_nothing_on_failure(disk_kg, tmp_path):
+    dump = tmp_path / "dump.nt"
+    dump.write_text("".join(f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n' for i in range(100)))
+    assert disk_kg.bulk_load(dump) == config.graph_iri("dump")
+    disk_kg.bulk_load(dump)
+    assert snapshot(disk_kg)[config.graph_iri("dump")] == 100
+    dump.write_text('<https://example.org/s> <https://example.org/p> "ok" .\nthis is not n-triples\n')
+    with pytest.raises(SourceError, match="bulk load failed"):
+        disk_kg.bulk_load(dump)
+    assert config.graph_iri("dump") not in disk_kg.graphs()

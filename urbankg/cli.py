@@ -78,9 +78,19 @@ def _fail(error: UrbankgError) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--bulk", is_flag=True, help="Trusted large dumps only: the store's bulk loader, no SHACL, "
+                                           "not transactional (see docs).")
 @click.pass_obj
-def load(obj: Context, paths: tuple[Path, ...]) -> None:
+def load(obj: Context, paths: tuple[Path, ...], bulk: bool) -> None:
     """Validate files (or folders) and load each into its own named graph, all or nothing."""
+    if bulk:
+        for path in _progress("bulk loading")(list(paths)):
+            try:
+                iri = obj.kg.bulk_load(path)
+            except UrbankgError as error:
+                _fail(error)
+            click.echo(f"{iri}\tbulk loaded")
+        return
     try:
         report = obj.kg.load(paths, _progress("validating"))
     except UrbankgError as error:

@@ -76,6 +76,45 @@ class KnowledgeGraph:
         self.store.replace_graphs(replacements)
         return LoadReport({r.iri: len(r.graph) for r in replacements}, [p for p in problems if p.severity != "error"])
 
+    def load_parsed(self, parsed: Parsed, graph_iri: str, origin: str = "") -> LoadReport:
+        """Validate one already-parsed source through the same gate as files, then replace
+        the graph ``graph_iri`` with it (e.g. a body sent to the Graph Store over HTTP).
+
+        Raises SourceError listing every SHACL error; then nothing is written.
+        """
+        context = self._store_types(_mentioned_iris(parsed.graph), exclude_graphs=[graph_iri])
+        problems = self.validator.validate(parsed, context)
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise SourceError(errors)
+        self.store.replace_graphs([GraphReplacement(graph_iri, parsed.graph, origin or str(parsed.path))])
+        return LoadReport({graph_iri: len(parsed.graph)}, [p for p in problems if p.severity != "error"])
+
+    def bulk_load(self, path: Path | str) -> str:
+        """Load a large, trusted RDF dump with the store's bulk loader: no SHACL, not transactional.
+
+        For machine-generated data (an OpenAlex export, a benchmark graph) that would take
+        hours through the validation gate. The file's graph is dropped first; if the
+        bulk load fails half way the graph is dropped again, so a failed load leaves no
+        half graph behind — but readers may see a partial graph while it runs.
+        """
+        import pyoxigraph as ox
+
+        path = Path(path)
+        formats = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
+                   ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML}
+        if path.suffix.lower() not in formats or not hasattr(self.store, "bulk_load"):
+            raise SourceError.single(path, None, "bulk loading takes .nt, .nq, .ttl, .trig or .rdf files "
+                                                 "into the embedded store")
+        iri = config.graph_iri(source_name(path))
+        self.store.drop_graph(iri)
+        try:
+            self.store.bulk_load(path, formats[path.suffix.lower()], iri)
+        except (OSError, SyntaxError, ValueError) as exc:
+            self.store.drop_graph(iri)
+            raise SourceError.single(path, getattr(exc, "line", None), f"bulk load failed, nothing kept: {exc}") from exc
+        return iri
+
     def _check(self, files: list[Path], progress: Progress | None) -> tuple[list[Parsed], list[Problem]]:
         _refuse_duplicate_sources(files)
         parsed: list[Parsed] = []
