@@ -81,8 +81,10 @@ def render(ex: Extraction) -> str:
             add(f"#   citation/{slug}/{c.number:03d} (line {c.line}) {c.citation.text!s}: {state}: {w.note}")
             for k in w.candidates:
                 add(f"#       candidate: reference/{slug}/{refs[k].key}")
-    else:
+    elif ex.citations:
         add("# Every in-text citation resolved to exactly one reference entry.")
+    else:
+        add("# No in-text citation was found.")
     if uncited:
         add(f"# {len(uncited)} reference entries are never cited in the text (check for missed citations):")
         for r in uncited:
