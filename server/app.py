@@ -1,27 +1,69 @@
-"""The Flask application factory: one app per KnowledgeGraph."""
+"""The Flask application factory: one app per KnowledgeGraph, configured by one Settings."""
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask, g, jsonify, request
+from flask_cors import CORS
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from urbankg import __version__
 from urbankg.graph import KnowledgeGraph
+from urbankg.server import http_errors, metrics
+from urbankg.server.http_errors import HttpError
+from urbankg.server.query_runner import make_runner
+from urbankg.server.service_description import Statistics
+from urbankg.server.settings import Settings
+
+# Routes a browser on another origin may call, when CORS origins are configured.
+CORS_ROUTES = [r"/sparql", r"/sparql/", r"/rdf-graphs", r"/graph/*", r"/api/*"]
 
 
-def create_app(kg: KnowledgeGraph) -> Flask:
+def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config["KG"] = kg
+    app.config["URBANKG_WRITE_TOKEN"] = settings.token  # shared with the UI's validate-and-load page
+    app.config["URBANKG_MAX_ROWS"] = settings.max_rows  # shared with the catalogue API
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # Flask answers 413 past it
+    runner = make_runner(kg, settings.workers)
+    app.extensions["urbankg_settings"] = settings
+    app.extensions["urbankg_runner"] = runner
+    app.extensions["urbankg_statistics"] = Statistics(runner, settings.query_timeout)
 
-    from urbankg.server import catalogue_api, ui
+    metrics.install(app)
+    http_errors.register(app)
+    if settings.cors_origins:
+        origins = "*" if "*" in settings.cors_origins else list(settings.cors_origins)
+        CORS(app, resources={route: {"origins": origins} for route in CORS_ROUTES},
+             allow_headers=["Authorization", "Content-Type", "Accept"],
+             expose_headers=["X-Urbankg-Truncated", "X-Urbankg-Rows", "X-Urbankg-Max-Rows", "Location"],
+             methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"], max_age=3600)
 
+    @app.before_request
+    def refuse_large_bodies():
+        # Before any view reads the body: a declared length over the limit never gets read.
+        if request.content_length is not None and request.content_length > settings.max_body:
+            raise RequestEntityTooLarge()
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error):
+        g.refusal = "body-size"
+        return HttpError(413, f"the request body is larger than this server's limit of {settings.max_body} bytes "
+                              "(URBANKG_MAX_BODY): send less, or split the data into several graphs").response()
+
+    from urbankg.server import catalogue_api, graph_store, sparql_protocol, ui
+
+    app.register_blueprint(sparql_protocol.bp)
+    app.register_blueprint(graph_store.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(catalogue_api.bp)
     ui.register_error_pages(app)
 
     @app.get("/health")
     def health():
-        # A cheap query proves the store answers, not just that the process is up.
-        triples = len(kg.store) if hasattr(kg.store, "__len__") else None
-        return jsonify(status="ok", version=__version__, triples=triples, graphs=len(kg.graphs()))
+        # Answers from the server process alone, so it stays quick while every worker is busy.
+        return jsonify(status="ok", version=__version__,
+                       triples=app.extensions["urbankg_metrics"].store_triples(kg, runner.generation),
+                       graphs=len(kg.graphs()), query_workers=runner.alive, read_only=settings.read_only)
 
     return app

@@ -49,6 +49,9 @@ class OxigraphStore:
                 "Stop it or pass another --store directory."
             ) from exc
         self._write_lock = threading.Lock()
+        # Counts writes, so readers elsewhere (the server's query processes, which see a
+        # snapshot) can tell that what they see is stale.
+        self.generation = 0
 
     # -- writing -----------------------------------------------------------------
 
@@ -87,13 +90,35 @@ class OxigraphStore:
                 raise StoreError(f"SPARQL update syntax error: {exc}") from exc
             except OSError as exc:
                 raise StoreError(f"the store could not apply the update: {exc}") from exc
+            finally:
+                self.generation += 1
 
     def bulk_load(self, path: Path, fmt: ox.RdfFormat, graph_iri: str) -> None:
         """Fast, non-transactional load of a large file into one graph (benchmarks, big imports)."""
         with self._write_lock:
-            self._store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph_iri))
+            try:
+                self._store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph_iri))
+            finally:
+                self.generation += 1
+
+    def snapshot(self, target: Path | str) -> None:
+        """Write a consistent copy of the on-disk store to ``target`` (a new directory).
+
+        RocksDB makes it a checkpoint of hard links, so it costs milliseconds, not a copy
+        of the data. Other processes may open it with ``pyoxigraph.Store.read_only``:
+        unlike the live directory, nobody writes to it.
+        """
+        if self.path is None:
+            raise StoreError("an in-memory store has no snapshot on disk")
+        self._store.backup(str(target))
 
     # -- reading -----------------------------------------------------------------
+
+    @property
+    def engine(self) -> ox.Store:
+        """The pyoxigraph Store itself, for callers that need its own query options
+        (the server: FROM must win over the union default graph, base IRIs)."""
+        return self._store
 
     def graphs(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))

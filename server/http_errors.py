@@ -1,0 +1,41 @@
+"""Errors that become HTTP answers: a status, a message that says what is wrong and what would be right.
+
+The SPARQL endpoint answers errors in plain text (what SPARQL clients show their users
+as is); the Graph Store answers in JSON, because a validation report is structured
+(``problems``: file, line, message). Refusals carry a reason that /metrics counts.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, g, json
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str, *, headers: dict | None = None, body: dict | None = None,
+                 refusal: str | None = None, as_json: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+        self.body = body  # extra JSON members (a validation report)
+        self.refusal = refusal  # e.g. "service", "token", "body-size": counted by /metrics
+        self.as_json = as_json or body is not None
+
+    def response(self) -> Response:
+        if self.as_json:
+            payload = {"error": self.message, "status": self.status, **(self.body or {})}
+            response = Response(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", self.status,
+                                mimetype="application/json")
+        else:
+            response = Response(self.message.rstrip("\n") + "\n", self.status, mimetype="text/plain")
+        for name, value in self.headers.items():
+            response.headers[name] = value
+        return response
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HttpError)
+    def http_error(error: HttpError):
+        if error.refusal:
+            g.refusal = error.refusal
+        return error.response()

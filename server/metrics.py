@@ -1,0 +1,126 @@
+"""/metrics in the Prometheus text format: requests, latencies, timeouts, refusals, store size.
+
+Kept in the server process (queries run in workers, but every request passes here), in
+a few dictionaries under one lock; the text format is simple enough to write directly.
+Requests are labelled by route pattern (``/graph/<path:name>``), never by raw path,
+so a crawler cannot blow up the number of series.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import defaultdict
+
+from flask import Blueprint, Flask, Response, current_app, g, request
+
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
+STORE_SIZE_TTL = 60.0  # seconds, for stores that do not count their writes
+
+bp = Blueprint("metrics", __name__)
+
+
+class Metrics:
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.requests: dict[tuple[str, str, str], int] = defaultdict(int)  # (route, method, status)
+        self.latency_counts: dict[str, list[int]] = {}  # route -> count per bucket (+Inf last)
+        self.latency_sums: dict[str, float] = defaultdict(float)
+        self.refusals: dict[str, int] = defaultdict(int)
+        self.truncated = 0
+        self._size: tuple[object, float, int] | None = None  # (store generation, when, triples)
+
+    def observe(self, route: str, method: str, status: int, seconds: float, refusal: str | None) -> None:
+        with self._lock:
+            self.requests[(route, method, str(status))] += 1
+            counts = self.latency_counts.setdefault(route, [0] * (len(BUCKETS) + 1))
+            for index, bound in enumerate(BUCKETS):
+                if seconds <= bound:
+                    counts[index] += 1
+            counts[-1] += 1
+            self.latency_sums[route] += seconds
+            if refusal:
+                self.refusals[refusal] += 1
+
+    def count_truncated(self) -> None:
+        with self._lock:
+            self.truncated += 1
+
+    def store_triples(self, kg, generation) -> int:
+        """Statements in the store, counted again only after a write (or a minute, if writes are not counted)."""
+        now = time.monotonic()
+        cached = self._size
+        if cached and cached[0] == generation and (generation is not None or now - cached[1] < STORE_SIZE_TTL):
+            return cached[2]
+        store = kg.store
+        triples = len(store) if hasattr(store, "__len__") else kg.stats().triples
+        self._size = (generation, now, triples)
+        return triples
+
+    def render(self, runner, kg) -> str:
+        lines: list[str] = []
+
+        def family(name: str, kind: str, help_text: str) -> None:
+            lines.append(f"# HELP {name} {help_text}")
+            lines.append(f"# TYPE {name} {kind}")
+
+        with self._lock:
+            family("urbankg_http_requests_total", "counter", "HTTP requests answered, by route, method and status.")
+            for (route, method, status), count in sorted(self.requests.items()):
+                lines.append(f'urbankg_http_requests_total{{route="{_label(route)}",method="{method}",'
+                             f'status="{status}"}} {count}')
+            family("urbankg_http_request_duration_seconds", "histogram", "Time to answer a request, by route.")
+            for route, counts in sorted(self.latency_counts.items()):
+                label = _label(route)
+                for bound, count in zip(BUCKETS, counts):
+                    lines.append(f'urbankg_http_request_duration_seconds_bucket{{route="{label}",le="{bound:g}"}} {count}')
+                lines.append(f'urbankg_http_request_duration_seconds_bucket{{route="{label}",le="+Inf"}} {counts[-1]}')
+                lines.append(f'urbankg_http_request_duration_seconds_sum{{route="{label}"}} {self.latency_sums[route]:.6f}')
+                lines.append(f'urbankg_http_request_duration_seconds_count{{route="{label}"}} {counts[-1]}')
+            family("urbankg_refusals_total", "counter",
+                   "Requests refused: service (SERVICE not allowed), load, token, read-only, body-size, protocol.")
+            for reason, count in sorted(self.refusals.items()):
+                lines.append(f'urbankg_refusals_total{{reason="{_label(reason)}"}} {count}')
+            family("urbankg_truncated_results_total", "counter", "Query results cut at the row limit.")
+            lines.append(f"urbankg_truncated_results_total {self.truncated}")
+        family("urbankg_query_timeouts_total", "counter", "Queries stopped at the time limit.")
+        lines.append(f"urbankg_query_timeouts_total {runner.timeouts}")
+        family("urbankg_query_workers", "gauge", "Query worker processes alive (0: queries run in the server process).")
+        lines.append(f"urbankg_query_workers {runner.alive}")
+        family("urbankg_query_worker_restarts_total", "counter", "Query worker processes started to replace one.")
+        lines.append(f"urbankg_query_worker_restarts_total {runner.restarts}")
+        family("urbankg_store_triples", "gauge", "Statements (quads) in the store, all graphs.")
+        lines.append(f"urbankg_store_triples {self.store_triples(kg, runner.generation)}")
+        return "\n".join(lines) + "\n"
+
+
+def _label(value: str) -> str:
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def install(app: Flask) -> Metrics:
+    metrics = Metrics()
+    app.extensions["urbankg_metrics"] = metrics
+
+    @app.before_request
+    def start_clock():
+        g.started = time.perf_counter()
+
+    @app.after_request
+    def count(response):
+        started = g.get("started")
+        if started is not None:
+            route = request.url_rule.rule if request.url_rule is not None else "(no route)"
+            metrics.observe(route, request.method, response.status_code, time.perf_counter() - started,
+                            g.get("refusal"))
+        return response
+
+    app.register_blueprint(bp)
+    return metrics
+
+
+@bp.get("/metrics")
+def metrics_text():
+    text = current_app.extensions["urbankg_metrics"].render(current_app.extensions["urbankg_runner"],
+                                                            current_app.config["KG"])
+    return Response(text, mimetype="text/plain", headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})

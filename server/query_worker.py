@@ -1,0 +1,103 @@
+"""One query process: runs SPARQL queries on a read-only snapshot of the store, one at a time.
+
+Started by :mod:`urbankg.server.query_runner` as ``python -m urbankg.server.query_worker``.
+It reads jobs from stdin and writes replies to stdout, both as
+``multiprocessing.connection`` messages (length-prefixed pickles between two processes
+of the same program). The parent kills it when a query outlives its time limit: that
+is the only way to stop a pyoxigraph query, which has no timeout of its own.
+
+It imports only pyoxigraph and the result writers, so it starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+
+import pyoxigraph as ox
+
+from urbankg.server.result_writers import FormatMismatch, write
+
+
+@dataclass
+class QueryJob:
+    sparql: str
+    formats: dict[str, str]  # result kind -> format key, e.g. {"solutions": "json", "graph": "turtle"}
+    max_rows: int | None
+    base_iri: str | None = None
+    # The protocol's dataset (default-graph-uri, named-graph-uri). None: not given. In
+    # default_graphs, "" stands for the store's own default graph.
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    names_dataset: bool = False  # the query has FROM / FROM NAMED
+    prefixes: dict[str, str] = field(default_factory=dict)  # for Turtle and TriG output
+
+
+def dataset_options(job: QueryJob) -> dict:
+    """pyoxigraph options that give the job's dataset.
+
+    The protocol's dataset wins over FROM; with none, the query's own FROM is used; with
+    neither, the default graph is the union of all graphs (urbankg's convention).
+    """
+    if job.default_graphs is not None or job.named_graphs is not None:
+        return {
+            "default_graph": [ox.DefaultGraph() if g == "" else ox.NamedNode(g) for g in job.default_graphs or []],
+            "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or []],
+        }
+    if job.names_dataset:
+        return {}
+    return {"use_default_graph_as_union": True}
+
+
+def execute(store: ox.Store, job: QueryJob) -> dict:
+    """Run one job; the reply is a plain dict so it crosses the process boundary as is."""
+    try:
+        result = store.query(job.sparql, base_iri=job.base_iri, **dataset_options(job))
+        written = write(result, job.formats, job.max_rows, job.prefixes)
+    except SyntaxError as exc:
+        return {"status": "syntax", "message": str(exc)}
+    except FormatMismatch as exc:
+        return {"status": "mismatch", "kind": exc.kind}
+    except (OSError, RuntimeError, ValueError, TypeError) as exc:
+        return {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
+    return {"status": "ok", "kind": written.kind, "body": written.body, "rows": written.rows,
+            "truncated": written.truncated}
+
+
+def main() -> None:
+    # The parent handles Ctrl-C and shuts workers down; a worker must not die half-way
+    # through writing a reply because the terminal sent SIGINT to the process group.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    jobs = Connection(os.dup(0), writable=False)
+    replies = Connection(os.dup(1), readable=False)
+    os.dup2(2, 1)  # anything printed goes to the log, not into the reply channel
+    sys.stdout = sys.stderr
+    try:
+        serve(jobs, replies)
+    except (BrokenPipeError, EOFError, ConnectionResetError):
+        pass  # the parent is gone: nothing left to do
+
+
+def serve(jobs: Connection, replies: Connection) -> None:
+    store, opened = None, None
+    replies.send({"status": "ready", "pid": os.getpid()})
+    while True:
+        snapshot, fields = jobs.recv()  # the job as a dict: no class to unpickle
+        job = QueryJob(**fields)
+        if snapshot != opened:
+            store = None  # release the old snapshot before opening the new one
+            try:
+                store = ox.Store.read_only(snapshot)
+                opened = snapshot
+            except OSError as exc:
+                opened = None
+                replies.send({"status": "error", "message": f"cannot open the store snapshot {snapshot}: {exc}"})
+                continue
+        replies.send(execute(store, job))
+
+
+if __name__ == "__main__":
+    main()

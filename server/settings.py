@@ -1,0 +1,98 @@
+"""The server's configuration: one dataclass, filled from environment variables and CLI options.
+
+Environment variables (CLI options of `urbankg serve` override them):
+
+  URBANKG_TOKEN          the bearer token that allows writes (updates, Graph Store writes)
+  URBANKG_TOKEN_FILE     a file holding that token (first line); used when URBANKG_TOKEN is unset
+  URBANKG_QUERY_TIMEOUT  seconds a query may run before it is stopped (default 30)
+  URBANKG_MAX_ROWS       rows (or triples) a query result may hold; more are cut off (default 10000)
+  URBANKG_MAX_BODY       bytes a request body may hold (default 10 MB)
+  URBANKG_SERVICE_ALLOW  endpoint IRIs SERVICE may call, separated by spaces or commas (default: none)
+  URBANKG_CORS_ORIGINS   origins allowed to call the API from a browser ("*" for any; default: none)
+  URBANKG_WORKERS        query processes (default 2)
+
+With no token configured the server is read-only. The token is never taken from a
+command-line argument, where other users of the machine could read it (ps): pass it
+in the environment or in a file only its owner can read.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from urbankg.errors import UrbankgError
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    query_timeout: float = 30.0
+    max_rows: int = 10000
+    max_body: int = 10 * 1024 * 1024
+    service_allow: tuple[str, ...] = ()
+    cors_origins: tuple[str, ...] = ()
+    workers: int = 2
+
+    @property
+    def read_only(self) -> bool:
+        return not self.token
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+        """Settings from the environment, then ``overrides`` (CLI options; None means 'not given')."""
+        env = os.environ if environ is None else environ
+        token = env.get("URBANKG_TOKEN") or None
+        if token is None and env.get("URBANKG_TOKEN_FILE"):
+            token = read_token_file(Path(env["URBANKG_TOKEN_FILE"]))
+        settings = cls(
+            token=token,
+            query_timeout=_number(env, "URBANKG_QUERY_TIMEOUT", float, cls.query_timeout),
+            max_rows=_number(env, "URBANKG_MAX_ROWS", int, cls.max_rows),
+            max_body=_number(env, "URBANKG_MAX_BODY", int, cls.max_body),
+            service_allow=_list(env.get("URBANKG_SERVICE_ALLOW", "")),
+            cors_origins=_list(env.get("URBANKG_CORS_ORIGINS", "")),
+            workers=_number(env, "URBANKG_WORKERS", int, cls.workers),
+        )
+        given = {k: v for k, v in overrides.items() if v is not None}
+        if "token_file" in given:
+            given["token"] = read_token_file(Path(given.pop("token_file")))
+        settings = replace(settings, **given)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.query_timeout <= 0:
+            raise UrbankgError(f"the query timeout must be positive, not {self.query_timeout}")
+        if self.max_rows < 1 or self.max_body < 1:
+            raise UrbankgError("URBANKG_MAX_ROWS and URBANKG_MAX_BODY must be at least 1")
+        if self.workers < 1:
+            raise UrbankgError(f"at least one query worker is needed, not {self.workers}")
+
+
+def read_token_file(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise UrbankgError(f"cannot read the token file {path}: {exc.strerror}") from exc
+    token = lines[0].strip() if lines else ""
+    if not token:
+        raise UrbankgError(f"the token file {path} is empty: put the token on its first line")
+    return token
+
+
+def _number(env: Mapping[str, str], name: str, kind: type, default):
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return kind(raw)
+    except ValueError:
+        raise UrbankgError(f"{name}={raw!r} is not a {'whole ' if kind is int else ''}number") from None
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(item for item in re.split(r"[\s,]+", raw) if item)

@@ -1,0 +1,242 @@
+"""/sparql: the SPARQL 1.1 Protocol (query and update), and the Service Description.
+
+Queries arrive by GET (``?query=``), by POST of a form (``query=``) or by POST of the
+query itself (``Content-Type: application/sparql-query``); updates only by POST (form
+``update=`` or ``application/sparql-update``) and only with the write token. The
+dataset comes from ``default-graph-uri`` / ``named-graph-uri`` (queries) and
+``using-graph-uri`` / ``using-named-graph-uri`` (updates), which win over the text's
+own FROM; with neither, the default graph is the union of all graphs.
+
+Every query is checked before the engine sees it (SERVICE and LOAD, see
+service_guard), then runs in a killable worker (query_runner) under the time limit,
+with results cut at the row limit. The relative IRIs of a query or update resolve
+against the endpoint's own URL (the protocol's "service-defined BASE").
+
+Updates run in the server process, in one transaction, and are not under the time
+limit: a running write cannot be killed without losing it, and only token holders
+can send one.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pyoxigraph as ox
+from flask import Blueprint, Response, current_app, redirect, request, url_for
+
+from urbankg.errors import StoreError
+from urbankg.results import TABLE_PREFIXES
+from urbankg.server import negotiation, service_description, service_guard
+from urbankg.server.auth import require_write_token
+from urbankg.server.http_errors import HttpError
+from urbankg.server.negotiation import FORMATS, KIND_OF_FORM, NotAcceptable
+from urbankg.server.query_runner import QueryFailed, QuerySyntaxError, QueryTimeout, ResultKindMismatch
+from urbankg.server.query_worker import QueryJob
+from urbankg.server.result_writers import GRAPH_FORMATS
+from urbankg.server.sparql_text import scan
+
+bp = Blueprint("sparql", __name__)
+
+FORM = "application/x-www-form-urlencoded"
+QUERY_TYPE = "application/sparql-query"
+UPDATE_TYPE = "application/sparql-update"
+OUTPUT_PREFIXES = {prefix.rstrip(":"): namespace for prefix, namespace in TABLE_PREFIXES.items()}
+SD_FORMATS = [negotiation.TURTLE, negotiation.NTRIPLES, negotiation.JSONLD, negotiation.RDFXML, negotiation.TRIG]
+IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
+
+
+def settings():
+    return current_app.extensions["urbankg_settings"]
+
+
+def runner():
+    return current_app.extensions["urbankg_runner"]
+
+
+def endpoint_url() -> str:
+    return request.host_url.rstrip("/") + "/sparql"
+
+
+@bp.route("/sparql", methods=["GET", "POST"])
+@bp.route("/sparql/", methods=["GET", "POST"])
+def sparql():
+    params, body_operation = read_request()
+    queries, updates = params.get("query", []), params.get("update", [])
+    if body_operation is not None:
+        (queries if body_operation[0] == "query" else updates).append(body_operation[1])
+    if queries and updates:
+        raise protocol_error("a request carries either a query or an update, not both")
+    if len(queries) > 1 or len(updates) > 1:
+        raise protocol_error(f"the request has {len(queries) or len(updates)} "
+                             f"{'query' if queries else 'update'} parameters; send exactly one")
+    if updates:
+        if request.method != "POST":
+            raise protocol_error("updates must be sent with POST (a form with update=, or the update itself with "
+                                 f"Content-Type: {UPDATE_TYPE}); GET only queries")
+        return run_update(updates[0], params)
+    if queries:
+        return run_query(queries[0], params)
+    if request.method == "POST":
+        raise protocol_error("the POST carries neither query= nor update=")
+    return service_description_response()
+
+
+def read_request() -> tuple[dict[str, list[str]], tuple[str, str] | None]:
+    """The protocol parameters (URL and form) and, for a direct POST, ("query"|"update", text)."""
+    params = {key: request.args.getlist(key) for key in request.args}
+    if request.method != "POST":
+        return params, None
+    mimetype = request.mimetype
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if not mimetype:
+        raise protocol_error(f"a POST needs a Content-Type: {FORM} (query= or update=), {QUERY_TYPE} "
+                             f"or {UPDATE_TYPE}")
+    if charset not in ("utf-8", "utf8"):
+        raise protocol_error(f"the body is declared {charset}: SPARQL requests must be UTF-8 (charset=utf-8)")
+    if mimetype == FORM:
+        for key in request.form:
+            params.setdefault(key, []).extend(request.form.getlist(key))
+        return params, None
+    if mimetype in (QUERY_TYPE, UPDATE_TYPE):
+        try:
+            text = request.get_data(cache=False).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise protocol_error(f"the body is not UTF-8 (byte {exc.start}): SPARQL requests must be UTF-8") from None
+        return params, ("query" if mimetype == QUERY_TYPE else "update", text)
+    raise protocol_error(f"Content-Type {mimetype} is not a SPARQL request: use {FORM}, {QUERY_TYPE} or {UPDATE_TYPE}")
+
+
+def protocol_error(message: str) -> HttpError:
+    return HttpError(400, f"SPARQL protocol: {message}.", refusal="protocol")
+
+
+def graph_iris(params: dict[str, list[str]], name: str) -> list[str] | None:
+    values = params.get(name)
+    if values is None:
+        return None
+    for value in values:
+        if not IRI.match(value):
+            raise protocol_error(f"{name}={value!r} is not an absolute IRI (e.g. https://w3id.org/urbankg/graph/lin-2019)")
+    return values
+
+
+# -- queries ---------------------------------------------------------------------------
+
+
+def run_query(text: str, params: dict[str, list[str]]) -> Response:
+    if not text.strip():
+        raise protocol_error("the query is empty")
+    for name in ("using-graph-uri", "using-named-graph-uri"):
+        if name in params:
+            raise protocol_error(f"{name} sets the dataset of an update; for a query use "
+                                 f"{name.replace('using-', '')}")
+    current = settings()
+    parsed = scan(text)
+    service_guard.check(parsed, current.service_allow, endpoint_url())
+    format_param = (params.get("format") or params.get("output") or [None])[0]
+    formats = {}
+    for kind in FORMATS:
+        try:
+            formats[kind] = negotiation.choose(kind, request.headers.get("Accept"), format_param).key
+        except NotAcceptable:
+            formats[kind] = None
+    kind = KIND_OF_FORM.get(parsed.query_form() or "")
+    if kind is not None and formats[kind] is None:
+        raise not_acceptable(kind, format_param)
+    job = QueryJob(
+        sparql=text,
+        formats=formats,
+        max_rows=current.max_rows,
+        base_iri=endpoint_url(),
+        default_graphs=graph_iris(params, "default-graph-uri"),
+        named_graphs=graph_iris(params, "named-graph-uri"),
+        names_dataset=parsed.names_dataset(),
+        prefixes=OUTPUT_PREFIXES,
+    )
+    try:
+        outcome = runner().run(job, current.query_timeout)
+    except QuerySyntaxError as error:
+        raise HttpError(400, f"SPARQL syntax error: {error}") from None
+    except ResultKindMismatch as error:
+        raise not_acceptable(error.kind, format_param) from None
+    except QueryTimeout as error:
+        raise HttpError(503, str(error), headers={"Retry-After": "5"}, refusal="timeout") from None
+    except QueryFailed as error:
+        raise HttpError(500, f"the query failed: {error}") from None
+    fmt = next(f for f in FORMATS[outcome.kind] if f.key == formats[outcome.kind])
+    response = Response(outcome.body, 200, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    response.headers["X-Urbankg-Rows"] = str(outcome.rows)
+    if outcome.truncated:
+        response.headers["X-Urbankg-Truncated"] = "true"
+        response.headers["X-Urbankg-Max-Rows"] = str(current.max_rows)
+        current_app.extensions["urbankg_metrics"].count_truncated()
+    return response
+
+
+def not_acceptable(kind: str, format_param: str | None) -> HttpError:
+    asked = f"format={format_param}" if format_param else f"Accept: {request.headers.get('Accept', '')}"
+    return HttpError(406, str(NotAcceptable(kind, asked)), refusal="not-acceptable")
+
+
+# -- updates ---------------------------------------------------------------------------
+
+
+def run_update(text: str, params: dict[str, list[str]]) -> Response:
+    require_write_token("a SPARQL update")
+    if not text.strip():
+        raise protocol_error("the update is empty")
+    for name in ("default-graph-uri", "named-graph-uri"):
+        if name in params:
+            raise protocol_error(f"{name} sets the dataset of a query; for an update use using-{name}")
+    parsed = scan(text)
+    service_guard.check(parsed, settings().service_allow, endpoint_url(), update=True)
+    using = graph_iris(params, "using-graph-uri") or []
+    using_named = graph_iris(params, "using-named-graph-uri") or []
+    if using or using_named:
+        if parsed.names_update_dataset():
+            raise protocol_error("the update names its dataset with USING or WITH and the request also gives "
+                                 "using-graph-uri / using-named-graph-uri; use one or the other")
+        text = parsed.with_using(using, using_named)
+    try:
+        # One line ahead of the text: the parser's line numbers are corrected below.
+        current_app.config["KG"].update(f"BASE <{endpoint_url()}>\n{text}")
+    except StoreError as error:
+        message = _shift_lines(str(error))
+        if "syntax" in message.lower():
+            raise HttpError(400, message) from None
+        raise HttpError(500, message) from None
+    return Response(status=204)
+
+
+def _shift_lines(message: str) -> str:
+    return re.sub(r"error at (\d+):(\d+)", lambda m: f"error at {max(int(m.group(1)) - 1, 1)}:{m.group(2)}", message)
+
+
+# -- the service description -----------------------------------------------------------
+
+
+def service_description_response() -> Response:
+    accept = request.headers.get("Accept")
+    ranges = negotiation.parse_accept(accept)
+    format_param = request.args.get("format")
+    if not format_param and ranges and "ui.query_editor" in current_app.view_functions:
+        rdf_q = max(negotiation.quality(t, ranges) for f in SD_FORMATS for t in (f.media_type, *f.also))
+        if negotiation.quality("text/html", ranges) > rdf_q:
+            return redirect(url_for("ui.query_editor"))  # a person with a browser: the query editor
+    try:
+        fmt = negotiation.choose("graph", accept, format_param, SD_FORMATS)
+    except NotAcceptable:
+        offered = ", ".join(f.media_type for f in SD_FORMATS)
+        raise HttpError(406, f"the service description can be had as {offered}", refusal="not-acceptable") from None
+    statistics = current_app.extensions["urbankg_statistics"].get()
+    triples = service_description.describe(endpoint_url(), settings(), statistics)
+    if fmt.key in ("trig", "nquads"):
+        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    options = {"prefixes": service_description.PREFIXES} if fmt.key in ("turtle", "trig") else {}
+    body = ox.serialize(triples, format=GRAPH_FORMATS[fmt.key], **options)
+    response = Response(body, 200, content_type=fmt.content_type)
+    response.headers["Vary"] = "Accept"
+    return response
+
+

@@ -1,0 +1,251 @@
+"""A lexical scan of SPARQL text: just enough structure for the server's decisions.
+
+The server must know a few things about a query or update before the engine sees it:
+its form (to negotiate the response format), whether it names its own dataset (FROM),
+every SERVICE and LOAD target (to refuse them), and, for updates, where a USING clause
+may go (to apply the protocol's ``using-graph-uri``). A full parse is not needed for
+that, but the scan must agree with Oxigraph about what is code and what is not, or a
+SERVICE could hide from it. So it follows Oxigraph's lexical rules, which were checked
+by experiment (pyoxigraph 0.5):
+
+* strings ('...', "...", '''...''', \"\"\"...\"\"\") and IRIs (<...>, which may contain
+  \\u escapes) are opaque; ``#`` outside them starts a comment to the end of the line;
+* ``\\u`` escapes are decoded only inside strings and IRIs, never in keywords, so an
+  escaped ``\\u0053ERVICE`` is a syntax error, not a SERVICE;
+* keywords need no space around them: ``?o trueSERVICE <x> {}`` and ``1SERVICE`` are
+  read as ``true SERVICE`` and ``1 SERVICE``. Numbers are therefore split from what
+  follows them, and a bare word (no colon: in SPARQL only keywords are bare) is
+  searched for glued keywords.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+# One alternative per token kind; order matters (strings before punctuation, long
+# strings before short ones, numbers before words).
+_PN_CHARS = r"A-Za-z0-9_\u00B7-\uFFFF"
+_TOKEN = re.compile(
+    r"""
+    (?P<space>\s+)
+  | (?P<comment>\#[^\r\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
+             | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+             | '(?:[^'\\\r\n]|\\.)*'
+             | "(?:[^"\\\r\n]|\\.)*")
+  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
+  | (?P<var>[?$][%(pn)s]+)
+  | (?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))
+  | (?P<word>(?:[%(pn)s:\-]|\\[_~.\-!$&'()*+,;=/?#@%%]|%%[0-9A-Fa-f]{2}|\.(?=[%(pn)s:\-\\%%]))+)
+  | (?P<punct>.)
+    """
+    % {"pn": _PN_CHARS},
+    re.VERBOSE | re.DOTALL,
+)
+
+QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # string, iri, var, number, word, punct (spaces and comments are dropped)
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+    @property
+    def bare(self) -> bool:
+        """A word without a colon: in SPARQL that can only be keywords (or ``a``)."""
+        return self.kind == "word" and ":" not in self.text and not self.text.startswith("_")
+
+    def is_keyword(self, *keywords: str) -> bool:
+        return self.bare and self.text.upper() in keywords
+
+
+@dataclass
+class ServiceCall:
+    """One SERVICE pattern: its target IRI, or why the target cannot be known."""
+
+    target: str | None
+    problem: str | None = None
+
+
+@dataclass
+class Scan:
+    text: str
+    tokens: list[Token]
+    prefixes: dict[str, str] = field(default_factory=dict)
+
+    # -- queries -------------------------------------------------------------------
+
+    def query_form(self) -> str | None:
+        """SELECT, CONSTRUCT, DESCRIBE or ASK: the first form keyword (subqueries come later)."""
+        for token in self.tokens:
+            if token.is_keyword(*QUERY_FORMS):
+                return token.text.upper()
+        return None
+
+    def names_dataset(self) -> bool:
+        """True when the query has FROM or FROM NAMED (its own dataset, which the union default must not override)."""
+        return any(t.is_keyword("FROM") for t in self.tokens)
+
+    # -- what reaches outside the store ---------------------------------------------
+
+    def service_calls(self, base_iri: str | None = None) -> list[ServiceCall]:
+        calls = []
+        base = base_iri
+        prefixes: dict[str, str] = {}
+        tokens = self.tokens
+        for index, token in enumerate(tokens):
+            if token.is_keyword("BASE") and _next(tokens, index, "iri"):
+                base = _resolve(tokens[index + 1].text[1:-1], base)
+            elif token.is_keyword("PREFIX") and _next(tokens, index, "word") and _next(tokens, index + 1, "iri"):
+                prefixes[tokens[index + 1].text] = _resolve(tokens[index + 2].text[1:-1], base)
+            elif token.bare and "SERVICE" in token.text.upper():
+                if token.text.upper() != "SERVICE":
+                    calls.append(ServiceCall(None, f"'{token.text}' glues SERVICE to another keyword"))
+                    continue
+                position = index + 1
+                if position < len(tokens) and tokens[position].is_keyword("SILENT"):
+                    position += 1
+                calls.append(_target(tokens[position] if position < len(tokens) else None, prefixes, base))
+        return calls
+
+    def loads(self) -> list[str]:
+        """The text after each LOAD keyword (LOAD fetches a document from the web)."""
+        found = []
+        for index, token in enumerate(self.tokens):
+            if token.bare and "LOAD" in token.text.upper():
+                following = self.tokens[index + 1 : index + 3]
+                found.append(" ".join(t.text for t in following))
+        return found
+
+    # -- updates -------------------------------------------------------------------
+
+    def operations(self) -> list[list[Token]]:
+        """The tokens of each update operation: split at ';' outside braces."""
+        operations: list[list[Token]] = [[]]
+        depth = 0
+        for token in self.tokens:
+            if token.kind == "punct" and token.text == "{":
+                depth += 1
+            elif token.kind == "punct" and token.text == "}":
+                depth -= 1
+            if token.kind == "punct" and token.text == ";" and depth == 0:
+                operations.append([])
+            else:
+                operations[-1].append(token)
+        return [op for op in operations if op]
+
+    def names_update_dataset(self) -> bool:
+        """True when an update operation has USING, USING NAMED or WITH."""
+        return any(t.is_keyword("USING", "WITH") for t in self.tokens)
+
+    def with_using(self, default_graphs: list[str], named_graphs: list[str]) -> str:
+        """The update text with ``USING <g>`` / ``USING NAMED <g>`` before the WHERE of every
+        DELETE/INSERT ... WHERE operation, and ``DELETE WHERE {P}`` spelled out as
+        ``DELETE {P} USING ... WHERE {P}`` (its documented equivalent), so the protocol's
+        using-graph-uri and using-named-graph-uri set the dataset of every WHERE clause."""
+        clause = " ".join([f"USING <{g}>" for g in default_graphs] + [f"USING NAMED <{g}>" for g in named_graphs])
+        edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
+        for operation in self.operations():
+            body = _without_prologue(operation)
+            if len(body) < 2 or not body[0].is_keyword("DELETE", "INSERT"):
+                continue  # not a DELETE/INSERT (WITH is a conflict the caller refuses first)
+            if body[1].is_keyword("DATA"):
+                continue  # INSERT DATA / DELETE DATA have no WHERE
+            if body[0].is_keyword("DELETE") and body[1].is_keyword("WHERE"):
+                pattern = _braced(body, 2)
+                if pattern is not None:
+                    block = self.text[pattern[0] : pattern[1]]
+                    edits.append((body[0].start, pattern[1], f"DELETE {block} {clause} WHERE {block}"))
+                continue
+            where = _top_level_where(body)
+            if where is not None:
+                edits.append((where.start, where.start, clause + " "))
+        text = self.text
+        for start, end, replacement in sorted(edits, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
+
+
+def scan(text: str) -> Scan:
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        if kind in ("space", "comment"):
+            continue
+        tokens.append(Token(kind, match.group(), match.start()))
+    return Scan(text, tokens)
+
+
+def _next(tokens: list[Token], index: int, kind: str) -> bool:
+    return index + 1 < len(tokens) and tokens[index + 1].kind == kind
+
+
+def _resolve(iri: str, base: str | None) -> str:
+    return urljoin(base, iri) if base else iri
+
+
+def _target(token: Token | None, prefixes: dict[str, str], base: str | None) -> ServiceCall:
+    if token is None:
+        return ServiceCall(None, "SERVICE without a target")
+    if token.kind == "iri":
+        return ServiceCall(_resolve(_unescape(token.text[1:-1]), base))
+    if token.kind == "var":
+        return ServiceCall(None, f"SERVICE {token.text}: a variable target could name any endpoint")
+    if token.kind == "word" and ":" in token.text:
+        prefix, _, local = token.text.partition(":")
+        if prefix + ":" in prefixes:
+            return ServiceCall(prefixes[prefix + ":"] + re.sub(r"\\(.)", r"\1", local))
+        return ServiceCall(None, f"SERVICE {token.text}: the prefix '{prefix}:' is not declared")
+    return ServiceCall(None, f"SERVICE followed by '{token.text}', which is not an endpoint IRI")
+
+
+def _unescape(iri: str) -> str:
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
+
+
+def _without_prologue(tokens: list[Token]) -> list[Token]:
+    """The tokens after the BASE and PREFIX declarations."""
+    index = 0
+    while index < len(tokens):
+        if tokens[index].is_keyword("BASE"):
+            index += 2
+        elif tokens[index].is_keyword("PREFIX"):
+            index += 3
+        else:
+            break
+    return tokens[index:]
+
+
+def _braced(tokens: list[Token], index: int) -> tuple[int, int] | None:
+    """Character span of the {...} block that starts at tokens[index]."""
+    if index >= len(tokens) or tokens[index].text != "{":
+        return None
+    depth = 0
+    for token in tokens[index:]:
+        if token.kind == "punct" and token.text == "{":
+            depth += 1
+        elif token.kind == "punct" and token.text == "}":
+            depth -= 1
+            if depth == 0:
+                return tokens[index].start, token.end
+    return None
+
+
+def _top_level_where(tokens: list[Token]) -> Token | None:
+    depth = 0
+    for token in tokens:
+        if token.kind == "punct" and token.text == "{":
+            depth += 1
+        elif token.kind == "punct" and token.text == "}":
+            depth -= 1
+        elif depth == 0 and token.is_keyword("WHERE"):
+            return token
+    return None
