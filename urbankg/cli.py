@@ -259,23 +259,48 @@ def verify_quotes(obj: Context, sources: tuple[str, ...], show_all: bool) -> Non
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int, help="Worker threads of the WSGI server.")
+@click.option("--workers", type=int, help="Query processes, each able to run one query [default: $URBANKG_WORKERS or 2].")
+@click.option("--threads", type=int, help="Threads of the WSGI server [default: workers x 2 + 4, so /health and "
+                                          "the UI answer while every query process is busy].")
+@click.option("--token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="File whose first line is the write token [default: $URBANKG_TOKEN, $URBANKG_TOKEN_FILE; "
+                   "none: read-only].")
+@click.option("--query-timeout", type=float, help="Seconds a query may run [default: $URBANKG_QUERY_TIMEOUT or 30].")
+@click.option("--max-rows", type=int, help="Rows a result may hold [default: $URBANKG_MAX_ROWS or 10000].")
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, threads: int) -> None:
-    """Serve the knowledge graph over HTTP (waitress, a production WSGI server)."""
+def serve(obj: Context, host: str, port: int, workers: int | None, threads: int | None, token_file: Path | None,
+          query_timeout: float | None, max_rows: int | None) -> None:
+    """Serve the SPARQL endpoint, Graph Store and web UI over HTTP (waitress, a production WSGI server).
+
+    Limits, CORS and the SERVICE allow-list come from URBANKG_* variables: see `urbankg.server.settings`.
+    """
+    import signal
+
     import waitress
 
     from urbankg.server.app import create_app
+    from urbankg.server.settings import Settings
 
     try:
+        settings = Settings.from_env(workers=workers, token_file=token_file, query_timeout=query_timeout,
+                                     max_rows=max_rows)
         obj.ensure_bundled()
     except UrbankgError as error:
         _fail(error)
-    app = create_app(obj.kg)
-    click.echo(f"urbankg {__version__} serving {obj.store_dir} on http://{host}:{port}/", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="urbankg")
+    app = create_app(obj.kg, settings)
+    threads = threads or settings.workers * 2 + 4
+    mode = "read-only (no write token)" if settings.read_only else "writes need the token"
+    click.echo(f"urbankg {__version__} serving {obj.store_dir} on http://{host}:{port}/sparql "
+               f"({settings.workers} query processes, {threads} threads, {mode})", err=True)
+    # SIGTERM (systemd, docker stop) ends the server like Ctrl-C: query processes and snapshots go with it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="urbankg",
+                       max_request_body_size=settings.max_body + 1024)
+    finally:
+        app.extensions["urbankg_runner"].close()
 
 
 if __name__ == "__main__":
