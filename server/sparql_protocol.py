@@ -14,7 +14,8 @@ against the endpoint's own URL (the protocol's "service-defined BASE").
 
 Updates run in the server process, in one transaction, and are not under the time
 limit: a running write cannot be killed without losing it, and only token holders
-can send one.
+can send one. ``CLEAR`` of a graph that does not exist succeeds (it is sent as CLEAR
+SILENT), as in stores that keep no empty graphs and as the W3C protocol tests expect.
 """
 
 from __future__ import annotations
@@ -198,14 +199,16 @@ def run_update(text: str, params: dict[str, list[str]]) -> Response:
             raise protocol_error("the update names its dataset with USING or WITH and the request also gives "
                                  "using-graph-uri / using-named-graph-uri; use one or the other")
         text = parsed.with_using(using, using_named)
+        parsed = scan(text)
+    text = parsed.with_silent_clear()
     try:
         # One line ahead of the text: the parser's line numbers are corrected below.
         current_app.config["KG"].update(f"BASE <{endpoint_url()}>\n{text}")
     except StoreError as error:
-        message = _shift_lines(str(error))
-        if "syntax" in message.lower():
-            raise HttpError(400, message) from None
-        raise HttpError(500, message) from None
+        # The engine's own exception says whose fault it is: the text (syntax, a graph that
+        # does not exist) or the store (I/O).
+        status = 400 if isinstance(error.__cause__, (SyntaxError, RuntimeError)) else 500
+        raise HttpError(status, _shift_lines(str(error))) from None
     return Response(status=204)
 
 

@@ -88,6 +88,8 @@ class OxigraphStore:
                 self._store.update(sparql)
             except SyntaxError as exc:
                 raise StoreError(f"SPARQL update syntax error: {exc}") from exc
+            except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist
+                raise StoreError(f"the update cannot be applied, nothing was changed: {exc}") from exc
             except OSError as exc:
                 raise StoreError(f"the store could not apply the update: {exc}") from exc
             finally:
