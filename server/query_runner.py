@@ -79,6 +79,10 @@ class ResultKindMismatch(QueryError):
         super().__init__(kind)
 
 
+class _WorkerLost(Exception):
+    """The worker process went away while we talked to it."""
+
+
 @dataclass
 class Outcome:
     kind: str  # solutions, boolean, graph
@@ -142,6 +146,18 @@ class ProcessRunner:
 
     def run(self, job: QueryJob, timeout: float) -> Outcome:
         deadline = time.monotonic() + timeout
+        try:
+            return self._run_once(job, timeout, deadline)
+        except _WorkerLost:
+            # Most often a worker that died while idle (killed by the OOM killer, say) and was
+            # picked before its death showed. Once more on another; a query that kills its
+            # worker again is reported.
+            try:
+                return self._run_once(job, timeout, deadline)
+            except _WorkerLost as lost:
+                raise QueryFailed(f"the query process stopped unexpectedly ({lost}); it has been replaced") from None
+
+    def _run_once(self, job: QueryJob, timeout: float, deadline: float) -> Outcome:
         worker = self._checkout(deadline, timeout)
         try:
             with self._snapshot_lock:
@@ -154,8 +170,7 @@ class ProcessRunner:
             reply = worker.replies.recv()
         except (EOFError, OSError) as exc:
             self._retire(worker)
-            raise QueryFailed(f"the query process stopped unexpectedly ({exc or type(exc).__name__}); "
-                              "it has been replaced") from exc
+            raise _WorkerLost(str(exc) or type(exc).__name__) from exc
         self._idle.put(worker)
         return _outcome(reply)
 
