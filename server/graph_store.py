@@ -96,7 +96,7 @@ def direct(name: str):
 
 
 def handle(iri: str) -> Response:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):  # Flask answers HEAD with the GET view, without the body
         return get(iri)
     if iri == "":
         raise error(405, "the default graph holds urbankg's catalogue of sources and is read-only here: "
