@@ -123,4 +123,4 @@ def install(app: Flask) -> Metrics:
 def metrics_text():
     text = current_app.extensions["urbankg_metrics"].render(current_app.extensions["urbankg_runner"],
                                                             current_app.config["KG"])
-    return Response(text, mimetype="text/plain", headers={"Content-Type": "text/plain; version=0.0.4; charset=utf-8"})
+    return Response(text, content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,0 +1,58 @@
+"""/metrics in the Prometheus text format and /health, after real traffic."""
+
+import re
+
+import pytest
+import requests
+
+from endpoint import DATA, TOKEN, endpoint
+from urbankg.server.settings import Settings
+
+SAMPLE = re.compile(r'^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e+]+$')
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with endpoint(tmp_path_factory.mktemp("metrics") / "store", Settings(token=TOKEN, workers=1, max_body=100),
+                  load=[DATA / "rdf" / "good.ttl"]) as running:
+        yield running
+
+
+def test_metrics_count_requests_refusals_and_store_size(server):
+    requests.get(server.sparql, params={"query": "ASK {}"}, timeout=30)
+    requests.get(server.sparql, params={"query": "ASK {}"}, timeout=30)
+    requests.get(server.sparql, params={"query": "ASK {"}, timeout=30)
+    requests.get(server.sparql, params={"query": "SELECT * { SERVICE <http://x/> {} }"}, timeout=30)
+    requests.post(server.sparql, data={"update": "CLEAR ALL"}, timeout=30)
+    requests.post(server.sparql, data=b"#" * 500, headers={"Content-Type": "application/sparql-query"}, timeout=30)
+    requests.get(server.url + "/graph/good", timeout=30)
+    response = requests.get(server.url + "/metrics", timeout=30)
+    assert response.headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    lines = response.text.splitlines()
+    for line in lines:  # every line is a comment or a well-formed sample
+        assert line.startswith("# HELP ") or line.startswith("# TYPE ") or SAMPLE.match(line), line
+    text = response.text
+    assert 'urbankg_http_requests_total{route="/sparql",method="GET",status="200"} 2' in text
+    assert 'urbankg_http_requests_total{route="/sparql",method="GET",status="400"} 2' in text
+    assert 'urbankg_http_requests_total{route="/sparql",method="POST",status="401"} 1' in text
+    assert 'urbankg_http_requests_total{route="/sparql",method="POST",status="413"} 1' in text
+    assert 'urbankg_http_requests_total{route="/graph/<path:name>",method="GET",status="200"} 1' in text
+    for reason in ("service", "token", "body-size"):
+        assert f'urbankg_refusals_total{{reason="{reason}"}} 1' in text
+    assert 'urbankg_http_request_duration_seconds_count{route="/sparql"} 6' in text
+    assert 'urbankg_http_request_duration_seconds_bucket{route="/sparql",le="+Inf"} 6' in text
+    assert f"urbankg_store_triples {server.count()}" in text
+    assert "urbankg_query_workers 1" in text
+
+
+def test_store_size_follows_writes(server):
+    before = server.count()
+    requests.post(server.sparql, data={"update": "INSERT DATA { <http://a> <http://b> 1 }"},
+                  headers=server.auth, timeout=30)
+    assert f"urbankg_store_triples {before + 1}" in requests.get(server.url + "/metrics", timeout=30).text
+
+
+def test_health(server):
+    health = requests.get(server.url + "/health", timeout=30).json()
+    assert health["status"] == "ok" and health["triples"] == server.count() and health["graphs"] == 1
+    assert health["read_only"] is False and health["query_workers"] == 1
