@@ -1,0 +1,92 @@
+"""The UI in a real browser: Debian's headless Chromium driven by Playwright.
+
+Skips locally when Chromium or Playwright is absent ([component]); CI installs both and
+turns such a skip into a failure (see conftest.py).
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from serving import served
+from urbankg.graph import KnowledgeGraph
+from urbankg.oxigraph_store import OxigraphStore
+from urbankg.server.app import create_app
+from urbankg.validation import Validator
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Chromium must not reach for Google's hosts: this machine has no network beyond loopback.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM:
+        pytest.skip("[component] chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("[component] playwright is not installed (pip install playwright)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory):
+    data = Path(__file__).parent / "data"
+    kg = KnowledgeGraph(OxigraphStore(tmp_path_factory.mktemp("store")),
+                        Validator(data / "rdf" / "shapes.ttl", Path("/nonexistent.ttl")))
+    kg.load([data / "ui" / "mini.ttl"])
+    with served(create_app(kg)) as url:
+        yield url
+    kg.close()
+
+
+def test_a_scholar_browses_queries_compares_and_validates(browser, base_url):
+    page = browser.new_page()
+    page.goto(base_url + "/")
+    assert "The literature of urbanisation" in page.inner_text("h1")
+
+    # Run a query from the editor and see the rows.
+    page.click("text=Query")
+    page.fill("#query", "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                        "SELECT ?concept ?label WHERE { ?concept a skos:Concept ; skos:prefLabel ?label } ORDER BY ?label")
+    page.click("#run")
+    page.wait_for_selector("#result-table tbody tr")
+    assert page.locator("#result-table tbody tr").count() == 2
+    assert "2 rows" in page.inner_text("#status")
+
+    # Follow a result link to the resource page.
+    page.click("#result-table a:text('concept/alpha-one')")
+    page.wait_for_selector("h1:text('Alpha one')")
+    assert "/id/concept/alpha-one" in page.url
+
+    # Open a framework page and find the picture.
+    page.goto(base_url + "/frameworks/alpha")
+    picture = page.locator("figure svg")
+    assert picture.count() == 1 and picture.is_visible()
+    assert "Beta one" in picture.inner_html()
+
+    # Validate a broken annotation and see its line number.
+    page.goto(base_url + "/validate")
+    page.select_option("select[name=suffix]", ".ttl")
+    page.fill("#annotation", "@prefix ex: <https://example.org/> .\n\nex:v a ex:Village ;\n    ex:onlineShops 3 .\n")
+    page.click("#validate-button")
+    page.wait_for_selector(".report")
+    assert "line 3: ex:v: A village needs a name" in page.inner_text(".report")
+    assert page.locator("tr.has-problem#L3").count() == 1
+    page.close()
+
+
+def test_query_errors_are_shown_in_place(browser, base_url):
+    page = browser.new_page()
+    page.goto(base_url + "/query")
+    page.fill("#query", "SELECT ?x WHERE { ?x")
+    page.click("#run")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.inner_text("#error").strip()
+    page.close()
