@@ -133,7 +133,8 @@ def test_concepts_are_complete_skos(g):
     assert len(concepts) > 100
     for c in concepts:
         assert str(c).startswith(ID + "concept/"), c
-        assert g.value(c, SKOS.prefLabel) is not None, c
+        assert len(set(g.objects(c, SKOS.prefLabel))) == 1, f"{c}: one skos:prefLabel per concept"
+        assert not set(g.objects(c, SKOS.prefLabel)) & set(g.objects(c, SKOS.altLabel)), c
         schemes = set(g.objects(c, SKOS.inScheme))
         assert schemes and all((s, RDF.type, SKOS.ConceptScheme) in g for s in schemes), c
         tops = set(g.objects(c, SKOS.topConceptOf))
@@ -142,6 +143,16 @@ def test_concepts_are_complete_skos(g):
     for s in g.subjects(RDF.type, SKOS.ConceptScheme):
         assert str(s).startswith(ID + "framework/"), s
         assert g.value(s, SKOS.prefLabel) is not None and g.value(s, SKOS.definition) is not None, s
+
+
+def test_no_phrase_labels_two_concepts(g):
+    """Labels drive concept suggestion: one phrase, one concept."""
+    owners: dict[str, set] = {}
+    for c in g.subjects(RDF.type, SKOS.Concept):
+        for label in set(g.objects(c, SKOS.prefLabel)) | set(g.objects(c, SKOS.altLabel)):
+            owners.setdefault(str(label).lower(), set()).add(c)
+    shared = {label: sorted(cs) for label, cs in owners.items() if len(cs) > 1}
+    assert not shared, shared
 
 
 def test_preferred_labels_are_unique_within_a_scheme(g):
