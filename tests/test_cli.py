@@ -120,3 +120,35 @@ def test_serve_answers_health_over_http(tmp_path, data_dir):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_reason_writes_inferences_and_reports_an_inconsistent_individual(tmp_path):
+    java = shutil.which("java")
+    if java is None:
+        pytest.skip("[component] java is not installed (HermiT needs it): apt-get install default-jre-headless")
+    store = tmp_path / "store"
+    consistent = run(store, "reason")
+    assert consistent.stdout.startswith("consistent;")
+    assert f"{config.GRAPH_BASE}inferred" in run(store, "graphs").stdout
+    # Put a contradiction straight into the store (the reasoner must catch what the shapes do not).
+    from rdflib import Graph
+    from urbankg.oxigraph_store import OxigraphStore
+    from urbankg.store import GraphReplacement
+
+    clash = Graph().parse(format="turtle", data=(
+        "@prefix ukg: <https://w3id.org/urbankg/ontology#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
+        "<https://w3id.org/urbankg/id/case/chimera> a ukg:Case, foaf:Person .\n"))
+    direct = OxigraphStore(store)
+    direct.replace_graphs([GraphReplacement(config.GRAPH_BASE + "clash", clash, "test")])
+    direct.close()
+    del direct
+    result = run(store, "reason", check=False)
+    assert result.returncode == 1
+    assert "inconsistent" in result.stdout and "case/chimera" in result.stdout
+
+
+def test_docs_builds_the_ontology_html(tmp_path):
+    out = tmp_path / "ontology.html"
+    run(tmp_path / "store", "docs", "-o", out)
+    html = out.read_text()
+    assert "<html" in html and "E-urbanism" in html

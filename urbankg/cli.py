@@ -188,6 +188,57 @@ def drop(obj: Context, graph: str) -> None:
     click.echo(f"dropped {graph}", err=True)
 
 
+@main.command()
+@click.option("--write/--no-write", default=True, show_default=True,
+              help="Write inferred class memberships into graph/inferred.")
+@click.pass_obj
+def reason(obj: Context, write: bool) -> None:
+    """Check ontology + data with HermiT; write inferred memberships to their own graph."""
+    from rdflib import Graph
+
+    from urbankg.reasoning import reason as run_reasoner
+    from urbankg.store import GraphReplacement
+
+    try:
+        obj.ensure_bundled()
+        ontology = Graph().parse(config.ontology_file(), format="turtle")
+        data = Graph()
+        # Everything asserted, but not last run's inferences: they are recomputed.
+        triples = obj.kg.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
+                               f"FILTER(?g != <{config.INFERRED_GRAPH}>) }}")
+        data.parse(data=_ntriples(triples), format="nt")
+        click.echo(f"Reasoning over {len(ontology)} ontology and {len(data)} data triples with HermiT...", err=True)
+        result = run_reasoner(ontology, data)
+    except UrbankgError as error:
+        _fail(error)
+    click.echo(result.summary())
+    if not result.consistent:
+        sys.exit(1)
+    if write:
+        obj.kg.store.replace_graphs([GraphReplacement(config.INFERRED_GRAPH, result.inferred, "urbankg reason")])
+        click.echo(f"wrote {len(result.inferred)} triples to {config.INFERRED_GRAPH}", err=True)
+
+
+def _ntriples(triples) -> str:
+    import pyoxigraph as ox
+
+    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("ontology.html"),
+              show_default=True)
+def docs(output: Path) -> None:
+    """Build the HTML documentation of the ontology (pyLODE)."""
+    from urbankg.ontology_docs import build_docs
+
+    try:
+        written = build_docs(config.ontology_file(), output)
+    except UrbankgError as error:
+        _fail(error)
+    click.echo(f"wrote {written}", err=True)
+
+
 @main.command("queries")
 @click.pass_obj
 def list_queries(obj: Context) -> None:
