@@ -152,3 +152,10 @@ def test_docs_builds_the_ontology_html(tmp_path):
     run(tmp_path / "store", "docs", "-o", out)
     html = out.read_text()
     assert "<html" in html and "E-urbanism" in html
+
+
+def test_every_command_is_registered():
+    listing = subprocess.run([*URBANKG, "--help"], capture_output=True, text=True).stdout
+    for command in ["load", "validate", "query", "graphs", "stats", "export", "drop", "serve", "reason", "docs",
+                    "queries", "ask", "verify-quotes", "extract"]:
+        assert f"  {command} " in listing, command

@@ -354,5 +354,14 @@ def serve(obj: Context, host: str, port: int, workers: int | None, threads: int 
         app.extensions["urbankg_runner"].close()
 
 
+def _register_extract() -> None:
+    # The extractor lives with the other loaders; its command is defined there.
+    from urbankg.loaders.fulltext_cli import extract
+
+    main.add_command(extract)
+
+
+_register_extract()
+
 if __name__ == "__main__":
     main()
