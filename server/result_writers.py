@@ -66,9 +66,21 @@ def write(result, formats: dict[str, str], max_rows: int | None, prefixes: dict[
     triples, truncated = _take(iter(result), max_rows)
     if fmt in QUAD_FORMATS:
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    options = {"prefixes": prefixes} if prefixes and fmt in ("turtle", "trig") else {}
+    options = {"prefixes": _used(prefixes, triples)} if prefixes and fmt in ("turtle", "trig") else {}
     body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], **options)
     return Written("graph", body, len(triples), truncated)
+
+
+def _used(prefixes: dict[str, str], statements: list) -> dict[str, str]:
+    """Only the prefixes the statements use: pyoxigraph would declare every one it is given."""
+    iris = set()
+    for statement in statements:
+        for term in (statement.subject, statement.predicate, statement.object):
+            if isinstance(term, ox.NamedNode):
+                iris.add(term.value)
+            elif isinstance(term, ox.Literal):
+                iris.add(term.datatype.value)
+    return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
 
 
 def _format_for(kind: str, formats: dict[str, str]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pyoxigraph as ox
 
@@ -70,11 +71,12 @@ class Statistics:
 
     def _compute(self) -> dict | None:
         numbers: dict = {}
+        deadline = time.monotonic() + self.timeout  # one limit for all the counting, not one per query
         for name, (sparql, default_graphs) in STATISTICS.items():
             job = QueryJob(sparql, {"solutions": "json"}, None, default_graphs=default_graphs,
                            named_graphs=[] if default_graphs is not None else None)
             try:
-                outcome = self.runner.run(job, self.timeout)
+                outcome = self.runner.run(job, max(deadline - time.monotonic(), 0.001))
             except QueryError:
                 return None  # a store too big to count within the limit: describe it without numbers
             rows = json.loads(outcome.body)["results"]["bindings"]

@@ -421,3 +421,9 @@ def test_cors_only_for_configured_origins(main, read_only):
     assert "Access-Control-Allow-Origin" not in stranger.headers
     default = requests.get(read_only.sparql, params={"query": "ASK {}"}, headers={"Origin": CORS_ORIGIN}, timeout=30)
     assert "Access-Control-Allow-Origin" not in default.headers  # none configured: same origin only
+
+
+def test_turtle_results_declare_only_the_prefixes_they_use(main):
+    text = requests.get(main.sparql, params={"query": CONSTRUCT}, headers={"Accept": "text/turtle"}, timeout=30).text
+    assert "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ." in text
+    assert "skos:" not in text and "rdfs:label" in text
