@@ -32,6 +32,7 @@ from urbankg import config
 from urbankg.errors import SourceError, UrbankgError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 PARAMETER_TYPES = {"iri", "string", "integer", "decimal", "year"}
 
 
@@ -141,7 +142,7 @@ class Catalogue:
             return list(parameter.allowed)
         if not parameter.rdf_class:
             return []
-        rows = kg.query(f"SELECT DISTINCT ?v WHERE {{ ?v a <{expand(parameter.rdf_class)}> }} ORDER BY ?v")
+        rows = kg.query(f"SELECT DISTINCT ?v WHERE {{ ?v a/<{SUBCLASS_OF}>* <{expand(parameter.rdf_class)}> }} ORDER BY ?v")
         values = []
         for row in rows:
             iri = row["v"].value
@@ -152,7 +153,8 @@ class Catalogue:
 
 def check_class(kg, parameter: Parameter, term) -> None:
     if parameter.rdf_class and isinstance(term, ox.NamedNode):
-        if not bool(kg.query(f"ASK {{ <{term.value}> a <{expand(parameter.rdf_class)}> }}")):
+        # Instances of subclasses count (a fabio:JournalArticle is a fabio:Work), as the ontology says.
+        if not bool(kg.query(f"ASK {{ <{term.value}> a/<{SUBCLASS_OF}>* <{expand(parameter.rdf_class)}> }}")):
             raise ParameterError(parameter.name,
                                  f"'{term.value}' is not a known {parameter.rdf_class}; expected {parameter.accepts()}")
 
