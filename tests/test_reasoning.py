@@ -180,3 +180,13 @@ def test_a_few_thousand_triples_in_well_under_a_minute(ontology):
     assert time.monotonic() - started < 60
     assert result.consistent, result.summary()
     assert len(result.inferred) > 100
+
+
+def test_no_temporary_file_is_left_behind(ontology, tmp_path, monkeypatch):
+    needs_java()
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    reason(ontology, data(GOOD))
+    reason(ontology, data(GOOD + "<case/lirendong> a foaf:Person ."))  # owlready2 leaks its file on this path
+    assert list(tmp_path.iterdir()) == []

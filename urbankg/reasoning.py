@@ -25,10 +25,13 @@ blank node cannot be referred to from another named graph.
 
 from __future__ import annotations
 
+import functools
 import os
+import shutil
 import tempfile
 import threading
 import time
+import types
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -198,6 +201,12 @@ def _run_hermit(graph: Graph, timeout: float) -> _Outcome:
     graph.serialize(path, format="nt", encoding="utf-8")
     world = owlready2.World()
     original_kargs = dict(owl_reasoning._subprocess_kargs)
+    original_tempfile = owl_reasoning.tempfile
+    # owlready2 writes the World for HermiT to a temporary file that it does not
+    # delete when HermiT reports an inconsistency: have it written into our folder.
+    owl_reasoning.tempfile = types.SimpleNamespace(
+        NamedTemporaryFile=functools.partial(tempfile.NamedTemporaryFile, dir=folder)
+    )
     try:
         onto = world.get_ontology("file://" + path).load(only_local=True)
         # A timeout for the Java process (owlready2 passes these to subprocess).
@@ -219,10 +228,9 @@ def _run_hermit(graph: Graph, timeout: float) -> _Outcome:
     finally:
         owl_reasoning._subprocess_kargs.clear()
         owl_reasoning._subprocess_kargs.update(original_kargs)
+        owl_reasoning.tempfile = original_tempfile
         world.close()
-        for name in os.listdir(folder):
-            os.unlink(os.path.join(folder, name))
-        os.rmdir(folder)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _entailed_types(world) -> dict[URIRef, set[URIRef]]:
