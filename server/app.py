@@ -25,7 +25,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.config["URBANKG_WRITE_TOKEN"] = settings.token  # shared with the UI's validate-and-load page
     app.config["URBANKG_MAX_ROWS"] = settings.max_rows  # shared with the catalogue API
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # Flask answers 413 past it
-    runner = make_runner(kg, settings.workers)
+    # Query processes get no network at all unless SERVICE may call somewhere.
+    runner = make_runner(kg, settings.workers, isolate_network=not settings.service_allow)
     app.extensions["urbankg_settings"] = settings
     app.extensions["urbankg_runner"] = runner
     app.extensions["urbankg_statistics"] = Statistics(runner, settings.query_timeout)
@@ -64,6 +65,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
         # Answers from the server process alone, so it stays quick while every worker is busy.
         return jsonify(status="ok", version=__version__,
                        triples=app.extensions["urbankg_metrics"].store_triples(kg, runner.generation),
-                       graphs=len(kg.graphs()), query_workers=runner.alive, read_only=settings.read_only)
+                       graphs=len(kg.graphs()), query_workers=runner.alive,
+                       query_workers_without_network=runner.isolated, read_only=settings.read_only)
 
     return app

@@ -87,6 +87,9 @@ class Metrics:
         lines.append(f"urbankg_query_timeouts_total {runner.timeouts}")
         family("urbankg_query_workers", "gauge", "Query worker processes alive (0: queries run in the server process).")
         lines.append(f"urbankg_query_workers {runner.alive}")
+        family("urbankg_query_workers_without_network", "gauge",
+               "Query worker processes that run in their own empty network namespace (cannot call out).")
+        lines.append(f"urbankg_query_workers_without_network {runner.isolated}")
         family("urbankg_query_worker_restarts_total", "counter", "Query worker processes started to replace one.")
         lines.append(f"urbankg_query_worker_restarts_total {runner.restarts}")
         family("urbankg_store_triples", "gauge", "Statements (quads) in the store, all graphs.")

@@ -16,6 +16,9 @@ folder beside the store, which nobody writes. The store counts its writes
 each worker reopens the newest snapshot before its next job (about 20 ms), so a client
 reads its own writes. A snapshot is deleted once no worker has it open.
 
+Unless SERVICE may call an allowed endpoint, workers run in their own empty network
+namespace (see query_worker): a second wall behind the SERVICE guard.
+
 Costs (measured, see the tests and the report): one IPC round trip and result copy per
 query, about a millisecond; a snapshot after a write, tens of milliseconds; replacing
 a killed worker, about a third of a second, in the background.
@@ -108,16 +111,18 @@ class _Worker:
     jobs: Connection
     replies: Connection
     snapshot: str | None = None  # the snapshot it has (or is about to have) open
+    isolated: bool = False  # runs without network (see query_worker)
 
 
 class ProcessRunner:
     """Runs queries of an on-disk OxigraphStore in killable worker processes."""
 
-    def __init__(self, store, workers: int = 2):
+    def __init__(self, store, workers: int = 2, isolate_network: bool = True):
         if getattr(store, "path", None) is None:
             raise ValueError("ProcessRunner needs an on-disk store; use InlineRunner")
         self.store = store
         self.size = workers
+        self.isolate_network = isolate_network
         self.timeouts = 0
         self.restarts = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -141,6 +146,11 @@ class ProcessRunner:
     @property
     def alive(self) -> int:
         return len(self._workers)
+
+    @property
+    def isolated(self) -> int:
+        """Workers running without network."""
+        return sum(1 for w in list(self._workers) if w.isolated)
 
     # -- running a query -------------------------------------------------------------
 
@@ -210,7 +220,7 @@ class ProcessRunner:
                 return
             if self._closed:
                 raise QueryFailed("the query runner is closed")
-            starting = [_spawn() for _ in range(self.size)]
+            starting = [_spawn(self.isolate_network) for _ in range(self.size)]
             for worker in starting:
                 _wait_ready(worker)
                 self._workers.add(worker)
@@ -228,7 +238,7 @@ class ProcessRunner:
 
     def _replace(self) -> None:
         try:
-            worker = _spawn()
+            worker = _spawn(self.isolate_network)
             _wait_ready(worker)
         except QueryFailed as exc:
             print(f"urbankg: could not start a query process: {exc}", file=sys.stderr)
@@ -247,9 +257,9 @@ class ProcessRunner:
         self._finalizer()
 
 
-def _spawn() -> _Worker:
+def _spawn(isolate_network: bool) -> _Worker:
     process = subprocess.Popen(
-        [sys.executable, "-m", "urbankg.server.query_worker"],
+        [sys.executable, "-m", "urbankg.server.query_worker", *(["--isolate-network"] if isolate_network else [])],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
     )
     jobs = Connection(os.dup(process.stdin.fileno()), readable=False)
@@ -261,9 +271,11 @@ def _spawn() -> _Worker:
 
 def _wait_ready(worker: _Worker) -> None:
     try:
-        ready = worker.replies.poll(WORKER_START_TIMEOUT) and worker.replies.recv().get("status") == "ready"
+        message = worker.replies.recv() if worker.replies.poll(WORKER_START_TIMEOUT) else {}
     except (EOFError, OSError):
-        ready = False
+        message = {}
+    ready = message.get("status") == "ready"
+    worker.isolated = bool(message.get("isolated"))
     if not ready:
         _kill(worker)
         raise QueryFailed(f"a query process did not start within {WORKER_START_TIMEOUT:g} s "
@@ -321,6 +333,7 @@ class InlineRunner:
         self.timeouts = 0
         self.restarts = 0
         self.alive = 0
+        self.isolated = 0
 
     @property
     def generation(self) -> int | None:
@@ -363,9 +376,9 @@ def _execute_through_store(kg, job: QueryJob) -> dict:
             "truncated": written.truncated}
 
 
-def make_runner(kg, workers: int):
+def make_runner(kg, workers: int, isolate_network: bool = True):
     """Worker processes for an on-disk Oxigraph store, the inline runner for anything else."""
     store = kg.store
     if getattr(store, "path", None) is not None and hasattr(store, "snapshot"):
-        return ProcessRunner(store, workers)
+        return ProcessRunner(store, workers, isolate_network)
     return InlineRunner(kg)

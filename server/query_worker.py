@@ -7,10 +7,17 @@ of the same program). The parent kills it when a query outlives its time limit: 
 is the only way to stop a pyoxigraph query, which has no timeout of its own.
 
 It imports only pyoxigraph and the result writers, so it starts in a fraction of a second.
+
+With ``--isolate-network`` (the server's default, when no SERVICE endpoint is allowed)
+the worker first moves itself into new user and network namespaces, where no network
+exists: whatever text reached the engine, it cannot call out. This backs the SERVICE
+guard (which refuses before the engine runs); where the kernel does not allow it, the
+worker says so and runs without it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
@@ -67,7 +74,21 @@ def execute(store: ox.Store, job: QueryJob) -> dict:
             "truncated": written.truncated}
 
 
+CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
+
+
+def isolate_network() -> bool:
+    """Leave the machine's network: unshare into a new network namespace (True if it worked)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        # A user namespace first lets an unprivileged process make the network namespace.
+        return libc.unshare(CLONE_NEWUSER | CLONE_NEWNET) == 0 or libc.unshare(CLONE_NEWNET) == 0
+    except (OSError, AttributeError):
+        return False
+
+
 def main() -> None:
+    isolated = "--isolate-network" in sys.argv[1:] and isolate_network()
     # The parent handles Ctrl-C and shuts workers down; a worker must not die half-way
     # through writing a reply because the terminal sent SIGINT to the process group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -76,14 +97,14 @@ def main() -> None:
     os.dup2(2, 1)  # anything printed goes to the log, not into the reply channel
     sys.stdout = sys.stderr
     try:
-        serve(jobs, replies)
+        serve(jobs, replies, isolated)
     except (BrokenPipeError, EOFError, ConnectionResetError):
         pass  # the parent is gone: nothing left to do
 
 
-def serve(jobs: Connection, replies: Connection) -> None:
+def serve(jobs: Connection, replies: Connection, isolated: bool) -> None:
     store, opened = None, None
-    replies.send({"status": "ready", "pid": os.getpid()})
+    replies.send({"status": "ready", "pid": os.getpid(), "isolated": isolated})
     while True:
         snapshot, fields = jobs.recv()  # the job as a dict: no class to unpickle
         job = QueryJob(**fields)

@@ -43,6 +43,7 @@ def test_metrics_count_requests_refusals_and_store_size(server):
     assert 'urbankg_http_request_duration_seconds_bucket{route="/sparql",le="+Inf"} 6' in text
     assert f"urbankg_store_triples {server.count()}" in text
     assert "urbankg_query_workers 1" in text
+    assert re.search(r"^urbankg_query_workers_without_network [01]$", text, re.M)
 
 
 def test_store_size_follows_writes(server):

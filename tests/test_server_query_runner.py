@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import statistics
 import threading
 import time
@@ -20,7 +21,7 @@ from endpoint import endpoint
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server.app import create_app
-from urbankg.server.query_runner import InlineRunner, ProcessRunner, QueryTimeout
+from urbankg.server.query_runner import InlineRunner, ProcessRunner, QueryFailed, QueryTimeout
 from urbankg.server.query_worker import QueryJob, execute
 from urbankg.server.settings import Settings
 from serving import served
@@ -210,3 +211,38 @@ def test_inline_runner_answers_at_the_limit_even_if_it_cannot_stop_the_query():
         runner.run(job, 0.3)
     assert time.monotonic() - started < 0.6
     assert runner.timeouts == 1
+
+
+def test_workers_have_no_network_unless_service_is_allowed(tmp_path):
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    connections = []
+
+    def accept():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            connections.append(1)
+            connection.close()  # no HTTP answer: the caller fails, which is all we need
+
+    threading.Thread(target=accept, daemon=True).start()
+    store = OxigraphStore(tmp_path / "store")
+    job = QueryJob(f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{}} }}", {"solutions": "json"}, 10)
+    isolated, connected = ProcessRunner(store, 1, isolate_network=True), ProcessRunner(store, 1, isolate_network=False)
+    try:
+        isolated.run(QueryJob("ASK {}", {"boolean": "json"}, 1), 10)
+        if not isolated.isolated:
+            pytest.skip("this kernel does not let an unprivileged process make a network namespace")
+        with pytest.raises(QueryFailed):
+            isolated.run(job, 10)  # the engine tried: the text went past any guard, straight to the worker
+        assert connections == []  # and reached nothing
+        with pytest.raises(QueryFailed):
+            connected.run(job, 10)
+        assert wait_for(lambda: connections)  # the same query from a worker with network does get out
+    finally:
+        isolated.close()
+        connected.close()
+        listener.close()
+        store.close()
