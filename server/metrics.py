@@ -78,7 +78,7 @@ class Metrics:
                 lines.append(f'urbankg_http_request_duration_seconds_sum{{route="{label}"}} {self.latency_sums[route]:.6f}')
                 lines.append(f'urbankg_http_request_duration_seconds_count{{route="{label}"}} {counts[-1]}')
             family("urbankg_refusals_total", "counter",
-                   "Requests refused: service (SERVICE not allowed), load, token, read-only, body-size, protocol.")
+                   "Requests refused, by reason: service, load, token, read-only, body-size, protocol, not-acceptable, timeout.")
             for reason, count in sorted(self.refusals.items()):
                 lines.append(f'urbankg_refusals_total{{reason="{_label(reason)}"}} {count}')
             family("urbankg_truncated_results_total", "counter", "Query results cut at the row limit.")

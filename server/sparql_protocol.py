@@ -127,10 +127,9 @@ def graph_iris(params: dict[str, list[str]], name: str) -> list[str] | None:
 def run_query(text: str, params: dict[str, list[str]]) -> Response:
     if not text.strip():
         raise protocol_error("the query is empty")
-    for name in ("using-graph-uri", "using-named-graph-uri"):
+    for name, instead in (("using-graph-uri", "default-graph-uri"), ("using-named-graph-uri", "named-graph-uri")):
         if name in params:
-            raise protocol_error(f"{name} sets the dataset of an update; for a query use "
-                                 f"{name.replace('using-', '')}")
+            raise protocol_error(f"{name} sets the dataset of an update; for a query use {instead}")
     current = settings()
     parsed = scan(text)
     service_guard.check(parsed, current.service_allow, endpoint_url())
@@ -187,9 +186,9 @@ def run_update(text: str, params: dict[str, list[str]]) -> Response:
     require_write_token("a SPARQL update")
     if not text.strip():
         raise protocol_error("the update is empty")
-    for name in ("default-graph-uri", "named-graph-uri"):
+    for name, instead in (("default-graph-uri", "using-graph-uri"), ("named-graph-uri", "using-named-graph-uri")):
         if name in params:
-            raise protocol_error(f"{name} sets the dataset of a query; for an update use using-{name}")
+            raise protocol_error(f"{name} sets the dataset of a query; for an update use {instead}")
     parsed = scan(text)
     service_guard.check(parsed, settings().service_allow, endpoint_url(), update=True)
     using = graph_iris(params, "using-graph-uri") or []

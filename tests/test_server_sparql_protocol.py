@@ -202,7 +202,9 @@ def test_malformed_query_is_400_with_the_parsers_message(main):
     ({"method": "POST", "data": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, "text/plain is not"),
     ({"method": "POST", "data": b"ASK {}"}, "needs a Content-Type"),
     ({"method": "GET", "params": {"query": "  "}}, "empty"),
-    ({"method": "GET", "params": {"query": "ASK {}", "using-graph-uri": "http://g"}}, "for a query use graph-uri"),
+    ({"method": "GET", "params": {"query": "ASK {}", "using-graph-uri": "http://g"}}, "for a query use default-graph-uri"),
+    ({"method": "POST", "params": {"default-graph-uri": "http://g"}, "data": {"update": "CLEAR ALL"},
+      "headers": {"Authorization": f"Bearer {TOKEN}"}}, "for an update use using-graph-uri"),
     ({"method": "GET", "params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, "not an absolute IRI"),
     ({"method": "POST", "data": {"nothing": "here"}}, "neither query= nor update="),
 ])
