@@ -20,7 +20,7 @@ Unless SERVICE may call an allowed endpoint, workers run in their own empty netw
 namespace (see query_worker): a second wall behind the SERVICE guard.
 
 Costs (measured, see the tests and the report): one IPC round trip and result copy per
-query, about a millisecond; a snapshot after a write, tens of milliseconds; replacing
+query, under a millisecond; a snapshot after a write, tens of milliseconds; replacing
 a killed worker, about a third of a second, in the background.
 
 Stores without a folder on disk (in memory for tests, a remote SPARQL endpoint) cannot
@@ -172,6 +172,10 @@ class ProcessRunner:
         try:
             with self._snapshot_lock:
                 worker.snapshot = self._fresh_snapshot()
+        except Exception as exc:  # the store could not be snapshotted: the worker is fine
+            self._idle.put(worker)
+            raise QueryFailed(f"could not take a snapshot of the store for the query: {exc}") from exc
+        try:
             worker.jobs.send((worker.snapshot, asdict(job)))
             if not worker.replies.poll(max(deadline - time.monotonic(), 0)):
                 self.timeouts += 1
