@@ -247,33 +247,14 @@ def _entailed_types(world) -> dict[URIRef, set[URIRef]]:
         for kind in (OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty, OWL.Ontology)
         for e in view.subjects(RDF.type, kind)
     }
-    parents: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for sub, sup in view.subject_objects(RDFS.subClassOf):
-        if isinstance(sub, URIRef) and isinstance(sup, URIRef):
-            parents[sub].add(sup)
-    for a, b in view.subject_objects(OWL.equivalentClass):
-        if isinstance(a, URIRef) and isinstance(b, URIRef):
-            parents[a].add(b)
-            parents[b].add(a)
-    closure: dict[URIRef, set[URIRef]] = {}
-
-    def ancestors(cls: URIRef) -> set[URIRef]:
-        if cls not in closure:
-            seen, todo = {cls}, [cls]
-            while todo:
-                for parent in parents.get(todo.pop(), ()):
-                    if parent not in seen:
-                        seen.add(parent)
-                        todo.append(parent)
-            closure[cls] = seen
-        return closure[cls]
-
+    parents = _class_parents(view)
+    closure: dict[Node, set[Node]] = {}
     types: dict[URIRef, set[URIRef]] = defaultdict(set)
     for individual, cls in view.subject_objects(RDF.type):
         if not isinstance(individual, URIRef) or individual in entities:
             continue  # classes, properties (also when punned as individuals), blank nodes
         if cls in classes:
-            types[individual] |= ancestors(cls)
+            types[individual] |= _upward(cls, parents, closure)
     return dict(types)
 
 
@@ -305,14 +286,7 @@ class _Schema:
 
     def __init__(self, ontology: Graph):
         self.graph = ontology
-        self.parents: dict[Node, set[Node]] = defaultdict(set)
-        for sub, sup in ontology.subject_objects(RDFS.subClassOf):
-            if isinstance(sup, URIRef):
-                self.parents[sub].add(sup)
-        for a, b in ontology.subject_objects(OWL.equivalentClass):
-            if isinstance(a, URIRef) and isinstance(b, URIRef):
-                self.parents[a].add(b)
-                self.parents[b].add(a)
+        self.parents = _class_parents(ontology)
         self.disjoint: dict[Node, set[Node]] = defaultdict(set)
         for a, b in ontology.subject_objects(OWL.disjointWith):
             self.disjoint[a].add(b)
@@ -342,26 +316,13 @@ class _Schema:
         for a, b in ontology.subject_objects(OWL.differentFrom):
             self.different.add(frozenset((a, b)))
         self._ancestors: dict[Node, set[Node]] = {}
+        self._super_properties: dict[Node, set[Node]] = {}
 
     def ancestors(self, cls: Node) -> set[Node]:
-        if cls not in self._ancestors:
-            seen, todo = {cls}, [cls]
-            while todo:
-                for parent in self.parents.get(todo.pop(), ()):
-                    if parent not in seen:
-                        seen.add(parent)
-                        todo.append(parent)
-            self._ancestors[cls] = seen
-        return self._ancestors[cls]
+        return _upward(cls, self.parents, self._ancestors)
 
     def property_closure(self, prop: Node) -> set[Node]:
-        seen, todo = {prop}, [prop]
-        while todo:
-            for parent in self.super_properties.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        return seen
+        return _upward(prop, self.super_properties, self._super_properties)
 
     def data_range(self, prop: Node) -> tuple[Node, list[tuple[URIRef, Literal]]] | None:
         """(base datatype, facets) of a datatype property's range, when it has one."""
@@ -377,6 +338,32 @@ class _Schema:
                         facets.append((facet, value))
                 return base, facets
         return None
+
+
+def _class_parents(graph: Graph) -> dict[Node, set[Node]]:
+    """Named superclasses of each class (rdfs:subClassOf; owl:equivalentClass both ways)."""
+    parents: dict[Node, set[Node]] = defaultdict(set)
+    for sub, sup in graph.subject_objects(RDFS.subClassOf):
+        if isinstance(sup, URIRef):
+            parents[sub].add(sup)
+    for a, b in graph.subject_objects(OWL.equivalentClass):
+        if isinstance(a, URIRef) and isinstance(b, URIRef):
+            parents[a].add(b)
+            parents[b].add(a)
+    return parents
+
+
+def _upward(node: Node, edges: dict[Node, set[Node]], cache: dict[Node, set[Node]]) -> set[Node]:
+    """``node`` and everything reachable from it along ``edges`` (a class's superclasses)."""
+    if node not in cache:
+        seen, todo = {node}, [node]
+        while todo:
+            for parent in edges.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        cache[node] = seen
+    return cache[node]
 
 
 def _by_subject(graph: Graph, predicate: URIRef) -> dict[Node, set[Node]]:
