@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, BNode, Graph, Namespace
 
 from urbankg.reasoning import INFERRED_GRAPH, ReasoningResult, reason
 
