@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -169,7 +168,6 @@ def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
     hand_refs = _list(hand.get("references"))
     result["hand_references"] = len(hand_refs)
     result["hand_references_unmatched"] = sorted(r for r, i in ref_index.items() if i is None)
-    work_of_ref = {_short(r.get("id", "")): _short(r.get("work", "")) for r in hand_refs}
 
     gold_links, gold_concepts, unplaced = Counter(), set(), []
     hand_spans = []

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from urbankg.loaders.fulltext import Document
-from urbankg.loaders.reference_parser import Name, ParsedReference, ascii_key, split_authors
+from urbankg.loaders.reference_parser import ParsedReference, ascii_key
 
 YEAR = r"(?:1[89]\d\d|20\d\d)[a-z]?|n\.\s?d\.|in press|forthcoming"
 # What may stand before the names inside parentheses.
@@ -420,7 +420,3 @@ def known_families(parsed: list[ParsedReference]) -> set[str]:
         out.add(ascii_key(head))
     out.discard("")
     return out
-
-
-__all__ = ["Citation", "CitedWork", "EntryKey", "entry_keys", "find_citations", "known_families", "resolve",
-           "Name", "split_authors"]

@@ -17,7 +17,6 @@ from pathlib import Path
 
 from urbankg.loaders.extractor import (CONCEPT_THRESHOLD, CONCEPTS_WRITTEN, ExtractedCitation, ExtractedReference,
                                        Extraction)
-from urbankg.loaders.reference_parser import FIELDS
 
 ID_BASE = "https://w3id.org/urbankg/id/"
 # Compact forms for concept IRIs outside the data base (the mapping's prefixes).
@@ -228,5 +227,3 @@ def write_draft(ex: Extraction, out: Path | str) -> Path:
     out.write_text(render(ex), encoding="utf-8")
     return out
 
-
-__all__ = ["FIELDS", "render", "short_id", "write_draft"]

@@ -138,19 +138,18 @@ def extract(path: Path | str, paper: str | None = None, *, parser: ReferencePars
             linker = ConceptLinker([])
     intents = intents or default_intent_suggester()
 
-    bar = dict(file=sys.stderr, disable=not progress)
-    parsed = [parser.parse(e.text) for e in tqdm(doc.entries, desc="parsing references", unit="ref",
-                                                   **{**bar, "disable": bar["disable"] or len(doc.entries) < LONG})]
+    def bar(items, desc, unit):  # progress on standard error, for long documents only
+        return tqdm(items, desc=desc, unit=unit, file=sys.stderr, disable=not progress or len(items) < LONG)
+
+    parsed = [parser.parse(e.text) for e in bar(doc.entries, "parsing references", "ref")]
     keys = _keys(parsed)
     references = [ExtractedReference(e, p, k, work_type(p)) for e, p, k in zip(doc.entries, parsed, keys)]
 
     citations = find_citations(doc, known_families(parsed))
-    numbers = [e.number if e.number is not None else None for e in doc.entries]
-    resolve(citations, entry_keys(parsed, numbers))
+    resolve(citations, entry_keys(parsed, [e.number for e in doc.entries]))
 
     out = []
-    for n, c in enumerate(tqdm(citations, desc="linking citations", unit="citation",
-                               **{**bar, "disable": bar["disable"] or len(citations) < LONG}), 1):
+    for n, c in enumerate(bar(citations, "linking citations", "citation"), 1):
         a, b = doc.sentence_at(c.start)
         if b <= a:
             a, b = c.start, c.end

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from urbankg.loaders.citation_finder import entry_keys, find_citations, known_families, resolve
 from urbankg.loaders.fulltext import analyse
 from urbankg.loaders.reference_parser import default_parser
