@@ -293,7 +293,7 @@ class EntryKey:
     index: int
     families: list[str]     # ascii keys of the authors' family names, in order
     acronyms: list[str]     # ascii keys of corporate acronyms ("rtcaep")
-    head: str               # ascii key of the entry's text before its first year: a fallback
+    head: list[str]         # ascii keys of the words before the entry's first year: a fallback
     year: str               # "2011", "2011a"
     years_in_text: list[str]
     number: int | None
@@ -306,7 +306,7 @@ def entry_keys(parsed: list[ParsedReference], numbers: list[int | None]) -> list
         acronyms = [ascii_key(n.acronym) for n in p.authors if n.acronym]
         acronyms += [ascii_key(a) for a in re.findall(r"\(([A-Z][A-Z&]{1,12})\)", p.text[:200])]
         head_m = re.search(r"\(?\b(?:1[89]\d\d|20\d\d)", p.text)
-        head = ascii_key(p.text[: head_m.start()] if head_m else p.text[:80])
+        head = [ascii_key(w) for w in (p.text[: head_m.start()] if head_m else p.text[:80]).split()]
         year = f"{p.year}{p.year_suffix}" if p.year else ""
         keys.append(EntryKey(i, families, acronyms, head, year,
                              re.findall(r"(?<!\d)(?:1[89]\d\d|20\d\d)[a-z]?(?!\d)", p.text), number))
@@ -321,8 +321,10 @@ def _first_author_matches(name: str, key: EntryKey) -> bool:
         return True
     if k in key.acronyms:
         return True
-    # the CRF may cut a corporate author short or long: compare with the entry's opening words
-    return len(k) >= 3 and key.head.startswith(k)
+    # the CRF may cut a corporate author short or long: compare with as many of the entry's
+    # opening words as the cited name has ("Statistical Office of Lisbon", not "Lin" ~ "Lindsay")
+    n = len(name.split())
+    return "".join(key.head[:n]) == k
 
 
 def _coauthors_score(names: list[str], et_al: bool, key: EntryKey) -> int:
@@ -331,7 +333,7 @@ def _coauthors_score(names: list[str], et_al: bool, key: EntryKey) -> int:
     rest = [ascii_key(n) for n in names[1:]]
     others = key.families[1:] + key.acronyms
     for k in rest:
-        if k in others or (len(k) >= 3 and k in key.head):
+        if k in others or (len(k) >= 3 and k in key.head):  # a co-author's name among the opening words
             score += 1
         else:
             return -1
