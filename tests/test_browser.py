@@ -90,3 +90,15 @@ def test_query_errors_are_shown_in_place(browser, base_url):
     page.wait_for_selector("#error:not([hidden])")
     assert page.inner_text("#error").strip()
     page.close()
+
+
+def test_construct_results_show_as_turtle(browser, base_url):
+    page = browser.new_page()
+    page.goto(base_url + "/query")
+    page.fill("#query", "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+                        "CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c a skos:Concept ; skos:prefLabel ?l }")
+    page.click("#run")
+    page.wait_for_selector("#results pre")
+    assert page.inner_text("#status") == "Graph result."
+    assert '"Alpha one"' in page.inner_text("#results pre") and '"Beta one"' in page.inner_text("#results pre")
+    page.close()

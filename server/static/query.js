@@ -70,7 +70,8 @@
     refreshDownloads();
     fetch("/sparql", {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/sparql-results+json" },
+      headers: { "Content-Type": "application/x-www-form-urlencoded",
+               "Accept": "application/sparql-results+json, text/turtle;q=0.9" },
       body: "query=" + encodeURIComponent(textarea.value)
     }).then(function (response) {
       const truncated = response.headers.get("X-Urbankg-Truncated") === "true";
