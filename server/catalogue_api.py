@@ -14,10 +14,14 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from markupsafe import Markup
 
 from urbankg import __version__
-from urbankg.catalogue import Catalogue, CannedQuery, ParameterError
+import pyoxigraph as ox
+
+from urbankg.catalogue import Catalogue, CannedQuery, ParameterError, check_class
 from urbankg.errors import UrbankgError
 from urbankg.results import show_term
 from urbankg.server.pictures import Edge, Node, bars_svg, matrix_svg, two_column_svg
+from urbankg.server.query_runner import QueryError, QueryTimeout
+from urbankg.server.query_worker import QueryJob
 
 bp = Blueprint("catalogue", __name__)
 
@@ -38,16 +42,27 @@ def max_rows() -> int:
 
 
 def run(query: CannedQuery, params: dict[str, str]) -> tuple[list[str], list[dict], bool]:
-    """Columns, rows (term objects) and whether the row cap cut the result."""
-    result = catalogue().run(kg(), query.name, params)
+    """Columns, rows (term objects) and whether the row cap cut the result.
+
+    The query runs like any other: in a query process, under the server's time limit
+    and row cap, its parameters pre-bound.
+    """
+    bound = query.substitutions(params)
+    for name, term in bound.items():
+        check_class(kg(), query.parameters[name], term)
+    settings = current_app.extensions["urbankg_settings"]
+    job = QueryJob(query.sparql, {"solutions": "json"}, max_rows(),
+                   substitutions={name: str(term) for name, term in bound.items()})
+    try:
+        outcome = current_app.extensions["urbankg_runner"].run(job, settings.query_timeout)
+    except QueryTimeout as exc:
+        raise UrbankgError(f"the query ran past the server's limit of {exc.limit:g} s") from exc
+    except QueryError as exc:
+        raise UrbankgError(f"the query failed: {exc}") from exc
+    result = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
     columns = [v.value for v in result.variables]
-    rows, truncated = [], False
-    for solution in result:
-        if len(rows) >= max_rows():
-            truncated = True
-            break
-        rows.append({c: solution[c] for c in columns})
-    return columns, rows, truncated
+    rows = [{c: solution[c] for c in columns} for solution in result]
+    return columns, rows, outcome.truncated
 
 
 def plain(term) -> str | None:
@@ -86,8 +101,10 @@ def answer(name: str):
     query = catalogue().get(name)
     try:
         columns, rows, truncated = run(query, _params())
-    except UrbankgError as error:
+    except ParameterError as error:
         return _error(error)
+    except UrbankgError as error:
+        return _error(error, 503)
     headers = {"X-Urbankg-Truncated": "true" if truncated else "false"}
     if fmt == "csv":
         out = io.StringIO()

@@ -41,6 +41,9 @@ class QueryJob:
     named_graphs: list[str] | None = None
     names_dataset: bool = False  # the query has FROM / FROM NAMED
     prefixes: dict[str, str] = field(default_factory=dict)  # for Turtle and TriG output
+    # Pre-bound values (SEP-0007), variable name -> the term in N-Triples syntax: a canned
+    # query's parameters cross the process boundary as text and are never spliced into the query.
+    substitutions: dict[str, str] = field(default_factory=dict)
 
 
 def dataset_options(job: QueryJob) -> dict:
@@ -59,10 +62,18 @@ def dataset_options(job: QueryJob) -> dict:
     return {"use_default_graph_as_union": True}
 
 
+def parse_term(text: str):
+    """An RDF term from its N-Triples form (pyoxigraph parses terms only inside statements)."""
+    return next(iter(ox.parse(f"<urn:x:s> <urn:x:p> {text} .".encode(), format=ox.RdfFormat.N_TRIPLES))).object
+
+
 def execute(store: ox.Store, job: QueryJob) -> dict:
     """Run one job; the reply is a plain dict so it crosses the process boundary as is."""
     try:
-        result = store.query(job.sparql, base_iri=job.base_iri, **dataset_options(job))
+        options = dataset_options(job)
+        if job.substitutions:
+            options["substitutions"] = {ox.Variable(k): parse_term(v) for k, v in job.substitutions.items()}
+        result = store.query(job.sparql, base_iri=job.base_iri, **options)
         written = write(result, job.formats, job.max_rows, job.prefixes)
     except SyntaxError as exc:
         return {"status": "syntax", "message": str(exc)}

@@ -20,3 +20,6 @@ def served(app):
     finally:
         server.close()
         thread.join(timeout=5)
+        runner = app.extensions.get("urbankg_runner")
+        if runner is not None:  # its query processes must not outlive the test
+            runner.close()

@@ -75,3 +75,30 @@ def test_query_page_has_form_table_and_picture(base_url):
     assert '<select name="framework_a">' in page
     assert "<svg" in page and "skos:closeMatch" in page[page.index("<svg"):]
     assert 'id="answer"' in page and "Beta one" in page
+
+
+def test_canned_queries_run_under_the_row_cap_and_time_limit(tmp_path):
+    """Through the same killable query processes as /sparql: capped answers say so; slow ones get 503."""
+    import dataclasses
+
+    from urbankg.server.settings import Settings
+
+    data = Path(__file__).parent / "data"
+    second = tmp_path / "second-crosswalk.ttl"
+    second.write_text(
+        "@prefix ukg: <https://w3id.org/urbankg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
+        "<https://w3id.org/urbankg/id/crosswalk/alpha-beta-2> a ukg:Correspondence ;\n"
+        "  ukg:subjectConcept <https://w3id.org/urbankg/id/concept/alpha-one> ; ukg:matchPredicate skos:relatedMatch ;\n"
+        "  ukg:objectConcept <https://w3id.org/urbankg/id/concept/beta-one> ; ukg:assertionStatus ukg:InferredByAnnotator .\n")
+    kg = KnowledgeGraph(OxigraphStore(tmp_path / "store"), Validator(Path("/none"), Path("/none")))
+    kg.load([data / "ui" / "mini.ttl", second])
+    params = {"framework_a": "alpha", "framework_b": "beta"}
+    capped = dataclasses.replace(Settings.from_env(), max_rows=1)
+    with served(create_app(kg, capped)) as url:
+        body = requests.get(url + "/api/queries/framework-crosswalk.json", params=params).json()
+        assert (len(body["rows"]), body["truncated"]) == (1, True)
+    hurried = dataclasses.replace(Settings.from_env(), query_timeout=0.000001)
+    with served(create_app(kg, hurried)) as url:
+        response = requests.get(url + "/api/queries/framework-crosswalk.json", params=params)
+        assert response.status_code == 503 and "limit" in response.json()["error"]
+    kg.close()

@@ -1,0 +1,421 @@
+"""urbankg measured side by side with what users would use instead.
+
+    python bench/run.py                      # 10k and 100k papers
+    python bench/run.py --sizes 10000,100000,1000000 --rdflib-max 10000
+
+For each size of the synthetic literature (bench/generate.py):
+
+- load throughput: raw pyoxigraph ``bulk_load``, ``urbankg load --bulk`` (a CLI process),
+  and the validated ``urbankg load`` path (parse, SHACL, one transaction) on a slice;
+- p50 / p95 latency of every canned query and of representative queries, through the
+  HTTP endpoint (a real ``urbankg serve``), on raw pyoxigraph (overhead ratio), on rdflib's
+  in-memory engine (where the graph fits in memory) and on Virtuoso (when installed);
+- validation time of a 1,000-triple annotation at each store size (should stay flat);
+- HTTP throughput and errors under 8 and 32 concurrent clients, light and heavy query,
+  and the server's peak memory (server process plus its query processes).
+
+Figures go to bench/results/results.json, BENCHMARKS.md and bench/results/latency.svg.
+Progress is printed to standard error as it goes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pyoxigraph as ox
+import requests
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+DATA = HERE / "data"
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import generate  # noqa: E402
+
+from urbankg.catalogue import Catalogue  # noqa: E402
+from urbankg.graph import KnowledgeGraph  # noqa: E402
+
+# Canned-query parameters that exist in the synthetic graph.
+CANNED_PARAMS = {
+    "framework-crosswalk": {"framework_a": "fw-0", "framework_b": "fw-1"},
+    "triad-coverage": {"triad": "fw-2"},
+    "concept-citations": {"concept": "c-0-0"},
+    "shared-sources": {"paper_a": "p-400", "paper_b": "p-401"},
+    "competing-explanations": {"topic": "c-0-0"},
+    "claims-in-tension": {},
+    "case-evidence": {"case": "case-0"},
+    "village-counts": {},
+    "legacy-impacts": {"legacy": "c-3-0"},
+    "stakeholder-relations": {"case": "case-0"},
+}
+JOIN_AND_AGGREGATE = {"two-hop-join", "co-citation", "intent-counts", "shared-sources", "village-counts"}
+REPEATS = 15
+WARMUP = 2
+RDFLIB_TIMEOUT = 120
+
+
+def log(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def percentiles(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2), "runs": len(samples)}
+
+
+def timed(fn, repeats: int = REPEATS, warmup: int = WARMUP) -> dict:
+    for _ in range(warmup):
+        fn()
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return percentiles(samples)
+
+
+def representative_queries() -> dict[str, str]:
+    return {p.stem: p.read_text() for p in sorted((HERE / "queries").glob("*.rq"))}
+
+
+def dataset(papers: int) -> Path:
+    path = DATA / f"lit-{papers}.nt"
+    if not path.exists():
+        log(f"generating {papers} papers -> {path}")
+        DATA.mkdir(parents=True, exist_ok=True)
+        with path.open("w") as out:
+            generate.generate(papers, 1, out)
+    return path
+
+
+# -- load --------------------------------------------------------------------------------
+
+
+def measure_load(path: Path, workdir: Path) -> dict:
+    triples = sum(1 for _ in path.open())
+    raw_dir = workdir / "raw"
+    start = time.perf_counter()
+    store = ox.Store(str(raw_dir))
+    store.bulk_load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode("urn:bench"))
+    store.flush()
+    raw = time.perf_counter() - start
+    del store
+    shutil.rmtree(raw_dir)
+    log(f"raw bulk_load: {triples / raw:,.0f} triples/s")
+    start = time.perf_counter()
+    subprocess.run(["urbankg", "--store", str(workdir / "store"), "load", "--bulk", str(path)], check=True,
+                   capture_output=True)
+    cli = time.perf_counter() - start
+    log(f"urbankg load --bulk: {triples / cli:,.0f} triples/s")
+    # As a real deployment would have it: the ontology beside the data (class checks use it).
+    subprocess.run(["urbankg", "--store", str(workdir / "store"), "load", str(ROOT / "ontology" / "urbankg.ttl")],
+                   check=True, capture_output=True)
+    return {"triples": triples, "raw_bulk_load_s": round(raw, 2), "raw_triples_per_s": round(triples / raw),
+            "urbankg_bulk_s": round(cli, 2), "urbankg_bulk_triples_per_s": round(triples / cli)}
+
+
+def measure_validated_load(workdir: Path, papers: int = 1000) -> dict:
+    path = workdir / f"slice-{papers}.nt"
+    with path.open("w") as out:
+        triples = generate.generate(papers, 7, out, progress=False)
+    kg = KnowledgeGraph.open(workdir / "validated-store")
+    start = time.perf_counter()
+    kg.load([path])
+    seconds = time.perf_counter() - start
+    kg.close()
+    log(f"urbankg load (validated) of {triples} triples: {triples / seconds:,.0f} triples/s")
+    return {"triples": triples, "seconds": round(seconds, 2), "triples_per_s": round(triples / seconds)}
+
+
+# -- latency -----------------------------------------------------------------------------
+
+
+def raw_latencies(store_dir: Path, catalogue: Catalogue) -> dict:
+    store = ox.Store.read_only(str(store_dir))
+    out = {}
+    for name, text in representative_queries().items():
+        out[name] = timed(lambda t=text: _consume(store.query(t, use_default_graph_as_union=True)))
+    for name, params in CANNED_PARAMS.items():
+        query = catalogue.get(name)
+        subs = {ox.Variable(k): v for k, v in query.substitutions(params).items()}
+        out[name] = timed(lambda q=query, s=subs: _consume(store.query(q.sparql, use_default_graph_as_union=True,
+                                                                       substitutions=s)))
+    del store
+    return out
+
+
+def _consume(result) -> int:
+    if isinstance(result, ox.QueryBoolean):
+        return 1
+    if isinstance(result, ox.QueryTriples):
+        return len(result.serialize(format=ox.RdfFormat.N_TRIPLES))
+    return len(result.serialize(format=ox.QueryResultsFormat.JSON))
+
+
+def http_latencies(base: str) -> dict:
+    session = requests.Session()
+    out = {}
+    for name, text in representative_queries().items():
+        accept = "application/n-triples" if "CONSTRUCT" in text else "application/sparql-results+json"
+
+        def ask(t=text, a=accept):
+            response = session.post(base + "/sparql", data={"query": t}, headers={"Accept": a}, timeout=300)
+            response.raise_for_status()
+
+        out[name] = timed(ask)
+    for name, params in CANNED_PARAMS.items():
+        def ask_canned(n=name, p=params):
+            response = session.get(f"{base}/api/queries/{n}.json", params=p, timeout=300)
+            response.raise_for_status()
+
+        out[name] = timed(ask_canned)
+    return out
+
+
+def rdflib_latencies(path: Path, catalogue: Catalogue) -> dict:
+    from rdflib import Graph, URIRef
+
+    log("parsing the graph into rdflib (slow by nature)")
+    start = time.perf_counter()
+    graph = Graph()
+    graph.parse(path, format="nt")
+    log(f"rdflib parsed {len(graph)} triples in {time.perf_counter() - start:.0f} s")
+    out = {}
+
+    def limited(fn):
+        def handler(_signum, _frame):
+            raise TimeoutError
+        signal.signal(signal.SIGALRM, handler)
+        signal.alarm(RDFLIB_TIMEOUT)
+        try:
+            return timed(fn, repeats=3, warmup=0)
+        except TimeoutError:
+            return {"p50_ms": None, "p95_ms": None, "runs": 0, "note": f"over {RDFLIB_TIMEOUT} s"}
+        finally:
+            signal.alarm(0)
+
+    for name, text in representative_queries().items():
+        out[name] = limited(lambda t=text: len(list(graph.query(t))))
+        log(f"rdflib {name}: {out[name]}")
+    for name, params in CANNED_PARAMS.items():
+        query = catalogue.get(name)
+        bindings = {k: URIRef(v.value) if isinstance(v, ox.NamedNode) else v.value
+                    for k, v in query.substitutions(params).items()}
+        out[name] = limited(lambda q=query, b=bindings: len(list(graph.query(q.sparql, initBindings=b))))
+        log(f"rdflib {name}: {out[name]}")
+    return out
+
+
+# -- validation at size --------------------------------------------------------------------
+
+
+def validation_time(store_dir: Path | None, workdir: Path) -> float:
+    """Seconds to validate a 1,000-triple annotation against a store of the given size."""
+    annotation = workdir / "annotation-1000.ttl"
+    if not annotation.exists():
+        lines = ["@prefix ukg: <https://w3id.org/urbankg/ontology#> .",
+                 "@prefix qb: <http://purl.org/linked-data/cube#> .",
+                 "@prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> ."]
+        for i in range(333):
+            obs = f"<https://w3id.org/urbankg/id/observation/bench-{i}>"
+            lines.append(f"{obs} a qb:Observation ; sdmx-measure:obsValue {i} ; "
+                         f"ukg:aboutCase <https://w3id.org/urbankg/id/case/case-{i % 5}> .")
+        annotation.write_text("\n".join(lines) + "\n")
+    kg = KnowledgeGraph.open(store_dir) if store_dir else KnowledgeGraph.in_memory()
+    try:
+        kg.validate([annotation])  # warm: shapes and ontology parsed once per process
+        return timed(lambda: kg.validate([annotation]), repeats=5, warmup=0)["p50_ms"] / 1000
+    finally:
+        kg.close()
+
+
+# -- the server under load -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, store_dir: Path, workers: int = 2):
+        self.port = free_port()
+        env = dict(os.environ, URBANKG_QUERY_TIMEOUT="300", URBANKG_MAX_ROWS="100000")
+        self.process = subprocess.Popen(
+            ["urbankg", "--store", str(store_dir), "serve", "--port", str(self.port), "--workers", str(workers),
+             "--threads", "32"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                if requests.get(self.base + "/health", timeout=2).ok:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.3)
+        raise RuntimeError("the server did not start: " + self.process.stderr.read().decode())
+
+    def peak_memory_mb(self) -> float:
+        pids = [self.process.pid] + [int(p) for p in subprocess.run(
+            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()]
+        total = 0
+        for pid in pids:
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1])
+            except FileNotFoundError:
+                continue
+        return round(total / 1024, 1)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def hammer(base: str, query: str, clients: int, seconds: float) -> dict:
+    stop = time.time() + seconds
+    counts = {"ok": 0, "errors": 0}
+    lock = threading.Lock()
+
+    def client():
+        session = requests.Session()
+        while time.time() < stop:
+            try:
+                response = session.post(base + "/sparql", data={"query": query},
+                                        headers={"Accept": "application/sparql-results+json"}, timeout=120)
+                key = "ok" if response.ok else "errors"
+            except requests.RequestException:
+                key = "errors"
+            with lock:
+                counts[key] += 1
+
+    started = time.time()
+    with ThreadPoolExecutor(clients) as pool:
+        for _ in range(clients):
+            pool.submit(client)
+    elapsed = time.time() - started
+    return {"clients": clients, "requests": counts["ok"] + counts["errors"], "errors": counts["errors"],
+            "requests_per_s": round((counts["ok"] + counts["errors"]) / elapsed, 1)}
+
+
+# -- Virtuoso ------------------------------------------------------------------------------
+
+
+def virtuoso_latencies(path: Path, catalogue: Catalogue, workdir: Path) -> dict | None:
+    try:
+        import virtuoso  # tests/virtuoso.py: starts a throw-away Virtuoso
+    except ImportError:
+        return None
+    if not virtuoso.available():
+        return None
+    from urbankg.sparql_store import SparqlStore
+
+    with virtuoso.running(workdir / "virtuoso") as instance:
+        instance.bulk_load(path, "urn:bench")
+        store = SparqlStore(instance.query_url)
+        out = {}
+        for name, text in representative_queries().items():
+            out[name] = timed(lambda t=text: _consume(store.query(t)), repeats=5, warmup=1)
+        for name, params in CANNED_PARAMS.items():
+            query = catalogue.get(name)
+            subs = query.substitutions(params)
+            out[name] = timed(lambda q=query, s=subs: _consume(store.query(q.sparql, substitutions=s)), repeats=5,
+                              warmup=1)
+        return out
+
+
+# -- report --------------------------------------------------------------------------------
+
+
+def run(sizes: list[int], rdflib_max: int, workdir: Path) -> dict:
+    catalogue = Catalogue()
+    results = {"machine": machine(), "sizes": {}, "command": " ".join(["python", "bench/run.py", *sys.argv[1:]])}
+    results["validation_empty_store_s"] = round(validation_time(None, workdir), 3)
+    results["validated_load"] = measure_validated_load(workdir)
+    for papers in sizes:
+        log(f"== {papers} papers")
+        size_dir = workdir / f"size-{papers}"
+        shutil.rmtree(size_dir, ignore_errors=True)
+        size_dir.mkdir(parents=True)
+        path = dataset(papers)
+        entry = {"load": measure_load(path, size_dir)}
+        store_dir = size_dir / "store"
+        entry["validation_s"] = round(validation_time(store_dir, workdir), 3)
+        log(f"validation of 1,000 triples: {entry['validation_s']} s")
+        snapshot = size_dir / "snapshot"
+        kg = KnowledgeGraph.open(store_dir)
+        kg.store.snapshot(snapshot)
+        kg.close()
+        entry["raw"] = raw_latencies(snapshot, catalogue)
+        log("raw pyoxigraph latencies done")
+        server = Server(store_dir)
+        try:
+            entry["http"] = http_latencies(server.base)
+            log("HTTP latencies done")
+            queries = representative_queries()
+            entry["concurrency"] = {
+                f"{kind}-{clients}": hammer(server.base, queries[name], clients, 10)
+                for kind, name in (("light", "point-lookup"), ("heavy", "intent-counts")) for clients in (8, 32)
+            }
+            log(f"concurrency: {entry['concurrency']}")
+            entry["server_peak_mb"] = server.peak_memory_mb()
+        finally:
+            server.stop()
+        if papers <= rdflib_max:
+            entry["rdflib"] = rdflib_latencies(path, catalogue)
+        entry["virtuoso"] = virtuoso_latencies(path, catalogue, size_dir)
+        results["sizes"][papers] = entry
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
+        shutil.rmtree(size_dir, ignore_errors=True)
+    return results
+
+
+def machine() -> dict:
+    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal")), "0")
+    return {"cpus": os.cpu_count(), "memory_gb": round(int(memory) / 1024 / 1024, 1), "python": platform.python_version(),
+            "pyoxigraph": ox.__version__, "platform": platform.platform()}
+
+
+def write_report(results: dict) -> None:
+    from report import write_benchmarks_md  # bench/report.py: tables and the picture
+
+    write_benchmarks_md(results, ROOT / "BENCHMARKS.md", RESULTS / "latency.svg")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000", help="Numbers of papers, comma-separated.")
+    parser.add_argument("--rdflib-max", type=int, default=10000, help="Largest size to load into rdflib's memory.")
+    parser.add_argument("--workdir", type=Path, default=HERE / "work")
+    parser.add_argument("--report-only", action="store_true", help="Rewrite BENCHMARKS.md from results.json.")
+    args = parser.parse_args()
+    if args.report_only:
+        write_report(json.loads((RESULTS / "results.json").read_text()))
+        return
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    results = run([int(s) for s in args.sizes.split(",")], args.rdflib_max, args.workdir)
+    write_report(results)
+    log("wrote BENCHMARKS.md and bench/results/")
+
+
+if __name__ == "__main__":
+    main()
