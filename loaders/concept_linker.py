@@ -7,7 +7,7 @@ combined as a noisy-or (each can only add to the others):
 
 - a label or alternative label occurs in the citing sentence (whole phrase: 1.0; some of
   its words, weighted by how rare each word is among the concepts: less);
-- a label occurs in the title of the section the sentence is in (weighted 0.6);
+- a label occurs in the title of the section the sentence is in (weighted 0.4);
 - the sentence shares rare words with the concept's definition (TF-IDF cosine, 0.5).
 
 Scores are in [0, 1]; the ranking, not the absolute value, is what the draft offers.
@@ -29,7 +29,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from ruamel.yaml import YAML
 
-WEIGHT_SECTION = 0.6
+# A section title alone stays below the draft threshold (0.5): it only adds to sentence evidence.
+WEIGHT_SECTION = 0.4
 WEIGHT_DEFINITION = 0.5
 WEIGHT_ALT_LABEL = 0.95
 # A citation is usually invoked for a framework's concept; concepts of the controlled
