@@ -1,0 +1,512 @@
+"""YAML annotation files -> RDF, driven by ontology/annotation-mapping.yaml.
+
+ruamel.yaml keeps the line of every key and value, so each statement is recorded
+with the line of the key that produced it and each problem is reported at the line
+a scholar has to fix. Every problem of a file is collected before one SourceError is
+raised: a scholar fixes them all in one pass.
+
+What a key means is never decided here: sections, node kinds, fields, vocabularies
+and defaults all come from the mapping (see loaders/annotation_mapping.py).
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import math
+import re
+from collections.abc import Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from urbankg.errors import Problem, SourceError
+from urbankg.loaders.annotation_mapping import (
+    COMPACT,
+    ID,
+    ID_KEY,
+    NOT_IN_IRI,
+    TYPE_KEY,
+    FieldSpec,
+    Mapping,
+    NodeSpec,
+    load_mapping,
+)
+from urbankg.loaders.parsed import Parsed, Positions
+
+YEAR_RANGE = (1800, 2100)
+ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+BARE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+# A plain scalar as written in the source: up to a space, comma, bracket or comment.
+RAW_TOKEN = re.compile(r"[^\s,\]\}#]+")
+
+KIND_EXAMPLES = {
+    "integer": "a whole number, e.g. `283`",
+    "decimal": "a number, e.g. `212` or `60.1` (no thousands separators)",
+    "year": f"a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}, e.g. `2016`",
+    "date": "a date written YYYY-MM-DD, e.g. `2016-03-01`",
+    "boolean": "`true` or `false`",
+}
+
+
+def parse(path: Path, source: str, mapping: Mapping | None = None) -> Parsed:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError.single(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
+    return parse_text(path, text, source, mapping)
+
+
+def parse_text(path: Path, text: str, source: str, mapping: Mapping | None = None) -> Parsed:
+    """Parse annotation text (the file at ``path`` need not exist: positions name it)."""
+    reader = _Reader(Path(path), text, mapping or load_mapping())
+    reader.read()
+    if reader.problems:
+        raise SourceError(sorted(reader.problems, key=lambda p: (p.line or 0, p.message)))
+    return Parsed(path=Path(path), graph=reader.graph, positions=reader.positions, source=source)
+
+
+class _Entry:
+    """The keys of one entity with their lines: a YAML mapping, or a shorthand string."""
+
+    def __init__(self, data: CommentedMap | None, line: int, shorthand: tuple[str, object] | None = None):
+        self.data = data
+        self.line = line
+        self.shorthand = shorthand
+
+    def keys(self) -> list:
+        return list(self.data) if self.data is not None else [self.shorthand[0]]
+
+    def get(self, key):
+        if self.data is not None:
+            return self.data.get(key)
+        return self.shorthand[1] if key == self.shorthand[0] else None
+
+    def key_line(self, key) -> int:
+        if self.data is not None:
+            return _line(self.data.lc.key(key), self.line)
+        return self.line
+
+    def value_line(self, key, index: int | None = None) -> int:
+        if self.data is None:
+            return self.line
+        value = self.data[key]
+        if index is not None and isinstance(value, CommentedSeq):
+            return _line(value.lc.item(index), self.key_line(key))
+        return _line(self.data.lc.value(key), self.key_line(key))
+
+    def value_column(self, key, index: int | None = None) -> int | None:
+        if self.data is None:
+            return None
+        value = self.data[key]
+        try:
+            if index is not None and isinstance(value, CommentedSeq):
+                return value.lc.item(index)[1]
+            return self.data.lc.value(key)[1]
+        except (KeyError, IndexError, TypeError):
+            return None
+
+
+def _line(position, fallback: int) -> int:
+    try:
+        return position[0] + 1
+    except (TypeError, IndexError, KeyError):
+        return fallback
+
+
+class _Reader:
+    def __init__(self, path: Path, text: str, mapping: Mapping):
+        self.path = path
+        self.text = text
+        self.lines = text.splitlines()
+        self.mapping = mapping
+        self.graph = Graph(bind_namespaces="core")
+        for prefix, namespace in mapping.prefixes.items():
+            self.graph.bind(prefix, namespace, override=True, replace=True)
+        self.positions = Positions()
+        self.problems: list[Problem] = []
+        self.header: dict[str, Node] = {}
+        self.ids: dict[URIRef, int] = {}  # every entity of the file -> the line that names it
+
+    # -- reporting ------------------------------------------------------------------
+
+    def problem(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(str(self.path), line, message))
+
+    # -- the document ---------------------------------------------------------------
+
+    def read(self) -> None:
+        try:
+            document = YAML(typ="rt").load(self.text)
+        except MarkedYAMLError as exc:
+            self.problem(_yaml_error_line(exc), _yaml_error_message(exc))
+            return
+        except YAMLError as exc:
+            self.problem(None, f"not valid YAML: {exc}")
+            return
+        top = ", ".join(f"`{k}:`" for k in self.mapping.top_level_keys)
+        if document is None:
+            self.problem(1, f"the file is empty: an annotation file holds sections such as {top}")
+            return
+        if not isinstance(document, CommentedMap):
+            self.problem(1, f"an annotation file is a mapping of sections ({top}), not a {_describe(document)}")
+            return
+        entry = _Entry(document, 1)
+        for key in document:  # the header first: sections take defaults from it
+            if key in self.mapping.header:
+                spec = self.mapping.header[key]
+                for value, line in self.values(entry, key, spec, "the file header"):
+                    node = self.convert(spec, value, line, entry, key)
+                    if node is not None:
+                        self.header[str(key)] = node
+        for key in document:
+            if key in self.mapping.header:
+                continue
+            if key not in self.mapping.sections:
+                self.unknown_key(entry.key_line(key), key, self.mapping.top_level_keys, "at the top of a file")
+                continue
+            self.read_section(key, document[key], entry.key_line(key))
+
+    def read_section(self, name: str, items, line: int) -> None:
+        spec = self.mapping.nodes[self.mapping.sections[name]]
+        if items is None:
+            return
+        if not isinstance(items, CommentedSeq):
+            self.problem(line, f"`{name}:` holds a list of entries, each starting with `- {ID_KEY}: "
+                               f"{spec.name}/...`; found {_describe(items)}")
+            return
+        for index, item in enumerate(items):
+            item_line = _line(items.lc.item(index), line)
+            if not isinstance(item, CommentedMap):
+                self.problem(item_line, f"each entry of `{name}:` is a set of keys starting with "
+                                        f"`- {ID_KEY}: {spec.name}/<slug>`; found {_describe(item)}")
+                continue
+            self.read_entity(_Entry(item, item_line), spec, None, f"`{name}:`")
+
+    # -- entities -------------------------------------------------------------------
+
+    def read_entity(self, entry: _Entry, spec: NodeSpec, derived: URIRef | None, where: str) -> URIRef:
+        """Emit one entity and everything nested in it; returns its IRI."""
+        subject = self.entity_id(entry, spec, derived, where)
+        self.positions.note_subject(subject, entry.line)
+        self.graph.add((subject, RDF.type, spec.cls))
+        self.positions.note_statement(subject, RDF.type, entry.line)
+        present = set()
+        for key in entry.keys():
+            if key == ID_KEY:
+                continue
+            if key == TYPE_KEY:
+                self.read_types(entry, subject, spec)
+                continue
+            field = spec.fields.get(key)
+            if field is None:
+                self.unknown_key(entry.key_line(key), key, spec.keys, f"in a {spec.name} entry")
+                continue
+            key_line = entry.key_line(key)
+            # Even an empty value gets a position: a SHACL "missing" result then points at the key.
+            self.positions.note_statement(subject, field.property, key_line)
+            for index, (value, line) in enumerate(self.values(entry, key, field, f"a {spec.name}")):
+                present.add(key)
+                node = self.convert(field, value, line, entry, key, subject, index)
+                if node is not None:
+                    self.graph.add((subject, field.property, node))
+        for field in spec.fields.values():
+            if field.name not in present and field.default:
+                self.apply_default(subject, field, entry.line, spec)
+        return subject
+
+    def entity_id(self, entry: _Entry, spec: NodeSpec, derived: URIRef | None, where: str) -> URIRef:
+        value = entry.get(ID_KEY)
+        line = entry.key_line(ID_KEY) if value is not None else entry.line
+        subject = None
+        if value is None:
+            if derived is None:
+                self.problem(entry.line, f"every entry of {where} needs an id: add `{ID_KEY}: {spec.name}/<slug>` "
+                                         f"(a short readable name, e.g. `{spec.name}/lin-2019-...`)")
+        elif not isinstance(value, str) or not ID.match(value):
+            self.problem(line, f"`{ID_KEY}: {value}` is not an id: write `{spec.name}/<slug>` with letters, "
+                               "digits, '-', '_' or '.' (e.g. `case/lirendong`)")
+        else:
+            kind = ID.match(value).group(1)
+            if derived is None and kind != spec.name:
+                hint = self.section_of(kind)
+                self.problem(line, f"an entry of {where} is a {spec.name}, so its id starts `{spec.name}/`; "
+                                   f"found `{value}`" + (f" (a {kind} belongs under `{hint}:`)" if hint else ""))
+            subject = self.mapping.expand_id(kind, ID.match(value).group(2))
+        if subject is None:  # keep reading the entity under a stand-in name, to find its other problems
+            subject = derived or self.mapping.expand_id(spec.name, f"unnamed-line-{entry.line}")
+        if subject in self.ids:
+            self.problem(line, f"the id `{self.mapping.short(subject)}` is used twice in this file "
+                               f"(first on line {self.ids[subject]}): give each entity its own id")
+        else:
+            self.ids[subject] = line
+        return subject
+
+    def section_of(self, kind: str) -> str | None:
+        return next((s for s, k in self.mapping.sections.items() if k == kind), None)
+
+    def read_types(self, entry: _Entry, subject: URIRef, spec: NodeSpec) -> None:
+        vocabulary = self.mapping.vocabularies.get(spec.types, {}) if spec.types else {}
+        raw = entry.get(TYPE_KEY)
+        values = list(raw) if isinstance(raw, CommentedSeq) else [raw]
+        for index, value in enumerate(values):
+            line = entry.value_line(TYPE_KEY, index if isinstance(raw, CommentedSeq) else None)
+            self.positions.note_statement(subject, RDF.type, entry.key_line(TYPE_KEY))
+            if isinstance(value, str) and value in vocabulary:
+                self.graph.add((subject, RDF.type, vocabulary[value]))
+                continue
+            iri = self.compact(value, line, TYPE_KEY) if isinstance(value, str) and COMPACT.match(value) else None
+            if iri is not None:
+                self.graph.add((subject, RDF.type, iri))
+            elif not (isinstance(value, str) and COMPACT.match(value)):  # an unknown prefix is already reported
+                names = ", ".join(vocabulary)
+                allowed = f"one of {names}, or a compact IRI such as `ukg:Layer`" if names \
+                    else "a compact IRI such as `ukg:Layer`"
+                self.problem(line, f"`{TYPE_KEY}: {value}` is not a type a {spec.name} can have: use {allowed}"
+                                   + _did_you_mean(str(value), list(vocabulary)))
+
+    def values(self, entry: _Entry, key, field: FieldSpec, what: str) -> Iterator[tuple[object, int]]:
+        """The values of one key with their lines; a list only where the field takes many."""
+        raw = entry.get(key)
+        if raw is None:
+            return
+        if isinstance(raw, CommentedSeq):
+            if not field.many and len(raw) > 1:
+                self.problem(entry.key_line(key), f"`{key}` takes one value in {what}, not a list of {len(raw)}")
+                return
+            for index, value in enumerate(raw):
+                if value is not None:
+                    yield value, entry.value_line(key, index)
+        else:
+            yield raw, entry.value_line(key)
+
+    def apply_default(self, subject: URIRef, field: FieldSpec, line: int, spec: NodeSpec) -> None:
+        source = str(field.default).lstrip("$")
+        value = self.header.get(source)
+        if value is not None:
+            self.graph.add((subject, field.property, value))
+            self.positions.note_statement(subject, field.property, line)
+
+    # -- values ---------------------------------------------------------------------
+
+    def convert(self, field: FieldSpec, value, line: int, entry: _Entry, key,
+                subject: URIRef | None = None, index: int = 0) -> Node | None:
+        """One YAML value as an RDF term, or None after reporting why it cannot be one."""
+        kind = field.kind
+        if kind in ("quote", "nested"):
+            return self.nested(field, value, line, key, subject, index)
+        if isinstance(value, (CommentedMap, CommentedSeq)):
+            self.problem(line, f"`{key}` takes {_kind_phrase(field)}, not {_describe(value)}")
+            return None
+        if kind == "text":
+            return Literal(self.as_text(value, entry, key, index, field).rstrip("\n"))
+        if kind == "integer":
+            if isinstance(value, int) and not isinstance(value, bool):
+                return Literal(int(value), datatype=XSD.integer)
+            return self.bad_value(line, key, value, kind)
+        if kind == "decimal":
+            number = self.as_decimal(value, entry, key, index, field)
+            return Literal(number, datatype=XSD.decimal) if number is not None else self.bad_value(line, key, value, kind)
+        if kind == "year":
+            year = value if isinstance(value, int) and not isinstance(value, bool) else None
+            if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
+                year = int(value)
+            if year is not None and YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+                return Literal(f"{year:04d}", datatype=XSD.gYear)
+            return self.bad_value(line, key, value, kind)
+        if kind == "date":
+            day = value if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime) else None
+            if isinstance(value, str):
+                try:
+                    day = datetime.date.fromisoformat(value.strip())
+                except ValueError:
+                    day = None
+            return Literal(day.isoformat(), datatype=XSD.date) if day else self.bad_value(line, key, value, kind)
+        if kind == "boolean":
+            return Literal(value) if isinstance(value, bool) else self.bad_value(line, key, value, kind)
+        if not isinstance(value, str):
+            self.problem(line, f"`{key}` takes {_kind_phrase(field)}; found {value!r}")
+            return None
+        value = value.strip()
+        if kind == "iri":
+            return self.external_iri(value, line, key)
+        if kind == "ref":
+            return self.reference(value, line, key)
+        if kind == "vocab":
+            return self.vocab(field, value, line, key)
+        raise AssertionError(f"unhandled field kind {kind}")  # load_mapping admits only FIELD_KINDS
+
+    def bad_value(self, line: int, key, value, kind: str) -> None:
+        self.problem(line, f"`{key}` must be {KIND_EXAMPLES[kind]}; found {_show(value)}")
+        return None
+
+    def raw(self, entry: _Entry, key, index: int | None) -> str | None:
+        """A plain scalar as written in the file (`007`, `1.10`), where YAML would change it."""
+        column = entry.value_column(key, index)
+        line = entry.value_line(key, index)
+        if column is None or not (0 < line <= len(self.lines)):
+            return None
+        match = RAW_TOKEN.match(self.lines[line - 1], column)
+        return match.group(0) if match else None
+
+    def as_text(self, value, entry: _Entry, key, index: int, field: FieldSpec) -> str:
+        if isinstance(value, str):
+            return str(value)
+        # YAML read `volume: 007` as a number or `note: 2016-03-01` as a date; text keeps what was written.
+        raw = self.raw(entry, key, index)
+        if isinstance(value, bool):
+            return raw or str(value).lower()
+        return raw or str(value)
+
+    def as_decimal(self, value, entry: _Entry, key, index: int, field: FieldSpec) -> Decimal | None:
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, (int, float)):
+            raw = self.raw(entry, key, index)
+            text = raw if raw and DECIMAL_TEXT.match(raw) else repr(float(value)) if isinstance(value, float) else str(value)
+        elif isinstance(value, str) and DECIMAL_TEXT.match(value.strip()):
+            text = value.strip()
+        else:
+            return None
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            return None
+
+    def nested(self, field: FieldSpec, value, line: int, key, parent: URIRef | None, index: int) -> URIRef | None:
+        spec = self.mapping.nodes[field.node]
+        derived = URIRef(f"{parent}/{key}-{index + 1}") if parent is not None else None
+        if isinstance(value, CommentedMap):
+            entry = _Entry(value, line)
+        elif spec.shorthand and isinstance(value, (str, int, float)) and not isinstance(value, bool):
+            entry = _Entry(None, line, (spec.shorthand, value))
+        else:
+            written = f"a mapping of its keys ({', '.join(spec.keys)})"
+            if spec.shorthand:
+                written = f"a plain string or {written}"
+            self.problem(line, f"`{key}` is a {spec.name}, written as {written}; found {_describe(value)}")
+            return None
+        return self.read_entity(entry, spec, derived, f"`{key}:`")
+
+    def external_iri(self, value: str, line: int, key) -> URIRef | None:
+        if value.startswith("<") and value.endswith(">"):
+            return self.full_iri(value[1:-1], line, key)
+        if BARE_URL.match(value):
+            return self.full_iri(value, line, key)
+        if COMPACT.match(value):
+            return self.compact(value, line, key)
+        self.problem(line, f"`{key}` takes a web address such as `https://doi.org/10.1016/...` or a compact IRI "
+                           f"such as `wd:Q16572`; found {_show(value)}")
+        return None
+
+    def reference(self, value: str, line: int, key) -> URIRef | None:
+        if value.startswith("<") and value.endswith(">"):
+            return self.full_iri(value[1:-1], line, key)
+        if BARE_URL.match(value):
+            self.problem(line, f"`{key}`: a full IRI is written in angle brackets: `<{value}>`")
+            return None
+        if COMPACT.match(value):
+            return self.compact(value, line, key)
+        match = ID.match(value)
+        kinds = list(self.mapping.nodes)
+        if not match:
+            self.problem(line, f"`{key}: {value}` is not an id: write `kind/slug` (e.g. `case/lirendong`, "
+                               "`work/lin-2019`), a compact IRI (`wd:Q16572`) or a full IRI in angle brackets")
+            return None
+        if match.group(1) not in self.mapping.nodes:
+            self.problem(line, f"`{key}: {value}`: '{match.group(1)}' is not a kind of entity; ids start with "
+                               f"one of {', '.join(kinds)}" + _did_you_mean(match.group(1), kinds))
+            return None
+        return self.mapping.expand_id(match.group(1), match.group(2))
+
+    def full_iri(self, iri: str, line: int, key) -> URIRef | None:
+        if not ABSOLUTE_IRI.match(iri) or NOT_IN_IRI.search(iri):
+            self.problem(line, f"`{key}`: '{iri}' is not a valid full IRI (it needs a scheme such as https: "
+                               "and no spaces or quotes)")
+            return None
+        return URIRef(iri)
+
+    def compact(self, value: str, line: int, key) -> URIRef | None:
+        prefix, local = COMPACT.match(value).groups()
+        iri = self.mapping.expand_compact(prefix, local)
+        if iri is None:
+            known = ", ".join(self.mapping.prefixes)
+            self.problem(line, f"`{key}: {value}`: unknown prefix '{prefix}:'; the known prefixes are {known}"
+                               + _did_you_mean(prefix, list(self.mapping.prefixes)))
+            return None
+        if NOT_IN_IRI.search(str(iri)):
+            self.problem(line, f"`{key}: {value}` holds characters an IRI cannot (spaces, quotes, brackets)")
+            return None
+        return iri
+
+    def vocab(self, field: FieldSpec, value: str, line: int, key) -> URIRef | None:
+        names = self.mapping.vocabularies[field.vocabulary]
+        if value in names:
+            return names[value]
+        match = COMPACT.match(value)
+        if match and match.group(1) in field.open_prefixes:
+            return self.compact(value, line, key)
+        also = "".join(f" (or any `{p}:...` term)" for p in field.open_prefixes)
+        self.problem(line, f"`{key}: {value}` is not allowed: use one of {', '.join(names)}{also}"
+                           + _did_you_mean(value, list(names)))
+        return None
+
+    def unknown_key(self, line: int, key, allowed: list[str], where: str) -> None:
+        self.problem(line, f"unknown key `{key}` {where}" + _did_you_mean(str(key), allowed)
+                           + f"; the keys allowed here are {', '.join(allowed)}")
+
+
+# -- small helpers --------------------------------------------------------------------
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if not close:  # a different case is a likely slip too
+        close = [c for c in choices if c.lower() == word.lower()]
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def _kind_phrase(field: FieldSpec) -> str:
+    phrases = {"text": "text", "iri": "a web address or compact IRI", "ref": "an id such as `case/lirendong`",
+               "vocab": f"a name from the `{field.vocabulary}` list"}
+    one = phrases.get(field.kind) or KIND_EXAMPLES.get(field.kind, field.kind)
+    return f"{one} (or a list of them)" if field.many else one
+
+
+def _describe(value) -> str:
+    if isinstance(value, CommentedMap):
+        return "a mapping of keys"
+    if isinstance(value, CommentedSeq):
+        return "a list"
+    return _show(value)
+
+
+def _show(value) -> str:
+    text = str(value)
+    return f"'{text if len(text) <= 60 else text[:57] + '...'}'"
+
+
+def _yaml_error_line(exc: MarkedYAMLError) -> int | None:
+    mark = exc.problem_mark or exc.context_mark
+    return mark.line + 1 if mark is not None else None
+
+
+def _yaml_error_message(exc: MarkedYAMLError) -> str:
+    problem = exc.problem or exc.context or "cannot be read"
+    message = f"not valid YAML: {problem}"
+    if "mapping values are not allowed" in problem:
+        message += " (a value that contains ': ' must be put in quotes, and keys must line up under each other)"
+    elif "duplicate key" in problem:
+        message = f"not valid YAML: a key appears twice in one entry: {problem}"
+    elif "found character '\\t'" in problem:
+        message += " (indent with spaces, not tabs)"
+    return message
