@@ -167,7 +167,8 @@ class OxigraphStore:
         return StoreStats(sum(per_graph.values()), per_graph, classes, properties)
 
     def is_empty(self) -> bool:
-        return len(self._store) == 0
+        # len() counts every quad; one quad is enough to know.
+        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
 
     def __len__(self) -> int:
         return len(self._store)
