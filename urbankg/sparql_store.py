@@ -1,0 +1,627 @@
+"""The store over any SPARQL 1.1 endpoint: for a graph that has outgrown one machine.
+
+urbankg never runs a home-made server for that: it talks SPARQL 1.1 Protocol (through
+SPARQLWrapper) to a proven store — Virtuoso, GraphDB, Fuseki, QLever, Neptune. Results
+come back as the same pyoxigraph objects the embedded store returns (``QuerySolutions``,
+``QueryBoolean``, ``QueryTriples``), so nothing above the store can tell the difference.
+docs/scaling.md says what differs from store to store; the points that shape this code:
+
+* **Replacing graphs.** Where the endpoint applies a whole update request in one
+  transaction, a small load is one request: ``DROP SILENT GRAPH`` + ``INSERT DATA`` for
+  every graph and its catalogue entry. Virtuoso 7 does not (it commits each operation of a
+  request on its own, measured: a failing second operation leaves the first one applied),
+  and no store takes a graph of millions of triples in one request. Then the load is
+  *staged*: every graph is written in batches into a fresh staging graph
+  (``urn:urbankg:staging:...``), with a progress bar; only when all of them are complete
+  does one last request ``MOVE`` each into place and rewrite the catalogue. A failure while
+  staging drops the staging graphs and leaves every graph as it was. Each MOVE is atomic;
+  on a store without atomic requests, readers may, for the milliseconds between two MOVEs,
+  see one graph of a multi-file load replaced and the next not yet — and while staging,
+  FROM-less queries also see the staged copies (queries that name graphs do not).
+* **Blank nodes.** A label such as ``_:b1`` names one node within one operation only, so the
+  triples of a blank-node cluster always go into the same batch. Virtuoso refuses blank nodes
+  in ``INSERT DATA``; they go in ``INSERT { ... } WHERE {}``, which every store accepts.
+* **The catalogue.** The embedded store describes each graph (size, source file, time) in
+  its default graph. A remote store may have no writable default graph (Virtuoso has none),
+  so here the entries live in the named graph :data:`CATALOGUE_GRAPH`; ``graphs()`` leaves
+  it out, ``stats()`` counts it as the default graph, ``export()`` writes it as the default
+  graph. FROM-less queries see it in both stores; ``GRAPH ?g`` patterns see it only here.
+* **The union default graph.** A FROM-less query reads the union of all graphs, as on the
+  embedded store, where the endpoint's default graph is that union (Virtuoso, GraphDB,
+  QLever, Neptune; Fuseki with ``unionDefaultGraph``). Virtuoso's union also holds its own
+  system graphs (its RDF-view metadata, about 2,500 triples): they are hidden with
+  Virtuoso's ``define input:default-graph-exclude`` / ``named-graph-exclude`` pragmas.
+* **Pre-bound values** (the catalogue's parameters; pyoxigraph's ``substitutions``) become a
+  ``VALUES`` block at the start of the query's outer group. Not a trailing VALUES clause:
+  Virtuoso applies that after LIMIT and ORDER BY (measured), which changes the answer.
+* **Time limits.** The client waits ``timeout`` seconds (plus a margin); Virtuoso is also
+  asked to stop the query itself (its ``timeout`` parameter, in ms). Virtuoso then answers
+  200 with *partial* results and an ``X-SQL-State: S1TAT`` header: that is an error here,
+  never a silently short answer.
+* **Virtuoso's answers** are repaired where they break the result formats: ASK comes back
+  as a one-row table, booleans as 1/0 in JSON, blank nodes as ``nodeID://b1`` IRIs.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+import sys
+import threading
+import urllib.error
+import urllib.request
+import uuid
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import nullcontext
+from datetime import datetime, timezone
+from typing import BinaryIO
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph
+from rdflib import Literal as RdfLiteral
+from rdflib import URIRef
+from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from tqdm import tqdm
+
+from urbankg import config
+from urbankg.errors import StoreError
+from urbankg.oxigraph_store import CATALOGUE_PREFIXES, EXPORT_FORMATS
+from urbankg.server.sparql_text import QUERY_FORMS, scan
+from urbankg.store import GraphReplacement, StoreStats
+
+# The named graph holding the catalogue entries (the embedded store's default graph).
+CATALOGUE_GRAPH = config.BASE + "catalogue"
+# Staging graphs of a load in progress; never listed, dropped when the load ends.
+STAGING_PREFIX = "urn:urbankg:staging:"
+
+# Virtuoso's own graphs: its RDF-view metadata and LDP vocabulary. Its service
+# description graph (named after its host) is found when connecting.
+VIRTUOSO_SYSTEM_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#")
+SERVICE_CLASS = "http://www.w3.org/ns/sparql-service-description#Service"
+
+SOLUTIONS_ACCEPT = "application/sparql-results+json"
+TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+# SPARQLWrapper's digest authentication installs a process-wide urllib opener on every
+# request; requests with digest credentials take turns so one store's opener is the one in
+# place when its request is sent.
+_DIGEST_LOCK = threading.Lock()
+
+
+class SparqlStore:
+    def __init__(
+        self,
+        query_endpoint: str,
+        update_endpoint: str | None = None,
+        user: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        timeout: float = 60.0,
+        update_timeout: float = 600.0,
+        batch_size: int = 2000,
+        atomic_requests: bool | None = None,
+    ):
+        """A store behind ``query_endpoint`` (updates go to ``update_endpoint``, default the same).
+
+        ``user``/``password`` authenticate with HTTP Basic, or Digest when the endpoint asks for
+        it (Virtuoso's /sparql-auth); ``token`` is sent as ``Authorization: Bearer``.
+        ``timeout``: seconds a query may run; ``update_timeout``: the same for one update request.
+        ``batch_size``: triples per update request when loading. ``atomic_requests``: whether
+        the endpoint applies an update request as one transaction (default: yes, except Virtuoso).
+        Nothing is sent before the first operation.
+        """
+        if (user is None) != (password is None):
+            raise StoreError("give both a user and a password for the SPARQL endpoint, or neither")
+        if token and user:
+            raise StoreError("give either a user and password or a token for the SPARQL endpoint, not both")
+        if batch_size < 1:
+            raise StoreError("the batch size must be at least one triple")
+        self.query_endpoint = query_endpoint
+        self.update_endpoint = update_endpoint or query_endpoint
+        self.user, self.password, self.token = user, password, token
+        self.timeout = timeout
+        self.update_timeout = update_timeout
+        self.batch_size = batch_size
+        self._atomic_requests = atomic_requests
+        self._auth = BASIC
+        self._realm = "SPARQL"
+        self._server: str | None = None  # the Server header, once connected
+        self._hidden: list[str] = []  # the endpoint's own graphs, left out of every answer
+
+    def __repr__(self) -> str:
+        return f"SparqlStore({self.query_endpoint!r})"
+
+    # -- connecting --------------------------------------------------------------------
+
+    @property
+    def is_virtuoso(self) -> bool:
+        self._connect()
+        return "virtuoso" in (self._server or "").lower()
+
+    @property
+    def atomic_requests(self) -> bool:
+        if self._atomic_requests is None:
+            return not self.is_virtuoso
+        return self._atomic_requests
+
+    def _connect(self) -> None:
+        """Meet the endpoint once: check it answers, learn what it is, find its own graphs."""
+        if self._server is not None:
+            return
+        if self.user is not None:
+            self._auth, self._realm = _challenge(self.update_endpoint, self._realm)
+        _body, headers = self._send("ASK {}", update=False, accept=SOLUTIONS_ACCEPT, what="first query")
+        self._server = headers.get("server", "") or "unknown"
+        if "virtuoso" in self._server.lower():
+            found = self._query_raw(
+                f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s a <{SERVICE_CLASS}> }} }}")
+            own = [row["g"].value for row in found
+                   if not row["g"].value.startswith(config.BASE) and isinstance(row["g"], ox.NamedNode)]
+            self._hidden = list(VIRTUOSO_SYSTEM_GRAPHS) + own
+
+    # -- writing -----------------------------------------------------------------------
+
+    def replace_graphs(self, replacements: list[GraphReplacement]) -> None:
+        if not replacements:
+            return
+        for replacement in replacements:
+            _iri(replacement.iri)
+        self._connect()
+        total = sum(len(r.graph) for r in replacements)
+        if self.atomic_requests and total <= self.batch_size:
+            operations = [f"DROP SILENT GRAPH <{r.iri}>" for r in replacements]
+            operations += _catalogue_operations(replacements)
+            for replacement in replacements:
+                operations += _insert_operations(replacement.iri, list(replacement.graph))
+            self._update(operations)
+        else:
+            self._replace_staged(replacements, total)
+
+    def _replace_staged(self, replacements: list[GraphReplacement], total: int) -> None:
+        load = uuid.uuid4().hex
+        staging = {r.iri: f"{STAGING_PREFIX}{load}:{index}" for index, r in enumerate(replacements)}
+        progress = tqdm(total=total, desc="writing", unit="triple", unit_scale=True, file=sys.stderr,
+                        disable=None if total > self.batch_size else True)
+        try:
+            with progress:
+                for replacement in replacements:
+                    for batch in _batches(replacement.graph, self.batch_size):
+                        self._update(_insert_operations(staging[replacement.iri], batch))
+                        progress.update(len(batch))
+        except BaseException as error:  # includes Ctrl-C: no staging graph may stay behind
+            self._drop_quietly(staging.values())
+            if isinstance(error, StoreError):
+                raise StoreError(f"{error}. Nothing was replaced.") from error
+            raise
+        moves = [f"MOVE <{staging[r.iri]}> TO <{r.iri}>" if len(r.graph) else f"DROP SILENT GRAPH <{r.iri}>"
+                 for r in replacements]
+        try:
+            self._update(moves + _catalogue_operations(replacements))
+        except StoreError as error:
+            self._drop_quietly(staging.values())
+            if self.atomic_requests:
+                raise StoreError(f"{error}. Nothing was replaced.") from error
+            raise StoreError(f"{error}. The store applies the operations of a request one by one, so some of "
+                             f"the graphs may already be replaced: load the same files again to finish.") from error
+
+    def drop_graph(self, iri: str) -> bool:
+        _iri(iri)
+        if not bool(self._query_raw(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")):
+            return False
+        self._update([f"DROP SILENT GRAPH <{iri}>", f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}"])
+        return True
+
+    def update(self, sparql: str) -> None:
+        self._connect()
+        self._send(sparql, update=True, what="update")
+
+    def _update(self, operations: list[str]) -> None:
+        self.update(CATALOGUE_PREFIXES + " ;\n".join(operations))
+
+    def _drop_quietly(self, graphs: Iterable[str]) -> None:
+        try:
+            self._update([f"DROP SILENT GRAPH <{g}>" for g in graphs])
+        except StoreError:
+            pass  # the load has failed already; that error is the one to report
+
+    # -- reading -----------------------------------------------------------------------
+
+    def graphs(self) -> list[str]:
+        rows = self._query_raw("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(row["g"].value for row in rows if _is_data_graph(row["g"]))
+
+    def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None):
+        if substitutions:
+            sparql = prebind(sparql, substitutions)
+        return self._query_raw(sparql, default_graph=default_graph, named_graphs=named_graphs)
+
+    def _query_raw(self, sparql: str, default_graph=None, named_graphs=None):
+        self._connect()
+        scanned = scan(sparql)
+        form = scanned.query_form() or "SELECT"  # not a query: the endpoint will say why
+        pragmas = []
+        if self.is_virtuoso and not _names_a_graph(scanned.tokens):
+            # Virtuoso 7.2 also hides every GRAPH <iri> pattern under these pragmas (measured):
+            # a query naming a graph goes without them, and sees Virtuoso's graphs in its union.
+            if not default_graph:
+                pragmas += [f"define input:default-graph-exclude <{g}>" for g in self._hidden]
+            if not named_graphs:
+                pragmas += [f"define input:named-graph-exclude <{g}>" for g in self._hidden]
+        text = " ".join(pragmas + [sparql])  # one line: the endpoint's error line numbers stay right
+        accept = TRIPLES_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_ACCEPT
+        body, headers = self._send(text, update=False, accept=accept, what="query",
+                                   default_graph=default_graph, named_graphs=named_graphs)
+        media_type = headers.get("content-type", "").split(";")[0].strip().lower()
+        try:
+            if form in ("CONSTRUCT", "DESCRIBE"):
+                return _triples(body, media_type)
+            return _solutions(body, media_type, ask=form == "ASK")
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(f"the SPARQL endpoint {self.query_endpoint} sent an answer that cannot be read "
+                             f"({media_type or 'no content type'}): {exc}") from exc
+
+    def export(self, output: BinaryIO, fmt: str) -> None:
+        if fmt not in EXPORT_FORMATS:
+            raise StoreError(f"cannot export as '{fmt}': choose one of {', '.join(EXPORT_FORMATS)}")
+        sizes = self._graph_sizes()
+        order = [CATALOGUE_GRAPH] + [g for g in sorted(sizes) if g != CATALOGUE_GRAPH]
+        ox.serialize(self._quads(order, sizes), output, EXPORT_FORMATS[fmt])
+
+    def _quads(self, graphs: list[str], sizes: dict[str, int]) -> Iterator[ox.Quad]:
+        for graph in graphs:
+            if graph not in sizes:
+                continue
+            triples = list(self._query_raw(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+            if len(triples) != sizes[graph]:
+                raise StoreError(
+                    f"the SPARQL endpoint returned {len(triples)} of the {sizes[graph]} triples of <{graph}>: it "
+                    "caps the size of results (Virtuoso: ResultSetMaxRows in the [SPARQL] section of "
+                    "virtuoso.ini). Raise the cap, or export with the store's own dump tool.")
+            name = ox.DefaultGraph() if graph == CATALOGUE_GRAPH else ox.NamedNode(graph)
+            for triple in triples:
+                yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
+
+    def _graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph, the catalogue included, the endpoint's and staging graphs not."""
+        rows = self._query_raw("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        return {row["g"].value: int(row["n"].value) for row in rows
+                if _is_data_graph(row["g"]) or row["g"].value == CATALOGUE_GRAPH}
+
+    def stats(self) -> StoreStats:
+        sizes = self._graph_sizes()
+        per_graph = {"": sizes.pop(CATALOGUE_GRAPH, 0), **sizes}
+        classes = {
+            row["c"].value: int(row["n"].value)
+            for row in self._query_raw(
+                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c")
+        }
+        properties = {
+            row["p"].value: int(row["n"].value)
+            for row in self._query_raw("SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
+        }
+        return StoreStats(sum(per_graph.values()), per_graph, classes, properties)
+
+    def is_empty(self) -> bool:
+        return not bool(self._query_raw("ASK { ?s ?p ?o }"))
+
+    def close(self) -> None:
+        """Nothing to release: every request is its own HTTP exchange."""
+
+    # -- HTTP --------------------------------------------------------------------------
+
+    def _send(self, text: str, *, update: bool, what: str, accept: str | None = None,
+              default_graph=None, named_graphs=None) -> tuple[bytes, dict]:
+        """One request through SPARQLWrapper; the answer's body and headers, or StoreError in plain words."""
+        endpoint = self.update_endpoint if update else self.query_endpoint
+        wrapper = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
+        wrapper.setMethod(POST)
+        wrapper.setOnlyConneg(True)  # the Accept header only: no format=xml parameter that overrides it
+        with warnings.catch_warnings():
+            # SPARQLWrapper guesses the form with a regular expression and warns when it
+            # cannot (Virtuoso's pragmas); we know whether it is an update and say so below.
+            warnings.simplefilter("ignore")
+            wrapper.setQuery(text)
+        wrapper.queryType = "INSERT" if update else "SELECT"
+        seconds = self.update_timeout if update else self.timeout
+        wrapper.setTimeout(math.ceil(seconds) + 5)  # the store's own limit should strike first
+        if accept:
+            wrapper.addCustomHttpHeader("Accept", accept)
+        if not update and self._server and "virtuoso" in self._server.lower():
+            wrapper.addParameter("timeout", str(int(seconds * 1000)))
+        for graph in default_graph or []:
+            wrapper.addDefaultGraph(graph)
+        for graph in named_graphs or []:
+            wrapper.addNamedGraph(graph)
+        if self.token:
+            wrapper.addCustomHttpHeader("Authorization", f"Bearer {self.token}")
+        if self.user is not None:
+            wrapper.setHTTPAuth(self._auth)
+            wrapper.setCredentials(self.user, self.password, realm=self._realm)
+        lock = _DIGEST_LOCK if self.user is not None and self._auth == DIGEST else nullcontext()
+        try:
+            with lock:
+                result = wrapper.query()
+            body = result.response.read()
+            headers = {key.lower(): value for key, value in result.info().items()}
+        except (SPARQLWrapperException, urllib.error.HTTPError) as exc:
+            status, detail = _http_failure(exc)
+            raise StoreError(_explain(endpoint, what, status, detail, self.user)) from exc
+        except urllib.error.URLError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {endpoint} ({exc.reason}): is the store running, "
+                             f"and is the URL right?") from exc
+        except (TimeoutError, OSError) as exc:
+            if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+                raise StoreError(f"the SPARQL endpoint {endpoint} did not answer the {what} within "
+                                 f"{math.ceil(seconds)} s") from exc
+            raise StoreError(f"the connection to the SPARQL endpoint {endpoint} failed during the {what}: "
+                             f"{exc}") from exc
+        if headers.get("x-sql-state") == "S1TAT":
+            raise StoreError(f"the {what} ran out of its time limit of {math.ceil(seconds)} s at the SPARQL "
+                             f"endpoint {endpoint}, which stopped it (only part of the answer was ready)")
+        return body, headers
+
+
+# -- writing helpers --------------------------------------------------------------------
+
+
+def _catalogue_operations(replacements: list[GraphReplacement]) -> list[str]:
+    """Delete the old catalogue entries of these graphs and write the new ones."""
+    now = datetime.now(timezone.utc).isoformat()
+    operations = [f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{r.iri}> ?p ?o }} }}" for r in replacements]
+    entries = "\n".join(
+        f"<{r.iri}> a void:Dataset ; void:triples {len(r.graph)} ; "
+        f"dcterms:source {RdfLiteral(r.origin).n3()} ; prov:generatedAtTime \"{now}\"^^xsd:dateTime ."
+        for r in replacements)
+    operations.append(f"INSERT DATA {{ GRAPH <{CATALOGUE_GRAPH}> {{\n{entries}\n}} }}")
+    return operations
+
+
+def _insert_operations(graph: str, triples: list) -> list[str]:
+    """Operations writing ``triples`` into ``graph``: INSERT DATA for those without blank
+    nodes, INSERT ... WHERE {} for the others (Virtuoso refuses blank nodes in INSERT DATA)."""
+    plain, blank = [], []
+    for triple in triples:
+        (blank if isinstance(triple[0], BNode) or isinstance(triple[2], BNode) else plain).append(_nt(triple))
+    operations = []
+    if plain:
+        operations.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(plain) + "\n} }")
+    if blank:
+        operations.append(f"INSERT {{ GRAPH <{graph}> {{\n" + "\n".join(blank) + "\n} } WHERE {}")
+    return operations
+
+
+def _batches(graph: Graph, size: int) -> Iterator[list]:
+    """The triples of ``graph`` in batches of about ``size``. The triples of one blank-node
+    cluster (blank nodes linked to each other) stay in one batch, because a blank node
+    label names the same node only within one operation; a cluster larger than ``size``
+    makes a batch of its own."""
+    parent: dict[BNode, BNode] = {}
+
+    def root(node: BNode) -> BNode:
+        while parent.setdefault(node, node) != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    plain, blank = [], []
+    for triple in graph:
+        subject, _, obj = triple
+        if isinstance(subject, BNode) or isinstance(obj, BNode):
+            blank.append(triple)
+            nodes = [n for n in (subject, obj) if isinstance(n, BNode)]
+            if len(nodes) == 2:
+                parent[root(nodes[0])] = root(nodes[1])
+            else:
+                root(nodes[0])
+        else:
+            plain.append(triple)
+    for start in range(0, len(plain), size):
+        yield plain[start : start + size]
+    clusters: dict[BNode, list] = {}
+    for triple in blank:
+        node = triple[0] if isinstance(triple[0], BNode) else triple[2]
+        clusters.setdefault(root(node), []).append(triple)
+    batch: list = []
+    for cluster in clusters.values():
+        if batch and len(batch) + len(cluster) > size:
+            yield batch
+            batch = []
+        batch.extend(cluster)
+    if batch:
+        yield batch
+
+
+def _nt(triple) -> str:
+    """One triple in N-Triples syntax (also valid SPARQL), through pyoxigraph's terms."""
+    return " ".join(str(_ox_term(term)) for term in triple) + " ."
+
+
+def _ox_term(term):
+    try:
+        if isinstance(term, URIRef):
+            return ox.NamedNode(str(term))
+        if isinstance(term, BNode):
+            label = str(term)
+            return ox.BlankNode(label if BLANK_LABEL.fullmatch(label) else "b" + uuid.uuid5(uuid.NAMESPACE_OID, label).hex)
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
+    except ValueError as exc:
+        raise StoreError(f"cannot write the term {term!r} to the store: {exc}") from exc
+
+
+def _iri(iri: str) -> str:
+    if not iri or any(c in iri for c in '<>"{}|^`\\ '):
+        raise StoreError(f"not a valid IRI: {iri!r}")
+    return iri
+
+
+def _names_a_graph(tokens) -> bool:
+    """True when the query has a GRAPH pattern with a fixed graph (an IRI or prefixed name)."""
+    return any(token.is_keyword("GRAPH") and index + 1 < len(tokens)
+               and (tokens[index + 1].kind == "iri" or ":" in tokens[index + 1].text)
+               for index, token in enumerate(tokens))
+
+
+def _is_data_graph(term) -> bool:
+    return isinstance(term, ox.NamedNode) and term.value != CATALOGUE_GRAPH \
+        and not term.value.startswith(STAGING_PREFIX)
+
+
+# -- reading helpers --------------------------------------------------------------------
+
+
+def _solutions(body: bytes, media_type: str, ask: bool):
+    if "json" not in media_type:  # another result format: pyoxigraph reads it as it is
+        result_format = ox.QueryResultsFormat.from_media_type(media_type) if media_type else None
+        return ox.parse_query_results(body, format=result_format or ox.QueryResultsFormat.XML)
+    data = json.loads(body)
+    if ask and "boolean" not in data:
+        # Virtuoso answers ASK with a table: one row (__ASK_RETVAL = 1) for true, none for false.
+        rows = data.get("results", {}).get("bindings", [])
+        data = {"head": {}, "boolean": any(v.get("value") not in ("0", "false") for row in rows for v in row.values())}
+    for row in data.get("results", {}).get("bindings", []):
+        for term in row.values():
+            if term.get("type") == "bnode" and not BLANK_LABEL.fullmatch(term["value"]):
+                # Virtuoso names blank nodes nodeID://b10001; its N-Triples say _:b10001.
+                label = term["value"].removeprefix("nodeID://")
+                term["value"] = label if BLANK_LABEL.fullmatch(label) else re.sub(r"[^A-Za-z0-9_]", "_", label)
+            elif term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("0", "1"):
+                term["value"] = "true" if term["value"] == "1" else "false"  # Virtuoso's JSON booleans
+    return ox.parse_query_results(json.dumps(data), format=ox.QueryResultsFormat.JSON)
+
+
+def _triples(body: bytes, media_type: str):
+    """A CONSTRUCT/DESCRIBE answer as pyoxigraph ``QueryTriples``, like the embedded store's."""
+    rdf_format = (ox.RdfFormat.from_media_type(media_type) if media_type else None) or ox.RdfFormat.N_TRIPLES
+    if media_type == "text/plain":
+        rdf_format = ox.RdfFormat.N_TRIPLES
+    scratch = ox.Store()
+    scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
+                        for t in ox.parse(body, format=rdf_format))
+    return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+
+def prebind(sparql: str, substitutions: dict) -> str:
+    """The query with each variable bound to its value by a VALUES block at the start of the
+    query's outer group, the remote equivalent of pyoxigraph's ``substitutions``."""
+    names, values = [], []
+    for name, term in substitutions.items():
+        name = name.value if isinstance(name, ox.Variable) else str(name).lstrip("?$")
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise StoreError(f"?{name} can be bound only to an IRI or a literal on a remote store, not {term!r}")
+        names.append(f"?{name}")
+        values.append(str(term))
+    block = f" VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }} "
+    tokens = scan(sparql).tokens
+    form = next((i for i, t in enumerate(tokens) if t.is_keyword(*QUERY_FORMS)), None)
+    if form is None:
+        raise StoreError("cannot bind parameters: this is not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
+    groups = _outer_groups(tokens[form + 1 :])
+    short_construct = tokens[form].text.upper() == "CONSTRUCT" and not (
+        form + 1 < len(tokens) and tokens[form + 1].text == "{")
+    edits: list[tuple[int, str]] = []  # (position, text to insert)
+    if tokens[form].text.upper() == "CONSTRUCT" and not short_construct:
+        groups = groups[1:]  # the first group is the template
+    if not groups:
+        raise StoreError("cannot bind parameters: the query has no WHERE clause")
+    opening, closing, first_inside = groups[0]
+    if short_construct:  # CONSTRUCT WHERE { T } is CONSTRUCT { T } WHERE { T }
+        edits.append((tokens[form].end, " " + sparql[opening.start : closing.end]))
+    if first_inside is not None and first_inside.is_keyword("SELECT"):
+        # A group holding a subquery may hold nothing else: wrap the subquery in its own group.
+        edits += [(opening.end, block + "{ "), (closing.start, " } ")]
+    else:
+        edits.append((opening.end, block))
+    for position, text in sorted(edits, reverse=True):
+        sparql = sparql[:position] + text + sparql[position:]
+    return sparql
+
+
+def _outer_groups(tokens) -> list:
+    """(opening brace, closing brace, first token inside) of each top-level {...} group,
+    braces inside parentheses (EXISTS in a SELECT expression) not counted."""
+    groups, depth, parens, opening = [], 0, 0, None
+    for index, token in enumerate(tokens):
+        if token.kind != "punct":
+            continue
+        if token.text == "(":
+            parens += 1
+        elif token.text == ")":
+            parens -= 1
+        elif token.text == "{" and parens == 0:
+            if depth == 0:
+                opening = index
+            depth += 1
+        elif token.text == "}" and parens == 0:
+            depth -= 1
+            if depth == 0 and opening is not None:
+                inside = tokens[opening + 1] if opening + 1 < index else None
+                groups.append((tokens[opening], token, inside))
+    return groups
+
+
+def _challenge(endpoint: str, realm: str) -> tuple[str, str]:
+    """How the endpoint wants credentials: (BASIC or DIGEST, realm). Asked with one request
+    without credentials, because a server that wants Digest may answer a Basic attempt with a
+    bare 401 (Virtuoso's /sparql-auth does), and SPARQLWrapper must be told the scheme."""
+    request = urllib.request.Request(endpoint, data=b"", method="POST")
+    try:
+        urllib.request.build_opener().open(request, timeout=30).close()
+    except urllib.error.HTTPError as exc:
+        challenge = exc.headers.get("WWW-Authenticate", "") or ""
+        if exc.code == 401 and challenge.lower().startswith("digest"):
+            found = re.search(r'realm="([^"]*)"', challenge)
+            return DIGEST, found.group(1) if found else realm
+    except OSError:
+        pass  # unreachable: the request itself will say so
+    return BASIC, realm
+
+
+def _http_failure(exc: Exception) -> tuple[int | None, str]:
+    """HTTP status and the endpoint's error text, from what SPARQLWrapper raised (it keeps
+    the body only inside its message, as a bytes repr)."""
+    http_error = exc if isinstance(exc, urllib.error.HTTPError) else exc.__context__
+    status = getattr(http_error, "code", None)
+    if isinstance(exc, urllib.error.HTTPError):
+        body = exc.read() or b""
+    else:
+        message = str(exc)
+        _, _, raw = message.partition("\n\nResponse:\n")
+        try:
+            body = ast.literal_eval(raw) if raw else b""
+        except (ValueError, SyntaxError):
+            body = raw.encode()
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+    # Virtuoso repeats the whole request after its message: keep the message.
+    text = text.split("\n\nSPARQL query:")[0].split("\nSPARQL query:")[0]
+    if text.lstrip().startswith("<"):  # an HTML error page: its text is enough
+        text = re.sub(r"<[^>]+>", " ", text)
+    text = " ".join(text.split())
+    return status, (text[:500] + "…" if len(text) > 500 else text)
+
+
+def _explain(endpoint: str, what: str, status: int | None, detail: str, user: str | None) -> str:
+    """The failure in words, with what to do where we know it."""
+    said = f": {detail}" if detail else ""
+    if status == 401:
+        who = f"the credentials of user '{user}'" if user else "this request without credentials"
+        return (f"the SPARQL endpoint {endpoint} refused {who} (HTTP 401){said}. Pass --user and --password "
+                f"(or --token) that the store accepts; on Virtuoso updates go to /sparql-auth.")
+    if status == 403:
+        return f"the SPARQL endpoint {endpoint} does not allow this {what} (HTTP 403){said}"
+    if status == 404:
+        return f"there is no SPARQL endpoint at {endpoint} (HTTP 404): check the URL{said}"
+    if "SR186" in detail or "No permission" in detail:
+        return (f"the SPARQL endpoint {endpoint} does not let this user write (HTTP {status}){said}. On Virtuoso, "
+                f"send updates to http://HOST:PORT/sparql-auth with --update-endpoint, --user and --password, "
+                f"or grant SPARQL_UPDATE to the SPARQL user.")
+    if status == 400:
+        return f"the SPARQL endpoint {endpoint} rejected the {what} as invalid (HTTP 400){said}"
+    return f"the SPARQL endpoint {endpoint} failed the {what} (HTTP {status}){said}"
