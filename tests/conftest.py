@@ -15,6 +15,7 @@ import pytest
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.validation import Validator
+from virtuoso import virtuoso  # noqa: F401 (one Virtuoso per session, for the store contract)
 
 DATA = Path(__file__).parent / "data"
 STRICT_COMPONENTS = os.environ.get("CI") == "true" or os.environ.get("URBANKG_STRICT_COMPONENTS") == "1"
