@@ -22,24 +22,40 @@ def _progress(description: str):
 
 
 class Context:
-    """Opens the store lazily, so `--help` and `--version` never touch it."""
+    """Opens the store lazily, so `--help` and `--version` never touch it.
 
-    def __init__(self, store_dir: Path | None):
+    The store is the embedded one in ``store_dir``, or, given ``remote`` (the arguments of
+    :class:`urbankg.sparql_store.SparqlStore`), a SPARQL 1.1 endpoint.
+    """
+
+    def __init__(self, store_dir: Path | None, remote: dict | None = None):
         self.store_dir = store_dir or config.default_store_dir()
+        self.remote = remote
         self._kg: KnowledgeGraph | None = None
+
+    @property
+    def where(self) -> str:
+        """The store in words: its directory or its endpoint."""
+        return self.remote["query_endpoint"] if self.remote else str(self.store_dir)
 
     @property
     def kg(self) -> KnowledgeGraph:
         if self._kg is None:
-            self._kg = KnowledgeGraph.open(self.store_dir)
+            if self.remote:
+                from urbankg.sparql_store import SparqlStore
+
+                self._kg = KnowledgeGraph(SparqlStore(**self.remote))
+            else:
+                self._kg = KnowledgeGraph.open(self.store_dir)
         return self._kg
 
     def ensure_bundled(self) -> None:
-        """The embedded default: an empty store gets the bundled ontology and corpus, once."""
-        if not self.kg.store.is_empty():
+        """The embedded default: an empty store gets the bundled ontology and corpus, once.
+        A remote store is never written to unasked: `urbankg --endpoint URL load ...` fills it."""
+        if self.remote or not self.kg.store.is_empty():
             return
         files = bundled_sources()
-        click.echo(f"The store at {self.store_dir} is empty: loading the bundled ontology and corpus "
+        click.echo(f"The store at {self.where} is empty: loading the bundled ontology and corpus "
                    f"({len(files)} files) once.", err=True)
         report = self.kg.ensure_bundled(_progress("loading"))
         if report is not None:
@@ -59,10 +75,35 @@ class Context:
     envvar="URBANKG_STORE",
     help="Store directory (default: $URBANKG_STORE, else ~/.local/share/urbankg/store).",
 )
+@click.option("--endpoint", envvar="URBANKG_ENDPOINT", metavar="URL",
+              help="Use the SPARQL 1.1 store at this query endpoint instead of the embedded store, e.g. "
+                   "http://localhost:8890/sparql (Virtuoso) [$URBANKG_ENDPOINT]. See docs/scaling.md.")
+@click.option("--update-endpoint", envvar="URBANKG_UPDATE_ENDPOINT", metavar="URL",
+              help="Where updates go (default: the query endpoint); Virtuoso: http://HOST:8890/sparql-auth "
+                   "[$URBANKG_UPDATE_ENDPOINT].")
+@click.option("--user", envvar="URBANKG_ENDPOINT_USER", help="User name at the endpoint [$URBANKG_ENDPOINT_USER].")
+@click.option("--password", envvar="URBANKG_ENDPOINT_PASSWORD",
+              help="Password at the endpoint; prefer $URBANKG_ENDPOINT_PASSWORD (a command line is visible to "
+                   "other users).")
+@click.option("--token", envvar="URBANKG_ENDPOINT_TOKEN",
+              help="Bearer token for the endpoint, instead of a user and password [$URBANKG_ENDPOINT_TOKEN].")
+@click.option("--endpoint-timeout", type=float, default=60.0, show_default=True, metavar="SECONDS",
+              help="Seconds a query may run at the endpoint.")
 @click.pass_context
-def main(ctx: click.Context, store_dir: Path | None) -> None:
+def main(ctx: click.Context, store_dir: Path | None, endpoint: str | None, update_endpoint: str | None,
+         user: str | None, password: str | None, token: str | None, endpoint_timeout: float) -> None:
     """urbankg: a knowledge graph of the urbanisation literature."""
-    ctx.obj = Context(store_dir)
+    remote = None
+    if endpoint:
+        if (user is None) != (password is None):
+            raise click.UsageError("--user and --password go together")
+        if token and user:
+            raise click.UsageError("give --user/--password or --token, not both")
+        remote = {"query_endpoint": endpoint, "update_endpoint": update_endpoint, "user": user,
+                  "password": password, "token": token, "timeout": endpoint_timeout}
+    elif update_endpoint or user or token:
+        raise click.UsageError("--update-endpoint, --user, --password and --token need --endpoint")
+    ctx.obj = Context(store_dir, remote)
     ctx.call_on_close(ctx.obj.close)
 
 
