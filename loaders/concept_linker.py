@@ -1,14 +1,23 @@
 """Suggest which concepts of the ontology a citation is about, and the citation's intent.
 
-Concepts are the ontology's skos:Concepts (read with rdflib from ontology/urbankg.ttl, or
-any graph given), each described by its skos:prefLabel, skos:altLabels and
-skos:definition. A citation is scored against each concept from three pieces of evidence,
-combined as a noisy-or (each can only add to the others):
+Concepts are the ontology's skos:Concepts and frameworks (read with rdflib from
+ontology/urbankg.ttl, or any graph given), each described by its skos:prefLabel,
+skos:altLabels and skos:definition. Stakeholder roles and relation kinds are left out:
+they type the actors and relations of cases, not what a work is cited for. A citation is
+scored against each concept from these pieces of evidence, combined as a noisy-or (each
+can only add to the others):
 
 - a label or alternative label occurs in the citing sentence (whole phrase: 1.0; some of
   its words, weighted by how rare each word is among the concepts: less);
-- a label occurs in the title of the section the sentence is in (weighted 0.4);
+- a label occurs in the titles of the sections the sentence stands under (0.4), or in the
+  sentence before (0.4: "The initiative ..." continues a sentence that named it);
+- a narrower concept is named in the sentence (0.6 of its evidence): a citation for a
+  component is also for what it is a component of; and a framework named in the sentence
+  passes the same share to its top concepts;
 - the sentence shares rare words with the concept's definition (TF-IDF cosine, 0.5).
+
+The section, the sentence before and the hierarchy alone stay below the draft's threshold
+(0.5): they only add to what the sentence itself says.
 
 Scores are in [0, 1]; the ranking, not the absolute value, is what the draft offers.
 The intent is suggested from cue phrases listed in models/intent-cues.yaml.
@@ -31,12 +40,16 @@ from ruamel.yaml import YAML
 
 # A section title alone stays below the draft threshold (0.5): it only adds to sentence evidence.
 WEIGHT_SECTION = 0.4
+WEIGHT_PREVIOUS = 0.4
+WEIGHT_HIERARCHY = 0.6
 WEIGHT_DEFINITION = 0.5
 WEIGHT_ALT_LABEL = 0.95
 # A citation is usually invoked for a framework's concept; concepts of the controlled
 # vocabularies (stakeholder roles, relation kinds, topics, phenomena) are discounted.
 WEIGHT_VOCABULARY = 0.8
 UKG = "https://w3id.org/urbankg/ontology#"
+# Concepts of these classes are never suggested for a citation (see the module docstring).
+NOT_CITED_FOR = (URIRef(UKG + "StakeholderRole"), URIRef(UKG + "RelationKind"))
 
 STOPWORDS = frozenset("""
 a an the of and or in on at to for from by with as is are was were be been being its it this that these those
@@ -90,6 +103,8 @@ class Concept:
     definition: str = ""
     schemes: list[str] = field(default_factory=list)  # labels of its concept schemes
     in_framework: bool = True  # False when all its schemes are ukg:Vocabulary
+    broader: list[str] = field(default_factory=list)      # IRIs of its skos:broader concepts
+    top_concepts: list[str] = field(default_factory=list)  # a framework's top concepts
 
     # filled by ConceptLinker
     label_words: list[list[str]] = field(default_factory=list, repr=False)    # content words
@@ -127,7 +142,7 @@ def load_concepts(*sources: Path | str | Graph) -> list[Concept]:
     subjects |= set(graph.subjects(RDF.type, URIRef(UKG + "Framework")))
     concepts = []
     for s in sorted(subjects, key=str):
-        if not isinstance(s, URIRef):
+        if not isinstance(s, URIRef) or any((s, RDF.type, k) in graph for k in NOT_CITED_FOR):
             continue
         labels = _text(graph, s, SKOS.prefLabel) or _text(graph, s, RDFS.label)
         if not labels:
@@ -138,8 +153,9 @@ def load_concepts(*sources: Path | str | Graph) -> list[Concept]:
             vocabularies += (scheme, RDF.type, URIRef(UKG + "Vocabulary")) in graph
         definition = (_text(graph, s, SKOS.definition) or [""])[0]
         in_framework = not schemes or vocabularies < len(schemes)
+        top = {str(t) for t in graph.subjects(SKOS.topConceptOf, s)} | {str(t) for t in graph.objects(s, SKOS.hasTopConcept)}
         concepts.append(Concept(str(s), labels[0], _text(graph, s, SKOS.altLabel), definition, schemes,
-                                in_framework))
+                                in_framework, sorted(str(b) for b in graph.objects(s, SKOS.broader)), sorted(top)))
     return concepts
 
 
@@ -196,35 +212,59 @@ class ConceptLinker:
         # one word of a multi-word label is weak evidence; all of them scattered is good evidence
         return 0.8 * share ** 2
 
-    def suggest(self, sentence: str, section: str = "", limit: int | None = None) -> list[Suggestion]:
-        """Concepts ranked by score for a citing sentence and the title(s) of its section."""
-        sent, sent_phrase = words(sentence), words(sentence, True)
-        sent_set = set(sent)
-        sec, sec_phrase = words(section), words(section, True)
-        sec_set = set(sec)
-        sent_vec = self._vector(sent)
+    def _best_label(self, c: Concept, text: tuple[list[str], set[str], list[str]]) -> tuple[float, str]:
+        """The best match of the concept's labels in a text, and which label it was."""
+        best, which = 0.0, ""
+        for j, (lw, lp) in enumerate(zip(c.label_words, c.label_phrases)):
+            m = self._label_match(lw, lp, *text) * (1.0 if j == 0 else WEIGHT_ALT_LABEL)
+            if m > best:
+                best, which = m, "label" if j == 0 else f"alt label '{c.alt_labels[j - 1]}'"
+        return best, which
+
+    def suggest(self, sentence: str, section: str = "", limit: int | None = None,
+                previous: str = "") -> list[Suggestion]:
+        """Concepts ranked by score for a citing sentence, the titles of its sections and the
+        sentence before it."""
+        def prepared(text: str) -> tuple[list[str], set[str], list[str]]:
+            w = words(text)
+            return w, set(w), words(text, True)
+
+        sent, sec, prev = prepared(sentence), prepared(section), prepared(previous)
+        sent_vec = self._vector(sent[0])
+        in_sentence = {c.iri: self._best_label(c, sent) for c in self.concepts}
+        # evidence a concept gets from narrower ones named in the sentence
+        from_hierarchy: dict[str, tuple[float, str]] = {}
+        for c in self.concepts:
+            score, _ = in_sentence[c.iri]
+            if score < 0.5:
+                continue
+            for parent in c.broader:
+                if score * WEIGHT_HIERARCHY > from_hierarchy.get(parent, (0.0, ""))[0]:
+                    from_hierarchy[parent] = (score * WEIGHT_HIERARCHY, f"narrower '{c.label}' in sentence")
+            for child in c.top_concepts:
+                if score * WEIGHT_HIERARCHY > from_hierarchy.get(child, (0.0, ""))[0]:
+                    from_hierarchy[child] = (score * WEIGHT_HIERARCHY, f"its framework '{c.label}' in sentence")
         out = []
         for c in self.concepts:
-            best_label, why = 0.0, ""
-            for j, (lw, lp) in enumerate(zip(c.label_words, c.label_phrases)):
-                m = self._label_match(lw, lp, sent, sent_set, sent_phrase) * (1.0 if j == 0 else WEIGHT_ALT_LABEL)
-                if m > best_label:
-                    best_label = m
-                    which = "label" if j == 0 else f"alt label '{c.alt_labels[j - 1]}'"
-                    why = f"{which} in sentence" if m >= WEIGHT_ALT_LABEL else f"words of {which} in sentence"
-            best_section = 0.0
-            if sec:
-                best_section = max(self._label_match(lw, lp, sec, sec_set, sec_phrase)
-                                   for lw, lp in zip(c.label_words, c.label_phrases)) * WEIGHT_SECTION
+            label, which = in_sentence[c.iri]
+            section_score = self._best_label(c, sec)[0] * WEIGHT_SECTION if sec[0] else 0.0
+            previous_score = self._best_label(c, prev)[0] * WEIGHT_PREVIOUS if prev[0] else 0.0
+            hierarchy, via = from_hierarchy.get(c.iri, (0.0, ""))
             definition = sum(v * c.definition_vector.get(w, 0.0) for w, v in sent_vec.items()) * WEIGHT_DEFINITION
-            score = 1 - (1 - best_label) * (1 - best_section) * (1 - definition)
+            score = 1 - (1 - label) * (1 - section_score) * (1 - previous_score) * (1 - hierarchy) * (1 - definition)
             if not c.in_framework:
                 score *= WEIGHT_VOCABULARY
             if score <= 0.01:
                 continue
-            reasons = [why] if best_label > 0.05 else []
-            if best_section > 0.05:
+            reasons = []
+            if label > 0.05:
+                reasons.append(f"{which} in sentence" if label >= WEIGHT_ALT_LABEL else f"words of {which} in sentence")
+            if section_score > 0.05:
                 reasons.append("label in section title")
+            if previous_score > 0.05:
+                reasons.append("label in the sentence before")
+            if hierarchy > 0.05:
+                reasons.append(via)
             if definition > 0.05:
                 reasons.append("words of definition")
             out.append(Suggestion(c, round(score, 3), ", ".join(reasons) or "weak overlap"))

@@ -44,8 +44,8 @@ class ExtractedCitation:
     citation: Citation
     number: int                 # 1-based, in text order
     sentence: str               # whitespace collapsed, as in the paper
-    section: str                # innermost section title
-    section_context: str        # top-level and innermost titles, for concept matching
+    section: str                # the headings it stands under: "2. Theoretical background / 2.1. ..."
+    section_context: str        # the same titles, for concept matching
     line: int                   # line of the citation in the source text
     concepts: list[Suggestion] = field(default_factory=list)
     intent: IntentSuggestion | None = None
@@ -153,11 +153,12 @@ def extract(path: Path | str, paper: str | None = None, *, parser: ReferencePars
         a, b = doc.sentence_at(c.start)
         if b <= a:
             a, b = c.start, c.end
-        top, inner = doc.section_at(c.start)
+        headings = " / ".join(s.title for s in doc.section_path(c.start))
         sentence = " ".join(doc.text[a:b].split())
-        context = " ".join(dict.fromkeys(s.title for s in (top, inner) if s))
-        item = ExtractedCitation(c, n, sentence, inner.title if inner else "", context, doc.line_of(c.start))
-        item.concepts = linker.suggest(sentence, context, limit=CONCEPTS_LISTED)
+        item = ExtractedCitation(c, n, sentence, headings, headings, doc.line_of(c.start))
+        before = doc.sentence_before(c.start)
+        previous = doc.text[before[0]:before[1]] if before else ""
+        item.concepts = linker.suggest(sentence, item.section_context, limit=CONCEPTS_LISTED, previous=previous)
         item.intent = intents.suggest(sentence, max(0, c.start - a))
         out.append(item)
     return Extraction(path, paper or default_paper_id(path), doc, references, out)

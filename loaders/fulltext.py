@@ -74,16 +74,26 @@ class Document:
     def line_of(self, offset: int) -> int:
         return self.text.count("\n", 0, offset) + 1
 
-    def section_at(self, offset: int) -> tuple[Section | None, Section | None]:
-        """(top-level section, innermost section) that contain the offset."""
-        top = inner = None
+    def section_path(self, offset: int) -> list[Section]:
+        """The headings that contain the offset, outermost first:
+        [2. Theoretical background, 2.1. Theories of urbanism]."""
+        path: list[Section] = []
         for s in self.sections:
             if s.start > offset:
                 break
-            inner = s
-            if s.level == 1:
-                top = s
-        return top, inner
+            while path and path[-1].level >= s.level:
+                path.pop()
+            path.append(s)
+        return path
+
+    def sentence_before(self, offset: int) -> tuple[int, int] | None:
+        """The span of the sentence before the one holding the offset."""
+        previous = None
+        for a, b in self.sentences:
+            if a <= offset < b:
+                return previous
+            previous = (a, b)
+        return None
 
     def sentence_at(self, offset: int) -> tuple[int, int]:
         for a, b in self.sentences:
@@ -238,7 +248,7 @@ def find_sections(body: str) -> list[Section]:
     sections = []
     for m in re.finditer(r"^.*$", body, re.MULTILINE):
         line = m.group().strip()
-        if not line or len(line) > 120:
+        if not line or len(line) > 200:
             continue
         md = MARKDOWN_HEADING.match(line)
         num = NUMBERED_HEADING.match(line)
@@ -252,7 +262,24 @@ def find_sections(body: str) -> list[Section]:
             sections.append(Section(strip_markup(line), m.start(), 1 if "." not in num.group(1).rstrip(".") else 2))
         elif bullet:
             sections.append(Section(strip_markup(bullet.group(1) or bullet.group(2)), m.start(), 3))
-    return sections
+    return _nest_repeated(sections)
+
+
+def _nest_repeated(sections: list[Section]) -> list[Section]:
+    """A heading that recurs ("Legacy Characteristics" under each legacy) is a sub-section of
+    the heading before it, whatever its markup level says."""
+    counts: dict[str, int] = {}
+    for s in sections:
+        counts[s.title.lower()] = counts.get(s.title.lower(), 0) + 1
+    out: list[Section] = []
+    parent_level = 0  # level of the nearest heading that does not recur
+    for s in sections:
+        if counts[s.title.lower()] > 1 and parent_level:
+            s = Section(s.title, s.start, max(s.level, parent_level + 1))
+        else:
+            parent_level = s.level
+        out.append(s)
+    return out
 
 
 # Abbreviations after which a full stop does not end a sentence.
