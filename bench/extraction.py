@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from urbankg.loaders import reference_training as training  # noqa: E402
+from urbankg.loaders.concept_linker import default_ontology_path, load_concepts  # noqa: E402
 from urbankg.loaders.extractor import CONCEPT_THRESHOLD, Extraction, extract  # noqa: E402
 from urbankg.loaders.reference_parser import ReferenceParser, ascii_key  # noqa: E402
 from urbankg.quotes import normalise  # noqa: E402
@@ -213,7 +214,23 @@ def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
     result["concepts"] = concept_curve(gold_c, pred_concepts)
     result["concepts"]["hand_links"] = len(gold_concepts)
     result["concepts"]["hand_links_on_found_citations"] = len(gold_c)
+    # Hand links to ids the ontology does not define can never be suggested: say which.
+    known = {_short(c.iri) for c in load_concepts(default_ontology_path())}
+    unknown = sorted({c for _, c in gold_c if c not in known})
+    reachable = {k for k in gold_c if k[1] in known}
+    chosen = {k for k, s in pred_concepts.items() if s >= CONCEPT_THRESHOLD}
+    result["concepts"]["hand_concepts_not_in_ontology"] = unknown
+    result["concepts"]["recall_of_links_to_ontology_concepts"] = round(
+        len(chosen & reachable) / len(reachable), 4) if reachable else 0.0
+    result["concepts"]["errors_at_draft_threshold"] = {
+        "suggested_not_in_hand": sorted(f"{c} <- {_sentence(ex, s)}" for s, c in chosen - gold_c),
+        "hand_not_suggested": sorted(f"{c} <- {_sentence(ex, s)}" for s, c in gold_c - chosen),
+    }
     return result
+
+
+def _sentence(ex: Extraction, span: tuple[int, int]) -> str:
+    return repr(" ".join(ex.document.text[span[0]:span[1]].split())[:60])
 
 
 def _describe(ex: Extraction, key) -> str:
@@ -275,6 +292,9 @@ def print_table(results: dict) -> None:
         d, b = c["at_draft_threshold"], c["best_precision_at_recall_0.7"]
         best = f"{b['precision']:.3f} at R {b['recall']:.3f} ({b['threshold']})" if b else "recall never reaches 0.7"
         print(f"{p['paper']:<14}{r['precision']:13.3f}{r['recall']:7.3f}{d['precision']:12.3f}{d['recall']:7.3f}   {best}")
+        if c["hand_concepts_not_in_ontology"]:
+            print(f"{'':<14}hand concept ids the ontology lacks: {', '.join(c['hand_concepts_not_in_ontology'])}; "
+                  f"recall of links to ontology concepts {c['recall_of_links_to_ontology_concepts']:.3f}")
     if results.get("pooled"):
         r, d = results["pooled"]["resolution"], results["pooled"]["concepts_at_draft_threshold"]
         print(f"{'both':<14}{r['precision']:13.3f}{r['recall']:7.3f}{d['precision']:12.3f}{d['recall']:7.3f}")

@@ -55,7 +55,7 @@ STOPWORDS = frozenset("""
 a an the of and or in on at to for from by with as is are was were be been being its it this that these those
 which who whom whose into onto than then there their they them such not no nor but also both between within
 about over under more most less much many some any each other can could may might will would should has have
-had do does did so very via i e g ie eg et al s new one two three
+had do does did so very via i e g ie eg et al s
 """.split())
 
 
