@@ -156,7 +156,7 @@ class _Reader:
             self.problem(1, f"the file is empty: an annotation file holds sections such as {top}")
             return
         if not isinstance(document, CommentedMap):
-            self.problem(1, f"an annotation file is a mapping of sections ({top}), not a {_describe(document)}")
+            self.problem(1, f"an annotation file is a mapping of sections ({top}); found {_describe(document)}")
             return
         entry = _Entry(document, 1)
         for key in document:  # the header first: sections take defaults from it
