@@ -37,7 +37,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from urbankg.loaders import reference_training as training  # noqa: E402
-from urbankg.loaders.concept_linker import default_ontology_path, load_concepts  # noqa: E402
+from urbankg.loaders.citation_finder import LINKED  # noqa: E402
+from urbankg.loaders.concept_linker import default_ontology_path  # noqa: E402
 from urbankg.loaders.extractor import CONCEPT_THRESHOLD, Extraction, extract  # noqa: E402
 from urbankg.loaders.reference_parser import ReferenceParser, ascii_key  # noqa: E402
 from urbankg.quotes import normalise  # noqa: E402
@@ -197,7 +198,7 @@ def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
     for c in ex.citations:
         span = place(c.citation.start)
         for w in c.citation.works:
-            if w.status in ("resolved", "year-mismatch"):
+            if w.status in LINKED:
                 pred_links[(span, w.entry)] += 1
         if span in hand_spans:
             matched_spans.add(span)
@@ -215,7 +216,7 @@ def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
     result["concepts"]["hand_links"] = len(gold_concepts)
     result["concepts"]["hand_links_on_found_citations"] = len(gold_c)
     # Hand links to ids the ontology does not define can never be suggested: say which.
-    known = {_short(c.iri) for c in load_concepts(default_ontology_path())}
+    known = ontology_ids()
     unknown = sorted({c for _, c in gold_c if c not in known})
     reachable = {k for k in gold_c if k[1] in known}
     chosen = {k for k, s in pred_concepts.items() if s >= CONCEPT_THRESHOLD}
@@ -227,6 +228,18 @@ def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
         "hand_not_suggested": sorted(f"{c} <- {_sentence(ex, s)}" for s, c in gold_c - chosen),
     }
     return result
+
+
+def ontology_ids() -> set[str]:
+    """Every concept, framework and vocabulary id the bundled ontology defines (roles and
+    relation kinds included, though the linker never suggests those)."""
+    from rdflib import Graph
+    from rdflib.namespace import RDF, SKOS
+
+    graph = Graph().parse(default_ontology_path(), format="turtle")
+    ids = {_short(s) for s in graph.subjects(SKOS.prefLabel, None)}
+    ids |= {_short(s) for s in graph.subjects(RDF.type, SKOS.Concept)}
+    return ids
 
 
 def _sentence(ex: Extraction, span: tuple[int, int]) -> str:

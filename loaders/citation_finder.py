@@ -8,10 +8,11 @@ Forms found (author–year and numbered styles):
     numbered        [4]  [4–7]  [1, 11, 12]  [4, p. 12]
 
 Resolution compares the cited family names and year with each parsed reference entry.
-Every cited work ends in one of four states, and only `resolved` is ever written as a
+Every cited work ends in one of these states, and only `resolved` is ever written as a
 plain link: `year-mismatch` (one entry by these authors, another year: linked and
-flagged), `ambiguous` (several entries fit: not linked, candidates listed) and
-`unresolved` (no entry fits: not linked, reported).
+flagged), `no-year` (a source named without a year, "(based on AliResearch)", with one
+entry by that author: linked and flagged), `ambiguous` (several entries fit: not linked,
+candidates listed) and `unresolved` (no entry fits: not linked, reported).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ PREFIX = re.compile(
     r"^(?:e\.\s?g\.,?|i\.\s?e\.,?|see also|see,? e\.g\.,?|see|cf\.|compare|also|based on|adapted from|"
     r"for example,?|for instance,?|as cited in|quoted in|following|after|in|from|data from|source:?)\s+",
     re.IGNORECASE)
+# Prefixes that name a source; after one of them a listed author without a year is a citation.
+SOURCE_PREFIX = re.compile(r"^(?:based on|adapted from|data from|source:?)\s", re.IGNORECASE)
 LOCATOR = r"(?:p{1,2}\.?\s*|pages?\s+|ch\.\s*|chapter\s+)?[\divxlc]+(?:\s*[-–—]\s*\d+)?f{0,2}\.?"
 PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "del", "della", "dos", "ter", "ten",
              "bin", "al", "el", "y"}
@@ -46,7 +49,7 @@ class CitedWork:
     locator: str = ""
     ibid: bool = False
     # filled by resolve():
-    status: str = "unresolved"  # resolved | year-mismatch | ambiguous | unresolved
+    status: str = "unresolved"  # resolved | year-mismatch | no-year | ambiguous | unresolved
     entry: int | None = None    # index into the reference list
     candidates: list[int] = field(default_factory=list)
     note: str = ""
@@ -197,6 +200,12 @@ def _parenthetical(body: str, names_known: set[str]) -> list[Citation]:
                 works.append(CitedWork(text=part, ibid=True, locator=ib.group("loc") or ""))
                 continue
             am = AUTHOR_YEAR.match(part)
+            if not am and pm and SOURCE_PREFIX.match(pm.group()):
+                # "(based on AliResearch)" under a figure: a source named without a year
+                names = _name_tokens(part) or _name_tokens(part, corporate=True)
+                if names and ascii_key(names[0]) in names_known:
+                    works.append(CitedWork(text=part, names=names, et_al=_et_al(part), year=""))
+                    continue
             names = _name_tokens(am.group("names")) if am else None
             if am and not names:
                 corporate = _name_tokens(am.group("names"), corporate=True)
@@ -266,7 +275,8 @@ def _names_before(body: str, paren: int, names_known: set[str]) -> tuple[int, li
         core = word.strip("'’")
         if word in ("et al.", "&", "and") or core.lower() in PARTICLES:
             pass
-        elif (re.fullmatch(r"[A-Z\u00C0-\u024F][\w'’\-]*", core) and core.lower() not in _NOT_NAMES
+        elif (re.fullmatch(r"[A-Z\u00C0-\u024F][\w'’\-]*", core)
+              and (core.lower() not in _NOT_NAMES or (not starts and ascii_key(core) in names_known))
               and not re.search(r"['’]s$", core)):
             starts.append(t.start())
         else:  # a lowercase word, a sentence end ("growth."), a number
@@ -346,6 +356,9 @@ def _coauthors_score(names: list[str], et_al: bool, key: EntryKey) -> int:
     return score
 
 
+LINKED = ("resolved", "year-mismatch", "no-year")  # the states written as links
+
+
 def resolve(citations: list[Citation], keys: list[EntryKey]) -> None:
     """Set status, entry and candidates of every cited work, in place."""
     by_number = {k.number: k.index for k in keys if k.number is not None}
@@ -375,6 +388,15 @@ def resolve(citations: list[Citation], keys: list[EntryKey]) -> None:
 
 def _resolve_author_year(work: CitedWork, keys: list[EntryKey]) -> None:
     authors = [k for k in keys if _first_author_matches(work.names[0], k)]
+    if not work.year:  # a source named without a year: linked only when the author has one entry
+        fitting = [k for k in authors if _coauthors_score(work.names, work.et_al, k) >= 0] or authors
+        if len(fitting) == 1:
+            work.status, work.entry = "no-year", fitting[0].index
+            work.note = f"cited without a year; the only entry by {work.names[0]} is of {fitting[0].year or 'no year'}"
+        else:
+            work.status, work.candidates = ("ambiguous", [k.index for k in fitting]) if fitting else ("unresolved", [])
+            work.note = f"cited without a year: {len(fitting)} entries by {work.names[0]}"
+        return
     same_year = [k for k in authors if k.year == work.year]
     if not same_year and len(work.year) == 4:  # "2011" for "2011a"/"2011b": which one?
         same_year = [k for k in authors if k.year[:4] == work.year]

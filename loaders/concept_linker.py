@@ -13,7 +13,7 @@ can only add to the others):
   sentence before (0.4: "The initiative ..." continues a sentence that named it);
 - a narrower concept is named in the sentence (0.6 of its evidence): a citation for a
   component is also for what it is a component of; and a framework named in the sentence
-  passes the same share to its top concepts;
+  by a phrase (not one word such as "urbanism") passes the same share to its top concepts;
 - the sentence shares rare words with the concept's definition (TF-IDF cosine, 0.5).
 
 The section, the sentence before and the hierarchy alone stay below the draft's threshold
@@ -42,6 +42,7 @@ from ruamel.yaml import YAML
 WEIGHT_SECTION = 0.4
 WEIGHT_PREVIOUS = 0.4
 WEIGHT_HIERARCHY = 0.6
+WEIGHT_ONE_WORD = 0.8
 WEIGHT_DEFINITION = 0.5
 WEIGHT_ALT_LABEL = 0.95
 # A citation is usually invoked for a framework's concept; concepts of the controlled
@@ -199,13 +200,14 @@ class ConceptLinker:
 
     def _label_match(self, label: list[str], phrase: list[str], text: list[str], text_set: set[str],
                      text_phrase: list[str]) -> float:
-        """1.0 for the whole label as a phrase; else the squared idf-weighted share of its words."""
+        """The whole label as a phrase: 1.0, or 0.8 for a one-word label ("urbanism", "proximity"
+        say less than "splintering urbanism"); else the squared idf-weighted share of its words."""
         if not label:
             return 0.0
         k = len(phrase)
         for i in range(len(text_phrase) - k + 1):
             if text_phrase[i:i + k] == phrase:
-                return 1.0
+                return 1.0 if len(label) > 1 else WEIGHT_ONE_WORD
         total = sum(self._w(w) for w in label)
         present = sum(self._w(w) for w in label if w in text_set)
         share = present / total if total else 0.0
@@ -241,6 +243,8 @@ class ConceptLinker:
             for parent in c.broader:
                 if score * WEIGHT_HIERARCHY > from_hierarchy.get(parent, (0.0, ""))[0]:
                     from_hierarchy[parent] = (score * WEIGHT_HIERARCHY, f"narrower '{c.label}' in sentence")
+            if score < 0.9:  # a framework passes evidence down only when named by a phrase
+                continue
             for child in c.top_concepts:
                 if score * WEIGHT_HIERARCHY > from_hierarchy.get(child, (0.0, ""))[0]:
                     from_hierarchy[child] = (score * WEIGHT_HIERARCHY, f"its framework '{c.label}' in sentence")

@@ -15,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from urbankg.loaders.citation_finder import LINKED
 from urbankg.loaders.extractor import (CONCEPT_THRESHOLD, CONCEPTS_WRITTEN, ExtractedCitation, ExtractedReference,
                                        Extraction)
 
@@ -44,7 +45,7 @@ def _comment(text: str, indent: str = "") -> list[str]:
 
 
 def _is_linked(status: str) -> bool:
-    return status in ("resolved", "year-mismatch")
+    return status in LINKED
 
 
 def render(ex: Extraction) -> str:
@@ -75,7 +76,8 @@ def render(ex: Extraction) -> str:
     if problems:
         add(f"# TO REVIEW: {len(problems)} cited work(s) not resolved to exactly one entry:")
         for c, w in problems:
-            state = {"year-mismatch": "linked, YEAR MISMATCH", "ambiguous": "NOT LINKED, ambiguous",
+            state = {"year-mismatch": "linked, YEAR MISMATCH", "no-year": "linked, NO YEAR CITED",
+                     "ambiguous": "NOT LINKED, ambiguous",
                      "unresolved": "NOT LINKED, unresolved"}[w.status]
             add(f"#   citation/{slug}/{c.number:03d} (line {c.line}) {c.citation.text!s}: {state}: {w.note}")
             for k in w.candidates:
@@ -181,7 +183,7 @@ def _citation(ex: Extraction, c: ExtractedCitation) -> list[str]:
         body.append(f"locator: {q(cit.locator)}")
     mismatches = [w for w in cit.works if w.status != "resolved"]
     if mismatches:
-        kinds = {"year-mismatch": "year", "unresolved": "missing-entry", "ambiguous": "other"}
+        kinds = {"year-mismatch": "year", "no-year": "other", "unresolved": "missing-entry", "ambiguous": "other"}
         kind = {kinds[w.status] for w in mismatches}
         body.append(f"mismatch: {kind.pop() if len(kind) == 1 else 'other'}")
         body.append("mismatch_note: " + q("; ".join(f"{w.text}: {w.note}" for w in mismatches)))

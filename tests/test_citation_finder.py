@@ -154,3 +154,20 @@ def test_numbered_ranges_lists_and_narrative_numbers():
 def test_numbered_locator():
     _, _, [c] = cite("As argued [3, p. 12].", NUMBERED_REFERENCES)
     assert c.locator == "p. 12" and c.works[0].number == 3
+
+
+def test_a_name_that_is_also_a_pronoun_cites_when_listed():
+    references = AUTHOR_YEAR_REFERENCES + "He, S. J. (2013). Evolving enclave urbanism. Social Geography, 14, 243–275.\n"
+    _, parsed, cs = cite("In China, villages are enclaves. He (2013) argues that they are mobile. He left (1999).",
+                         references)
+    assert [c.text for c in cs] == ["He (2013)"]
+    assert targets(parsed, cs[0]) == [("He", 2013)]
+
+
+def test_source_without_a_year_after_based_on_is_linked_and_flagged():
+    _, parsed, cs = cite("Fig. 3. Shops per village (based on Fenwick). Fig. 4. Roads (based on Gale). "
+                         "Fig. 5. Towns (based on Nobody).")
+    assert [c.text for c in cs] == ["(based on Fenwick)", "(based on Gale)"]
+    fenwick, gale = cs[0].works[0], cs[1].works[0]
+    assert fenwick.status == "no-year" and parsed[fenwick.entry].year == 2008 and "without a year" in fenwick.note
+    assert gale.status == "ambiguous" and gale.entry is None and len(gale.candidates) == 2
