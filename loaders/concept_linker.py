@@ -167,6 +167,7 @@ class Suggestion:
     concept: Concept
     score: float
     why: str  # "label in sentence", "alt label 'x' in section", ...
+    evidence: tuple[float, ...] = ()  # sentence, section, previous, hierarchy, definition
 
 
 class ConceptLinker:
@@ -271,7 +272,8 @@ class ConceptLinker:
                 reasons.append(via)
             if definition > 0.05:
                 reasons.append("words of definition")
-            out.append(Suggestion(c, round(score, 3), ", ".join(reasons) or "weak overlap"))
+            out.append(Suggestion(c, round(score, 3), ", ".join(reasons) or "weak overlap",
+                                  (label, section_score, previous_score, hierarchy, definition)))
         out.sort(key=lambda s: (-s.score, s.concept.label))
         return out[:limit] if limit else out
 

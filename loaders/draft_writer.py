@@ -16,8 +16,7 @@ import re
 from pathlib import Path
 
 from urbankg.loaders.citation_finder import LINKED
-from urbankg.loaders.extractor import (CONCEPT_THRESHOLD, CONCEPTS_WRITTEN, ExtractedCitation, ExtractedReference,
-                                       Extraction)
+from urbankg.loaders.extractor import ExtractedCitation, ExtractedReference, Extraction, written_concepts
 
 ID_BASE = "https://w3id.org/urbankg/id/"
 # Compact forms for concept IRIs outside the data base (the mapping's prefixes).
@@ -212,7 +211,7 @@ def _act(c: ExtractedCitation, r: ExtractedReference) -> list[str]:
     if intent and intent.alternatives:
         comment += "; or " + ", ".join(intent.alternatives)
     out.append(f"  intent: {intent.intent if intent else 'citesForInformation'}{comment}")
-    chosen = [s for s in c.concepts if s.score >= CONCEPT_THRESHOLD][:CONCEPTS_WRITTEN]
+    chosen = written_concepts(c.concepts)
     if chosen:
         out.append("  concepts: [" + ", ".join(short_id(s.concept.iri) for s in chosen) + "]")
     for s in c.concepts:

@@ -27,6 +27,13 @@ from urbankg.loaders.reference_parser import ParsedReference, ReferenceParser, a
 CONCEPT_THRESHOLD = 0.5
 CONCEPTS_WRITTEN = 3
 CONCEPTS_LISTED = 5
+
+
+def written_concepts(suggestions: list[Suggestion]) -> list[Suggestion]:
+    """The suggestions the draft writes into `concepts:` (the others go into comments)."""
+    return [s for s in suggestions if s.score >= CONCEPT_THRESHOLD][:CONCEPTS_WRITTEN]
+
+
 # A long document: show progress bars.
 LONG = 30
 
