@@ -173,6 +173,10 @@ class Suggestion:
 class ConceptLinker:
     def __init__(self, concepts: list[Concept]):
         self.concepts = concepts
+        # A framework that shares its label with a concept ("network urbanism" the scheme and
+        # the theory) is suggested as the concept; it still passes evidence to its components.
+        concept_labels = {c.label.lower() for c in concepts if not c.top_concepts}
+        self.shadowed = {c.iri for c in concepts if c.top_concepts and c.label.lower() in concept_labels}
         documents = []
         for c in concepts:
             c.label_words = [words(c.label)] + [words(a) for a in c.alt_labels]
@@ -259,7 +263,7 @@ class ConceptLinker:
             score = 1 - (1 - label) * (1 - section_score) * (1 - previous_score) * (1 - hierarchy) * (1 - definition)
             if not c.in_framework:
                 score *= WEIGHT_VOCABULARY
-            if score <= 0.01:
+            if score <= 0.01 or c.iri in self.shadowed:
                 continue
             reasons = []
             if label > 0.05:
