@@ -207,12 +207,12 @@ class _Reader:
                 continue
             field = spec.fields.get(key)
             if field is None:
-                self.unknown_key(entry.key_line(key), key, spec.keys, f"in a {spec.name} entry")
+                self.unknown_key(entry.key_line(key), key, spec.keys, f"in {_a(spec.name)} entry")
                 continue
             key_line = entry.key_line(key)
             # Even an empty value gets a position: a SHACL "missing" result then points at the key.
             self.positions.note_statement(subject, field.property, key_line)
-            for index, (value, line) in enumerate(self.values(entry, key, field, f"a {spec.name}")):
+            for index, (value, line) in enumerate(self.values(entry, key, field, _a(spec.name))):
                 present.add(key)
                 node = self.convert(field, value, line, entry, key, subject, index)
                 if node is not None:
@@ -237,8 +237,8 @@ class _Reader:
             kind = ID.match(value).group(1)
             if derived is None and kind != spec.name:
                 hint = self.section_of(kind)
-                self.problem(line, f"an entry of {where} is a {spec.name}, so its id starts `{spec.name}/`; "
-                                   f"found `{value}`" + (f" (a {kind} belongs under `{hint}:`)" if hint else ""))
+                self.problem(line, f"an entry of {where} is {_a(spec.name)}, so its id starts `{spec.name}/`; "
+                                   f"found `{value}`" + (f" ({_a(kind)} belongs under `{hint}:`)" if hint else ""))
             subject = self.mapping.expand_id(kind, ID.match(value).group(2))
         if subject is None:  # keep reading the entity under a stand-in name, to find its other problems
             subject = derived or self.mapping.expand_id(spec.name, f"unnamed-line-{entry.line}")
@@ -269,7 +269,7 @@ class _Reader:
                 names = ", ".join(vocabulary)
                 allowed = f"one of {names}, or a compact IRI such as `ukg:Layer`" if names \
                     else "a compact IRI such as `ukg:Layer`"
-                self.problem(line, f"`{TYPE_KEY}: {value}` is not a type a {spec.name} can have: use {allowed}"
+                self.problem(line, f"`{TYPE_KEY}: {value}` is not a type {_a(spec.name)} can have: use {allowed}"
                                    + _did_you_mean(str(value), list(vocabulary)))
 
     def values(self, entry: _Entry, key, field: FieldSpec, what: str) -> Iterator[tuple[object, int]]:
@@ -393,7 +393,7 @@ class _Reader:
             written = f"a mapping of its keys ({', '.join(spec.keys)})"
             if spec.shorthand:
                 written = f"a plain string or {written}"
-            self.problem(line, f"`{key}` is a {spec.name}, written as {written}; found {_describe(value)}")
+            self.problem(line, f"`{key}` is {_a(spec.name)}, written as {written}; found {_describe(value)}")
             return None
         return self.read_entity(entry, spec, derived, f"`{key}:`")
 
@@ -466,6 +466,12 @@ class _Reader:
 
 
 # -- small helpers --------------------------------------------------------------------
+
+
+def _a(noun: str) -> str:
+    """The noun with its indefinite article, as the kind names are written in messages."""
+    noun = noun.replace("_", " ")
+    return f"an {noun}" if noun[0] in "aeiou" else f"a {noun}"
 
 
 def _did_you_mean(word: str, choices: list[str]) -> str:
