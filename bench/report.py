@@ -29,7 +29,7 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
         "Data: bench/generate.py's synthetic literature (about 145 triples per paper: reference lists, in-text",
         "citations with intent and concept, claims with stance, cases, observations, crosswalks; citations skewed",
         "by preferential attachment). Latencies are p50 / p95 in milliseconds over 15 runs after 2 warm-ups",
-        "(rdflib: 3 runs; Virtuoso: 5).",
+        "(3 runs for a query slower than a second; rdflib: 3 runs, cut at 30 s; Virtuoso: 5).",
         "",
         "## Loading",
         "",
