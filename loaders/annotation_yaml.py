@@ -151,6 +151,11 @@ class _Reader:
         except YAMLError as exc:
             self.problem(None, f"not valid YAML: {exc}")
             return
+        except ValueError as exc:  # ruamel builds dates as it reads, and a wrong one (2016-13-01) fails unmarked
+            line, token = _impossible_date(self.lines)
+            what = f"'{token}' is not a date that exists" if token else str(exc)
+            self.problem(line, f"not valid YAML: {what}; write dates YYYY-MM-DD, or put the value in quotes")
+            return
         top = ", ".join(f"`{k}:`" for k in self.mapping.top_level_keys)
         if document is None:
             self.problem(1, f"the file is empty: an annotation file holds sections such as {top}")
@@ -499,6 +504,17 @@ def _describe(value) -> str:
 def _show(value) -> str:
     text = str(value)
     return f"'{text if len(text) <= 60 else text[:57] + '...'}'"
+
+
+def _impossible_date(lines: list[str]) -> tuple[int | None, str | None]:
+    """The first unquoted YYYY-MM-DD value that is no calendar date, with its line."""
+    for number, line in enumerate(lines, 1):
+        for match in re.finditer(r"(?<![\w\"'-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w\"'-])", line.split(" #")[0]):
+            try:
+                datetime.date(*map(int, match.groups()))
+            except ValueError:
+                return number, match.group(0)
+    return None, None
 
 
 def _yaml_error_line(exc: MarkedYAMLError) -> int | None:

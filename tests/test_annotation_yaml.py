@@ -317,3 +317,59 @@ def test_the_bundled_mapping_declares_every_section_kind_and_the_corpus_parses()
     corpus = Path(__file__).resolve().parent.parent / "corpus"
     for path in sorted(corpus.rglob("*.yaml")):
         assert len(load_file(path).graph) > 0, path
+
+
+def test_a_key_given_twice_is_reported_at_the_second(tmp_path):
+    found = problems(tmp_path, """
+        places:
+          - id: place/a
+            name: A
+            name: B
+        """)
+    assert found[0][0] == 4 and "a key appears twice" in found[0][1]
+
+
+def test_a_type_outside_the_vocabulary_lists_the_allowed_types(tmp_path):
+    found = problems(tmp_path, """
+        papers:
+          - id: work/a
+            title: A
+            type: Article
+        """)
+    assert found[0][0] == 4 and "JournalArticle" in found[0][1] and "not a type a work can have" in found[0][1]
+
+
+def test_date_and_boolean_kinds_of_a_mapping_are_read_and_checked(tmp_path):
+    """The loader is generic over the mapping: a mapping with date and boolean fields works unchanged."""
+    from urbankg.loaders.annotation_yaml import parse_text
+
+    mapping_file = tmp_path / "mapping.yaml"
+    mapping_file.write_text(textwrap.dedent("""
+        base: https://example.org/id/
+        graph_base: https://example.org/graph/
+        prefixes: {ex: "https://example.org/ns#"}
+        vocabularies: {}
+        nodes:
+          visit:
+            class: ex:Visit
+            fields:
+              on: {property: ex:on, kind: date}
+              paid: {property: ex:paid, kind: boolean}
+        sections: {visits: visit}
+        """), encoding="utf-8")
+    load_mapping.cache_clear()
+    mapping = load_mapping(mapping_file)
+    load_mapping.cache_clear()
+    EX = Namespace("https://example.org/ns#")
+    good = parse_text(tmp_path / "v.yaml", "visits:\n  - id: visit/a\n    on: 2016-03-01\n    paid: true\n", "v",
+                      mapping).graph
+    visit = URIRef("https://example.org/id/visit/a")
+    assert good.value(visit, EX.on) == Literal("2016-03-01", datatype=XSD.date)
+    assert good.value(visit, EX.paid) == Literal(True)
+    with pytest.raises(SourceError) as caught:
+        parse_text(tmp_path / "v.yaml", "visits:\n  - id: visit/a\n    on: 2016-31-01\n    paid: yes\n", "v", mapping)
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (3, "not valid YAML: '2016-31-01' is not a date that exists; write dates YYYY-MM-DD, or put the value in quotes")]
+    with pytest.raises(SourceError) as caught:
+        parse_text(tmp_path / "v.yaml", "visits:\n  - id: visit/a\n    on: \"1 March\"\n    paid: yes\n", "v", mapping)
+    assert [(p.line, p.message.split(" must be ")[0]) for p in caught.value.problems] == [(3, "`on`"), (4, "`paid`")]
