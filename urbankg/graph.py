@@ -127,13 +127,21 @@ class KnowledgeGraph:
                 problems.extend(error.problems)
         if problems:  # syntax errors first: SHACL on half the files would mislead
             raise SourceError(problems)
-        batch_types = Graph()
+        # The context of each file is only the types of the IRIs it mentions (from the
+        # ontology, the other files of this load and the store): shapes then judge the
+        # file's own nodes, not hundreds of context nodes whose results would be dropped.
+        batch_types: dict = {}
         for item in parsed:
-            batch_types += item.graph.triples((None, RDF.type, None))
+            for subject, _p, cls in item.graph.triples((None, RDF.type, None)):
+                batch_types.setdefault(subject, set()).add(cls)
         replaced = [config.graph_iri(p.source) for p in parsed]
         for item in parsed:
-            context = self._store_types(_mentioned_iris(item.graph), exclude_graphs=replaced)
-            context += batch_types
+            mentioned = _mentioned_iris(item.graph)
+            context = self._store_types(mentioned, exclude_graphs=replaced)
+            context += self.validator.ontology_types(mentioned)
+            for iri in mentioned & batch_types.keys():
+                for cls in batch_types[iri]:
+                    context.add((iri, RDF.type, cls))
             problems.extend(self.validator.validate(item, context))
         return parsed, problems
 

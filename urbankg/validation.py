@@ -47,15 +47,19 @@ class Validator:
 
     @cached_property
     def schema(self) -> Graph:
-        """The ontology's class and property hierarchy plus the types of its individuals.
-
-        Enough for sh:class and sh:targetClass to follow rdfs:subClassOf, and for a
-        reference to a concept of the ontology to be recognised, at a fraction of the
-        ontology's size.
-        """
+        """The ontology's class and property hierarchy: enough for sh:class and
+        sh:targetClass to follow rdfs:subClassOf, at a fraction of the ontology's size."""
         graph = Graph()
-        for predicate in SCHEMA_PREDICATES + (RDF.type,):
+        for predicate in SCHEMA_PREDICATES:
             for triple in self.ontology.triples((None, predicate, None)):
+                graph.add(triple)
+        return graph
+
+    def ontology_types(self, iris: set) -> Graph:
+        """rdf:type of those IRIs that the ontology defines (its concepts, measures, units)."""
+        graph = Graph()
+        for iri in iris:
+            for triple in self.ontology.triples((iri, RDF.type, None)):
                 graph.add(triple)
         return graph
 
