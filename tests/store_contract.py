@@ -134,8 +134,8 @@ def test_the_default_graph_is_the_union_of_all_graphs(store):
     store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1"),
                           GraphReplacement(G2, graph_of("b", "c", subject_prefix="t"), "2")])
     assert values(store, f"SELECT ?o WHERE {{ ?s <{P}> ?o }}") == ["a", "b", "c"]
-    # The catalogue is in it too: 3 data triples and one entry per graph.
-    assert count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == 3 + 2 * CATALOGUE_ENTRY_TRIPLES
+    # The catalogue is in it too. (Not a count of all triples: Virtuoso's union holds its own graphs.)
+    assert values(store, "SELECT ?g WHERE { ?g a <http://rdfs.org/ns/void#Dataset> }", "g") == [G1, G2]
     assert values(store, f"SELECT ?o WHERE {{ ?s <{P}> ?o }}", default_graph=[G2]) == ["b", "c"]
     assert values(store, f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s <{P}> ?o }} }}", "g", named_graphs=[G1]) == [G1]
 
