@@ -157,5 +157,16 @@ def test_docs_builds_the_ontology_html(tmp_path):
 def test_every_command_is_registered():
     listing = subprocess.run([*URBANKG, "--help"], capture_output=True, text=True).stdout
     for command in ["load", "validate", "query", "graphs", "stats", "export", "drop", "serve", "reason", "docs",
-                    "queries", "ask", "verify-quotes", "extract"]:
+                    "queries", "ask", "verify-quotes", "extract", "new"]:
         assert f"  {command} " in listing, command
+
+
+def test_new_writes_a_template_that_names_its_blanks(tmp_path):
+    store = tmp_path / "store"
+    target = tmp_path / "xintang.yaml"
+    run(store, "new", "case", "Xintang", "-o", target)
+    assert "case/xintang" in target.read_text()
+    again = run(store, "new", "case", "Xintang", "-o", target, check=False)
+    assert again.returncode == 1 and "exists" in again.stderr
+    unfilled = run(store, "validate", target, check=False)
+    assert unfilled.returncode == 1 and f"{target}:" in unfilled.stderr  # every blank reported at its line

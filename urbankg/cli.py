@@ -280,6 +280,29 @@ def docs(output: Path) -> None:
     click.echo(f"wrote {written}", err=True)
 
 
+@main.command()
+@click.argument("kind", type=click.Choice(["case", "paper"]))
+@click.argument("name")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: NAME.yaml in the current folder).")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def new(kind: str, name: str, output: Path | None, force: bool) -> None:
+    """Write a commented annotation template for a new case or paper to fill in."""
+    from urbankg.templates import render_template, slug
+
+    try:
+        text = render_template(kind, name)
+    except ValueError as error:
+        click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    output = output or Path(f"{slug(name)}.yaml")
+    if output.exists() and not force:
+        click.echo(f"error: {output} exists; choose another name with -o, or --force to overwrite", err=True)
+        sys.exit(1)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}: fill it in, then `urbankg validate {output}`", err=True)
+
+
 @main.command("queries")
 @click.pass_obj
 def list_queries(obj: Context) -> None:
