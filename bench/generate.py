@@ -41,6 +41,15 @@ FRAMEWORKS = 12
 CONCEPTS_PER_FRAMEWORK = 8
 
 
+def evidence(t, node: str, paper: str, text: str) -> None:
+    """Ground a claim, observation or crosswalk in a quote of its paper, as the shapes require."""
+    quote = node[:-1] + '/evidence-1>'
+    t(node, term("ukg:evidence"), quote)
+    t(quote, RDF_TYPE, term("oa:TextQuoteSelector"))
+    t(quote, term("oa:exact"), lit(text))
+    t(quote, term("dcterms:source"), paper)
+
+
 def iri(kind: str, slug: object) -> str:
     return f"<{ID}{kind}/{slug}>"
 
@@ -101,6 +110,7 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
         t(case, RDF_TYPE, term("ukg:Case"))
         t(case, term("rdfs:label"), lit(f"Case {k}"))
         t(case, term("ukg:locatedIn"), place)
+        t(case, term("ukg:studiedBy"), iri("work", "p-0"))
 
     # Preferential attachment: a paper enters `pool` once when published and once more per
     # citation, so a uniform pick from the pool favours the already-cited (a skewed distribution).
@@ -142,6 +152,7 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
                 t(pointer, term("ukg:expressesCitation"), act)
                 t(quote, RDF_TYPE, term("oa:TextQuoteSelector"))
                 t(quote, term("oa:exact"), lit(f"As paper {c} shows [{n}], {rng.choice(WORDS)} matters."))
+                t(quote, term("dcterms:source"), paper)
                 t(act, RDF_TYPE, term("cito:Citation"))
                 t(act, term("cito:hasCitingEntity"), paper)
                 t(act, term("cito:hasCitedEntity"), work)
@@ -156,6 +167,7 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
             t(claim, term("mp:statement"), lit(f"Claim of paper {p}."))
             t(claim, term("prov:wasAttributedTo"), paper)
             t(claim, term("ukg:assertionStatus"), term("ukg:StatedByPaper"))
+            evidence(t, claim, paper, f"We find that {rng.choice(WORDS)} shapes {rng.choice(WORDS)}.")
             f, c = rng.choice(concepts)
             t(claim, term("ukg:explains"), iri("concept", "c-0-0"))
             t(claim, term("ukg:explanatoryFactor"), iri("concept", f"c-{f}-{c}"))
@@ -170,6 +182,7 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
             t(obs, term("sdmx-dimension:refPeriod"), typed(2009 + p % 14, "gYear"))
             t(obs, term("ukg:aboutCase"), iri("case", f"case-{rng.randrange(cases)}"))
             t(obs, term("prov:wasDerivedFrom"), paper)
+            evidence(t, obs, paper, f"The count reached a new level in {2009 + p % 14}.")
         if p % 50 == 0:
             link = iri("crosswalk", f"p-{p}")
             fa, fb = rng.sample(range(FRAMEWORKS), 2)
@@ -179,6 +192,7 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
             t(link, term("ukg:objectConcept"), iri("concept", f"c-{fb}-{rng.randrange(CONCEPTS_PER_FRAMEWORK)}"))
             t(link, term("ukg:assertionStatus"), term("ukg:InferredByAnnotator"))
             t(link, term("prov:wasDerivedFrom"), paper)
+            evidence(t, link, paper, "The two frameworks meet here.")
     return t.count
 
 
