@@ -135,7 +135,7 @@ def measure_load(path: Path, workdir: Path) -> dict:
             "urbankg_bulk_s": round(cli, 2), "urbankg_bulk_triples_per_s": round(triples / cli)}
 
 
-def measure_validated_load(workdir: Path, papers: int = 1000) -> dict:
+def measure_validated_load(workdir: Path, papers: int = 150) -> dict:
     path = workdir / f"slice-{papers}.nt"
     with path.open("w") as out:
         triples = generate.generate(papers, 7, out, progress=False)
