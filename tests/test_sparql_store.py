@@ -194,6 +194,18 @@ def test_a_staged_load_leaves_no_staging_graph_behind(remote, virtuoso):
     assert remote.stats().triples_per_graph[G1] == 95
 
 
+def test_thousands_of_blank_nodes_load_with_the_default_batches(remote):
+    # Virtuoso refuses an INSERT ... WHERE {} of 1,500 triples: blank nodes go in smaller batches.
+    graph = Graph()
+    for i in range(2000):
+        selector = BNode()
+        graph.add((URIRef(f"{EX}quote{i}"), URIRef(EX + "selector"), selector))
+        graph.add((selector, URIRef(EX + "exact"), Literal(f"sentence {i}")))
+    remote.replace_graphs([GraphReplacement(G1, graph, "quotes.ttl")])
+    linked = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G1}> {{ ?q <{EX}selector> ?s . ?s <{EX}exact> ?e }} }}")
+    assert int(next(iter(remote.query(linked)))["n"].value) == 2000
+
+
 def test_writing_without_the_right_credentials_says_so(virtuoso):
     store = SparqlStore(virtuoso.endpoint, virtuoso.auth_endpoint, user=USER, password="not the password")
     with pytest.raises(StoreError, match=r"refused the credentials of user 'dba' \(HTTP 401\)"):
