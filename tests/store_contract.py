@@ -207,8 +207,8 @@ def test_literals_survive_with_their_language_and_datatype(store):
     assert found["escapes"].value == 'line one\nline two\t"quoted" \\ backslash'
     assert found["boolean"].value == "true" and found["false"].value == "false"
     # Language tags match whatever their case, in queries as in RDF.
-    assert values(store, f"SELECT ?o WHERE {{ ?s ?p ?o FILTER(langMatches(lang(?o), 'en-gb')) }}") == ["urbanisation"]
-    assert values(store, f"SELECT ?o WHERE {{ ?s ?p ?o FILTER(?o = 42) }}") == ["42"]
+    assert values(store, "SELECT ?o WHERE { ?s ?p ?o FILTER(langMatches(lang(?o), 'en-gb')) }") == ["urbanisation"]
+    assert values(store, "SELECT ?o WHERE { ?s ?p ?o FILTER(?o = 42) }") == ["42"]
 
 
 def test_blank_nodes_keep_their_structure(store):

@@ -105,6 +105,15 @@ BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _DIGEST_LOCK = threading.Lock()
 
 
+class RemoteStoreError(StoreError):
+    """The endpoint refused or failed a request: ``status`` is its HTTP status (None when it
+    could not be reached or gave no answer in time), so a server can pass a 400 on as a 400."""
+
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
 class SparqlStore:
     def __init__(
         self,
@@ -366,19 +375,19 @@ class SparqlStore:
             headers = {key.lower(): value for key, value in result.info().items()}
         except (SPARQLWrapperException, urllib.error.HTTPError) as exc:
             status, detail = _http_failure(exc)
-            raise StoreError(_explain(endpoint, what, status, detail, self.user)) from exc
+            raise RemoteStoreError(_explain(endpoint, what, status, detail, self.user), status) from exc
         except urllib.error.URLError as exc:
-            raise StoreError(f"cannot reach the SPARQL endpoint {endpoint} ({exc.reason}): is the store running, "
-                             f"and is the URL right?") from exc
+            raise RemoteStoreError(f"cannot reach the SPARQL endpoint {endpoint} ({exc.reason}): is the store "
+                                   f"running, and is the URL right?") from exc
         except (TimeoutError, OSError) as exc:
             if isinstance(exc, TimeoutError) or "timed out" in str(exc):
-                raise StoreError(f"the SPARQL endpoint {endpoint} did not answer the {what} within "
-                                 f"{math.ceil(seconds)} s") from exc
-            raise StoreError(f"the connection to the SPARQL endpoint {endpoint} failed during the {what}: "
-                             f"{exc}") from exc
+                raise RemoteStoreError(f"the SPARQL endpoint {endpoint} did not answer the {what} within "
+                                       f"{math.ceil(seconds)} s") from exc
+            raise RemoteStoreError(f"the connection to the SPARQL endpoint {endpoint} failed during the {what}: "
+                                   f"{exc}") from exc
         if headers.get("x-sql-state") == "S1TAT":
-            raise StoreError(f"the {what} ran out of its time limit of {math.ceil(seconds)} s at the SPARQL "
-                             f"endpoint {endpoint}, which stopped it (only part of the answer was ready)")
+            raise RemoteStoreError(f"the {what} ran out of its time limit of {math.ceil(seconds)} s at the SPARQL "
+                                   f"endpoint {endpoint}, which stopped it (only part of the answer was ready)")
         return body, headers
 
 
