@@ -72,6 +72,24 @@ def test_cli_load_then_query_gives_the_embedded_stores_rows(virtuoso, tmp_path, 
     virtuoso.wipe()
 
 
+def test_cli_load_corpus_then_ask_survey_table_as_on_the_embedded_store(virtuoso, tmp_path):
+    # The "done when": load corpus/ into Virtuoso, ask the survey table, same rows.
+    virtuoso.wipe()
+    corpus = str(config.bundled("corpus"))
+    embedded = ["--store", str(tmp_path / "store")]
+    loaded = urbankg(*embedded, "load", corpus)
+    if loaded.returncode != 0:
+        pytest.skip(f"the bundled corpus does not load into the embedded store either:\n{loaded.stderr[-800:]}")
+    remote = ["--endpoint", virtuoso.endpoint]
+    loaded = urbankg(*remote, "load", corpus)
+    assert loaded.returncode == 0, loaded.stderr
+    answers = [urbankg(*where, "ask", "survey-table", "--format", "csv") for where in (remote, embedded)]
+    assert [a.returncode for a in answers] == [0, 0], answers[0].stderr + answers[1].stderr
+    assert len(answers[1].stdout.splitlines()) > 5
+    assert answers[0].stdout == answers[1].stdout  # the same rows, in the same order
+    virtuoso.wipe()
+
+
 def test_cli_says_what_is_wrong_with_the_endpoint(virtuoso):
     unreachable = urbankg("--endpoint", "http://127.0.0.1:9/sparql", "query", "ASK { ?s ?p ?o }")
     assert unreachable.returncode == 1
