@@ -18,7 +18,7 @@ from urbankg.errors import Problem, SourceError
 from urbankg.loaders import Parsed, load_file, source_name, supported
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.store import GraphReplacement, Store
-from urbankg.validation import Validator
+from urbankg.validation import Validator, mentioned_iris
 
 Progress = Callable[[Iterable], Iterable]
 
@@ -82,7 +82,7 @@ class KnowledgeGraph:
 
         Raises SourceError listing every SHACL error; then nothing is written.
         """
-        context = self._store_types(_mentioned_iris(parsed.graph), exclude_graphs=[graph_iri])
+        context = self._store_types(mentioned_iris(parsed.graph), exclude_graphs=[graph_iri])
         problems = self.validator.validate(parsed, context)
         errors = [p for p in problems if p.severity == "error"]
         if errors:
@@ -128,7 +128,8 @@ class KnowledgeGraph:
         if problems:  # syntax errors first: SHACL on half the files would mislead
             raise SourceError(problems)
         # The context of each file is only the types of the IRIs it mentions (from the
-        # ontology, the other files of this load and the store): shapes then judge the
+        # other files of this load and the store; the validator adds the ontology's):
+        # shapes then judge the
         # file's own nodes, not hundreds of context nodes whose results would be dropped.
         batch_types: dict = {}
         for item in parsed:
@@ -136,9 +137,8 @@ class KnowledgeGraph:
                 batch_types.setdefault(subject, set()).add(cls)
         replaced = [config.graph_iri(p.source) for p in parsed]
         for item in parsed:
-            mentioned = _mentioned_iris(item.graph)
+            mentioned = mentioned_iris(item.graph)
             context = self._store_types(mentioned, exclude_graphs=replaced)
-            context += self.validator.ontology_types(mentioned)
             for iri in mentioned & batch_types.keys():
                 for cls in batch_types[iri]:
                     context.add((iri, RDF.type, cls))
@@ -228,9 +228,3 @@ def _refuse_duplicate_sources(files: list[Path]) -> None:
         seen.setdefault(name, path)
     if problems:
         raise SourceError(problems)
-
-
-def _mentioned_iris(graph: Graph) -> set[URIRef]:
-    mentioned = {o for p, o in graph.predicate_objects() if isinstance(o, URIRef) and p != RDF.type}
-    defined = set(graph.subjects(RDF.type, None))
-    return {iri for iri in mentioned if iri not in defined}

@@ -70,6 +70,7 @@ class Validator:
         data = Graph()
         data += parsed.graph
         data += self.schema
+        data += self.ontology_types(mentioned_iris(parsed.graph))
         if context is not None:
             data += context
         _conforms, report, _text = pyshacl.validate(
@@ -96,6 +97,11 @@ class Validator:
                 )
             )
         return sorted(set(problems), key=lambda p: (p.line or 0, p.message))
+
+
+def mentioned_iris(graph: Graph) -> set[URIRef]:
+    """IRIs a graph points at (objects other than classes): what its context must describe."""
+    return {o for p, o in graph.predicate_objects() if isinstance(o, URIRef) and p != RDF.type}
 
 
 def _line(parsed: Parsed, focus: Node, path: Node | None) -> int | None:
