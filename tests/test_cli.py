@@ -170,3 +170,12 @@ def test_new_writes_a_template_that_names_its_blanks(tmp_path):
     assert again.returncode == 1 and "exists" in again.stderr
     unfilled = run(store, "validate", target, check=False)
     assert unfilled.returncode == 1 and f"{target}:" in unfilled.stderr  # every blank reported at its line
+
+
+@pytest.mark.parametrize("command", ["graphs", "stats", "export", "query"])
+def test_an_unreachable_endpoint_is_a_plain_error_not_a_traceback(command, tmp_path):
+    args = [command] + (["SELECT * WHERE { ?s ?p ?o }"] if command == "query" else [])
+    result = subprocess.run([*URBANKG, "--endpoint", "http://127.0.0.1:9/sparql", *args], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1
+    assert "cannot reach the SPARQL endpoint" in result.stderr and "Traceback" not in result.stderr

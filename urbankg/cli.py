@@ -148,7 +148,10 @@ def load(obj: Context, paths: tuple[Path, ...], bulk: bool) -> None:
 @click.pass_obj
 def validate(obj: Context, paths: tuple[Path, ...]) -> None:
     """Check files against the shapes; print FILE:LINE: message for each problem. Never writes."""
-    problems = obj.kg.validate(paths, _progress("validating"))
+    try:
+        problems = obj.kg.validate(paths, _progress("validating"))
+    except UrbankgError as error:
+        _fail(error)
     for problem in problems:
         click.echo(str(problem), err=problem.severity == "error")
     errors = [p for p in problems if p.severity == "error"]
@@ -177,8 +180,12 @@ def query(obj: Context, query: str, fmt: str) -> None:
 @click.pass_obj
 def graphs(obj: Context) -> None:
     """List the named graphs with their size."""
-    stats = obj.kg.stats()
-    for iri in obj.kg.graphs():
+    try:
+        stats = obj.kg.stats()
+        names = obj.kg.graphs()
+    except UrbankgError as error:
+        _fail(error)
+    for iri in names:
         click.echo(f"{iri}\t{stats.triples_per_graph.get(iri, 0)}")
 
 
@@ -187,7 +194,10 @@ def graphs(obj: Context) -> None:
 @click.pass_obj
 def stats(obj: Context, top: int) -> None:
     """Triples per graph, the most used classes and properties."""
-    s = obj.kg.stats()
+    try:
+        s = obj.kg.stats()
+    except UrbankgError as error:
+        _fail(error)
     click.echo(f"triples\t{s.triples}")
     click.echo(f"graphs\t{len(s.triples_per_graph) - 1}")
     click.echo("\n# triples per graph")
@@ -207,11 +217,14 @@ def stats(obj: Context, top: int) -> None:
 @click.pass_obj
 def export(obj: Context, fmt: str, output: Path | None) -> None:
     """Write every graph as TriG or N-Quads."""
-    if output:
-        with output.open("wb") as stream:
-            obj.kg.export(stream, fmt)
-    else:
-        obj.kg.export(sys.stdout.buffer, fmt)
+    try:
+        if output:
+            with output.open("wb") as stream:
+                obj.kg.export(stream, fmt)
+        else:
+            obj.kg.export(sys.stdout.buffer, fmt)
+    except UrbankgError as error:
+        _fail(error)
 
 
 @main.command()
@@ -407,7 +420,7 @@ def serve(obj: Context, host: str, port: int, workers: int | None, threads: int 
     app = create_app(obj.kg, settings)
     threads = threads or settings.workers * 2 + 4
     mode = "read-only (no write token)" if settings.read_only else "writes need the token"
-    click.echo(f"urbankg {__version__} serving {obj.store_dir} on http://{host}:{port}/sparql "
+    click.echo(f"urbankg {__version__} serving {obj.where} on http://{host}:{port}/sparql "
                f"({settings.workers} query processes, {threads} threads, {mode})", err=True)
     # SIGTERM (systemd, docker stop) ends the server like Ctrl-C: query processes and snapshots go with it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
