@@ -37,7 +37,7 @@ from urbankg.loaders.annotation_mapping import (
     NodeSpec,
     load_mapping,
 )
-from urbankg.loaders.parsed import Parsed, Positions
+from urbankg.loaders.parsed import Parsed, Positions, read_source_text
 
 YEAR_RANGE = (1800, 2100)
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
@@ -57,10 +57,7 @@ KIND_EXAMPLES = {
 
 def parse(path: Path, source: str, mapping: Mapping | None = None) -> Parsed:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError.single(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
+    text = read_source_text(path)
     return parse_text(path, text, source, mapping)
 
 

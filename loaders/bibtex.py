@@ -31,7 +31,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from urbankg.errors import Problem, SourceError
 from urbankg.loaders.annotation_mapping import NOT_IN_IRI, Mapping, load_mapping
-from urbankg.loaders.parsed import Parsed, Positions
+from urbankg.loaders.parsed import Parsed, Positions, read_source_text
 
 # BibTeX entry type -> name in the mapping's `work_type` vocabulary.
 WORK_TYPE_BY_ENTRY = {
@@ -79,10 +79,7 @@ class _Name:
 
 def parse(path: Path, source: str, mapping: Mapping | None = None) -> Parsed:
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError.single(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8")
+    text = read_source_text(path)
     reader = _Reader(path, mapping or load_mapping())
     reader.read(text)
     if reader.problems:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from urbankg.loaders.parsed import read_source_text
 from urbankg.errors import SourceError
 
 # A line that names the reference list, markdown (#, **) and numbering ("8.") stripped.
@@ -113,10 +114,7 @@ def read_text(path: Path | str, progress: bool = True) -> str:
     if suffix == ".pdf":
         return _read_pdf(path, progress)
     if suffix in (".txt", ".md", ".text", ""):
-        try:
-            return path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as e:
-            raise SourceError.single(path, None, f"not UTF-8 text ({e}); save the full text as UTF-8") from e
+        return read_source_text(path)
     raise SourceError.single(path, None, f"cannot read '{suffix}' files: give the paper as .txt (UTF-8) or .pdf")
 
 

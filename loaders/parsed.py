@@ -8,6 +8,17 @@ from pathlib import Path
 from rdflib import Graph
 from rdflib.term import Node
 
+from urbankg.errors import SourceError
+
+
+def read_source_text(path: Path) -> str:
+    """A source file's text, or a SourceError saying it is not UTF-8 (and where it stops being)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError.single(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                                             "save it as UTF-8") from exc
+
 
 @dataclass
 class Positions:

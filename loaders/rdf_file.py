@@ -24,7 +24,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 
 from urbankg.config import ID_BASE
 from urbankg.errors import Problem, SourceError
-from urbankg.loaders.parsed import Parsed, Positions
+from urbankg.loaders.parsed import Parsed, Positions, read_source_text
 
 FORMAT_BY_SUFFIX = {
     ".ttl": "turtle",
@@ -43,10 +43,7 @@ QUAD_FORMATS = {"nquads", "trig"}
 
 def parse(path: Path, source: str) -> Parsed:
     fmt = FORMAT_BY_SUFFIX[path.suffix.lower()]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError.single(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+    text = read_source_text(path)
     if fmt == "json-ld":
         _refuse_remote_contexts(path, text)
     elif fmt == "xml":

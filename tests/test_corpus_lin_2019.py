@@ -8,7 +8,6 @@ cases and their places, the informant Mr. L, the claim paper 002's annotation re
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from rdflib import Graph
 
 from urbankg.errors import SourceError
+from corpus_sparql import ID, ask, iri, rows
 from urbankg.loaders import load_file
 from urbankg.quotes import normalise
 
@@ -26,25 +26,6 @@ CORPUS = ROOT / "corpus"
 LIN_FILES = [CORPUS / "lin-2019" / "lin-2019.yaml", CORPUS / "lin-2019" / "lin-2019-cases.yaml"]
 SEEDS = ROOT.parent / "shared" / "seeds"
 
-ID = "https://w3id.org/urbankg/id/"
-PREFIXES = f"""
-PREFIX ukg: <https://w3id.org/urbankg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX mp: <http://purl.org/mp/>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX qb: <http://purl.org/linked-data/cube#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX schema: <https://schema.org/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
-PREFIX fabio: <http://purl.org/spar/fabio/>
-PREFIX frbr: <http://purl.org/vocab/frbr/core#>
-PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
-PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
-PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
-"""
 
 # Table 1 "Basic information of the sample" (n = 283), in the printed order. In the
 # plain text the label "Smartphone" stands on the row "Other 11.8", which closes
@@ -67,23 +48,6 @@ def graph() -> Graph:
     for path in LIN_FILES:
         g += load_file(path).graph
     return g
-
-
-def sparql(query: str) -> str:
-    """Prefixes added, and `id:kind/slug` written out as a full IRI (SPARQL local names have no '/')."""
-    return PREFIXES + re.sub(r"\bid:([\w./-]*\w)", lambda m: f"<{ID}{m.group(1)}>", query)
-
-
-def rows(graph: Graph, query: str) -> list[tuple]:
-    return [tuple(row) for row in graph.query(sparql(query))]
-
-
-def ask(graph: Graph, query: str) -> bool:
-    return bool(graph.query(sparql(query)).askAnswer)
-
-
-def iri(local: str) -> str:
-    return ID + local
 
 
 # --------------------------------------------------------------------------- the paper

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from rdflib import RDF, Graph
 
+from corpus_sparql import ID, ask, rows
 from urbankg.loaders import load_file
 from urbankg.quotes import normalise
 from urbankg.validation import Validator
@@ -28,20 +29,6 @@ ONTOLOGY = ROOT / "ontology" / "urbankg.ttl"
 SHAPES = ROOT / "ontology" / "shapes.ttl"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
-ID = "https://w3id.org/urbankg/id/"
-PREFIXES = """
-PREFIX ukg: <https://w3id.org/urbankg/ontology#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX fabio: <http://purl.org/spar/fabio/>
-PREFIX frbr: <http://purl.org/vocab/frbr/core#>
-PREFIX biro: <http://purl.org/spar/biro/>
-PREFIX c4o: <http://purl.org/spar/c4o/>
-PREFIX cito: <http://purl.org/spar/cito/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
-"""
 
 # The reference list of 001, first author family and year of each entry, in print order.
 REFERENCE_LIST = [
@@ -76,23 +63,6 @@ def graph(bib, citations) -> Graph:
     g += citations.graph
     g.parse(ONTOLOGY, format="turtle")
     return g
-
-
-def sparql(query: str) -> str:
-    """Prefixes added, and `id:kind/slug` written out as a full IRI."""
-    return PREFIXES + re.sub(r"\bid:([\w./-]*\w)", lambda m: f"<{ID}{m.group(1)}>", query)
-
-
-def rows(graph: Graph, query: str) -> list[tuple]:
-    return [tuple(row) for row in graph.query(sparql(query))]
-
-
-def ask(graph: Graph, query: str) -> bool:
-    return bool(graph.query(sparql(query)).askAnswer)
-
-
-def iri(local: str) -> str:
-    return ID + local
 
 
 def short(node) -> str:

@@ -10,13 +10,13 @@ that the remote North China Plain clusters run against borrowed size, and paper 
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from rdflib import Graph
 
+from corpus_sparql import ID, ask, rows
 from urbankg.loaders import load_file
 from urbankg.quotes import normalise
 
@@ -34,30 +34,8 @@ LIN_FILES = [CORPUS / "lin-2019" / "lin-2019.yaml", CORPUS / "lin-2019" / "lin-2
 ONTOLOGY = ROOT / "ontology" / "urbankg.ttl"
 SEEDS = ROOT.parent / "shared" / "seeds"
 
-ID = "https://w3id.org/urbankg/id/"
 UKG = "https://w3id.org/urbankg/ontology#"
-PREFIXES = """
-PREFIX ukg: <https://w3id.org/urbankg/ontology#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX owl: <http://www.w3.org/2002/07/owl#>
-PREFIX mp: <http://purl.org/mp/>
-PREFIX oa: <http://www.w3.org/ns/oa#>
-PREFIX qb: <http://purl.org/linked-data/cube#>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX schema: <https://schema.org/>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prism: <http://prismstandard.org/namespaces/basic/2.0/>
-PREFIX fabio: <http://purl.org/spar/fabio/>
-PREFIX frbr: <http://purl.org/vocab/frbr/core#>
-PREFIX biro: <http://purl.org/spar/biro/>
-PREFIX c4o: <http://purl.org/spar/c4o/>
-PREFIX cito: <http://purl.org/spar/cito/>
-PREFIX foaf: <http://xmlns.com/foaf/0.1/>
-PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
-PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
-PREFIX sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#>
-"""
+
 
 # The reference list of 002 as printed: number -> (first author, year), and the key the
 # bibliography rule <first author family>-<year> gives it. Reference 3 is printed
@@ -94,23 +72,6 @@ def graph() -> Graph:
     g = load(SUN_FILES + ELITE_FILES + [p for p in LIN_FILES if p.exists()])
     g.parse(ONTOLOGY)
     return g
-
-
-def sparql(query: str) -> str:
-    """Prefixes added, and `id:kind/slug` written out as a full IRI (SPARQL local names have no '/')."""
-    return PREFIXES + re.sub(r"\bid:([\w./-]*\w)", lambda m: f"<{ID}{m.group(1)}>", query)
-
-
-def rows(graph: Graph, query: str) -> list[tuple]:
-    return [tuple(row) for row in graph.query(sparql(query))]
-
-
-def ask(graph: Graph, query: str) -> bool:
-    return bool(graph.query(sparql(query)).askAnswer)
-
-
-def iri(local: str) -> str:
-    return ID + local
 
 
 def local(term) -> str | None:
