@@ -205,7 +205,8 @@ def draw(query: CannedQuery, rows: list[dict]) -> str:
         return ""
     label = lambda term: "" if term is None else show_term(term)  # noqa: E731
     if spec["kind"] == "matrix":
-        cells = {(label(r.get(spec["rows"])), label(r.get(spec["columns"]))): label(r.get(spec["value"]))
+        # A cell shows the relation's local name (closeMatch), the prefix would not fit.
+        cells = {(label(r.get(spec["rows"])), label(r.get(spec["columns"]))): label(r.get(spec["value"])).split(":")[-1]
                  for r in rows if r.get(spec["rows"]) is not None and r.get(spec["columns"]) is not None}
         row_labels = sorted({k[0] for k in cells})
         column_labels = sorted({k[1] for k in cells})
