@@ -360,9 +360,12 @@ def virtuoso_latencies(path: Path, catalogue: Catalogue, workdir: Path) -> dict 
 # -- report --------------------------------------------------------------------------------
 
 
-def run(sizes: list[int], rdflib_max: int, workdir: Path) -> dict:
+def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None = None) -> dict:
     catalogue = Catalogue()
     results = {"machine": machine(), "sizes": {}, "command": " ".join(["python", "bench/run.py", *sys.argv[1:]])}
+    if earlier:  # sizes measured by an earlier run are kept, and the commands of both are reported
+        results["sizes"] = earlier["sizes"]
+        results["command"] = earlier["command"] + " && " + results["command"]
     results["validation_empty_store_s"] = round(validation_time(None, workdir), 3)
     results["validated_load"] = measure_validated_load(workdir)
     for papers in sizes:
@@ -427,12 +430,14 @@ def main() -> None:
     parser.add_argument("--rdflib-max", type=int, default=10000, help="Largest size to load into rdflib's memory.")
     parser.add_argument("--workdir", type=Path, default=HERE / "work")
     parser.add_argument("--report-only", action="store_true", help="Rewrite BENCHMARKS.md from results.json.")
+    parser.add_argument("--merge", action="store_true", help="Add these sizes to the sizes in results.json.")
     args = parser.parse_args()
     if args.report_only:
         write_report(json.loads((RESULTS / "results.json").read_text()))
         return
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results = run([int(s) for s in args.sizes.split(",")], args.rdflib_max, args.workdir)
+    earlier = json.loads((RESULTS / "results.json").read_text()) if args.merge else None
+    results = run([int(s) for s in args.sizes.split(",")], args.rdflib_max, args.workdir, earlier)
     write_report(results)
     log("wrote BENCHMARKS.md and bench/results/")
 
