@@ -161,7 +161,6 @@ def raw_latencies(store_dir: Path, catalogue: Catalogue) -> dict:
         subs = {ox.Variable(k): v for k, v in query.substitutions(params).items()}
         out[name] = timed(lambda q=query, s=subs: _consume(store.query(q.sparql, use_default_graph_as_union=True,
                                                                        substitutions=s)))
-    del store
     return out
 
 
