@@ -420,7 +420,7 @@ def machine() -> dict:
 def write_report(results: dict) -> None:
     from report import write_benchmarks_md  # bench/report.py: tables and the picture
 
-    write_benchmarks_md(results, ROOT / "BENCHMARKS.md", RESULTS / "latency.svg")
+    write_benchmarks_md(results, ROOT / "BENCHMARKS.md", HERE / "latency.svg")
 
 
 def main() -> None:
