@@ -1,7 +1,6 @@
 """The CLI as a user runs it: a real process, a real on-disk store."""
 
 import json
-import os
 import shutil
 import socket
 import subprocess

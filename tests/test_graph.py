@@ -1,7 +1,6 @@
 import shutil
 
 import pytest
-from rdflib import URIRef
 
 from urbankg import config
 from urbankg.errors import SourceError

@@ -425,7 +425,7 @@ def _explain(ontology: Graph, data: Graph) -> list[Clash]:
                 if key in reported:
                     continue
                 reported.add(key)
-                (member_a, why_a), (member_b, why_b) = reasons[a], reasons[b]
+                why_a, why_b = reasons[a][1], reasons[b][1]
                 individuals = tuple(sorted(group, key=str))
                 names = " = ".join(_n(both, m) for m in individuals)
                 message = (
