@@ -36,7 +36,7 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
         "| papers | triples | raw `bulk_load` (triples/s) | `urbankg load --bulk` (triples/s) |",
         "|---:|---:|---:|---:|",
     ]
-    for papers, entry in results["sizes"].items():
+    for papers, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         load = entry["load"]
         lines.append(f"| {int(papers):,} | {load['triples']:,} | {load['raw_triples_per_s']:,} | "
                      f"{load['urbankg_bulk_triples_per_s']:,} |")
@@ -45,10 +45,10 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
                   f"{v['triples']:,}-triple slice: {v['triples_per_s']:,} triples/s ({v['seconds']} s).", ""]
     lines += ["## Validation of a 1,000-triple annotation", "", "| store | seconds |", "|---|---:|",
               f"| empty | {results['validation_empty_store_s']} |"]
-    for papers, entry in results["sizes"].items():
+    for papers, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         lines.append(f"| {int(papers):,} papers | {entry['validation_s']} |")
     lines.append("")
-    for papers, entry in results["sizes"].items():
+    for papers, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         lines += [f"## Query latency at {int(papers):,} papers", "",
                   "| query | HTTP endpoint | raw pyoxigraph | overhead | rdflib | speed-up vs rdflib | Virtuoso |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
