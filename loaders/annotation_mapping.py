@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from ruamel.yaml import YAML
 
 from urbankg import config
@@ -76,6 +76,13 @@ class Mapping:
     @property
     def top_level_keys(self) -> list[str]:
         return [*self.header, *self.sections]
+
+    def new_graph(self) -> Graph:
+        """An empty graph that writes the mapping's prefixes (so Turtle and messages read well)."""
+        graph = Graph(bind_namespaces="core")
+        for prefix, namespace in self.prefixes.items():
+            graph.bind(prefix, namespace, override=True, replace=True)
+        return graph
 
     def expand_compact(self, prefix: str, local: str) -> URIRef | None:
         namespace = self.prefixes.get(prefix)

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.term import Node
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -124,9 +124,7 @@ class _Reader:
         self.text = text
         self.lines = text.splitlines()
         self.mapping = mapping
-        self.graph = Graph(bind_namespaces="core")
-        for prefix, namespace in mapping.prefixes.items():
-            self.graph.bind(prefix, namespace, override=True, replace=True)
+        self.graph = mapping.new_graph()
         self.positions = Positions()
         self.problems: list[Problem] = []
         self.header: dict[str, Node] = {}

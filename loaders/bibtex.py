@@ -27,7 +27,7 @@ import bibtexparser
 from bibtexparser import model
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 from pylatexenc.latex2text import LatexNodes2Text
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, XSD, Literal, URIRef
 
 from urbankg.errors import Problem, SourceError
 from urbankg.loaders.annotation_mapping import NOT_IN_IRI, Mapping, load_mapping
@@ -91,9 +91,7 @@ class _Reader:
     def __init__(self, path: Path, mapping: Mapping):
         self.path = path
         self.mapping = mapping
-        self.graph = Graph(bind_namespaces="core")
-        for prefix, namespace in mapping.prefixes.items():
-            self.graph.bind(prefix, namespace, override=True, replace=True)
+        self.graph = mapping.new_graph()
         self.positions = Positions()
         self.problems: list[Problem] = []
         self.work = mapping.nodes["work"]
