@@ -86,16 +86,17 @@ def two_column_svg(left: list[Node], right: list[Node], edges: list[Edge], title
     if any(e.dashed for e in edges):
         parts.append(f'<text x="{width - 10}" y="{height - 5}" text-anchor="end" class="legend">'
                      "solid: stated by the paper · dashed: inferred by an annotator</text>")
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" class="picture" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}">'
-        f"<title>{escape(title)}</title>"
-        "<style>.node{font:13px sans-serif;fill:#222}.group{font:bold 13px sans-serif;fill:#444}"
-        ".heading{font:bold 14px sans-serif}.legend{font:12px sans-serif;fill:#333}"
-        "a .node{fill:#1b4f72}.edge:hover{stroke-width:4}</style>"
-        + "".join(parts)
-        + "</svg>"
-    )
+    return _svg(width, height, title, parts,
+                ".node{font:13px sans-serif;fill:#222}.group{font:bold 13px sans-serif;fill:#444}"
+                ".heading{font:bold 14px sans-serif}.legend{font:12px sans-serif;fill:#333}"
+                "a .node{fill:#1b4f72}.edge:hover{stroke-width:4}")
+
+
+def _svg(width: float, height: float, title: str, parts: list[str], style: str) -> str:
+    """The picture's frame: an accessible, titled SVG of the given size with its own style."""
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" class="picture" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{escape(title)}</title>'
+            f"<style>{style}</style>" + "".join(parts) + "</svg>")
 
 
 def _clip(text: str, width: int) -> str:
@@ -128,10 +129,7 @@ def matrix_svg(row_labels: list[str], column_labels: list[str], cells: dict[tupl
             if kind:
                 parts.append(f'<text x="{x + cell_w / 2 - 1}" y="{y + cell_h / 2 + 4}" text-anchor="middle" '
                              f'class="celltext">{escape(_clip(kind, 16))}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" class="picture" '
-            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{escape(title)}</title>'
-            "<style>.node{font:12px sans-serif;fill:#222}.celltext{font:11px sans-serif;fill:#fff}</style>"
-            + "".join(parts) + "</svg>")
+    return _svg(width, height, title, parts, ".node{font:12px sans-serif;fill:#222}.celltext{font:11px sans-serif;fill:#fff}")
 
 
 def bars_svg(bars: list[tuple[str, float, str]], title: str) -> str:
@@ -162,7 +160,4 @@ def bars_svg(bars: list[tuple[str, float, str]], title: str) -> str:
         y = top + plot_h + 36 + 18 * k
         parts.append(f'<rect x="{left}" y="{y - 10}" width="14" height="10" fill="{colour[s]}"/>'
                      f'<text x="{left + 20}" y="{y}" class="node">{escape(s)}</text>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" class="picture" '
-            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}"><title>{escape(title)}</title>'
-            "<style>.node{font:12px sans-serif;fill:#222}.small{font:10px sans-serif;fill:#333}</style>"
-            + "".join(parts) + "</svg>")
+    return _svg(width, height, title, parts, ".node{font:12px sans-serif;fill:#222}.small{font:10px sans-serif;fill:#333}")
