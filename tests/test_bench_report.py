@@ -1,0 +1,89 @@
+"""The benchmark's report and timing rules: BENCHMARKS.md, the picture and the target check
+are computed from the figures, and slow queries are timed with fewer runs."""
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+import report  # noqa: E402
+import run  # noqa: E402
+
+QUERIES = ["point-lookup", "co-citation", "intent-counts"]
+
+
+def size(raw_ms: dict, http_ms: dict, rdflib: dict | None, validation: float) -> dict:
+    entry = {
+        "load": {"triples": 1000, "raw_triples_per_s": 100, "urbankg_bulk_triples_per_s": 90},
+        "validation_s": validation,
+        "raw": {n: {"p50_ms": raw_ms[n], "p95_ms": raw_ms[n], "runs": 15} for n in QUERIES},
+        "http": {n: {"p50_ms": http_ms[n], "p95_ms": http_ms[n], "runs": 15} for n in QUERIES},
+        "concurrency": {"light-32": {"clients": 32, "requests": 100, "errors": 2, "requests_per_s": 10.0}},
+        "server_peak_mb": 300.0,
+        "virtuoso": {"bulk_load_s": 4.5, "point-lookup": {"p50_ms": 2.0, "p95_ms": 3.0, "runs": 5}},
+    }
+    if rdflib is not None:
+        entry["rdflib"] = rdflib
+    return entry
+
+
+@pytest.fixture
+def results() -> dict:
+    small = size({"point-lookup": 0.1, "co-citation": 100.0, "intent-counts": 50.0},
+                 {"point-lookup": 1.3, "co-citation": 110.0, "intent-counts": 55.0},
+                 {"parse_s": 3.0, "peak_mb": 2000, "point-lookup": {"p50_ms": 5.0, "p95_ms": 5.0, "runs": 3},
+                  "co-citation": {"p50_ms": None, "p95_ms": None, "runs": 0, "note": "over 30 s"},
+                  "intent-counts": {"p50_ms": 2000.0, "p95_ms": 2000.0, "runs": 3}}, 1.1)
+    large = size({"point-lookup": 0.2, "co-citation": 1000.0, "intent-counts": 400.0},
+                 {"point-lookup": 1.7, "co-citation": 1010.0, "intent-counts": 520.0},
+                 {"error": "rdflib did not finish within 21 GB (exit -9)"}, 1.8)
+    return {"machine": {"cpus": 2, "memory_gb": 23.5, "python": "3.11", "pyoxigraph": "0.5", "platform": "Linux"},
+            "command": "python bench/run.py --sizes 10,100", "validation_empty_store_s": 1.0,
+            "validated_load": {"triples": 500, "triples_per_s": 50, "seconds": 10.0},
+            "sizes": {"10": small, "100": large}}
+
+
+def test_tables_give_ratio_and_added_milliseconds(results, tmp_path):
+    out, picture = tmp_path / "BENCHMARKS.md", tmp_path / "latency.svg"
+    report.write_benchmarks_md(results, out, picture)
+    text = out.read_text()
+    assert "## Query latency at 10 papers" in text and "## Query latency at 100 papers" in text
+    assert "| point-lookup | 1.3 / 1.3 | 0.1 / 0.1 | 13.00x ✗ (+1.2) |" in text
+    assert "| co-citation (join/aggregate) | 110 / 110 | 100 / 100 | 1.10x (+10.0) | over 30 s |" in text
+    assert "rdflib parsed the graph in 3.0 s and peaked at 2,000 MB." in text
+    assert "rdflib: rdflib did not finish within 21 GB (exit -9)." in text
+    assert "Virtuoso's bulk loader took 4.5 s." in text
+    assert picture.read_text().lstrip().startswith("<?xml") and "<svg" in picture.read_text()
+
+
+def test_targets_are_judged_at_the_largest_size(results, tmp_path):
+    out = tmp_path / "BENCHMARKS.md"
+    report.write_benchmarks_md(results, out, tmp_path / "latency.svg")
+    targets = out.read_text().split("## Against the targets (at 100 papers")[1]
+    assert "missed on 2 of 3 queries (point-lookup 8.5x, intent-counts 1.3x)" in targets
+    assert "the endpoint adds 1.5–1.5 ms" in targets  # only queries under 50 ms raw
+    assert "rdflib did not finish within 21 GB" in targets
+    assert "within 1.5x of the empty store: 1.80x" in targets
+    assert "32 concurrent clients: 2 errors" in targets
+
+
+def test_a_fast_query_is_timed_fifteen_times_after_warming(monkeypatch):
+    calls = []
+    figures = run.timed(lambda: calls.append(1))
+    assert figures["runs"] == run.REPEATS and len(calls) == run.REPEATS + run.WARMUP
+
+
+def test_a_very_slow_query_counts_its_first_run(monkeypatch):
+    monkeypatch.setattr(run, "SLOW", 0.01)
+    monkeypatch.setattr(run, "VERY_SLOW", 0.02)
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.03)
+
+    figures = run.timed(slow)
+    assert figures["runs"] == 3 and len(calls) == 3
+    assert figures["p50_ms"] >= 30
