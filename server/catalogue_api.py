@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from functools import cache
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
@@ -42,11 +43,28 @@ def max_rows() -> int:
 
 
 def run(query: CannedQuery, params: dict[str, str]) -> tuple[list[str], list[dict], bool]:
-    """Columns, rows (term objects) and whether the row cap cut the result.
+    """Columns, rows (term objects) and whether the row cap cut the result."""
+    outcome = _execute(query, params)
+    result = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
+    columns = [v.value for v in result.variables]
+    rows = [{c: solution[c] for c in columns} for solution in result]
+    return columns, rows, outcome.truncated
 
-    The query runs like any other: in a query process, under the server's time limit
-    and row cap, its parameters pre-bound.
-    """
+
+def run_for_values(query: CannedQuery, params: dict[str, str]) -> tuple[list[str], list[dict], bool]:
+    """As :func:`run`, with each term reduced to its value (None when unbound): what the
+    API gives. Read with the json module, which is several times quicker than making
+    term objects for every cell of a large result."""
+    outcome = _execute(query, params)
+    document = json.loads(outcome.body)
+    columns = document["head"]["vars"]
+    rows = [{c: b[c]["value"] if c in b else None for c in columns} for b in document["results"]["bindings"]]
+    return columns, rows, outcome.truncated
+
+
+def _execute(query: CannedQuery, params: dict[str, str]):
+    """Run like any other query: in a query process, under the server's time limit and row
+    cap, the parameters pre-bound."""
     bound = query.substitutions(params)
     for name, term in bound.items():
         check_class(kg(), query.parameters[name], term)
@@ -54,19 +72,11 @@ def run(query: CannedQuery, params: dict[str, str]) -> tuple[list[str], list[dic
     job = QueryJob(query.sparql, {"solutions": "json"}, max_rows(),
                    substitutions={name: str(term) for name, term in bound.items()})
     try:
-        outcome = current_app.extensions["urbankg_runner"].run(job, settings.query_timeout)
+        return current_app.extensions["urbankg_runner"].run(job, settings.query_timeout)
     except QueryTimeout as exc:
         raise UrbankgError(f"the query ran past the server's limit of {exc.limit:g} s") from exc
     except QueryError as exc:
         raise UrbankgError(f"the query failed: {exc}") from exc
-    result = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
-    columns = [v.value for v in result.variables]
-    rows = [{c: solution[c] for c in columns} for solution in result]
-    return columns, rows, outcome.truncated
-
-
-def plain(term) -> str | None:
-    return None if term is None else term.value
 
 
 def _params() -> dict[str, str]:
@@ -100,7 +110,7 @@ def answer(name: str):
         return jsonify(error=f"format '{fmt}' is not offered; use json or csv"), 406
     query = catalogue().get(name)
     try:
-        columns, rows, truncated = run(query, _params())
+        columns, rows, truncated = run_for_values(query, _params())
     except ParameterError as error:
         return _error(error)
     except UrbankgError as error:
@@ -111,10 +121,10 @@ def answer(name: str):
         writer = csv.writer(out)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row[c] is None else row[c].value for c in columns])
+            writer.writerow(["" if row[c] is None else row[c] for c in columns])
         return Response(out.getvalue(), mimetype="text/csv", headers=headers)
     return jsonify(query=name, title=query.title, parameters=_bound(query), columns=columns,
-                   rows=[{c: plain(row[c]) for c in columns} for row in rows], truncated=truncated), 200, headers
+                   rows=rows, truncated=truncated), 200, headers
 
 
 @bp.get("/api/openapi.json")
