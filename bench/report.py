@@ -62,7 +62,7 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
             raw = entry["raw"].get(name)
             rdf = (entry.get("rdflib") or {}).get(name)
             virt = (entry.get("virtuoso") or {}).get(name)
-            overhead = http["p50_ms"] / raw["p50_ms"] if raw and raw["p50_ms"] else None
+            overhead = http["p50_ms"] / raw["p50_ms"] if http.get("p50_ms") and raw and raw["p50_ms"] else None
             speedup = (rdf["p50_ms"] / raw["p50_ms"]) if rdf and rdf.get("p50_ms") and raw["p50_ms"] else None
             flag = "" if overhead is None or overhead <= TARGET_OVERHEAD else " ✗"
             mark = " (join/aggregate)" if name in JOIN_AND_AGGREGATE else ""
@@ -84,6 +84,9 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
             lines.append(f"Virtuoso's bulk loader took {virtuoso['bulk_load_s']} s.")
         lines.append("")
     lines += _targets(results)
+    findings = Path(__file__).with_name("findings.md")  # the reading of the figures, written by hand
+    if findings.exists():
+        lines += [findings.read_text().rstrip(), ""]
     lines += ["## Latency against store size", "", f"![p50 latency through the HTTP endpoint]({picture.relative_to(out.parent)})", ""]
     out.write_text("\n".join(lines))
     _plot(results, picture)
@@ -95,8 +98,9 @@ def _targets(results: dict) -> list[str]:
 
     largest = max(results["sizes"], key=int)
     entry = results["sizes"][largest]
-    over = [(n, h["p50_ms"] / entry["raw"][n]["p50_ms"]) for n, h in entry["http"].items()
-            if entry["raw"][n]["p50_ms"] and h["p50_ms"] / entry["raw"][n]["p50_ms"] > TARGET_OVERHEAD]
+    timed = {n: (h["p50_ms"], entry["raw"][n]["p50_ms"]) for n, h in entry["http"].items()
+             if h.get("p50_ms") and entry["raw"][n].get("p50_ms")}
+    over = [(n, http / raw) for n, (http, raw) in timed.items() if http / raw > TARGET_OVERHEAD]
     speedups = []
     for name in JOIN_AND_AGGREGATE:
         rdf = (entry.get("rdflib") or {}).get(name)
@@ -104,13 +108,13 @@ def _targets(results: dict) -> list[str]:
         if rdf and raw:
             speedups.append(f"{name}: " + (f"{rdf['p50_ms'] / raw['p50_ms']:,.1f}x" if rdf.get("p50_ms")
                                            else f"over {30000 / raw['p50_ms']:,.1f}x (rdflib cut at 30 s)"))
-    added = sorted(h["p50_ms"] - entry["raw"][n]["p50_ms"] for n, h in entry["http"].items()
-                   if entry["raw"][n]["p50_ms"] < 50)
+    added = sorted(http - raw for http, raw in timed.values() if raw < 50)
     flat = entry["validation_s"] / results["validation_empty_store_s"]
     errors = sum(c["errors"] for k, c in entry["concurrency"].items() if c["clients"] == 32)
     return [
         f"## Against the targets (at {int(largest):,} papers, the largest size measured)", "",
-        f"- Server overhead at most {TARGET_OVERHEAD}x: missed on {len(over)} of {len(entry['http'])} queries "
+        f"- Server overhead at most {TARGET_OVERHEAD}x: missed on {len(over)} of the {len(timed)} queries timed "
+        "both ways "
         f"({', '.join(f'{n} {r:.1f}x' for n, r in over)}). On queries under 50 ms raw the endpoint adds "
         + (f"{added[0]:.1f}–{added[-1]:.1f} ms (median {added[len(added) // 2]:.1f} ms)" if added else "—")
         + ": HTTP, the hand-off to a query process and serialisation cost about a millisecond whatever "
@@ -135,6 +139,7 @@ def _plot(results: dict, picture: Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 5.5))
     for name in names:
         ys = [results["sizes"][str(s) if str(s) in results["sizes"] else s]["http"][name]["p50_ms"] for s in sizes]
+        ys = [float("nan") if y is None else y for y in ys]  # a query stopped at the time limit: a gap
         ax.plot(sizes, ys, marker="o", label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
