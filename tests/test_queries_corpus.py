@@ -92,6 +92,36 @@ def test_concept_citations_find_dupuy_for_network_urbanism(kg):
     assert all(r["sentence"] and r["intent"] for r in rows)
 
 
+
+# concept-citations spells the narrower concepts out one depth per branch (Oxigraph plans a
+# property path badly there); these two tests hold it to the meaning of skos:broader+.
+NARROWER_CITED = """
+PREFIX ukg: <https://w3id.org/urbankg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX cito: <http://purl.org/spar/cito/>
+SELECT DISTINCT ?concept ?cited_for ?act ?cited_work WHERE {
+  ?act ukg:citedForConcept ?cited_for ; cito:hasCitedEntity ?cited_work .
+  ?cited_for skos:broader* ?concept .
+}"""
+
+
+def test_the_concept_hierarchy_is_no_deeper_than_concept_citations_reaches(kg):
+    four_levels = "ASK { ?a skos:broader ?b . ?b skos:broader ?c . ?c skos:broader ?d . ?d skos:broader ?e }"
+    assert not bool(kg.query("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " + four_levels)), (
+        "a concept sits four skos:broader links below another: add a branch to queries/concept-citations.rq")
+
+
+def test_concept_citations_reach_every_narrower_concept_cited(kg):
+    expected: dict[str, set] = {}
+    for row in kg.query(NARROWER_CITED):
+        expected.setdefault(row["concept"].value, set()).add((row["cited_for"].value, row["cited_work"].value))
+    broader = [c for c, pairs in expected.items() if any(cited_for != c for cited_for, _ in pairs)]
+    assert broader, "the corpus should cite some concept for a narrower one"
+    for concept in broader:
+        slug = concept.removeprefix(ID + "concept/")
+        rows = ask(kg, "concept-citations", concept=slug)
+        assert {(r["cited_for"], r["cited_work"]) for r in rows} == expected[concept], concept
+
 def test_shared_sources_of_lin_and_sun(kg):
     rows = ask(kg, "shared-sources", paper_a="lin-2019", paper_b="sun-2025")
     # The two reference lists have no entry in common (read from both papers).
