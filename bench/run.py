@@ -309,9 +309,9 @@ class Server:
         deadline = time.time() + 120
         while time.time() < deadline:
             try:
-                if requests.get(self.base + "/health", timeout=2).ok:
+                if requests.get(self.base + "/health", timeout=10).ok:
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or busy opening a large store
                 time.sleep(0.3)
         raise RuntimeError("the server did not start: " + self.process.stderr.read().decode())
 
@@ -400,52 +400,75 @@ def virtuoso_latencies(path: Path, catalogue: Catalogue, workdir: Path) -> dict 
 
 
 def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None = None) -> dict:
+    """Each size's figures are saved after every phase; with ``earlier`` (--merge) a size left
+    unfinished by a run that stopped resumes at its first missing phase, on the same store."""
     catalogue = Catalogue()
     results = {"machine": machine(), "sizes": {}, "command": " ".join(["python", "bench/run.py", *sys.argv[1:]])}
     if earlier:  # sizes measured by an earlier run are kept, and the commands of both are reported
         results["sizes"] = earlier["sizes"]
         results["command"] = earlier["command"] + " && " + results["command"]
-    results["validation_empty_store_s"] = round(validation_time(None, workdir), 3)
-    results["validated_load"] = measure_validated_load(workdir)
+    results["validation_empty_store_s"] = earlier.get("validation_empty_store_s") if earlier else None
+    results["validated_load"] = earlier.get("validated_load") if earlier else None
+    if results["validation_empty_store_s"] is None:
+        results["validation_empty_store_s"] = round(validation_time(None, workdir), 3)
+    if results["validated_load"] is None:
+        results["validated_load"] = measure_validated_load(workdir)
+
+    def save() -> None:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
+
     for papers in sizes:
         log(f"== {papers} papers")
         size_dir = workdir / f"size-{papers}"
-        shutil.rmtree(size_dir, ignore_errors=True)
-        size_dir.mkdir(parents=True)
+        store_dir, snapshot = size_dir / "store", size_dir / "snapshot"
+        entry = results["sizes"].get(str(papers), {})
+        if entry.get("complete") or not (store_dir.exists() and snapshot.exists()):
+            entry = {}
+        results["sizes"][str(papers)] = entry
         path = dataset(papers)
-        entry = {"load": measure_load(path, size_dir)}
-        store_dir = size_dir / "store"
-        entry["validation_s"] = round(validation_time(store_dir, workdir), 3)
-        log(f"validation of 1,000 triples: {entry['validation_s']} s")
-        snapshot = size_dir / "snapshot"
-        kg = KnowledgeGraph.open(store_dir)
-        kg.store.snapshot(snapshot)
-        kg.close()
-        entry["raw"] = raw_latencies(snapshot, catalogue)
-        log("raw pyoxigraph latencies done")
-        server = Server(store_dir)
-        try:
-            entry["http"] = http_latencies(server.base)
-            log("HTTP latencies done")
-            queries = representative_queries()
-            entry["concurrency"] = {
-                f"{kind}-{clients}": hammer(server.base, queries[name], clients, 10)
-                for kind, name in (("light", "point-lookup"), ("heavy", "intent-counts")) for clients in (8, 32)
-            }
-            log(f"concurrency: {entry['concurrency']}")
-            entry["server_peak_mb"] = server.peak_memory_mb()
-        finally:
-            server.stop()
-        if papers <= rdflib_max:
+        if "load" not in entry:
+            shutil.rmtree(size_dir, ignore_errors=True)
+            size_dir.mkdir(parents=True)
+            entry["load"] = measure_load(path, size_dir)
+            entry["validation_s"] = round(validation_time(store_dir, workdir), 3)
+            log(f"validation of 1,000 triples: {entry['validation_s']} s")
+            kg = KnowledgeGraph.open(store_dir)
+            kg.store.snapshot(snapshot)
+            kg.close()
+            save()
+        else:
+            log("resuming on the store an earlier run loaded")
+        if "raw" not in entry:
+            entry["raw"] = raw_latencies(snapshot, catalogue)
+            log("raw pyoxigraph latencies done")
+            save()
+        if "concurrency" not in entry:
+            server = Server(store_dir)
+            try:
+                entry["http"] = http_latencies(server.base)
+                log("HTTP latencies done")
+                queries = representative_queries()
+                entry["concurrency"] = {
+                    f"{kind}-{clients}": hammer(server.base, queries[name], clients, 10)
+                    for kind, name in (("light", "point-lookup"), ("heavy", "intent-counts")) for clients in (8, 32)
+                }
+                log(f"concurrency: {entry['concurrency']}")
+                entry["server_peak_mb"] = server.peak_memory_mb()
+            finally:
+                server.stop()
+            save()
+        if papers <= rdflib_max and "rdflib" not in entry:
             entry["rdflib"] = rdflib_latencies(path)
-        try:
-            entry["virtuoso"] = virtuoso_latencies(path, catalogue, size_dir)
-        except Exception as exc:  # a failed comparison must not lose the figures already taken
-            log(f"Virtuoso comparison failed: {exc}")
-            entry["virtuoso"] = {"error": str(exc)}
-        results["sizes"][papers] = entry
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
+            save()
+        if "virtuoso" not in entry:
+            try:
+                entry["virtuoso"] = virtuoso_latencies(path, catalogue, size_dir)
+            except Exception as exc:  # a failed comparison must not lose the figures already taken
+                log(f"Virtuoso comparison failed: {exc}")
+                entry["virtuoso"] = {"error": str(exc)}
+        entry["complete"] = True
+        save()
         shutil.rmtree(size_dir, ignore_errors=True)
     return results
 
