@@ -64,7 +64,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     def health():
         # Answers from the server process alone, so it stays quick while every worker is busy.
         return jsonify(status="ok", version=__version__,
-                       triples=app.extensions["urbankg_metrics"].store_triples(kg, runner.generation),
+                       triples=app.extensions["urbankg_metrics"].store_triples_if_known(kg, runner.generation),
                        graphs=len(kg.graphs()), query_workers=runner.alive,
                        query_workers_without_network=runner.isolated, read_only=settings.read_only)
 

@@ -29,6 +29,7 @@ class Metrics:
         self.refusals: dict[str, int] = defaultdict(int)
         self.truncated = 0
         self._size: tuple[object, float, int] | None = None  # (store generation, when, triples)
+        self._counting = False
 
     def observe(self, route: str, method: str, status: int, seconds: float, refusal: str | None) -> None:
         with self._lock:
@@ -48,14 +49,35 @@ class Metrics:
 
     def store_triples(self, kg, generation) -> int:
         """Statements in the store, counted again only after a write (or a minute, if writes are not counted)."""
-        now = time.monotonic()
         cached = self._size
-        if cached and cached[0] == generation and (generation is not None or now - cached[1] < STORE_SIZE_TTL):
+        if cached and self._fresh(cached, generation):
             return cached[2]
         store = kg.store
         triples = len(store) if hasattr(store, "__len__") else kg.stats().triples
-        self._size = (generation, now, triples)
+        self._size = (generation, time.monotonic(), triples)
         return triples
+
+    def store_triples_if_known(self, kg, generation) -> int | None:
+        """The count as last known, None before the first: for /health, which must answer at
+        once, while counting 15M statements takes seconds. A stale count is renewed in the
+        background."""
+        cached = self._size
+        with self._lock:
+            start = not (cached and self._fresh(cached, generation)) and not self._counting
+            self._counting = self._counting or start
+        if start:
+            threading.Thread(target=self._count, args=(kg, generation), daemon=True).start()
+        return cached[2] if cached else None
+
+    def _count(self, kg, generation) -> None:
+        try:
+            self.store_triples(kg, generation)
+        finally:
+            self._counting = False
+
+    @staticmethod
+    def _fresh(cached: tuple, generation) -> bool:
+        return cached[0] == generation and (generation is not None or time.monotonic() - cached[1] < STORE_SIZE_TTL)
 
     def render(self, runner, kg) -> str:
         lines: list[str] = []
