@@ -313,7 +313,8 @@ class Server:
                     return
             except requests.RequestException:  # not listening yet, or busy opening a large store
                 time.sleep(0.3)
-        raise RuntimeError("the server did not start: " + self.process.stderr.read().decode())
+        self.process.kill()  # else it would hold the store's lock after the run has stopped
+        raise RuntimeError("the server did not start: " + self.process.communicate()[1].decode())
 
     def peak_memory_mb(self) -> float:
         pids = [self.process.pid] + [int(p) for p in subprocess.run(
