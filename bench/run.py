@@ -476,7 +476,7 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
 
 def remeasure_raw(sizes: list[int], workdir: Path) -> dict:
     """Raw pyoxigraph latencies again, on a store `urbankg load --bulk` has compacted (as it
-    does since the first 100k run showed queries up to 7x slower on an uncompacted one); the
+    does since the first 100k run showed queries 1.4-13x slower on an uncompacted one); the
     figures taken before stay in the results as ``raw_uncompacted``."""
     results = json.loads((RESULTS / "results.json").read_text())
     catalogue = Catalogue()
@@ -501,9 +501,10 @@ def remeasure_raw(sizes: list[int], workdir: Path) -> dict:
         kg.close()
         entry["raw_uncompacted"] = entry["raw"]
         entry["raw"] = raw_latencies(size_dir / "snapshot", catalogue)
-        results["command"] += " && " + " ".join(["python", "bench/run.py", *sys.argv[1:]])
         (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
         shutil.rmtree(size_dir, ignore_errors=True)
+    results["command"] += " && " + " ".join(["python", "bench/run.py", *sys.argv[1:]])
+    (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
     return results
 
 

@@ -97,3 +97,12 @@ def test_a_query_stopped_at_the_time_limit_leaves_a_gap(results, tmp_path):
     text = out.read_text()
     assert "| co-citation (join/aggregate) | over 120 s (time limit) | 1000 / 1000 | — |" in text
     assert "missed on 2 of the 2 queries timed both ways" in text
+
+
+def test_a_query_reshaped_between_runs_gets_no_ratio(results, tmp_path):
+    results["sizes"]["100"]["raw"]["intent-counts"]["query_changed"] = "reshaped later"
+    out = tmp_path / "BENCHMARKS.md"
+    report.write_benchmarks_md(results, out, tmp_path / "latency.svg")
+    text = out.read_text()
+    assert "| intent-counts (join/aggregate) | 520 / 520 | 400 / 400 (reshaped later) | — |" in text
+    assert "missed on 1 of the 2 queries timed both ways (point-lookup 8.5x)" in text
