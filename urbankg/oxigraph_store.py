@@ -99,8 +99,8 @@ class OxigraphStore:
         """Fast, non-transactional load of a large file into one graph (benchmarks, big imports).
 
         Then compacted: the bulk loader leaves many overlapping files, which every later read
-        has to look through (at 100k papers, queries ran up to 7x slower on an uncompacted
-        store than on a compacted one)."""
+        has to look through (at 100k papers, queries ran 1.4-13x slower on an uncompacted
+        store than on a compacted one: BENCHMARKS.md)."""
         with self._write_lock:
             try:
                 self._store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph_iri))
