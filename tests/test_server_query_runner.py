@@ -56,6 +56,18 @@ def worker_pids() -> set[int]:
     return pids
 
 
+def spawned_by(pids: set[int]) -> list[str]:
+    """The test that was running when each process started (it inherited PYTEST_CURRENT_TEST)."""
+    found = []
+    for pid in pids:
+        try:
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        found += [v.decode().split("=", 1)[1] for v in environ if v.startswith(b"PYTEST_CURRENT_TEST=")]
+    return found
+
+
 def wait_for(condition, seconds: float = 10.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -76,7 +88,7 @@ def server(tmp_path_factory):
 
 def test_a_slow_query_is_stopped_at_its_limit_while_others_are_answered(server):
     # An earlier test's query processes may still be exiting; this server's two are counted.
-    assert wait_for(lambda: len(worker_pids()) == 2), worker_pids()
+    assert wait_for(lambda: len(worker_pids()) == 2), f"query processes left by: {spawned_by(worker_pids())}"
     before = worker_pids()
     outcome: dict = {}
 
