@@ -127,6 +127,7 @@ class ProcessRunner:
         self.restarts = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._workers: set[_Worker] = set()
+        self._starters: set[threading.Thread] = set()  # replacements being started
         self._pool_lock = threading.Lock()
         self._snapshot_lock = threading.Lock()
         self._snapshot: tuple[int, str] | None = None  # (store generation, folder)
@@ -238,9 +239,17 @@ class ProcessRunner:
             self._workers.discard(worker)
             if self._closed:
                 return
-        threading.Thread(target=self._replace, name="urbankg-worker-start", daemon=True).start()
+            starter = threading.Thread(target=self._replace, name="urbankg-worker-start", daemon=True)
+            self._starters.add(starter)
+        starter.start()
 
     def _replace(self) -> None:
+        try:
+            self._start_replacement()
+        finally:
+            self._starters.discard(threading.current_thread())
+
+    def _start_replacement(self) -> None:
         try:
             worker = _spawn(self.isolate_network)
             _wait_ready(worker)
@@ -258,6 +267,10 @@ class ProcessRunner:
     def close(self) -> None:
         with self._pool_lock:
             self._closed = True
+            starters = list(self._starters)
+        # A replacement still starting would otherwise outlive the runner by its start-up time.
+        for starter in starters:
+            starter.join(WORKER_START_TIMEOUT + 5)
         self._finalizer()
 
 
