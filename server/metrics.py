@@ -72,6 +72,8 @@ class Metrics:
     def _count(self, kg, generation) -> None:
         try:
             self.store_triples(kg, generation)
+        except Exception:  # the store closed under the count (the server stopping): stays unknown
+            pass
         finally:
             self._counting = False
 
