@@ -85,6 +85,11 @@ def percentiles(samples: list[float]) -> dict:
     return {"p50_ms": round(statistics.median(ordered) * 1000, 2), "p95_ms": round(p95 * 1000, 2), "runs": len(samples)}
 
 
+def unmeasured(note: str) -> dict:
+    """A query that gave no time: stopped at a limit, or failed."""
+    return {"p50_ms": None, "p95_ms": None, "runs": 0, "note": note}
+
+
 def timed(fn, repeats: int = REPEATS, warmup: int = WARMUP) -> dict:
     samples = []
     for i in range(warmup):
@@ -132,16 +137,34 @@ def measure_load(path: Path, workdir: Path) -> dict:
     del store
     shutil.rmtree(raw_dir)
     log(f"raw bulk_load: {triples / raw:,.0f} triples/s")
-    start = time.perf_counter()
-    subprocess.run(["urbankg", "--store", str(workdir / "store"), "load", "--bulk", str(path)], check=True,
-                   capture_output=True)
-    cli = time.perf_counter() - start
+    cli = cli_bulk_load(path, workdir / "store")
     log(f"urbankg load --bulk: {triples / cli:,.0f} triples/s")
-    # As a real deployment would have it: the ontology beside the data (class checks use it).
-    subprocess.run(["urbankg", "--store", str(workdir / "store"), "load", str(ROOT / "ontology" / "urbankg.ttl")],
-                   check=True, capture_output=True)
     return {"triples": triples, "raw_bulk_load_s": round(raw, 2), "raw_triples_per_s": round(triples / raw),
             "urbankg_bulk_s": round(cli, 2), "urbankg_bulk_triples_per_s": round(triples / cli)}
+
+
+def cli_bulk_load(path: Path, store_dir: Path) -> float:
+    """Seconds `urbankg load --bulk` takes (a CLI process, compaction included); then the
+    ontology beside the data, as a real deployment has it (class checks use it)."""
+    start = time.perf_counter()
+    subprocess.run(["urbankg", "--store", str(store_dir), "load", "--bulk", str(path)], check=True,
+                   capture_output=True)
+    seconds = time.perf_counter() - start
+    subprocess.run(["urbankg", "--store", str(store_dir), "load", str(ROOT / "ontology" / "urbankg.ttl")],
+                   check=True, capture_output=True)
+    return seconds
+
+
+def snapshot_of(store_dir: Path, snapshot: Path) -> None:
+    """The read-only copy raw pyoxigraph is timed on, as the server's query processes are."""
+    kg = KnowledgeGraph.open(store_dir)
+    kg.store.snapshot(snapshot)
+    kg.close()
+
+
+def save(results: dict) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
 
 
 def measure_validated_load(workdir: Path, papers: int = 150) -> dict:
@@ -199,7 +222,7 @@ def http_latencies(base: str) -> dict:
         try:
             return timed(fn)
         except OverTimeLimit:
-            return {"p50_ms": None, "p95_ms": None, "runs": 0, "note": f"over {HTTP_TIME_LIMIT} s (time limit)"}
+            return unmeasured(f"over {HTTP_TIME_LIMIT} s (time limit)")
 
     out = {}
     for name, text in representative_queries().items():
@@ -247,9 +270,9 @@ def rdflib_child(path: Path) -> None:
         try:
             return timed(fn, repeats=3, warmup=0)
         except TimeoutError:
-            return {"p50_ms": None, "p95_ms": None, "runs": 0, "note": f"over {RDFLIB_TIMEOUT} s"}
+            return unmeasured(f"over {RDFLIB_TIMEOUT} s")
         except Exception as exc:  # rdflib's engine fails on some valid SPARQL: that is a figure too
-            return {"p50_ms": None, "p95_ms": None, "runs": 0, "note": f"fails: {type(exc).__name__}"}
+            return unmeasured(f"fails: {type(exc).__name__}")
         finally:
             signal.alarm(0)
 
@@ -408,16 +431,10 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
     if earlier:  # sizes measured by an earlier run are kept, and the commands of both are reported
         results["sizes"] = earlier["sizes"]
         results["command"] = earlier["command"] + " && " + results["command"]
-    results["validation_empty_store_s"] = earlier.get("validation_empty_store_s") if earlier else None
-    results["validated_load"] = earlier.get("validated_load") if earlier else None
-    if results["validation_empty_store_s"] is None:
-        results["validation_empty_store_s"] = round(validation_time(None, workdir), 3)
-    if results["validated_load"] is None:
-        results["validated_load"] = measure_validated_load(workdir)
-
-    def save() -> None:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
+    earlier = earlier or {}
+    results["validation_empty_store_s"] = (earlier.get("validation_empty_store_s")
+                                           or round(validation_time(None, workdir), 3))
+    results["validated_load"] = earlier.get("validated_load") or measure_validated_load(workdir)
 
     for papers in sizes:
         log(f"== {papers} papers")
@@ -434,16 +451,14 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
             entry["load"] = measure_load(path, size_dir)
             entry["validation_s"] = round(validation_time(store_dir, workdir), 3)
             log(f"validation of 1,000 triples: {entry['validation_s']} s")
-            kg = KnowledgeGraph.open(store_dir)
-            kg.store.snapshot(snapshot)
-            kg.close()
-            save()
+            snapshot_of(store_dir, snapshot)
+            save(results)
         else:
             log("resuming on the store an earlier run loaded")
         if "raw" not in entry:
             entry["raw"] = raw_latencies(snapshot, catalogue)
             log("raw pyoxigraph latencies done")
-            save()
+            save(results)
         if "concurrency" not in entry:
             server = Server(store_dir)
             try:
@@ -458,10 +473,10 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
                 entry["server_peak_mb"] = server.peak_memory_mb()
             finally:
                 server.stop()
-            save()
+            save(results)
         if papers <= rdflib_max and "rdflib" not in entry:
             entry["rdflib"] = rdflib_latencies(path)
-            save()
+            save(results)
         if "virtuoso" not in entry:
             try:
                 entry["virtuoso"] = virtuoso_latencies(path, catalogue, size_dir)
@@ -469,7 +484,7 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
                 log(f"Virtuoso comparison failed: {exc}")
                 entry["virtuoso"] = {"error": str(exc)}
         entry["complete"] = True
-        save()
+        save(results)
         shutil.rmtree(size_dir, ignore_errors=True)
     return results
 
@@ -487,24 +502,17 @@ def remeasure_raw(sizes: list[int], workdir: Path) -> dict:
         size_dir.mkdir(parents=True)
         path = dataset(papers)
         triples = entry["load"]["triples"]
-        start = time.perf_counter()
-        subprocess.run(["urbankg", "--store", str(size_dir / "store"), "load", "--bulk", str(path)], check=True,
-                       capture_output=True)
-        seconds = time.perf_counter() - start
+        seconds = cli_bulk_load(path, size_dir / "store")
         log(f"urbankg load --bulk with compaction: {triples / seconds:,.0f} triples/s")
         entry["load"]["uncompacted_urbankg_bulk_triples_per_s"] = entry["load"]["urbankg_bulk_triples_per_s"]
         entry["load"].update(urbankg_bulk_s=round(seconds, 2), urbankg_bulk_triples_per_s=round(triples / seconds))
-        subprocess.run(["urbankg", "--store", str(size_dir / "store"), "load", str(ROOT / "ontology" / "urbankg.ttl")],
-                       check=True, capture_output=True)
-        kg = KnowledgeGraph.open(size_dir / "store")
-        kg.store.snapshot(size_dir / "snapshot")
-        kg.close()
+        snapshot_of(size_dir / "store", size_dir / "snapshot")
         entry["raw_uncompacted"] = entry["raw"]
         entry["raw"] = raw_latencies(size_dir / "snapshot", catalogue)
-        (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
+        save(results)
         shutil.rmtree(size_dir, ignore_errors=True)
     results["command"] += " && " + " ".join(["python", "bench/run.py", *sys.argv[1:]])
-    (RESULTS / "results.json").write_text(json.dumps(results, indent=2))
+    save(results)
     return results
 
 
