@@ -11,6 +11,7 @@ from urbankg.graph import KnowledgeGraph
 from urbankg.server import http_errors, metrics
 from urbankg.server.http_errors import HttpError
 from urbankg.server.query_runner import make_runner
+from urbankg.server.result_cache import CachedRunner
 from urbankg.server.service_description import Statistics
 from urbankg.server.settings import Settings
 
@@ -26,7 +27,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.config["URBANKG_MAX_ROWS"] = settings.max_rows  # shared with the catalogue API
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # Flask answers 413 past it
     # Query processes get no network at all unless SERVICE may call somewhere.
-    runner = make_runner(kg, settings.workers, isolate_network=not settings.service_allow)
+    runner = CachedRunner(make_runner(kg, settings.workers, isolate_network=not settings.service_allow),
+                          settings.result_cache_mb * 1024 * 1024)
     app.extensions["urbankg_settings"] = settings
     app.extensions["urbankg_runner"] = runner
     app.extensions["urbankg_statistics"] = Statistics(runner, settings.query_timeout)

@@ -116,6 +116,12 @@ class Metrics:
         lines.append(f"urbankg_query_workers_without_network {runner.isolated}")
         family("urbankg_query_worker_restarts_total", "counter", "Query worker processes started to replace one.")
         lines.append(f"urbankg_query_worker_restarts_total {runner.restarts}")
+        family("urbankg_result_cache_total", "counter",
+               "Queries answered from a kept answer (hit), by waiting for the same query (shared), or run (miss).")
+        for outcome, count in (("hit", runner.hits), ("shared", runner.shared), ("miss", runner.misses)):
+            lines.append(f'urbankg_result_cache_total{{outcome="{outcome}"}} {count}')
+        family("urbankg_result_cache_bytes", "gauge", "Bytes of query answers kept.")
+        lines.append(f"urbankg_result_cache_bytes {runner.kept_bytes}")
         family("urbankg_store_triples", "gauge", "Statements (quads) in the store, all graphs.")
         lines.append(f"urbankg_store_triples {self.store_triples(kg, runner.generation)}")
         return "\n".join(lines) + "\n"

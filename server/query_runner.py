@@ -92,6 +92,7 @@ class Outcome:
     body: bytes
     rows: int
     truncated: bool
+    cache: str = "miss"  # or "hit" (a kept answer), "shared" (the same query's run): see result_cache
 
 
 def _outcome(reply: dict) -> Outcome:

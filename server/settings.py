@@ -10,6 +10,7 @@ Environment variables (CLI options of `urbankg serve` override them):
   URBANKG_SERVICE_ALLOW  endpoint IRIs SERVICE may call, separated by spaces or commas (default: none)
   URBANKG_CORS_ORIGINS   origins allowed to call the API from a browser ("*" for any; default: none)
   URBANKG_WORKERS        query processes (default 2)
+  URBANKG_RESULT_CACHE_MB  megabytes of query answers kept until the store changes (default 64; 0: none)
 
 With no token configured the server is read-only. The token is never taken from a
 command-line argument, where other users of the machine could read it (ps): pass it
@@ -36,6 +37,7 @@ class Settings:
     service_allow: tuple[str, ...] = ()
     cors_origins: tuple[str, ...] = ()
     workers: int = 2
+    result_cache_mb: int = 64
 
     @property
     def read_only(self) -> bool:
@@ -56,6 +58,7 @@ class Settings:
             service_allow=_list(env.get("URBANKG_SERVICE_ALLOW", "")),
             cors_origins=_list(env.get("URBANKG_CORS_ORIGINS", "")),
             workers=_number(env, "URBANKG_WORKERS", int, cls.workers),
+            result_cache_mb=_number(env, "URBANKG_RESULT_CACHE_MB", int, cls.result_cache_mb),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         if "token_file" in given:
@@ -69,6 +72,8 @@ class Settings:
             raise UrbankgError(f"the query timeout must be positive, not {self.query_timeout}")
         if self.max_rows < 1 or self.max_body < 1:
             raise UrbankgError("URBANKG_MAX_ROWS and URBANKG_MAX_BODY must be at least 1")
+        if self.result_cache_mb < 0:
+            raise UrbankgError(f"URBANKG_RESULT_CACHE_MB must be 0 (no cache) or more, not {self.result_cache_mb}")
         if self.workers < 1:
             raise UrbankgError(f"at least one query worker is needed, not {self.workers}")
 

@@ -167,6 +167,7 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
     response = Response(outcome.body, 200, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     response.headers["X-Urbankg-Rows"] = str(outcome.rows)
+    response.headers["X-Urbankg-Cache"] = outcome.cache
     if outcome.truncated:
         response.headers["X-Urbankg-Truncated"] = "true"
         response.headers["X-Urbankg-Max-Rows"] = str(current.max_rows)

@@ -1,0 +1,144 @@
+"""Answers to repeated queries: kept while the store is unchanged, and shared while running.
+
+Scholars reach the same few canned queries from the same pages, and on a large store an
+aggregate over the citation network takes seconds. Without this, thirty-two readers of
+one page keep two query processes busy with thirty-two runs of the same query, and the
+last of them wait past the time limit. So:
+
+- a finished answer is kept, under the store's generation (its count of writes), until the
+  store changes or room is needed for newer answers (least recently used goes first);
+- a request for a query already running waits for that run instead of starting another.
+
+A query is the same when everything that decides its answer is: the text, the dataset
+given by the protocol, the formats, the row cap and the base IRI. Queries that give a
+new answer each time (RAND, NOW, UUID, STRUUID, BNODE) are never kept or shared. Only a
+store that counts its writes can be cached: a remote endpoint changes behind our back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import asdict, dataclass, replace
+
+from urbankg.server.query_runner import Outcome, QueryError, QueryTimeout
+from urbankg.server.query_worker import QueryJob
+
+# Functions whose value differs from one evaluation to the next.
+_VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+@dataclass
+class _Running:
+    """A query being answered; requests for the same query wait on ``done``."""
+
+    done: threading.Event
+    outcome: Outcome | None = None
+    error: QueryError | None = None
+
+
+class CachedRunner:
+    """A query runner (``query_runner``) with its answers kept and shared."""
+
+    def __init__(self, runner, max_bytes: int):
+        self.runner = runner
+        self.max_bytes = max_bytes
+        self.hits = 0  # answered from a kept result
+        self.shared = 0  # answered by waiting for the same query already running
+        self.misses = 0
+        self._kept: OrderedDict[tuple, Outcome] = OrderedDict()
+        self._kept_bytes = 0
+        self._kept_generation: int | None = None
+        self._running: dict[tuple, _Running] = {}
+        self._lock = threading.Lock()
+
+    # What the server reads of a runner, passed through.
+    @property
+    def generation(self) -> int | None:
+        return self.runner.generation
+
+    @property
+    def alive(self) -> int:
+        return self.runner.alive
+
+    @property
+    def isolated(self) -> int:
+        return self.runner.isolated
+
+    @property
+    def timeouts(self) -> int:
+        return self.runner.timeouts
+
+    @property
+    def restarts(self) -> int:
+        return self.runner.restarts
+
+    @property
+    def size(self) -> int:
+        return self.runner.size
+
+    @property
+    def kept_bytes(self) -> int:
+        return self._kept_bytes
+
+    def close(self) -> None:
+        self.runner.close()
+
+    def run(self, job: QueryJob, timeout: float) -> Outcome:
+        generation = self.runner.generation
+        if self.max_bytes <= 0 or generation is None or _VOLATILE.search(job.sparql):
+            return self.runner.run(job, timeout)
+        key = (generation, json.dumps(asdict(job), sort_keys=True))
+        with self._lock:
+            if generation != self._kept_generation:  # the store changed: every kept answer is stale
+                self._kept.clear()
+                self._kept_bytes = 0
+                self._kept_generation = generation
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+                self.hits += 1
+                return replace(kept, cache="hit")
+            running = self._running.get(key)
+            leader = running is None
+            if leader:
+                running = self._running[key] = _Running(threading.Event())
+                self.misses += 1
+        if not leader:
+            return self._wait_for(running, timeout)
+        try:
+            running.outcome = self.runner.run(job, timeout)
+            self._keep(key, running.outcome)
+            return running.outcome
+        except QueryError as error:
+            running.error = error
+            raise
+        finally:
+            with self._lock:
+                del self._running[key]
+            running.done.set()
+
+    def _wait_for(self, running: _Running, timeout: float) -> Outcome:
+        if not running.done.wait(timeout):
+            raise QueryTimeout(timeout)
+        if running.error is not None:
+            raise running.error
+        with self._lock:
+            self.shared += 1
+        return replace(running.outcome, cache="shared")
+
+    def _keep(self, key: tuple, outcome: Outcome) -> None:
+        size = len(outcome.body)
+        if size > self.max_bytes // 4:  # one huge answer would push out every other
+            return
+        with self._lock:
+            if key[0] != self._kept_generation:
+                return  # the store changed while the query ran
+            self._kept[key] = outcome
+            self._kept_bytes += size
+            while self._kept_bytes > self.max_bytes:
+                _, evicted = self._kept.popitem(last=False)
+                self._kept_bytes -= len(evicted.body)
+
