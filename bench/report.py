@@ -6,6 +6,11 @@ from pathlib import Path
 
 TARGET_OVERHEAD = 1.2
 TARGET_RDFLIB_SPEEDUP = 20
+LOADS = {  # the kinds of load bench/run.py's concurrency phase sends
+    "light": "light (point lookup)",
+    "heavy": "heavy (intent-counts, the same text from every client)",
+    "heavy_distinct": "heavy (intent-counts, every request its own text)",
+}
 
 
 def _ms(entry: dict | None) -> str:
@@ -77,10 +82,10 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
             lines.append(f"| {name}{mark} | {_ms(http)} | {_ms(raw)} | "
                          f"{_overhead(overhead, flag, http, raw)} | {_ms(rdf)} | "
                          f"{_speedup(speedup)} | {_ms(virt)} |")
-        lines += ["", "| load | clients | requests | errors | requests/s |", "|---|---:|---:|---:|---:|"]
-        for key, c in entry["concurrency"].items():
-            lines.append(f"| {key.split('-')[0]} | {c['clients']} | {c['requests']} | {c['errors']} | "
-                         f"{c['requests_per_s']} |")
+        lines += [""] + _concurrency_table(entry["concurrency"])
+        if entry.get("concurrency_before_cache"):
+            lines += ["", "Before the server kept and shared answers (each request ran its query):", ""]
+            lines += _concurrency_table(entry["concurrency_before_cache"])
         lines += ["", f"Server peak memory (server process and query processes): {entry['server_peak_mb']} MB."]
         rdflib = entry.get("rdflib") or {}
         if rdflib.get("error"):
@@ -98,6 +103,15 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
     lines += ["## Latency against store size", "", f"![p50 latency through the HTTP endpoint]({picture.relative_to(out.parent)})", ""]
     out.write_text("\n".join(lines))
     _plot(results, picture)
+
+
+def _concurrency_table(figures: dict) -> list[str]:
+    lines = ["| load | clients | requests | errors | requests/s |", "|---|---:|---:|---:|---:|"]
+    for key, c in figures.items():
+        kind = key.split("-")[0]
+        lines.append(f"| {LOADS.get(kind, kind)} | {c['clients']} | {c['requests']} | {c['errors']} | "
+                     f"{c['requests_per_s']} |")
+    return lines
 
 
 def _targets(results: dict) -> list[str]:

@@ -223,6 +223,10 @@ class OverTimeLimit(Exception):
     """The endpoint stopped the query at its time limit (503)."""
 
 
+# Latencies are of the query run, not of the server's kept answer: every timed request asks afresh.
+FRESH = {"Cache-Control": "no-cache"}
+
+
 def http_latencies(base: str) -> dict:
     session = requests.Session()
 
@@ -241,11 +245,11 @@ def http_latencies(base: str) -> dict:
     for name, text in representative_queries().items():
         accept = "application/n-triples" if "CONSTRUCT" in text else "application/sparql-results+json"
         out[name] = limited(lambda t=text, a=accept: answered(
-            session.post(base + "/sparql", data={"query": t}, headers={"Accept": a}, timeout=HTTP_TIME_LIMIT + 60)))
+            session.post(base + "/sparql", data={"query": t}, headers={"Accept": a, **FRESH}, timeout=HTTP_TIME_LIMIT + 60)))
         log(f"HTTP {name}: {out[name]}")
     for name, params in CANNED_PARAMS.items():
         out[name] = limited(lambda n=name, p=params: answered(
-            session.get(f"{base}/api/queries/{n}.json", params=p, timeout=HTTP_TIME_LIMIT + 60)))
+            session.get(f"{base}/api/queries/{n}.json", params=p, headers=FRESH, timeout=HTTP_TIME_LIMIT + 60)))
         log(f"HTTP {name}: {out[name]}")
     return out
 
@@ -370,16 +374,20 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def hammer(base: str, query: str, clients: int, seconds: float) -> dict:
+def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool = False) -> dict:
+    """Clients sending one query over and over for ``seconds``; with ``distinct`` each request
+    carries its own comment, so the server's result cache cannot answer it or share its run."""
     stop = time.time() + seconds
     counts = {"ok": 0, "errors": 0}
     lock = threading.Lock()
+    numbers = iter(range(10 ** 9))
 
     def client():
         session = requests.Session()
         while time.time() < stop:
+            text = f"{query}\n# request {next(numbers)}" if distinct else query
             try:
-                response = session.post(base + "/sparql", data={"query": query},
+                response = session.post(base + "/sparql", data={"query": text},
                                         headers={"Accept": "application/sparql-results+json"}, timeout=600)
                 key = "ok" if response.ok else "errors"
             except requests.RequestException:
@@ -394,6 +402,43 @@ def hammer(base: str, query: str, clients: int, seconds: float) -> dict:
     elapsed = time.time() - started
     return {"clients": clients, "requests": counts["ok"] + counts["errors"], "errors": counts["errors"],
             "requests_per_s": round((counts["ok"] + counts["errors"]) / elapsed, 1)}
+
+
+def concurrency(base: str) -> dict:
+    """A light and a heavy query from 8 and 32 clients: the same text from every client, as
+    readers of one page send it, and the heavy one also with every request's text its own."""
+    queries = representative_queries()
+    out = {}
+    for kind, name, distinct in (("light", "point-lookup", False), ("heavy", "intent-counts", False),
+                                 ("heavy_distinct", "intent-counts", True)):
+        for clients in (8, 32):
+            out[f"{kind}-{clients}"] = hammer(base, queries[name], clients, 10, distinct)
+            log(f"concurrency {kind}, {clients} clients: {out[f'{kind}-{clients}']}")
+    return out
+
+
+def concurrency_again(sizes: list[int], workdir: Path) -> dict:
+    """The concurrency phase alone, on a fresh store of each size: for figures taken before the
+    server kept and shared answers, which stay in the results as ``concurrency_before_cache``."""
+    results = json.loads((RESULTS / "results.json").read_text())
+    for papers in sizes:
+        entry = results["sizes"][str(papers)]
+        size_dir = workdir / f"concurrency-{papers}"
+        shutil.rmtree(size_dir, ignore_errors=True)
+        size_dir.mkdir(parents=True)
+        cli_bulk_load(dataset(papers), size_dir / "store")
+        server = Server(size_dir / "store")
+        try:
+            figures = concurrency(server.base)
+        finally:
+            server.stop()
+        entry.setdefault("concurrency_before_cache", entry["concurrency"])
+        entry["concurrency"] = figures
+        save(results)
+        shutil.rmtree(size_dir, ignore_errors=True)
+    results["command"] += " && " + " ".join(["python", "bench/run.py", *sys.argv[1:]])
+    save(results)
+    return results
 
 
 # -- Virtuoso ------------------------------------------------------------------------------
@@ -486,12 +531,7 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
             try:
                 entry["http"] = http_latencies(server.base)
                 log("HTTP latencies done")
-                queries = representative_queries()
-                entry["concurrency"] = {
-                    f"{kind}-{clients}": hammer(server.base, queries[name], clients, 10)
-                    for kind, name in (("light", "point-lookup"), ("heavy", "intent-counts")) for clients in (8, 32)
-                }
-                log(f"concurrency: {entry['concurrency']}")
+                entry["concurrency"] = concurrency(server.base)
                 entry["server_peak_mb"] = server.peak_memory_mb()
             finally:
                 server.stop()
@@ -565,7 +605,12 @@ def main() -> None:
     parser.add_argument("--rdflib-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--remeasure-raw", action="store_true",
                         help="Take the raw pyoxigraph latencies of these sizes again, on a compacted store.")
+    parser.add_argument("--concurrency-again", action="store_true",
+                        help="Take the concurrency figures of these sizes again, on a fresh store.")
     args = parser.parse_args()
+    if args.concurrency_again:
+        write_report(concurrency_again([int(s) for s in args.sizes.split(",")], args.workdir))
+        return
     if args.remeasure_raw:
         write_report(remeasure_raw([int(s) for s in args.sizes.split(",")], args.workdir))
         return

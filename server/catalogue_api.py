@@ -23,6 +23,7 @@ from urbankg.results import show_term
 from urbankg.server.pictures import Edge, Node, bars_svg, matrix_svg, two_column_svg
 from urbankg.server.query_runner import QueryError, QueryTimeout
 from urbankg.server.query_worker import QueryJob
+from urbankg.server.result_cache import fresh_requested
 
 bp = Blueprint("catalogue", __name__)
 
@@ -72,7 +73,8 @@ def _execute(query: CannedQuery, params: dict[str, str]):
     job = QueryJob(query.sparql, {"solutions": "json"}, max_rows(),
                    substitutions={name: str(term) for name, term in bound.items()})
     try:
-        return current_app.extensions["urbankg_runner"].run(job, settings.query_timeout)
+        return current_app.extensions["urbankg_runner"].run(job, settings.query_timeout,
+                                                            fresh=fresh_requested(request.headers))
     except QueryTimeout as exc:
         raise UrbankgError(f"the query ran past the server's limit of {exc.limit:g} s") from exc
     except QueryError as exc:

@@ -13,6 +13,8 @@ A query is the same when everything that decides its answer is: the text, the da
 given by the protocol, the formats, the row cap and the base IRI. Queries that give a
 new answer each time (RAND, NOW, UUID, STRUUID, BNODE) are never kept or shared. Only a
 store that counts its writes can be cached: a remote endpoint changes behind our back.
+A client that asks for a fresh answer (``Cache-Control: no-cache``, as a browser's
+forced reload does) gets the query run for it, and that answer is kept.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ from urbankg.server.query_worker import QueryJob
 
 # Functions whose value differs from one evaluation to the next.
 _VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
+
+
+def fresh_requested(headers) -> bool:
+    """Whether an HTTP request asks for an answer not taken from a cache (RFC 9111, 5.2.1)."""
+    control = headers.get("Cache-Control", "").lower().replace(" ", "")
+    return ("no-cache" in control or "max-age=0" in control
+            or (not control and "no-cache" in headers.get("Pragma", "").lower()))
 
 
 @dataclass
@@ -86,11 +95,18 @@ class CachedRunner:
     def close(self) -> None:
         self.runner.close()
 
-    def run(self, job: QueryJob, timeout: float) -> Outcome:
+    def run(self, job: QueryJob, timeout: float, fresh: bool = False) -> Outcome:
+        """``fresh``: run the query even if its answer is kept or running (the answer is then kept)."""
         generation = self.runner.generation
         if self.max_bytes <= 0 or generation is None or _VOLATILE.search(job.sparql):
             return self.runner.run(job, timeout)
         key = (generation, json.dumps(asdict(job), sort_keys=True))
+        if fresh:
+            outcome = self.runner.run(job, timeout)
+            with self._lock:
+                self.misses += 1
+            self._keep(key, outcome)
+            return outcome
         with self._lock:
             if generation != self._kept_generation:  # the store changed: every kept answer is stale
                 self._kept.clear()
@@ -136,6 +152,8 @@ class CachedRunner:
         with self._lock:
             if key[0] != self._kept_generation:
                 return  # the store changed while the query ran
+            replaced = self._kept.pop(key, None)
+            self._kept_bytes -= len(replaced.body) if replaced else 0
             self._kept[key] = outcome
             self._kept_bytes += size
             while self._kept_bytes > self.max_bytes:

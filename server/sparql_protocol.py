@@ -33,6 +33,7 @@ from urbankg.server.http_errors import HttpError
 from urbankg.server.negotiation import FORMATS, KIND_OF_FORM, NotAcceptable
 from urbankg.server.query_runner import QueryFailed, QuerySyntaxError, QueryTimeout, ResultKindMismatch
 from urbankg.server.query_worker import QueryJob
+from urbankg.server.result_cache import fresh_requested
 from urbankg.server.result_writers import GRAPH_FORMATS
 from urbankg.server.sparql_text import scan
 
@@ -154,7 +155,7 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
         prefixes=OUTPUT_PREFIXES,
     )
     try:
-        outcome = runner().run(job, current.query_timeout)
+        outcome = runner().run(job, current.query_timeout, fresh=fresh_requested(request.headers))
     except QuerySyntaxError as error:
         raise HttpError(400, f"SPARQL syntax error: {error}") from None
     except ResultKindMismatch as error:

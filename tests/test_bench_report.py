@@ -109,3 +109,19 @@ def test_a_query_reshaped_between_runs_gets_no_ratio(results, tmp_path):
     text = out.read_text()
     assert "| intent-counts (join/aggregate) | 520 / 520 | 400 / 400 (reshaped later) | — |" in text
     assert "missed on 1 of the 2 queries timed both ways (point-lookup 8.5x)" in text
+
+
+def test_concurrency_taken_again_shows_the_figures_before_beside_the_new(results, tmp_path):
+    large = results["sizes"]["100"]
+    large["concurrency_before_cache"] = large["concurrency"]
+    large["concurrency"] = {"heavy-32": {"clients": 32, "requests": 900, "errors": 0, "requests_per_s": 90.0},
+                            "heavy_distinct-32": {"clients": 32, "requests": 34, "errors": 5, "requests_per_s": 0.3}}
+    out = tmp_path / "BENCHMARKS.md"
+    report.write_benchmarks_md(results, out, tmp_path / "latency.svg")
+    text = out.read_text()
+    assert "| heavy (intent-counts, the same text from every client) | 32 | 900 | 0 | 90.0 |" in text
+    assert "| heavy (intent-counts, every request its own text) | 32 | 34 | 5 | 0.3 |" in text
+    before = text.split("Before the server kept and shared answers")[1].split("Server peak memory")[0]
+    assert "| light (point lookup) | 32 | 100 | 2 | 10.0 |" in before
+    # The target counts the errors of every kind of load at 32 clients, as measured now.
+    assert "at 100 papers 5 errors" in text

@@ -16,7 +16,7 @@ from urbankg.graph import KnowledgeGraph
 from urbankg.server.app import create_app
 from urbankg.server.query_runner import InlineRunner, ProcessRunner, QuerySyntaxError
 from urbankg.server.query_worker import QueryJob
-from urbankg.server.result_cache import CachedRunner
+from urbankg.server.result_cache import CachedRunner, fresh_requested
 from urbankg.server.settings import Settings
 from serving import served
 
@@ -155,9 +155,16 @@ def test_the_endpoint_says_whether_an_answer_was_kept(tmp_path):
             answers = [requests.get(base + "/sparql", params={"query": COUNT}, timeout=30) for _ in range(2)]
             assert [a.headers["X-Urbankg-Cache"] for a in answers] == ["miss", "hit"]
             assert answers[0].json() == answers[1].json()
+            # A forced reload runs the query again, through the protocol and the catalogue API.
+            forced = requests.get(base + "/sparql", params={"query": COUNT}, headers={"Cache-Control": "no-cache"},
+                                  timeout=30)
+            assert forced.headers["X-Urbankg-Cache"] == "miss" and forced.json() == answers[0].json()
+            api = [requests.get(base + "/api/queries/village-counts.json", headers=headers, timeout=30)
+                   for headers in ({}, {}, {"Cache-Control": "no-cache"})]
+            assert all(a.ok for a in api)
             metrics = requests.get(base + "/metrics", timeout=30).text
-            assert 'urbankg_result_cache_total{outcome="hit"} 1' in metrics
-            assert 'urbankg_result_cache_total{outcome="miss"} 1' in metrics
+            assert 'urbankg_result_cache_total{outcome="hit"} 2' in metrics  # one of each kind of request
+            assert 'urbankg_result_cache_total{outcome="miss"} 4' in metrics
     finally:
         kg.close()
 
@@ -167,3 +174,24 @@ def test_a_negative_cache_size_is_refused():
 
     with pytest.raises(UrbankgError, match="URBANKG_RESULT_CACHE_MB"):
         Settings.from_env({"URBANKG_RESULT_CACHE_MB": "-1"})
+
+
+@pytest.mark.parametrize(("headers", "fresh"), [
+    ({}, False),
+    ({"Cache-Control": "no-cache"}, True),
+    ({"Cache-Control": "max-age=0"}, True),
+    ({"Cache-Control": "max-age=60"}, False),
+    ({"Pragma": "no-cache"}, True),
+    ({"Cache-Control": "max-age=60", "Pragma": "no-cache"}, False),  # Cache-Control wins
+])
+def test_a_client_can_ask_for_a_fresh_answer(headers, fresh):
+    assert fresh_requested(headers) is fresh
+
+
+def test_a_fresh_run_replaces_the_kept_answer(kg):
+    inner = Counting(kg)
+    runner = CachedRunner(inner, max_bytes=1 << 20)
+    runner.run(job(COUNT), 10)
+    assert runner.run(job(COUNT), 10, fresh=True).cache == "miss" and inner.runs == 2
+    assert runner.run(job(COUNT), 10).cache == "hit" and runner.kept_bytes == len(runner.run(job(COUNT), 10).body)
+
