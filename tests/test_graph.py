@@ -123,3 +123,19 @@ def test_bulk_load_replaces_the_graph_and_keeps_nothing_on_failure(disk_kg, tmp_
     with pytest.raises(SourceError, match="bulk load failed"):
         disk_kg.bulk_load(dump)
     assert config.graph_iri("dump") not in disk_kg.graphs()
+
+
+def test_bulk_load_reads_a_gzipped_dump_as_it_decompresses(disk_kg, tmp_path):
+    import gzip
+
+    dump = tmp_path / "dump.nt.gz"
+    dump.write_bytes(gzip.compress("".join(f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n'
+                                           for i in range(100)).encode()))
+    assert disk_kg.bulk_load(dump) == config.graph_iri("dump")  # named after dump.nt
+    assert snapshot(disk_kg)[config.graph_iri("dump")] == 100
+    dump.write_bytes(gzip.compress(b"<https://example.org/s> <https://example.org/p> 1 .\n")[:-12])  # cut short
+    with pytest.raises(SourceError, match="dump.nt.gz.*bulk load failed"):
+        disk_kg.bulk_load(dump)
+    assert config.graph_iri("dump") not in disk_kg.graphs()
+    with pytest.raises(SourceError, match=r"dump.csv.gz.*e\.g\. dump\.nt\.gz"):
+        disk_kg.bulk_load(tmp_path / "dump.csv.gz")

@@ -95,15 +95,16 @@ class OxigraphStore:
             finally:
                 self.generation += 1
 
-    def bulk_load(self, path: Path, fmt: ox.RdfFormat, graph_iri: str) -> None:
-        """Fast, non-transactional load of a large file into one graph (benchmarks, big imports).
+    def bulk_load(self, source: Path | BinaryIO, fmt: ox.RdfFormat, graph_iri: str) -> None:
+        """Fast, non-transactional load of a large file (or a binary stream) into one graph.
 
         Then compacted: the bulk loader leaves many overlapping files, which every later read
         has to look through (at 100k papers, queries ran 1.4-13x slower on an uncompacted
         store than on a compacted one: BENCHMARKS.md)."""
         with self._write_lock:
             try:
-                self._store.bulk_load(path=str(path), format=fmt, to_graph=ox.NamedNode(graph_iri))
+                data = {"path": str(source)} if isinstance(source, (str, Path)) else {"input": source}
+                self._store.bulk_load(format=fmt, to_graph=ox.NamedNode(graph_iri), **data)
                 self._store.optimize()
             finally:
                 self.generation += 1
