@@ -25,7 +25,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, replace
 
-from urbankg.server.query_runner import Outcome, QueryError, QueryTimeout
+from urbankg.server.query_runner import Outcome, QueryError, QueryFailed, QueryTimeout
 from urbankg.server.query_worker import QueryJob
 
 # Functions whose value differs from one evaluation to the next.
@@ -128,8 +128,8 @@ class CachedRunner:
             running.outcome = self.runner.run(job, timeout)
             self._keep(key, running.outcome)
             return running.outcome
-        except QueryError as error:
-            running.error = error
+        except Exception as error:  # whatever ends the run ends the waits on it too
+            running.error = error if isinstance(error, QueryError) else QueryFailed(str(error))
             raise
         finally:
             with self._lock:

@@ -8,13 +8,14 @@ answers' sharing is timed, the inline runner elsewhere; HTTP through waitress.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 import requests
 
 from urbankg.graph import KnowledgeGraph
 from urbankg.server.app import create_app
-from urbankg.server.query_runner import InlineRunner, ProcessRunner, QuerySyntaxError
+from urbankg.server.query_runner import InlineRunner, ProcessRunner, QueryFailed, QuerySyntaxError
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import CachedRunner, fresh_requested
 from urbankg.server.settings import Settings
@@ -195,3 +196,42 @@ def test_a_fresh_run_replaces_the_kept_answer(kg):
     assert runner.run(job(COUNT), 10, fresh=True).cache == "miss" and inner.runs == 2
     assert runner.run(job(COUNT), 10).cache == "hit" and runner.kept_bytes == len(runner.run(job(COUNT), 10).body)
 
+
+
+def test_a_run_that_breaks_ends_the_waits_on_it_with_an_error(kg):
+    class Breaking(InlineRunner):
+        """Holds the run until the others are waiting on it, then fails as a lost store would."""
+
+        def __init__(self, kg, waiting: threading.Event):
+            super().__init__(kg)
+            self.waiting = waiting
+
+        def run(self, job, timeout):
+            self.waiting.wait(10)
+            raise RuntimeError("the store went away")
+
+    waiting = threading.Event()
+    runner = CachedRunner(Breaking(kg, waiting), max_bytes=1 << 20)
+    errors = []
+
+    def ask():
+        try:
+            runner.run(job(COUNT), 10)
+        except Exception as error:  # noqa: BLE001 - what each request gets is the point
+            errors.append(error)
+
+    leader = threading.Thread(target=ask)
+    leader.start()
+    while not runner._running:  # the leader has registered its run
+        pass
+    followers = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in followers:
+        thread.start()
+    time.sleep(0.5)  # the followers are waiting on the leader's run
+    waiting.set()
+    for thread in [leader, *followers]:
+        thread.join(10)
+    # The leader sees what broke; each follower a query failure that says what it was.
+    assert sorted(type(e).__name__ for e in errors) == ["QueryFailed"] * 3 + ["RuntimeError"]
+    assert all("the store went away" in str(e) for e in errors)
+    assert runner.kept_bytes == 0 and not runner._running
