@@ -149,7 +149,7 @@ def test_writes_are_seen_by_the_next_query_and_old_snapshots_go(server):
         answer = requests.get(server.sparql, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/w> ?p ?o }"},
                               timeout=30).json()
         assert answer["results"]["bindings"][0]["n"]["value"] == str(n + 1)
-    runner = server.app.extensions["urbankg_runner"]
+    runner = server.app.extensions["urbankg_runner"].runner  # the process runner behind the result cache
     snapshots = list(runner._root.iterdir())
     assert 1 <= len(snapshots) <= runner.size + 1  # at most one per worker plus the newest
 
@@ -207,7 +207,7 @@ def test_an_in_memory_store_runs_queries_inline(tmp_path):
     kg = KnowledgeGraph.in_memory()
     fill(kg)
     app = create_app(kg, Settings(token=None, query_timeout=5))
-    assert isinstance(app.extensions["urbankg_runner"], InlineRunner)
+    assert isinstance(app.extensions["urbankg_runner"].runner, InlineRunner)
     with served(app) as url:
         response = requests.get(url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) FROM <https://example.org/g/bulk> "
                                                                   "WHERE { ?s ?p ?o }"}, timeout=30)
