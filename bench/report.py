@@ -153,7 +153,7 @@ def _targets(results: dict) -> list[str]:
         f"- Server overhead at most {TARGET_OVERHEAD}x: {'; '.join(overheads)}. On queries under 50 ms raw the "
         "endpoint adds "
         + (f"{added[0]:.1f}–{added[-1]:.1f} ms (median {added[len(added) // 2]:.1f} ms)" if added else "—")
-        + ": HTTP, the hand-off to a query process and serialisation cost about a millisecond whatever "
+        + ": HTTP, the hand-off to a query process and serialisation cost a few milliseconds whatever "
         "the query, so a ratio over a query that takes a tenth of a millisecond cannot come near 1.2x.",
         f"- At least {TARGET_RDFLIB_SPEEDUP}x faster than rdflib on join and aggregate queries, {rdflib_line}.",
         f"- Validation of a 1,000-triple annotation within 1.5x of the empty store, at {int(largest):,} papers "
