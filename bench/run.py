@@ -459,20 +459,29 @@ def concurrency(base: str) -> dict:
 def concurrency_again(sizes: list[int], workdir: Path) -> dict:
     """The concurrency phase alone, on a fresh store of each size: for figures taken before the
     server kept and shared answers, which stay in the results as ``concurrency_before_cache``."""
-    results = json.loads((RESULTS / "results.json").read_text())
-    for papers in sizes:
-        entry = results["sizes"][str(papers)]
-        size_dir = workdir / f"concurrency-{papers}"
-        shutil.rmtree(size_dir, ignore_errors=True)
-        size_dir.mkdir(parents=True)
-        cli_bulk_load(dataset(papers), size_dir / "store")
-        server = Server(size_dir / "store")
+    def measure(entry: dict, store_dir: Path, _seconds: float) -> None:
+        server = Server(store_dir)
         try:
             figures = concurrency(server.base)
         finally:
             server.stop()
         entry.setdefault("concurrency_before_cache", entry["concurrency"])
         entry["concurrency"] = figures
+
+    return retake(sizes, workdir, "concurrency", measure)
+
+
+def retake(sizes: list[int], workdir: Path, label: str, measure) -> dict:
+    """One phase taken again for sizes already in results.json, each on a store freshly loaded
+    by `urbankg load --bulk`: ``measure(entry, store_dir, load_seconds)`` updates the size's
+    entry, which is saved after each size."""
+    results = json.loads((RESULTS / "results.json").read_text())
+    for papers in sizes:
+        size_dir = workdir / f"{label}-{papers}"
+        shutil.rmtree(size_dir, ignore_errors=True)
+        size_dir.mkdir(parents=True)
+        seconds = cli_bulk_load(dataset(papers), size_dir / "store")
+        measure(results["sizes"][str(papers)], size_dir / "store", seconds)
         save(results)
         shutil.rmtree(size_dir, ignore_errors=True)
     results["command"] += " && " + " ".join(["python", "bench/run.py", *sys.argv[1:]])
@@ -585,8 +594,8 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
             save(results)
         # The Oxigraph store has served every phase that needs it: at a million papers its 50 GB
         # and Virtuoso's database do not fit on the disk side by side.
-        shutil.rmtree(size_dir / "store", ignore_errors=True)
-        shutil.rmtree(size_dir / "snapshot", ignore_errors=True)
+        shutil.rmtree(store_dir, ignore_errors=True)
+        shutil.rmtree(snapshot, ignore_errors=True)
         if papers <= rdflib_max and "rdflib" not in entry:
             entry["rdflib"] = rdflib_latencies(path)
             save(results)
@@ -606,26 +615,17 @@ def remeasure_raw(sizes: list[int], workdir: Path) -> dict:
     """Raw pyoxigraph latencies again, on a store `urbankg load --bulk` has compacted (as it
     does since the first 100k run showed queries 1.4-13x slower on an uncompacted one); the
     figures taken before stay in the results as ``raw_uncompacted``."""
-    results = json.loads((RESULTS / "results.json").read_text())
-    for papers in sizes:
-        entry = results["sizes"][str(papers)]
-        size_dir = workdir / f"remeasure-{papers}"
-        shutil.rmtree(size_dir, ignore_errors=True)
-        size_dir.mkdir(parents=True)
-        path = dataset(papers)
+    def measure(entry: dict, store_dir: Path, seconds: float) -> None:
         triples = entry["load"]["triples"]
-        seconds = cli_bulk_load(path, size_dir / "store")
         log(f"urbankg load --bulk with compaction: {triples / seconds:,.0f} triples/s")
         entry["load"]["uncompacted_urbankg_bulk_triples_per_s"] = entry["load"]["urbankg_bulk_triples_per_s"]
         entry["load"].update(urbankg_bulk_s=round(seconds, 2), urbankg_bulk_triples_per_s=round(triples / seconds))
-        snapshot_of(size_dir / "store", size_dir / "snapshot")
+        snapshot = store_dir.with_name("snapshot")
+        snapshot_of(store_dir, snapshot)
         entry["raw_uncompacted"] = entry["raw"]
-        entry["raw"] = raw_latencies(size_dir / "snapshot")
-        save(results)
-        shutil.rmtree(size_dir, ignore_errors=True)
-    results["command"] += " && " + " ".join(["python", "bench/run.py", *sys.argv[1:]])
-    save(results)
-    return results
+        entry["raw"] = raw_latencies(snapshot)
+
+    return retake(sizes, workdir, "remeasure", measure)
 
 
 def machine() -> dict:
