@@ -102,16 +102,14 @@ class CachedRunner:
             return self.runner.run(job, timeout)
         key = (generation, json.dumps(asdict(job), sort_keys=True))
         if fresh:
-            outcome = self.runner.run(job, timeout)
             with self._lock:
+                self._forget_if_changed(generation)
                 self.misses += 1
+            outcome = self.runner.run(job, timeout)
             self._keep(key, outcome)
             return outcome
         with self._lock:
-            if generation != self._kept_generation:  # the store changed: every kept answer is stale
-                self._kept.clear()
-                self._kept_bytes = 0
-                self._kept_generation = generation
+            self._forget_if_changed(generation)
             kept = self._kept.get(key)
             if kept is not None:
                 self._kept.move_to_end(key)
@@ -135,6 +133,13 @@ class CachedRunner:
             with self._lock:
                 del self._running[key]
             running.done.set()
+
+    def _forget_if_changed(self, generation: int) -> None:
+        """Under the lock: a store that changed makes every kept answer stale."""
+        if generation != self._kept_generation:
+            self._kept.clear()
+            self._kept_bytes = 0
+            self._kept_generation = generation
 
     def _wait_for(self, running: _Running, timeout: float) -> Outcome:
         if not running.done.wait(timeout):

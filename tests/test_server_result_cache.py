@@ -235,3 +235,9 @@ def test_a_run_that_breaks_ends_the_waits_on_it_with_an_error(kg):
     assert sorted(type(e).__name__ for e in errors) == ["QueryFailed"] * 3 + ["RuntimeError"]
     assert all("the store went away" in str(e) for e in errors)
     assert runner.kept_bytes == 0 and not runner._running
+
+
+def test_a_fresh_run_as_the_first_request_is_kept(kg):
+    runner = CachedRunner(Counting(kg), max_bytes=1 << 20)
+    assert runner.run(job(COUNT), 10, fresh=True).cache == "miss"
+    assert runner.run(job(COUNT), 10).cache == "hit"
