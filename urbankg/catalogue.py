@@ -32,8 +32,14 @@ from urbankg import config
 from urbankg.errors import SourceError, UrbankgError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-SUBCLASS_OF = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
 PARAMETER_TYPES = {"iri", "string", "integer", "decimal", "year"}
+# The prefixes a parameter's class may be written with (class: ukg:Case).
+PREFIXES = {"ukg": config.ONTOLOGY_NS, "skos": "http://www.w3.org/2004/02/skos/core#",
+            "fabio": "http://purl.org/spar/fabio/", "mp": "http://purl.org/mp/",
+            "qb": "http://purl.org/linked-data/cube#", "foaf": "http://xmlns.com/foaf/0.1/"}
+# Instances of a class and of its subclasses (a fabio:JournalArticle is a fabio:Work), as the
+# ontology says. ?class (and ?v, to test one value) are bound, so both are projected.
+INSTANCES = "SELECT DISTINCT ?v ?class WHERE { ?v a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class } ORDER BY ?v"
 
 
 class ParameterError(UrbankgError):
@@ -71,23 +77,35 @@ class Parameter:
         """The RDF term for a value given as text, or ParameterError."""
         value = value.strip()
         if self.allowed and value not in self.allowed:
-            raise ParameterError(self.name, f"'{value}' is not allowed; expected {self.accepts()}")
+            raise ParameterError(self.name, f"{_shown(value)} is not allowed; expected {self.accepts()}")
         if self.type == "iri":
-            if re.search(r'[\s<>"{}|^`\\]', value) or not value:
-                raise ParameterError(self.name, f"'{value}' is not an id; expected {self.accepts()}")
-            if "://" in value:
-                return ox.NamedNode(value)
+            if not value:
+                raise ParameterError(self.name, f"is empty; expected {self.accepts()}")
             slug = value if not self.prefix or value.startswith(self.prefix) else self.prefix + value
-            return ox.NamedNode(config.ID_BASE + slug)
+            try:
+                # The engine's own IRI parser: what it accepts here, it accepts when the query runs.
+                return ox.NamedNode(value if "://" in value else config.ID_BASE + slug)
+            except ValueError as exc:
+                raise ParameterError(self.name, f"{_shown(value)} is not an id or IRI ({exc}); "
+                                                f"expected {self.accepts()}") from None
         if self.type == "string":
             return ox.Literal(value)
         if self.type == "integer" or self.type == "year":
-            if not re.fullmatch(r"[+-]?\d+", value) or (self.type == "year" and not 1800 <= int(value) <= 2100):
-                raise ParameterError(self.name, f"'{value}' is not {self.accepts()}")
-            return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD + ("gYear" if self.type == "year" else "integer")))
-        if not re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)", value):
-            raise ParameterError(self.name, f"'{value}' is not {self.accepts()}")
+            try:
+                number = int(value) if re.fullmatch(r"[+-]?[0-9]+", value) else None
+            except ValueError:  # more digits than Python's int() will read
+                number = None
+            if number is None or (self.type == "year" and not 1800 <= number <= 2100):
+                raise ParameterError(self.name, f"{_shown(value)} is not {self.accepts()}")
+            return ox.Literal(str(number), datatype=ox.NamedNode(XSD + ("gYear" if self.type == "year" else "integer")))
+        if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", value):
+            raise ParameterError(self.name, f"{_shown(value)} is not {self.accepts()}")
         return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
+
+
+def _shown(value: str, width: int = 60) -> str:
+    """A value quoted for an error message: control characters visible, long values clipped."""
+    return repr(value if len(value) <= width else value[:width] + "…")
 
 
 @dataclass
@@ -142,7 +160,7 @@ class Catalogue:
             return list(parameter.allowed)
         if not parameter.rdf_class:
             return []
-        rows = kg.query(f"SELECT DISTINCT ?v WHERE {{ ?v a/<{SUBCLASS_OF}>* <{expand(parameter.rdf_class)}> }} ORDER BY ?v")
+        rows = kg.query(INSTANCES, substitutions={"class": ox.NamedNode(expand(parameter.rdf_class))})
         values = []
         for row in rows:
             iri = row["v"].value
@@ -153,19 +171,16 @@ class Catalogue:
 
 def check_class(kg, parameter: Parameter, term) -> None:
     if parameter.rdf_class and isinstance(term, ox.NamedNode):
-        # Instances of subclasses count (a fabio:JournalArticle is a fabio:Work), as the ontology says.
-        if not bool(kg.query(f"ASK {{ <{term.value}> a/<{SUBCLASS_OF}>* <{expand(parameter.rdf_class)}> }}")):
+        bound = {"v": term, "class": ox.NamedNode(expand(parameter.rdf_class))}
+        if not list(kg.query(INSTANCES, substitutions=bound)):
             raise ParameterError(parameter.name,
-                                 f"'{term.value}' is not a known {parameter.rdf_class}; expected {parameter.accepts()}")
+                                 f"{_shown(term.value)} is not a known {parameter.rdf_class}; expected {parameter.accepts()}")
 
 
 def expand(curie: str) -> str:
-    prefixes = {"ukg": config.ONTOLOGY_NS, "skos": "http://www.w3.org/2004/02/skos/core#",
-                "fabio": "http://purl.org/spar/fabio/", "mp": "http://purl.org/mp/",
-                "qb": "http://purl.org/linked-data/cube#", "foaf": "http://xmlns.com/foaf/0.1/"}
     prefix, _, local = curie.partition(":")
-    if prefix in prefixes and "://" not in curie:
-        return prefixes[prefix] + local
+    if prefix in PREFIXES and "://" not in curie:
+        return PREFIXES[prefix] + local
     return curie
 
 
@@ -191,11 +206,20 @@ def parse_query_file(path: Path) -> CannedQuery:
         if not re.search(rf"SELECT[^{{]*\?{re.escape(name)}\b", text, re.IGNORECASE | re.DOTALL):
             raise SourceError.single(path, _line_of(header_lines, name),
                                      f"parameter '{name}' must be projected in the SELECT clause (?{name}) to be bound")
+        rdf_class = spec.get("class")
+        if rdf_class is not None:
+            try:
+                ox.NamedNode(expand(str(rdf_class)))
+            except ValueError as exc:
+                raise SourceError.single(path, _line_of(header_lines, name),
+                                         f"parameter '{name}' has class '{rdf_class}', which is not a prefixed name "
+                                         f"({', '.join(PREFIXES)}) or an IRI: {exc}") from None
         default = spec.get("default")
         parameters[name] = Parameter(
             name=name, type=ptype, description=str(spec.get("description", "")),
             default=None if default is None else str(default), prefix=str(spec.get("prefix", "")),
-            allowed=[str(v) for v in spec["allowed"]] if spec.get("allowed") else None, rdf_class=spec.get("class"),
+            allowed=[str(v) for v in spec["allowed"]] if spec.get("allowed") else None,
+            rdf_class=None if rdf_class is None else str(rdf_class),
         )
     return CannedQuery(
         name=path.stem, title=str(header["title"]), description=str(header.get("description", "")).strip(),
