@@ -10,6 +10,7 @@ import csv
 import io
 import json
 from functools import cache
+from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup
@@ -199,15 +200,18 @@ def query_page(name: str):
     query = catalogue().get(name)
     params = {p.name: request.args.get(p.name, p.default or "") for p in query.parameters.values()}
     choices = {p.name: catalogue().allowed_values(kg(), p) for p in query.parameters.values()}
-    error, columns, rows, truncated, picture = None, [], [], False, ""
+    error, status, columns, rows, truncated, picture = None, 200, [], [], False, ""
     try:
         columns, rows, truncated = run(query, {k: v for k, v in params.items() if v})
         picture = draw(query, rows)
-    except UrbankgError as exc:
-        error = str(exc)
+    except ParameterError as exc:
+        error, status = str(exc), 400
+    except UrbankgError as exc:  # the time limit, the store: not the asker's fault
+        error, status = str(exc), 503
+    given = urlencode({k: v for k, v in params.items() if v})
     return render_template("query_page.html", query=query, params=params, choices=choices, error=error,
                            columns=[c for c in columns if c not in query.parameters], rows=rows, truncated=truncated,
-                           picture=Markup(picture), api=f"/api/queries/{name}"), 400 if error else 200
+                           picture=Markup(picture), api=f"/api/queries/{name}", given=given), status
 
 
 def draw(query: CannedQuery, rows: list[dict]) -> str:

@@ -25,6 +25,7 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
+from urbankg.catalogue import shown
 from urbankg.errors import StoreError
 from urbankg.results import TABLE_PREFIXES
 from urbankg.server import negotiation, service_description, service_guard
@@ -44,7 +45,6 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 OUTPUT_PREFIXES = {prefix.rstrip(":"): namespace for prefix, namespace in TABLE_PREFIXES.items()}
 SD_FORMATS = [negotiation.TURTLE, negotiation.NTRIPLES, negotiation.JSONLD, negotiation.RDFXML, negotiation.TRIG]
-IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*$")
 
 
 def settings():
@@ -117,8 +117,12 @@ def graph_iris(params: dict[str, list[str]], name: str) -> list[str] | None:
     if values is None:
         return None
     for value in values:
-        if not IRI.match(value):
-            raise protocol_error(f"{name}={value!r} is not an absolute IRI (e.g. https://w3id.org/urbankg/graph/lin-2019)")
+        try:
+            # The engine's own IRI parser: a value it would reject must not reach the query process.
+            ox.NamedNode(value)
+        except ValueError as exc:
+            raise protocol_error(f"{name}={shown(value)} is not an absolute IRI ({exc}); "
+                                 "give one like https://w3id.org/urbankg/graph/lin-2019") from None
     return values
 
 

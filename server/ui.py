@@ -8,16 +8,20 @@ pictures are inline SVG, so the UI works offline with no script library at all.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from urbankg import config
+from urbankg.catalogue import shown
 from urbankg.errors import UrbankgError
 from urbankg.loaders import LOADER_BY_SUFFIX
 from urbankg.server.pictures import Edge, Node, two_column_svg
@@ -43,6 +47,7 @@ MACHINE_FORMATS = {
 FORMAT_ALIASES = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples",
                   "jsonld": "application/ld+json", "json-ld": "application/ld+json", "html": "text/html"}
 VALIDATE_SUFFIXES = [".yaml", ".ttl", ".jsonld", ".bib", ".trig", ".nt", ".rdf"]
+MAX_NAME = 200  # characters of a file name given to /validate
 
 
 def kg():
@@ -71,7 +76,24 @@ def local_path(iri: str) -> str | None:
     if iri.startswith(config.ONTOLOGY_NS):
         return "/ontology#" + iri[len(config.ONTOLOGY_NS):]
     if iri.startswith(config.GRAPH_BASE):
-        return "/id/graph?iri=" + iri
+        return "/id/graph?" + urlencode({"iri": iri})
+    return None
+
+
+def href(iri: str) -> str | None:
+    """Where a link to an IRI may point, or None when it must be shown as text.
+
+    Only this server's own pages and http(s) IRIs: a javascript:, data: or vbscript: IRI
+    (in any case) in a link runs in this server's origin when clicked. The scheme is read
+    from the IRI as given, so " javascript:" and "java<TAB>script:", which browsers read
+    as javascript:, are text; so is any IRI holding whitespace or control characters,
+    which no valid IRI holds.
+    """
+    local = local_path(iri)
+    if local is not None:
+        return local
+    if re.match(r"https?://", iri, re.IGNORECASE) and not re.search(r"[\x00-\x20\x7f]", iri):
+        return iri
     return None
 
 
@@ -82,13 +104,15 @@ def short(iri: str) -> str:
 
 
 def link(term, label: str | None = None) -> Markup:
-    """A term as HTML: IRIs as links (local when under the base), literals as text."""
+    """A term as HTML: IRIs as links (local when under the base, see href), literals as text."""
     if term is None:
         return Markup("")
     if isinstance(term, ox.NamedNode):
-        href = local_path(term.value) or term.value
+        target = href(term.value)
         text = label or short(term.value)
-        return Markup('<a href="{}" title="{}">{}</a>').format(href, term.value, text)
+        if target is None:
+            return Markup('<span class="iri" title="{}">{}</span>').format(term.value, text)
+        return Markup('<a href="{}" title="{}">{}</a>').format(target, term.value, text)
     if isinstance(term, ox.Literal):
         return Markup("{}").format(term.value)
     return Markup("<span class=bnode>{}</span>").format(str(term))
@@ -135,6 +159,12 @@ class Statement:
 @bp.get("/id/<path:rest>")
 def resource(rest: str):
     iri = request.args.get("iri") if rest == "graph" and request.args.get("iri") else config.ID_BASE + rest
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        abort(400, description=f"{shown(iri)} is not an IRI ({exc}), so nothing in the graph is called that: "
+                               f"ids look like /id/case/lirendong, graphs like "
+                               f"/id/graph?iri={config.GRAPH_BASE}lin-2019.")
     wanted = _negotiate()
     if wanted is None:
         abort(406, description="This resource is available as text/html, text/turtle, application/n-triples "
@@ -250,10 +280,17 @@ def validate():
             context["suffix"] = request.form.get("suffix", ".yaml")
             context["name"] = request.form.get("name") or "annotation"
         if context["suffix"] not in LOADER_BY_SUFFIX:
-            context["error"] = f"urbankg cannot read '{context['suffix']}' files; choose one of {', '.join(VALIDATE_SUFFIXES)}"
-            return render_template("validate.html", **context), 400
+            context["error"] = (f"urbankg cannot read {shown(context['suffix'])} files; "
+                                f"choose one of {', '.join(VALIDATE_SUFFIXES)}")
+            return render_template("validate.html", **context, lines=[]), 400
+        safe_name = _safe_name(context["name"])
+        if len(safe_name) > MAX_NAME:
+            # The name becomes a file name (at most 255 bytes) and the graph's IRI.
+            context["error"] = (f"the file name is {len(safe_name)} characters long; use at most {MAX_NAME} "
+                                f"(it names the graph {config.GRAPH_BASE}<name>)")
+            return render_template("validate.html", **context, lines=[]), 400
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / (_safe_name(context["name"]) + context["suffix"])
+            path = Path(folder) / (safe_name + context["suffix"])
             path.write_text(context["text"], encoding="utf-8")
             problems = kg().validate([path])
             context["problems"] = problems
@@ -357,12 +394,28 @@ def ontology_slash():
     return redirect(url_for("ui.ontology_docs"))
 
 
-def not_found(error):
-    return render_template("error.html", code=error.code, message=error.description), error.code
-
-
 def register_error_pages(app) -> None:
-    for code in (404, 406):
-        app.register_error_handler(code, lambda e: (not_found(e) if request.accept_mimetypes.accept_html
-                                                     else (e.description, e.code)))
+    """Every HTTP error werkzeug raises (abort, an unknown path, a method a route does not
+    take, a malformed form) answers with what is wrong: JSON under /api/ as the catalogue
+    answers, a page for browsers, plain text for other clients."""
 
+    @app.errorhandler(HTTPException)
+    def error_page(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        message = error.description or error.name
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            message = (f"{request.path} does not take {request.method}; "
+                       f"it takes {', '.join(sorted(error.valid_methods))}")
+        if request.path.startswith("/api/"):
+            response = jsonify(error=message, status=error.code)
+            response.status_code = error.code
+        elif request.accept_mimetypes.accept_html:
+            response = Response(render_template("error.html", code=error.code, name=error.name, message=message),
+                                error.code, mimetype="text/html")
+        else:
+            response = Response(message + "\n", error.code, mimetype="text/plain")
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":  # e.g. Allow on a 405
+                response.headers[name] = value
+        return response

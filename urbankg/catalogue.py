@@ -77,7 +77,7 @@ class Parameter:
         """The RDF term for a value given as text, or ParameterError."""
         value = value.strip()
         if self.allowed and value not in self.allowed:
-            raise ParameterError(self.name, f"{_shown(value)} is not allowed; expected {self.accepts()}")
+            raise ParameterError(self.name, f"{shown(value)} is not allowed; expected {self.accepts()}")
         if self.type == "iri":
             if not value:
                 raise ParameterError(self.name, f"is empty; expected {self.accepts()}")
@@ -86,7 +86,7 @@ class Parameter:
                 # The engine's own IRI parser: what it accepts here, it accepts when the query runs.
                 return ox.NamedNode(value if "://" in value else config.ID_BASE + slug)
             except ValueError as exc:
-                raise ParameterError(self.name, f"{_shown(value)} is not an id or IRI ({exc}); "
+                raise ParameterError(self.name, f"{shown(value)} is not an id or IRI ({exc}); "
                                                 f"expected {self.accepts()}") from None
         if self.type == "string":
             return ox.Literal(value)
@@ -96,14 +96,14 @@ class Parameter:
             except ValueError:  # more digits than Python's int() will read
                 number = None
             if number is None or (self.type == "year" and not 1800 <= number <= 2100):
-                raise ParameterError(self.name, f"{_shown(value)} is not {self.accepts()}")
+                raise ParameterError(self.name, f"{shown(value)} is not {self.accepts()}")
             return ox.Literal(str(number), datatype=ox.NamedNode(XSD + ("gYear" if self.type == "year" else "integer")))
         if not re.fullmatch(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)", value):
-            raise ParameterError(self.name, f"{_shown(value)} is not {self.accepts()}")
+            raise ParameterError(self.name, f"{shown(value)} is not {self.accepts()}")
         return ox.Literal(value, datatype=ox.NamedNode(XSD + "decimal"))
 
 
-def _shown(value: str, width: int = 60) -> str:
+def shown(value: str, width: int = 60) -> str:
     """A value quoted for an error message: control characters visible, long values clipped."""
     return repr(value if len(value) <= width else value[:width] + "…")
 
@@ -174,7 +174,7 @@ def check_class(kg, parameter: Parameter, term) -> None:
         bound = {"v": term, "class": ox.NamedNode(expand(parameter.rdf_class))}
         if not list(kg.query(INSTANCES, substitutions=bound)):
             raise ParameterError(parameter.name,
-                                 f"{_shown(term.value)} is not a known {parameter.rdf_class}; expected {parameter.accepts()}")
+                                 f"{shown(term.value)} is not a known {parameter.rdf_class}; expected {parameter.accepts()}")
 
 
 def expand(curie: str) -> str:

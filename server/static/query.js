@@ -10,21 +10,27 @@
   const ID_BASE = "https://w3id.org/urbankg/id/";
   const ONTOLOGY = "https://w3id.org/urbankg/ontology#";
 
-  function localHref(iri) {
+  // Where a link to an IRI may point, or null to show it as text: this server's pages and
+  // http(s) IRIs only. A javascript:, data: or vbscript: IRI in a result would run in this
+  // page's origin when clicked; browsers read " javascript:" and "java<TAB>script:" as
+  // javascript:, so the scheme is read as given and whitespace or control characters make no link.
+  function linkTarget(iri) {
     if (iri.startsWith(ID_BASE)) return "/id/" + iri.slice(ID_BASE.length);
     if (iri.startsWith(ONTOLOGY)) return "/ontology#" + iri.slice(ONTOLOGY.length);
-    return iri;
+    if (/^https?:\/\//i.test(iri) && !/[\u0000-\u0020\u007f]/.test(iri)) return iri;
+    return null;
   }
 
   function cell(term) {
     const td = document.createElement("td");
     if (!term) return td;
     if (term.type === "uri") {
-      const a = document.createElement("a");
-      a.href = localHref(term.value);
-      a.textContent = term.value.startsWith(ID_BASE) ? term.value.slice(ID_BASE.length) : term.value;
-      a.title = term.value;
-      td.appendChild(a);
+      const target = linkTarget(term.value);
+      const node = document.createElement(target === null ? "span" : "a");
+      if (target === null) node.className = "iri"; else node.href = target;
+      node.textContent = term.value.startsWith(ID_BASE) ? term.value.slice(ID_BASE.length) : term.value;
+      node.title = term.value;
+      td.appendChild(node);
     } else {
       td.textContent = term.value;
     }
