@@ -23,9 +23,11 @@ from rdflib import RDF, XSD, Literal, URIRef
 from rdflib.term import Node
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from urbankg.errors import Problem, SourceError
+from urbankg.loaders import nesting
 from urbankg.loaders.annotation_mapping import (
     COMPACT,
     ID,
@@ -37,7 +39,7 @@ from urbankg.loaders.annotation_mapping import (
     NodeSpec,
     load_mapping,
 )
-from urbankg.loaders.parsed import Parsed, Positions, read_source_text
+from urbankg.loaders.parsed import Parsed, Positions, iri_fault, read_source_text
 
 YEAR_RANGE = (1800, 2100)
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
@@ -138,8 +140,16 @@ class _Reader:
     # -- the document ---------------------------------------------------------------
 
     def read(self) -> None:
+        yaml = YAML(typ="rt")
+        # ruamel's composer and constructor recurse per level: its own limit stops a deep
+        # document as the parser reads it (the scalar inside the deepest collection is a level too).
+        yaml.max_depth = nesting.MAX_DEPTH + 1
         try:
-            document = YAML(typ="rt").load(self.text)
+            document = yaml.load(self.text)
+        except MaxDepthExceededError as exc:
+            raise nesting.too_deep(self.path, _yaml_error_line(exc), None, nesting.YAML_HINT) from None
+        except RecursionError:
+            raise nesting.too_deep(self.path, None, None, nesting.YAML_HINT) from None
         except MarkedYAMLError as exc:
             self.problem(_yaml_error_line(exc), _yaml_error_message(exc))
             return
@@ -432,6 +442,11 @@ class _Reader:
         if not ABSOLUTE_IRI.match(iri) or NOT_IN_IRI.search(iri):
             self.problem(line, f"`{key}`: '{iri}' is not a valid full IRI (it needs a scheme such as https: "
                                "and no spaces or quotes)")
+            return None
+        fault = iri_fault(iri)
+        if fault:
+            self.problem(line, f"`{key}`: '{iri}' is not a valid full IRI: it {fault}; write it whole, "
+                               "e.g. <https://doi.org/10.1016/j.cities.2018.11.020>")
             return None
         return URIRef(iri)
 

@@ -30,8 +30,9 @@ from pylatexenc.latex2text import LatexNodes2Text
 from rdflib import RDF, XSD, Literal, URIRef
 
 from urbankg.errors import Problem, SourceError
-from urbankg.loaders.annotation_mapping import NOT_IN_IRI, Mapping, load_mapping
-from urbankg.loaders.parsed import Parsed, Positions, read_source_text
+from urbankg.loaders import nesting
+from urbankg.loaders.annotation_mapping import Mapping, load_mapping
+from urbankg.loaders.parsed import Parsed, Positions, iri_fault, read_source_text
 
 # BibTeX entry type -> name in the mapping's `work_type` vocabulary.
 WORK_TYPE_BY_ENTRY = {
@@ -80,8 +81,12 @@ class _Name:
 def parse(path: Path, source: str, mapping: Mapping | None = None) -> Parsed:
     path = Path(path)
     text = read_source_text(path)
+    nesting.check_bibtex(path, text)  # pylatexenc recurses per brace group
     reader = _Reader(path, mapping or load_mapping())
-    reader.read(text)
+    try:
+        reader.read(text)
+    except RecursionError:  # LaTeX environments inside each other, which the brace count does not see
+        raise nesting.too_deep(path, None, None, nesting.BIBTEX_HINT) from None
     if reader.problems:
         raise SourceError(sorted(reader.problems, key=lambda p: (p.line or 0, p.message)))
     return Parsed(path=path, graph=reader.graph, positions=reader.positions, source=source)
@@ -173,8 +178,10 @@ class _Reader:
                                "write four digits, e.g. year = {2019} (a letter such as 2019a belongs in the key)")
 
     def url(self, work: URIRef, value: str, line: int) -> None:
-        if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$", value) or NOT_IN_IRI.search(value):
-            self.problem(line, f"url = {{{value}}} is not a web address: write it whole, e.g. "
+        # The engine's own IRI check: a url it would refuse fails here, at its line, not at the load.
+        fault = iri_fault(value) if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value) else "needs a scheme such as https://"
+        if fault:
+            self.problem(line, f"url = {{{value}}} is not a web address (it {fault}): write it whole, e.g. "
                                "url = {https://doi.org/10.1016/j.cities.2018.11.020}")
             return
         self.add(work, self.work.fields["url"].property, URIRef(value), line)

@@ -1,14 +1,31 @@
-"""What every loader returns: an rdflib graph plus where each statement came from."""
+"""What every loader returns: an rdflib graph plus where each statement came from.
+
+A :class:`Parsed` holds only terms the store's engine accepts. rdflib takes IRIs that
+Oxigraph refuses (``urn:a b``, ``http://[x``, an IRI with ``>`` written as ``\\u003E``)
+and language tags BCP 47 does not allow; such a term would fail the load, or worse,
+end a statement early wherever it is written out as text. So every IRI (subject,
+predicate, object, datatype), blank node, language tag and literal text is put to
+pyoxigraph, the engine itself, when a Parsed is made, and a file holding one is refused
+at the line of its statement.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from urbankg.errors import SourceError
+from urbankg.errors import Problem, SourceError
+
+# Characters RFC 3987 keeps out of every IRI, besides spaces and control characters.
+NOT_IN_ANY_IRI = '<>"{}|^`\\'
+IRI_HINT = ("write a full IRI, e.g. https://example.org/a-b, with spaces and the characters "
+            f"{NOT_IN_ANY_IRI} percent-encoded (a space is %20)")
+DATATYPE_HINT = "a datatype is an IRI such as http://www.w3.org/2001/XMLSchema#decimal (xsd:decimal in Turtle)"
+SHOWN_CHARS = 80
 
 
 def read_source_text(path: Path) -> str:
@@ -55,3 +72,105 @@ class Parsed:
     positions: Positions
     # The name of the source: becomes the named graph <base>graph/<source>.
     source: str
+
+    def __post_init__(self):
+        problems = refused_terms(self)
+        if problems:
+            raise SourceError(problems)
+
+
+def engine_refusal(term: Node, role: str) -> str | None:
+    """Why the engine would refuse ``term`` (the ``role`` it plays, e.g. "subject"), or None."""
+    if isinstance(term, URIRef):
+        return _iri_refusal(str(term), role)
+    if isinstance(term, BNode):
+        try:
+            ox.BlankNode(str(term))
+        except ValueError:
+            return (f"the blank node id '{shown(str(term))}' is not one the store accepts: "
+                    "use letters, digits, '_', '-' and '.' after _:, e.g. _:b1")
+        return None
+    if isinstance(term, Literal):
+        if term.datatype is not None:
+            refusal = _iri_refusal(str(term.datatype), "datatype")
+            if refusal:
+                return refusal
+        if term.language is not None:
+            try:
+                ox.Literal("", language=term.language)
+            except ValueError as exc:
+                return (f"the language tag '{shown(term.language)}' is not a BCP 47 tag ({exc}); "
+                        "write one such as en, zh-Hans or pt-BR")
+        try:
+            ox.Literal(str(term))
+        except ValueError:
+            bad = next((c for c in str(term) if 0xD800 <= ord(c) <= 0xDFFF), None)
+            what = f"U+{ord(bad):04X}, half of a surrogate pair without its other half" if bad \
+                else "a character that is not Unicode text"
+            return (f"the text '{shown(str(term))}' holds {what}; write the character itself "
+                    "(e.g. 😀, or \\U0001F600 in Turtle)")
+    return None
+
+
+def refused_terms(parsed: "Parsed") -> list[Problem]:
+    """One problem per term of the graph that the engine would refuse, at its statement's line."""
+    problems: list[Problem] = []
+    seen: set[tuple[Node, str]] = set()
+    for subject, predicate, obj in parsed.graph:
+        for term, role in ((subject, "subject"), (predicate, "predicate"), (obj, "object")):
+            if (term, role) in seen:
+                continue
+            seen.add((term, role))
+            refusal = engine_refusal(term, role)
+            if refusal:
+                line = _line(parsed, subject, predicate if role != "subject" else None)
+                problems.append(Problem(str(parsed.path), line, refusal))
+    return sorted(problems, key=lambda p: (p.line or 0, p.message))
+
+
+def iri_fault(value: str) -> str | None:
+    """What is wrong with ``value`` as an IRI, as the engine judges it ("contains a space, ..."), or None."""
+    try:
+        ox.NamedNode(value)
+    except ValueError as exc:  # UnicodeEncodeError (a lone surrogate) is one too
+        bad = next((c for c in value if c in NOT_IN_ANY_IRI or _never_in_iri(c)), None)
+        return f"contains {_char(bad)}, which no IRI may hold" if bad else f"is not an IRI the store accepts ({exc})"
+    return None
+
+
+def _iri_refusal(value: str, role: str) -> str | None:
+    fault = iri_fault(value)
+    if fault is None:
+        return None
+    hint = DATATYPE_HINT if role == "datatype" else IRI_HINT
+    return f"the {role} IRI '{shown(value)}' {fault}; {hint}"
+
+
+def _never_in_iri(char: str) -> bool:
+    code = ord(char)
+    return code <= 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF
+
+
+def _char(char: str) -> str:
+    if char == " ":
+        return "a space"
+    if char.isprintable():
+        return f"'{char}'"
+    return f"the character U+{ord(char):04X}"
+
+
+def shown(value: str) -> str:
+    """The value as a scholar can read it in one line: invisible characters escaped, long ones clipped."""
+    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04X}" for c in value)
+    return shown if len(shown) <= SHOWN_CHARS else shown[: SHOWN_CHARS - 3] + "..."
+
+
+def _line(parsed: "Parsed", subject: Node, predicate: Node | None) -> int | None:
+    line = parsed.positions.line_of(subject, predicate)
+    if line is None and isinstance(subject, BNode):
+        # A nested node without a position of its own: the statement that holds it has one.
+        for parent, via in parsed.graph.subject_predicates(subject):
+            line = parsed.positions.line_of(parent, via)
+            if line is not None:
+                break
+    return line

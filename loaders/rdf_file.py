@@ -1,8 +1,20 @@
 """RDF files in every format rdflib reads, parsed safely.
 
-Safety: nothing is fetched while parsing. JSON-LD documents that name a remote
-``@context`` (or ``@import``) are refused rather than resolved, and RDF/XML that
-declares external entities is refused (defusedxml checks it before rdflib sees it).
+Safety: nothing is fetched while parsing, and no document can drive a parser into the
+ground.
+
+- JSON-LD: rdflib resolves every context that is not inline (a URL in ``@context`` at
+  any depth of lists, a term's scoped context, ``@import``) through one method,
+  ``Context._fetch_context``. This module replaces it, for the whole process, with one
+  that refuses; so no JSON-LD parse in urbankg can fetch, however the URL is hidden,
+  and the refusal reads the same whether the URL exists or not.
+- RDF/XML: defusedxml reads the document before rdflib does, refusing external
+  entities (internal ones, common in OWL files, are fine); Python's SAX reader, which
+  rdflib uses, fetches no DTD.
+- Turtle, TriG, N3 and JSON-LD are measured before parsing (loaders/nesting.py), and
+  RDF/XML as defusedxml reads it: deeper than MAX_DEPTH levels is refused.
+- Turtle ``@base``/``@prefix`` and ``owl:imports`` are names, never fetched.
+
 Relative IRIs resolve against the urbankg id base, never against a file path.
 
 rdflib keeps no line numbers for statements, so positions are recovered from the
@@ -14,17 +26,18 @@ right block of a hand-written Turtle file.
 from __future__ import annotations
 
 import bisect
-import json
 import re
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
-from defusedxml import ElementTree as SafeElementTree
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.plugins.shared.jsonld.context import Context as JsonLdContext
 
 from urbankg.config import ID_BASE
 from urbankg.errors import Problem, SourceError
-from urbankg.loaders.parsed import Parsed, Positions, read_source_text
+from urbankg.loaders import nesting
+from urbankg.loaders.parsed import Parsed, Positions, engine_refusal, read_source_text, shown
 
 FORMAT_BY_SUFFIX = {
     ".ttl": "turtle",
@@ -39,15 +52,34 @@ FORMAT_BY_SUFFIX = {
     ".xml": "xml",
 }
 QUAD_FORMATS = {"nquads", "trig"}
+NESTING_FORMATS = {"turtle", "trig", "n3"}  # N-Triples and N-Quads cannot nest
+
+
+class RemoteContextRefused(Exception):
+    def __init__(self, reference: str):
+        super().__init__(reference)
+        self.reference = reference
+
+
+def _refuse_remote_context(_context, source, _base, _referenced):
+    raise RemoteContextRefused(str(source))
+
+
+if not callable(getattr(JsonLdContext, "_fetch_context", None)):  # an rdflib that resolves contexts elsewhere
+    raise ImportError("urbankg cannot stop this rdflib's JSON-LD parser from fetching remote contexts: "
+                      "rdflib.plugins.shared.jsonld.context.Context._fetch_context is gone; pin rdflib 7")
+JsonLdContext._fetch_context = _refuse_remote_context
 
 
 def parse(path: Path, source: str) -> Parsed:
     fmt = FORMAT_BY_SUFFIX[path.suffix.lower()]
     text = read_source_text(path)
     if fmt == "json-ld":
-        _refuse_remote_contexts(path, text)
+        nesting.check_json(path, text)
+    elif fmt in NESTING_FORMATS:
+        nesting.check_turtle(path, text)
     elif fmt == "xml":
-        _refuse_external_entities(path, text)
+        _check_xml(path, text)
     graph = _parse_text(path, text, fmt)
     return Parsed(path=path, graph=graph, positions=_positions(text, graph), source=source)
 
@@ -60,15 +92,39 @@ def _parse_text(path: Path, text: str, fmt: str) -> Graph:
             # the file are merged into it.
             dataset = Dataset()
             dataset.parse(data=text, format=fmt, publicID=ID_BASE)
-            for s, p, o, _g in dataset.quads((None, None, None, None)):
+            names = set()
+            for s, p, o, g in dataset.quads((None, None, None, None)):
                 graph.add((s, p, o))
+                names.add(g)
+            _refuse_graph_names(path, text, names)
         else:
             graph.parse(data=text, format=fmt, publicID=ID_BASE)
+    except RemoteContextRefused as exc:
+        raise SourceError.single(
+            path, _line_of(text, exc.reference),
+            f"remote JSON-LD context '{shown(exc.reference)}' is not fetched (urbankg never fetches while parsing); "
+            "put the context inline as a JSON object",
+        ) from None
+    except RecursionError:  # a nesting the scan before parsing does not count
+        raise nesting.too_deep(path, None, None) from None
+    except SourceError:
+        raise
     except Exception as exc:  # rdflib raises many types; all mean "cannot parse"
         raise SourceError([Problem(str(path), _error_line(exc), _error_message(exc, fmt))]) from exc
     for prefix, namespace in _declared_prefixes(text):
         graph.bind(prefix, namespace, override=False)
     return graph
+
+
+def _refuse_graph_names(path: Path, text: str, names: set) -> None:
+    """The file's graph names are merged away, but one the engine would refuse is still a broken file."""
+    problems = []
+    for name in names:
+        refusal = engine_refusal(name, "graph name")
+        if refusal:
+            problems.append(Problem(str(path), _line_of(text, str(name)), refusal))
+    if problems:
+        raise SourceError(problems)
 
 
 def _error_line(exc: Exception) -> int | None:
@@ -90,52 +146,43 @@ def _error_message(exc: Exception, fmt: str) -> str:
     return f"not valid {fmt}: {detail}"
 
 
-def _refuse_remote_contexts(path: Path, text: str) -> None:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SourceError.single(path, exc.lineno, f"not valid JSON: {exc.msg}") from exc
-    problems = []
-    for remote in _remote_contexts(document):
-        line = _line_of(text, remote)
-        problems.append(
-            Problem(
-                str(path),
-                line,
-                f"remote JSON-LD context '{remote}' is not fetched (urbankg never fetches while parsing); "
-                "put the context inline as a JSON object",
-            )
-        )
-    if problems:
-        raise SourceError(problems)
+class _DepthCounter:
+    """An ElementTree target that only measures: the document is read, nothing is built."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.depth = 0
+        self.parser: DefusedXMLParser | None = None
+
+    def start(self, _tag, _attributes) -> None:
+        self.depth += 1
+        if self.depth > nesting.MAX_DEPTH:
+            raise nesting.too_deep(self.path, self.parser.parser.CurrentLineNumber, None)
+
+    def end(self, _tag) -> None:
+        self.depth -= 1
+
+    def data(self, _text) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
 
 
-def _remote_contexts(node) -> list[str]:
-    found: list[str] = []
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key in ("@context", "@import"):
-                contexts = value if isinstance(value, list) else [value]
-                found.extend(c for c in contexts if isinstance(c, str))
-                found.extend(r for c in contexts if isinstance(c, dict) for r in _remote_contexts(c))
-            else:
-                found.extend(_remote_contexts(value))
-    elif isinstance(node, list):
-        for item in node:
-            found.extend(_remote_contexts(item))
-    return found
-
-
-def _refuse_external_entities(path: Path, text: str) -> None:
+def _check_xml(path: Path, text: str) -> None:
     # Internal entities (common in OWL files: <!ENTITY owl "...">) are fine; external
     # ones would read files or URLs, so they are refused.
+    counter = _DepthCounter(path)
+    parser = DefusedXMLParser(target=counter, forbid_dtd=False, forbid_entities=False, forbid_external=True)
+    counter.parser = parser
     try:
-        SafeElementTree.fromstring(text.encode("utf-8"), forbid_dtd=False, forbid_entities=False, forbid_external=True)
+        parser.feed(text.encode("utf-8"))
+        parser.close()
     except DefusedXmlException as exc:
         raise SourceError.single(
             path, _line_of(text, "<!ENTITY"), f"external XML entities are not allowed ({exc}); inline the content"
         ) from exc
-    except SafeElementTree.ParseError as exc:
+    except ParseError as exc:
         raise SourceError.single(path, exc.position[0], f"not well-formed XML: {exc}") from exc
 
 
