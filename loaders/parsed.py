@@ -99,7 +99,7 @@ def engine_refusal(term: Node, role: str) -> str | None:
             try:
                 ox.Literal("", language=term.language)
             except ValueError as exc:
-                return (f"the language tag '{shown(term.language)}' is not a BCP 47 tag ({exc}); "
+                return (f"the language tag '{shown(term.language)}' is not a BCP 47 tag: {_sentence(exc)}; "
                         "write one such as en, zh-Hans or pt-BR")
         try:
             ox.Literal(str(term))
@@ -134,7 +134,9 @@ def iri_fault(value: str) -> str | None:
         ox.NamedNode(value)
     except ValueError as exc:  # UnicodeEncodeError (a lone surrogate) is one too
         bad = next((c for c in value if c in NOT_IN_ANY_IRI or _never_in_iri(c)), None)
-        return f"contains {_char(bad)}, which no IRI may hold" if bad else f"is not an IRI the store accepts ({exc})"
+        if bad:
+            return f"contains {_char(bad)}, which no IRI may hold"
+        return f"is not an IRI the store accepts: {_sentence(exc)}"
     return None
 
 
@@ -144,6 +146,12 @@ def _iri_refusal(value: str, role: str) -> str | None:
         return None
     hint = DATATYPE_HINT if role == "datatype" else IRI_HINT
     return f"the {role} IRI '{shown(value)}' {fault}; {hint}"
+
+
+def _sentence(exc: Exception) -> str:
+    """The engine's reason, to follow a colon in our message."""
+    reason = str(exc)
+    return reason[:1].lower() + reason[1:]
 
 
 def _never_in_iri(char: str) -> bool:

@@ -282,6 +282,32 @@ def test_full_iris_without_brackets_and_bad_nested_values(tmp_path):
     assert found[1][0] == 6 and "plain string or a mapping" in found[1][1]
 
 
+def test_a_full_iri_the_store_would_refuse_is_reported_at_its_line(tmp_path):
+    # Each passes the old check (a scheme, no spaces or quotes) but not the engine's IRI parser.
+    found = problems(tmp_path, """
+        places:
+          - id: place/a
+            name: A
+            same_as:
+              - <https://example.org/ok>
+              - <http://[x>
+              - <urn:a%zz>
+        """)
+    assert found == [
+        (6, "`same_as`: 'http://[x' is not a valid full IRI: it is not an IRI the store accepts: invalid character "
+            "'[' in host; write it whole, e.g. <https://doi.org/10.1016/j.cities.2018.11.020>"),
+        (7, "`same_as`: 'urn:a%zz' is not a valid full IRI: it is not an IRI the store accepts: invalid IRI "
+            "percent encoding '%zz'; write it whole, e.g. <https://doi.org/10.1016/j.cities.2018.11.020>"),
+    ]
+
+
+def test_a_deeply_nested_file_is_one_error_naming_the_limit(tmp_path):
+    # ruamel.yaml recursed per level: 100,000 levels raised RecursionError (a 500 on /validate).
+    found = problems(tmp_path, "cases:\n" + "- " * 100_000 + "x\n")
+    assert found == [(2, "the document is nested more than 50 levels deep; urbankg reads at most 50: write a deeply "
+                         "nested entry as an entry of its own, with an id, and refer to it by that id")]
+
+
 def test_a_single_valued_key_refuses_a_list(tmp_path):
     found = problems(tmp_path, """
         places:

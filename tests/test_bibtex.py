@@ -164,6 +164,29 @@ def test_errors_name_the_line_and_what_to_write(tmp_path):
     assert "url = {not a url} is not a web address" in found[4][1]
 
 
+def test_a_url_the_store_would_refuse_is_reported_at_its_line(tmp_path):
+    path = write(tmp_path, """
+        @misc{ok-2019, title = {Fine}, year = {2019}, url = {https://example.org/a}}
+        @misc{host-2019, title = {W}, year = {2019},
+              url = {http://[x/}}
+        """)
+    with pytest.raises(SourceError) as caught:
+        load_file(path)
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (3, "url = {http://[x/} is not a web address (it is not an IRI the store accepts: invalid character '[' "
+            "in host): write it whole, e.g. url = {https://doi.org/10.1016/j.cities.2018.11.020}")]
+
+
+def test_braces_nested_past_the_limit_are_one_error_not_a_crash(tmp_path):
+    # pylatexenc recursed per brace group: 300 levels raised RecursionError.
+    path = write(tmp_path, "@article{deep-2019,\n title = {" + "{" * 300 + "x" + "}" * 300 + "},\n year = {2019}\n}\n")
+    with pytest.raises(SourceError) as caught:
+        load_file(path)
+    assert [(p.line, p.message) for p in caught.value.problems] == [
+        (2, "the document is nested 302 levels deep; urbankg reads at most 50: remove the extra braces: one pair "
+            "keeps capitals as written, e.g. title = {The {Taobao} village}")]
+
+
 def test_a_bibliography_passes_the_shapes_and_a_work_without_title_does_not(tmp_path):
     kg = KnowledgeGraph.in_memory()
     try:
