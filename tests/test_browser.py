@@ -102,3 +102,28 @@ def test_construct_results_show_as_turtle(browser, base_url):
     assert page.inner_text("#status") == "Graph result."
     assert '"Alpha one"' in page.inner_text("#results pre") and '"Beta one"' in page.inner_text("#results pre")
     page.close()
+
+
+def test_a_script_iri_in_a_result_is_text_and_clicking_it_runs_nothing(browser, base_url):
+    """Issue 21, finding 5: IRI("javascript:...") in a result was a link that ran on this origin."""
+    page = browser.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(base_url + "/query")
+    page.fill("#query", 'SELECT ?a ?b ?c ?d ?e WHERE { BIND(IRI("javascript:window.ran=1;alert(1)") AS ?a) '
+                        'BIND(IRI("JaVaScRiPt:window.ran=2;alert(2)") AS ?b) BIND(IRI("vbscript:msgbox(3)") AS ?c) '
+                        'BIND(IRI("data:text/html;base64,PHNjcmlwdD5hbGVydCg0KTwvc2NyaXB0Pg==") AS ?d) '
+                        'BIND(IRI("https://example.org/fine") AS ?e) }')
+    page.click("#run")
+    page.wait_for_selector("#result-table tbody tr")
+    assert page.locator('a[href^="javascript:" i]').count() == 0
+    assert page.locator('#result-table a').evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
+        "https://example.org/fine"]
+    before = page.url
+    for column in range(1, 5):
+        cell = page.locator(f"#result-table tbody tr td:nth-child({column})")
+        assert cell.locator("a").count() == 0 and cell.locator("span.iri").count() == 1
+        cell.locator("span.iri").click()
+    page.wait_for_timeout(200)  # time for a script a click had started
+    assert page.evaluate("window.ran") is None and dialogs == [] and page.url == before
+    page.close()

@@ -102,3 +102,22 @@ def test_canned_queries_run_under_the_row_cap_and_time_limit(tmp_path):
         response = requests.get(url + "/api/queries/framework-crosswalk.json", params=params)
         assert response.status_code == 503 and "limit" in response.json()["error"]
     kg.close()
+
+
+# Issue 21, finding 8: values the engine's IRI parser rejects reached it and came back as 500.
+@pytest.mark.parametrize("value", ["http://[x", "http://[::1", "%zz://x", "a\x00b", "a\x01b", "é://x", "x%zz",
+                                   "x" * 20000 + " y"])
+def test_values_the_engine_rejects_are_400_naming_the_parameter(base_url, value):
+    for path in ("/api/queries/framework-crosswalk", "/api/queries/framework-crosswalk.csv"):
+        response = requests.get(base_url + path, params={"framework_a": value})
+        assert response.status_code == 400
+        body = response.json()
+        assert body["parameter"] == "framework_a" and "is not an id or IRI" in body["error"]
+        assert "expected an id like framework/<slug>" in body["error"] and len(body["error"]) < 400
+    page = requests.get(base_url + "/queries/framework-crosswalk", params={"framework_a": value})
+    assert page.status_code == 400 and "is not an id or IRI" in page.text
+
+
+def test_the_page_s_download_links_carry_only_its_own_parameters(base_url):
+    page = requests.get(base_url + "/queries/framework-crosswalk?framework_a=alpha&framework_b=beta&colour=%ff").text
+    assert 'href="/api/queries/framework-crosswalk.csv?framework_a=alpha&amp;framework_b=beta"' in page

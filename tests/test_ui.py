@@ -4,12 +4,14 @@ from pathlib import Path
 
 import pytest
 import requests
+from pyoxigraph import NamedNode
 from rdflib import Graph, Literal, URIRef
 
 from serving import served
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server.app import create_app
+from urbankg.server.ui import href, link
 from urbankg.validation import Validator
 
 ALPHA_ONE = "https://w3id.org/urbankg/id/concept/alpha-one"
@@ -95,3 +97,57 @@ def test_query_editor_prefills_prefixes_and_examples(base_url):
     assert "PREFIX ukg: &lt;https://w3id.org/urbankg/ontology#&gt;" in page
     assert 'id="example-claims-in-tension"' in page
     assert requests.get(base_url + "/static/ui/query.js").status_code == 200
+
+
+# Finding 5 of issue 21: a stored or computed IRI with a scheme that runs script became a
+# link on this server's origin. Browsers drop leading whitespace and control characters and
+# every tab or newline before reading the scheme, and read it in any case.
+@pytest.mark.parametrize("iri", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)",
+                                 "\x01javascript:alert(1)", "java\tscript:alert(1)", "java\nscript:alert(1)",
+                                 "data:text/html;base64,PHNjcmlwdD4=", "DATA:text/html,x", "vbscript:msgbox(1)",
+                                 "http:x", "//evil.example/x", "https://exa mple.org/", "file:///etc/passwd"])
+def test_iris_that_are_not_http_are_no_links(iri):
+    assert href(iri) is None
+
+
+@pytest.mark.parametrize("iri, target", [
+    ("https://example.org/a?b=c#d", "https://example.org/a?b=c#d"), ("HTTP://EXAMPLE.ORG/", "HTTP://EXAMPLE.ORG/"),
+    (ALPHA_ONE, "/id/concept/alpha-one"), ("https://w3id.org/urbankg/ontology#Case", "/ontology#Case"),
+    ("https://w3id.org/urbankg/graph/lin-2019", "/id/graph?iri=https%3A%2F%2Fw3id.org%2Furbankg%2Fgraph%2Flin-2019"),
+])
+def test_own_and_http_iris_are_links(iri, target):
+    assert href(iri) == target
+
+
+def test_a_script_iri_is_shown_as_text_and_escaped():
+    shown = str(link(NamedNode("javascript:alert('x')&y")))
+    assert shown == '<span class="iri" title="javascript:alert(&#39;x&#39;)&amp;y">javascript:alert(&#39;x&#39;)&amp;y</span>'
+    assert str(link(NamedNode("https://example.org/a"), "A")) == '<a href="https://example.org/a" title="https://example.org/a">A</a>'
+
+
+def test_ids_that_are_not_iris_are_400_naming_what_an_id_looks_like(base_url):
+    for path in ("/id/case/%00", "/id/%ff%fe", "/id/a%20b", "/id/x%3Ey", "/id/%7B", "/id/graph?iri=http://[x",
+                 "/id/graph?iri=%25zz://x", "/id/case/" + "%01" * 3):
+        response = requests.get(base_url + path, headers={"Accept": "text/turtle"})
+        assert response.status_code == 400, path
+        assert "is not an IRI" in response.text and "ids look like /id/case/lirendong" in response.text, path
+    page = requests.get(base_url + "/id/a%20b", headers={"Accept": "text/html"})
+    assert page.status_code == 400 and "<h1>400 Bad Request</h1>" in page.text
+
+
+def test_http_errors_say_what_is_wrong_in_the_asker_s_format(base_url):
+    wrong_method = requests.post(base_url + "/frameworks", headers={"Accept": "text/plain"})
+    assert wrong_method.status_code == 405 and wrong_method.headers["Allow"]
+    assert wrong_method.text == "/frameworks does not take POST; it takes GET, HEAD, OPTIONS\n"
+    api = requests.delete(base_url + "/api/queries")
+    assert api.status_code == 405 and api.json()["error"].startswith("/api/queries does not take DELETE")
+    page = requests.get(base_url + "/nowhere", headers={"Accept": "text/html"})
+    assert page.status_code == 404 and "<h1>404 Not Found</h1>" in page.text
+
+
+def test_validate_refuses_a_file_name_too_long_for_a_file(base_url):
+    for request in ({"data": {"text": "", "suffix": ".ttl", "name": "n" * 300}},
+                    {"files": {"file": ("n" * 300 + ".ttl", b"")}}):
+        response = requests.post(base_url + "/validate", **request)
+        assert response.status_code == 400
+        assert "the file name is 300 characters long; use at most 200" in response.text
