@@ -18,7 +18,7 @@ from markupsafe import Markup
 from urbankg import __version__
 import pyoxigraph as ox
 
-from urbankg.catalogue import Catalogue, CannedQuery, ParameterError, check_class
+from urbankg.catalogue import Catalogue, CannedQuery, ParameterError, check_class, shown
 from urbankg.errors import UrbankgError
 from urbankg.results import show_term
 from urbankg.server.pictures import Edge, Node, bars_svg, matrix_svg, two_column_svg
@@ -77,20 +77,40 @@ def _execute(query: CannedQuery, params: dict[str, str]):
         return current_app.extensions["urbankg_runner"].run(job, settings.query_timeout,
                                                             fresh=fresh_requested(request.headers))
     except QueryTimeout as exc:
-        raise UrbankgError(f"the query ran past the server's limit of {exc.limit:g} s") from exc
+        raise Unanswered(f"the query ran past the server's limit of {exc.limit:g} s", 503, 5) from exc
     except QueryError as exc:
-        raise UrbankgError(f"the query failed: {exc}") from exc
+        # A refusal for load carries its own status (429, 503) and when to come back.
+        raise Unanswered(f"the query failed: {exc}", getattr(exc, "status", 503),
+                         getattr(exc, "retry_after", None)) from exc
+
+
+class Unanswered(UrbankgError):
+    """The server could not answer now (the time limit, the load, the store): not the asker's fault."""
+
+    def __init__(self, message: str, status: int, retry_after: int | None):
+        super().__init__(message)
+        self.status = status
+        self.headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
 
 
 def _params() -> dict[str, str]:
     return {k: v for k, v in request.args.items() if k != "format"}
 
 
-def _error(error: UrbankgError, status: int = 400):
+def _error(error: UrbankgError):
     body = {"error": str(error)}
     if isinstance(error, ParameterError):
         body["parameter"] = error.parameter
-    return jsonify(body), status
+    return jsonify(body), *_status(error)
+
+
+def _status(error: UrbankgError) -> tuple[int, dict[str, str]]:
+    """400 for a value the query cannot take; else the server could not answer (503, or the refusal's own)."""
+    if isinstance(error, ParameterError):
+        return 400, {}
+    if isinstance(error, Unanswered):
+        return error.status, error.headers
+    return 503, {}
 
 
 @bp.get("/api/queries")
@@ -105,19 +125,17 @@ def answer(name: str):
         if name.endswith(suffix):
             name, fmt = name[: -len(suffix)], suffix[1:]
     if name not in catalogue().queries:
-        return jsonify(error=f"no canned query named '{name}'", queries=list(catalogue().queries)), 404
+        return jsonify(error=f"no canned query named {shown(name)}", queries=list(catalogue().queries)), 404
     if fmt is None:
         fmt = request.args.get("format") or (
             "csv" if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv" else "json")
     if fmt not in ("json", "csv"):
-        return jsonify(error=f"format '{fmt}' is not offered; use json or csv"), 406
+        return jsonify(error=f"format {shown(fmt)} is not offered; use json or csv"), 406
     query = catalogue().get(name)
     try:
         columns, rows, truncated = run_for_values(query, _params())
-    except ParameterError as error:
-        return _error(error)
     except UrbankgError as error:
-        return _error(error, 503)
+        return _error(error)
     headers = {"X-Urbankg-Truncated": "true" if truncated else "false"}
     if fmt == "csv":
         out = io.StringIO()
@@ -200,18 +218,16 @@ def query_page(name: str):
     query = catalogue().get(name)
     params = {p.name: request.args.get(p.name, p.default or "") for p in query.parameters.values()}
     choices = {p.name: catalogue().allowed_values(kg(), p) for p in query.parameters.values()}
-    error, status, columns, rows, truncated, picture = None, 200, [], [], False, ""
+    error, status, headers, columns, rows, truncated, picture = None, 200, {}, [], [], False, ""
     try:
         columns, rows, truncated = run(query, {k: v for k, v in params.items() if v})
         picture = draw(query, rows)
-    except ParameterError as exc:
-        error, status = str(exc), 400
-    except UrbankgError as exc:  # the time limit, the store: not the asker's fault
-        error, status = str(exc), 503
+    except UrbankgError as exc:
+        error, (status, headers) = str(exc), _status(exc)
     given = urlencode({k: v for k, v in params.items() if v})
     return render_template("query_page.html", query=query, params=params, choices=choices, error=error,
                            columns=[c for c in columns if c not in query.parameters], rows=rows, truncated=truncated,
-                           picture=Markup(picture), api=f"/api/queries/{name}", given=given), status
+                           picture=Markup(picture), api=f"/api/queries/{name}", given=given), status, headers
 
 
 def draw(query: CannedQuery, rows: list[dict]) -> str:

@@ -101,6 +101,9 @@ def test_canned_queries_run_under_the_row_cap_and_time_limit(tmp_path):
     with served(create_app(kg, hurried)) as url:
         response = requests.get(url + "/api/queries/framework-crosswalk.json", params=params)
         assert response.status_code == 503 and "limit" in response.json()["error"]
+        assert response.headers["Retry-After"] == "5"
+        page = requests.get(url + "/queries/framework-crosswalk", params=params)
+        assert page.status_code == 503 and "limit" in page.text  # not the asker's fault: no 400
     kg.close()
 
 
