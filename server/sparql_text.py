@@ -1,12 +1,11 @@
-"""A lexical scan of SPARQL text: just enough structure for the server's decisions.
+"""A lexical scan of SPARQL text, for rewriting it: never for deciding what it may do.
 
-The server must know a few things about a query or update before the engine sees it:
-its form (to negotiate the response format), whether it names its own dataset (FROM),
-every SERVICE and LOAD target (to refuse them), and, for updates, where a USING clause
-may go (to apply the protocol's ``using-graph-uri``). A full parse is not needed for
-that, but the scan must agree with Oxigraph about what is code and what is not, or a
-SERVICE could hide from it. So it follows Oxigraph's lexical rules, which were checked
-by experiment (pyoxigraph 0.5):
+Two rewrites need to know where tokens are: the protocol's ``using-graph-uri`` puts a
+USING clause before the WHERE of every update operation, and CLEAR becomes CLEAR SILENT;
+a remote store needs a query's form and where to put pre-bound VALUES. What a request
+contains for the server's safety (SERVICE, LOAD, nesting) is decided by a real parser
+(``sparql_request``) on the final text, after these rewrites. The scan follows
+Oxigraph's lexical rules, which were checked by experiment (pyoxigraph 0.5):
 
 * strings ('...', "...", '''...''', \"\"\"...\"\"\") and IRIs (<...>, which may contain
   \\u escapes) are opaque; ``#`` outside them starts a comment to the end of the line;
@@ -22,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 # One alternative per token kind; order matters (strings before punctuation, long
 # strings before short ones, numbers before words).
@@ -68,14 +66,6 @@ class Token:
 
 
 @dataclass
-class ServiceCall:
-    """One SERVICE pattern: its target IRI, or why the target cannot be known."""
-
-    target: str | None
-    problem: str | None = None
-
-
-@dataclass
 class Scan:
     text: str
     tokens: list[Token]
@@ -89,41 +79,6 @@ class Scan:
             if token.is_keyword(*QUERY_FORMS):
                 return token.text.upper()
         return None
-
-    def names_dataset(self) -> bool:
-        """True when the query has FROM or FROM NAMED (its own dataset, which the union default must not override)."""
-        return any(t.is_keyword("FROM") for t in self.tokens)
-
-    # -- what reaches outside the store ---------------------------------------------
-
-    def service_calls(self, base_iri: str | None = None) -> list[ServiceCall]:
-        calls = []
-        base = base_iri
-        prefixes: dict[str, str] = {}
-        tokens = self.tokens
-        for index, token in enumerate(tokens):
-            if token.is_keyword("BASE") and _next(tokens, index, "iri"):
-                base = _resolve(tokens[index + 1].text[1:-1], base)
-            elif token.is_keyword("PREFIX") and _next(tokens, index, "word") and _next(tokens, index + 1, "iri"):
-                prefixes[tokens[index + 1].text] = _resolve(tokens[index + 2].text[1:-1], base)
-            elif token.bare and "SERVICE" in token.text.upper():
-                if token.text.upper() != "SERVICE":
-                    calls.append(ServiceCall(None, f"'{token.text}' glues SERVICE to another keyword"))
-                    continue
-                position = index + 1
-                if position < len(tokens) and tokens[position].is_keyword("SILENT"):
-                    position += 1
-                calls.append(_target(tokens[position] if position < len(tokens) else None, prefixes, base))
-        return calls
-
-    def loads(self) -> list[str]:
-        """The text after each LOAD keyword (LOAD fetches a document from the web)."""
-        found = []
-        for index, token in enumerate(self.tokens):
-            if token.bare and "LOAD" in token.text.upper():
-                following = self.tokens[index + 1 : index + 3]
-                found.append(" ".join(t.text for t in following))
-        return found
 
     # -- updates -------------------------------------------------------------------
 
@@ -141,10 +96,6 @@ class Scan:
             else:
                 operations[-1].append(token)
         return [op for op in operations if op]
-
-    def names_update_dataset(self) -> bool:
-        """True when an update operation has USING, USING NAMED or WITH."""
-        return any(t.is_keyword("USING", "WITH") for t in self.tokens)
 
     def with_using(self, default_graphs: list[str], named_graphs: list[str]) -> str:
         """The update text with ``USING <g>`` / ``USING NAMED <g>`` before the WHERE of every
@@ -198,29 +149,6 @@ def scan(text: str) -> Scan:
 
 def _next(tokens: list[Token], index: int, kind: str) -> bool:
     return index + 1 < len(tokens) and tokens[index + 1].kind == kind
-
-
-def _resolve(iri: str, base: str | None) -> str:
-    return urljoin(base, iri) if base else iri
-
-
-def _target(token: Token | None, prefixes: dict[str, str], base: str | None) -> ServiceCall:
-    if token is None:
-        return ServiceCall(None, "SERVICE without a target")
-    if token.kind == "iri":
-        return ServiceCall(_resolve(_unescape(token.text[1:-1]), base))
-    if token.kind == "var":
-        return ServiceCall(None, f"SERVICE {token.text}: a variable target could name any endpoint")
-    if token.kind == "word" and ":" in token.text:
-        prefix, _, local = token.text.partition(":")
-        if prefix + ":" in prefixes:
-            return ServiceCall(prefixes[prefix + ":"] + re.sub(r"\\(.)", r"\1", local))
-        return ServiceCall(None, f"SERVICE {token.text}: the prefix '{prefix}:' is not declared")
-    return ServiceCall(None, f"SERVICE followed by '{token.text}', which is not an endpoint IRI")
-
-
-def _unescape(iri: str) -> str:
-    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})", lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
 
 
 def _without_prologue(tokens: list[Token]) -> list[Token]:
