@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -24,6 +24,7 @@ from urbankg import config
 from urbankg.catalogue import shown
 from urbankg.errors import UrbankgError
 from urbankg.loaders import LOADER_BY_SUFFIX
+from urbankg.server.http_errors import HttpError
 from urbankg.server.pictures import Edge, Node, two_column_svg
 
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/static/ui")
@@ -407,14 +408,12 @@ def register_error_pages(app) -> None:
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             message = (f"{request.path} does not take {request.method}; "
                        f"it takes {', '.join(sorted(error.valid_methods))}")
-        if request.path.startswith("/api/"):
-            response = jsonify(error=message, status=error.code)
-            response.status_code = error.code
-        elif request.accept_mimetypes.accept_html:
+        api = request.path.startswith("/api/")
+        if request.accept_mimetypes.accept_html and not api:
             response = Response(render_template("error.html", code=error.code, name=error.name, message=message),
                                 error.code, mimetype="text/html")
         else:
-            response = Response(message + "\n", error.code, mimetype="text/plain")
+            response = HttpError(error.code, message, as_json=api).response()
         for name, value in error.get_headers():
             if name.lower() != "content-type":  # e.g. Allow on a 405
                 response.headers[name] = value
