@@ -115,16 +115,19 @@ def engine_refusal(term: Node, role: str) -> str | None:
 def refused_terms(parsed: "Parsed") -> list[Problem]:
     """One problem per term of the graph that the engine would refuse, at its statement's line."""
     problems: list[Problem] = []
-    seen: set[tuple[Node, str]] = set()
+    accepted: set[Node] = set()  # most terms recur: each is put to the engine once
+    reported: set[tuple[Node, str]] = set()
     for subject, predicate, obj in parsed.graph:
         for term, role in ((subject, "subject"), (predicate, "predicate"), (obj, "object")):
-            if (term, role) in seen:
+            if term in accepted or (term, role) in reported:
                 continue
-            seen.add((term, role))
             refusal = engine_refusal(term, role)
-            if refusal:
-                line = _line(parsed, subject, predicate if role != "subject" else None)
-                problems.append(Problem(str(parsed.path), line, refusal))
+            if refusal is None:
+                accepted.add(term)
+                continue
+            reported.add((term, role))
+            line = _line(parsed, subject, predicate if role != "subject" else None)
+            problems.append(Problem(str(parsed.path), line, refusal))
     return sorted(problems, key=lambda p: (p.line or 0, p.message))
 
 
