@@ -116,7 +116,7 @@ def link(term, label: str | None = None) -> Markup:
         return Markup('<a href="{}" title="{}">{}</a>').format(target, term.value, text)
     if isinstance(term, ox.Literal):
         return Markup("{}").format(term.value)
-    return Markup("<span class=bnode>{}</span>").format(str(term))
+    return Markup("<span class=bnode>{}</span>").format(label or str(term))
 
 
 def text(term) -> str:
@@ -125,6 +125,18 @@ def text(term) -> str:
 
 @bp.app_template_filter("link")
 def link_filter(term, label=None):
+    return link(term, label)
+
+
+@bp.app_template_filter("view")
+def view(term, label: str | None = None) -> Markup:
+    """A framework or paper as a link to its page here (/frameworks/<slug>, /papers/<slug>)
+    when it is one of the graph's own; any other IRI or a blank node as link() shows it."""
+    if isinstance(term, ox.NamedNode):
+        for kind, endpoint in (("framework/", "ui.framework"), ("work/", "ui.paper")):
+            slug = term.value.removeprefix(config.ID_BASE + kind)
+            if slug and slug != term.value:
+                return Markup('<a href="{}">{}</a>').format(url_for(endpoint, slug=slug), label or short(term.value))
     return link(term, label)
 
 

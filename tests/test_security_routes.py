@@ -42,6 +42,7 @@ HOSTILE_LINKS = """\
     a <javascript:alert(6)> .
 <javascript:alert(7)> rdfs:seeAlso <https://w3id.org/urbankg/id/concept/alpha-one> .
 <https://w3id.org/urbankg/id/framework/alpha> ukg:proposedBy <javascript:alert(8)> .
+<javascript:alert(9)> a ukg:Framework ; <http://www.w3.org/2004/02/skos/core#prefLabel> "Script framework" .
 """
 
 # Everything the routes read, by rule: query-string and form parameters. Canned-query
@@ -163,6 +164,7 @@ def test_stored_script_iris_are_text_on_every_page_that_shows_them(base_url):
         assert f"alert({n})" in page or f"msgbox({n})" in page  # shown, as text
     frameworks = requests.get(base_url + "/frameworks").text
     assert "alert(8)" in frameworks and 'href="javascript' not in frameworks
+    assert '<span class="iri" title="javascript:alert(9)">Script framework</span>' in frameworks
 
 
 def _path(rule: str, path_value: str | bytes | None) -> str:

@@ -4,14 +4,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from pyoxigraph import NamedNode
+from pyoxigraph import BlankNode, NamedNode
 from rdflib import Graph, Literal, URIRef
 
 from serving import served
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server.app import create_app
-from urbankg.server.ui import href, link
+from urbankg.server.ui import href, link, view
 from urbankg.validation import Validator
 
 ALPHA_ONE = "https://w3id.org/urbankg/id/concept/alpha-one"
@@ -151,3 +151,20 @@ def test_validate_refuses_a_file_name_too_long_for_a_file(base_url):
         response = requests.post(base_url + "/validate", **request)
         assert response.status_code == 400
         assert "the file name is 300 characters long; use at most 200" in response.text
+
+
+def test_frameworks_and_papers_link_to_their_pages_only_when_they_have_one():
+    """The lists once cut the slug out of any IRI: a framework elsewhere linked to /frameworks/."""
+    from flask import Flask
+    from urbankg.server.ui import bp
+
+    app = Flask(__name__)
+    app.register_blueprint(bp)
+    with app.test_request_context():
+        assert str(view(NamedNode("https://w3id.org/urbankg/id/framework/alpha"), "Alpha")) == \
+            '<a href="/frameworks/alpha">Alpha</a>'
+        assert str(view(NamedNode("https://w3id.org/urbankg/id/work/lin-2019"))) == '<a href="/papers/lin-2019">id:work/lin-2019</a>'
+        assert str(view(NamedNode("https://example.org/fw"), "Elsewhere")) == \
+            '<a href="https://example.org/fw" title="https://example.org/fw">Elsewhere</a>'
+        assert str(view(NamedNode("javascript:alert(1)"), "S")) == '<span class="iri" title="javascript:alert(1)">S</span>'
+        assert str(view(BlankNode("b1"), "Blank")) == "<span class=bnode>Blank</span>"
