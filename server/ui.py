@@ -296,11 +296,12 @@ def validate():
             context["error"] = (f"urbankg cannot read {shown(context['suffix'])} files; "
                                 f"choose one of {', '.join(VALIDATE_SUFFIXES)}")
             return render_template("validate.html", **context, lines=[]), 400
+        # The name becomes a file name (at most 255 bytes) and the last segment of the graph's IRI.
         safe_name = _safe_name(context["name"])
-        if len(safe_name) > MAX_NAME:
-            # The name becomes a file name (at most 255 bytes) and the graph's IRI.
-            context["error"] = (f"the file name is {len(safe_name)} characters long; use at most {MAX_NAME} "
-                                f"(it names the graph {config.GRAPH_BASE}<name>)")
+        wrong = (f"is {len(safe_name)} characters long; use at most {MAX_NAME}" if len(safe_name) > MAX_NAME else
+                 "has no letter or digit; use one like lin-2019" if not re.search(r"[A-Za-z0-9]", safe_name) else None)
+        if wrong:
+            context["error"] = f"the file name {wrong} (it names the graph {config.GRAPH_BASE}<name>)"
             return render_template("validate.html", **context, lines=[]), 400
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / (safe_name + context["suffix"])

@@ -151,6 +151,9 @@ def test_validate_refuses_a_file_name_too_long_for_a_file(base_url):
         response = requests.post(base_url + "/validate", **request)
         assert response.status_code == 400
         assert "the file name is 300 characters long; use at most 200" in response.text
+    for name in ("..", ".", "-.-"):  # a graph named graph/.. is one no client can address
+        response = requests.post(base_url + "/validate", data={"text": "", "suffix": ".ttl", "name": name})
+        assert response.status_code == 400 and "the file name has no letter or digit" in response.text
 
 
 def test_frameworks_and_papers_link_to_their_pages_only_when_they_have_one():
