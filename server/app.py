@@ -27,7 +27,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.config["URBANKG_MAX_ROWS"] = settings.max_rows  # shared with the catalogue API
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # Flask answers 413 past it
     # Query processes get no network at all unless SERVICE may call somewhere.
-    runner = CachedRunner(make_runner(kg, settings.workers, isolate_network=not settings.service_allow),
+    runner = CachedRunner(make_runner(kg, settings.workers, isolate_network=not settings.service_allow,
+                                      settings=settings),
                           settings.result_cache_mb * 1024 * 1024)
     app.extensions["urbankg_settings"] = settings
     app.extensions["urbankg_runner"] = runner
@@ -39,7 +40,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
         origins = "*" if "*" in settings.cors_origins else list(settings.cors_origins)
         CORS(app, resources={route: {"origins": origins} for route in CORS_ROUTES},
              allow_headers=["Authorization", "Content-Type", "Accept"],
-             expose_headers=["X-Urbankg-Truncated", "X-Urbankg-Rows", "X-Urbankg-Max-Rows", "Location"],
+             expose_headers=["X-Urbankg-Truncated", "X-Urbankg-Rows", "X-Urbankg-Max-Rows", "X-Urbankg-Max-Bytes",
+                             "Retry-After", "Location"],
              methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"], max_age=3600)
 
     @app.before_request

@@ -24,7 +24,7 @@ from urbankg.results import show_term
 from urbankg.server.pictures import Edge, Node, bars_svg, matrix_svg, two_column_svg
 from urbankg.server.query_runner import QueryError, QueryTimeout
 from urbankg.server.query_worker import QueryJob
-from urbankg.server.result_cache import fresh_requested
+from urbankg.server.result_cache import fresh_requested, requesting_client
 
 bp = Blueprint("catalogue", __name__)
 
@@ -75,7 +75,8 @@ def _execute(query: CannedQuery, params: dict[str, str]):
                    substitutions={name: str(term) for name, term in bound.items()})
     try:
         return current_app.extensions["urbankg_runner"].run(job, settings.query_timeout,
-                                                            fresh=fresh_requested(request.headers))
+                                                            fresh=fresh_requested(request.headers),
+                                                            client=requesting_client())
     except QueryTimeout as exc:
         raise Unanswered(f"the query ran past the server's limit of {exc.limit:g} s", 503, 5) from exc
     except QueryError as exc:

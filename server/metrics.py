@@ -1,4 +1,4 @@
-"""/metrics in the Prometheus text format: requests, latencies, timeouts, refusals, store size.
+"""/metrics in the Prometheus text format: requests, latencies, timeouts, refusals, admissions, store size.
 
 Kept in the server process (queries run in workers, but every request passes here), in
 a few dictionaries under one lock; the text format is simple enough to write directly.
@@ -27,7 +27,7 @@ class Metrics:
         self.latency_counts: dict[str, list[int]] = {}  # route -> count per bucket (+Inf last)
         self.latency_sums: dict[str, float] = defaultdict(float)
         self.refusals: dict[str, int] = defaultdict(int)
-        self.truncated = 0
+        self.truncated: dict[str, int] = defaultdict(int)  # by the cap that cut: rows, bytes
         self._size: tuple[object, float, int] | None = None  # (store generation, when, triples)
         self._counting = False
 
@@ -43,9 +43,9 @@ class Metrics:
             if refusal:
                 self.refusals[refusal] += 1
 
-    def count_truncated(self) -> None:
+    def count_truncated(self, limit: str = "rows") -> None:
         with self._lock:
-            self.truncated += 1
+            self.truncated[limit] += 1
 
     def store_triples(self, kg, generation) -> int:
         """Statements in the store, counted again only after a write (or a minute, if writes are not counted)."""
@@ -102,13 +102,26 @@ class Metrics:
                 lines.append(f'urbankg_http_request_duration_seconds_sum{{route="{label}"}} {self.latency_sums[route]:.6f}')
                 lines.append(f'urbankg_http_request_duration_seconds_count{{route="{label}"}} {counts[-1]}')
             family("urbankg_refusals_total", "counter",
-                   "Requests refused, by reason: service, load, token, read-only, body-size, protocol, not-acceptable, timeout.")
+                   "Requests refused, by reason: service, load, token, read-only, body-size, protocol, not-acceptable, "
+                   "timeout, client-share, busy, busy-stopped.")
             for reason, count in sorted(self.refusals.items()):
                 lines.append(f'urbankg_refusals_total{{reason="{_label(reason)}"}} {count}')
-            family("urbankg_truncated_results_total", "counter", "Query results cut at the row limit.")
-            lines.append(f"urbankg_truncated_results_total {self.truncated}")
+            family("urbankg_truncated_results_total", "counter", "Query results cut at the row or the byte limit.")
+            for limit in ("rows", "bytes"):
+                lines.append(f'urbankg_truncated_results_total{{limit="{limit}"}} {self.truncated[limit]}')
         family("urbankg_query_timeouts_total", "counter", "Queries stopped at the time limit.")
         lines.append(f"urbankg_query_timeouts_total {runner.timeouts}")
+        admission = runner.admission
+        family("urbankg_query_admissions_total", "counter",
+               "Queries that had to run, by what became of them on arrival: run at once, run after waiting for a "
+               "process, refused because the client had its share (429) or the server was busy (503), or stopped "
+               "on the last process for others waiting (busy-stopped, 503).")
+        for outcome, count in admission.counts.items():
+            lines.append(f'urbankg_query_admissions_total{{outcome="{outcome}"}} {count}')
+        family("urbankg_queries_running", "gauge", "Queries running now.")
+        lines.append(f"urbankg_queries_running {admission.running}")
+        family("urbankg_queries_waiting", "gauge", "Queries waiting for a query process now.")
+        lines.append(f"urbankg_queries_waiting {admission.waiting}")
         family("urbankg_query_workers", "gauge", "Query worker processes alive (0: queries run in the server process).")
         lines.append(f"urbankg_query_workers {runner.alive}")
         family("urbankg_query_workers_without_network", "gauge",

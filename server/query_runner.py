@@ -19,6 +19,36 @@ reads its own writes. A snapshot is deleted once no worker has it open.
 Unless SERVICE may call an allowed endpoint, workers run in their own empty network
 namespace (see query_worker): a second wall behind the SERVICE guard.
 
+Who gets a process (:class:`Admission`). A never-ending query holds its process for the
+whole time limit, so two of them would hold a pool of two and every other query would wait
+out the limit. So:
+
+- one client (an IP address, an IPv6 /64; holders of the write token are one class,
+  not limited) may have ``URBANKG_CLIENT_QUERIES`` queries running or waiting; one more is
+  answered 429 at once, with Retry-After;
+- with two or more processes, long queries may hold all but one: the query on the last
+  process (the *reserve*) is stopped after ``URBANKG_RESERVE_SECONDS`` when another
+  client's request is waiting, and that request gets the process (503 with Retry-After
+  for the stopped one). So a short query waits at most that long, plus the start of a
+  replacement process, whoever runs long queries; a long query runs to the time limit
+  whenever it is not in the way. When a long query ends, the query on the reserve becomes
+  a long one. Why not keep the last process for short queries only: a query's length is
+  known only once it has run, and an idle reserve would halve the pool of two;
+- requests that find every process taken wait first come, first served, at most
+  ``URBANKG_QUEUE_SECONDS``, and no more than twice as many as there are processes (so
+  waiting requests cannot take all of the HTTP server's threads); past either, 503 with
+  Retry-After, at once when the queue is full.
+
+Answers kept or shared by the result cache never reach this: only queries that must run
+are counted.
+
+A query that kills its process with a signal of its own (SIGSEGV: the engine overflowed
+its stack on deep nesting; SIGABRT: it could not allocate memory) is refused as the
+query's fault, not retried on another process, which it would kill too. A process that
+died while idle (the OOM killer, an operator) is replaced and the query retried once.
+Results are cut at ``URBANKG_MAX_RESULT_BYTES`` while the worker writes them, and each
+worker may allocate at most ``URBANKG_WORKER_MEMORY_MB`` (see query_worker).
+
 Costs (measured, see the tests and the report): one IPC round trip and result copy per
 query, under a millisecond; a snapshot after a write, tens of milliseconds; replacing
 a killed worker, about a third of a second, in the background.
@@ -26,28 +56,39 @@ a killed worker, about a third of a second, in the background.
 Stores without a folder on disk (in memory for tests, a remote SPARQL endpoint) cannot
 be opened by another process: :class:`InlineRunner` runs their queries in a thread
 and answers 503 at the limit, but cannot stop the query itself. A remote store should
-add its own server-side timeout.
+add its own server-side timeout. The per-client share holds there too, until the query
+really ends, so one client cannot pile up threads that run on.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import itertools
+import math
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import weakref
-from dataclasses import asdict, dataclass
+from collections import Counter, deque
+from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
 from urbankg.server.query_worker import QueryJob, execute
+from urbankg.server.settings import Settings
 
 WORKER_START_TIMEOUT = 60.0  # seconds for a new worker to say it is ready
+POLL_SECONDS = 0.05  # how often a running query checks whether it must give its process up
+# Signals a process sends itself when the code it runs breaks (the idle worker, blocked reading
+# its next job, cannot raise them): the query that was running is to blame.
+CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGABRT, signal.SIGBUS, signal.SIGILL, signal.SIGFPE}
+TOKEN_HOLDER = "token holder"  # the client class of requests that carry the write token
 
 
 class QueryError(Exception):
@@ -74,6 +115,38 @@ class QueryFailed(QueryError):
     """The engine or a worker failed (not the query's fault as far as we can tell)."""
 
 
+class QueryCrashed(QueryError):
+    """The query broke the engine (its stack or its memory): the query's fault, answered 400."""
+
+
+class QueryRefused(QueryError):
+    """Not answered because of others: HTTP ``status``, to be tried again after ``retry_after`` seconds."""
+
+    status = 503
+    reason = "busy"  # what /metrics counts it as
+
+    def __init__(self, message: str, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__(message)
+
+
+class ClientOverShare(QueryRefused):
+    """This client already has its share of queries running or waiting (before this one ran)."""
+
+    status = 429
+    reason = "client-share"
+
+
+class ServerBusy(QueryRefused):
+    """Every process is taken and the queue is full, or no process came free in time (before this one ran)."""
+
+
+class QueryStopped(QueryRefused):
+    """The query ran past the reserve's time on the last free process while another client waited."""
+
+    reason = "busy-stopped"
+
+
 class ResultKindMismatch(QueryError):
     """The query gave a kind of result (e.g. a graph) that the chosen formats cannot write."""
 
@@ -93,17 +166,186 @@ class Outcome:
     rows: int
     truncated: bool
     cache: str = "miss"  # or "hit" (a kept answer), "shared" (the same query's run): see result_cache
+    limit: str | None = None  # the cap that cut the result, when truncated: "rows" or "bytes"
 
 
-def _outcome(reply: dict) -> Outcome:
+def _outcome(reply: dict, memory_bytes: int | None = None) -> Outcome:
     status = reply.get("status")
     if status == "ok":
-        return Outcome(reply["kind"], reply["body"], reply["rows"], reply["truncated"])
+        return Outcome(reply["kind"], reply["body"], reply["rows"], reply["truncated"], limit=reply.get("limit"))
     if status == "syntax":
         raise QuerySyntaxError(reply["message"])
     if status == "mismatch":
         raise ResultKindMismatch(reply["kind"])
+    if status == "memory":
+        raise QueryCrashed(f"the query could not be evaluated: it needs more memory than a query process may use "
+                           f"({_memory(memory_bytes)}); narrow it, or build smaller values")
     raise QueryFailed(reply.get("message", f"unexpected reply from a query process: {reply!r}"))
+
+
+def _memory(limit: int | None) -> str:
+    return f"{limit / 2**20:.0f} MB, URBANKG_WORKER_MEMORY_MB" if limit else "no memory limit is set"
+
+
+# -- admission -------------------------------------------------------------------------
+
+
+@dataclass(eq=False)  # compared by identity: kept in lists
+class Ticket:
+    """One query's place: waiting for a process, then running on one."""
+
+    client: str | None  # None: the server's own queries, not limited per client
+    deadline: float  # waiting: when to give up; running: the end of its time limit
+    started: float | None = None
+    reserve: bool = False  # runs on the last process: stopped after reserve_seconds if another client waits
+
+
+class Admission:
+    """Who gets a query process now, who waits, and who is told to come back (see the module docstring).
+
+    ``processes=None``: no pool (the inline runner), only the per-client share holds.
+    """
+
+    def __init__(self, processes: int | None, client_queries: int = Settings.client_queries,
+                 reserve_seconds: float = Settings.reserve_seconds, queue_seconds: float = Settings.queue_seconds):
+        self.processes = processes
+        self.client_queries = client_queries
+        self.reserve_seconds = reserve_seconds
+        self.queue_seconds = queue_seconds
+        self.counts = {"at-once": 0, "after-waiting": 0, "client-share": 0, "busy": 0, "busy-stopped": 0}
+        self._changed = threading.Condition()
+        self._waiting: deque[Ticket] = deque()
+        self._running: list[Ticket] = []
+        self._clients: Counter[str] = Counter()  # queries running or waiting, per limited client
+
+    @classmethod
+    def of(cls, settings: Settings, processes: int | None) -> "Admission":
+        return cls(processes, settings.client_queries, settings.reserve_seconds, settings.queue_seconds)
+
+    @property
+    def waiting(self) -> int:
+        return len(self._waiting)
+
+    @property
+    def running(self) -> int:
+        return len(self._running)
+
+    def enter(self, client: str | None, timeout: float) -> Ticket:
+        """A running ticket, once a process is free for it; raises a QueryRefused if there will be none."""
+        with self._changed:
+            now = time.monotonic()
+            if _limited(client) and self._clients[client] >= self.client_queries:
+                self.counts["client-share"] += 1
+                mine = [t.deadline for t in (*self._running, *self._waiting) if t.client == client]
+                raise ClientOverShare(
+                    f"too many queries at once from this client: {self._clients[client]} of yours are running or "
+                    f"waiting, and a client may have {self.client_queries} (URBANKG_CLIENT_QUERIES). Send this one "
+                    "again when one of them has been answered", _seconds(min(mine) - now))
+            ticket = Ticket(client, now + min(self.queue_seconds, timeout))
+            if self._free() and not self._waiting:
+                self.counts["at-once"] += 1
+            else:
+                if len(self._waiting) >= 2 * self.processes:
+                    self.counts["busy"] += 1
+                    raise ServerBusy(f"the server is busy: every query process is taken and {len(self._waiting)} "
+                                     "requests are already waiting for one; send the query again later",
+                                     self._soonest_free(now))
+                self._wait(ticket)
+                self.counts["after-waiting"] += 1
+            self._count(client, +1)
+            ticket.started = time.monotonic()
+            ticket.deadline = ticket.started + timeout
+            long_ones = sum(1 for t in self._running if not t.reserve)
+            ticket.reserve = self.processes is not None and self.processes > 1 and long_ones >= self.processes - 1
+            self._running.append(ticket)
+            return ticket
+
+    def _wait(self, ticket: Ticket) -> None:
+        """Under the lock: wait in the queue until this ticket is first and a process is free."""
+        self._waiting.append(ticket)
+        self._count(ticket.client, +1)  # a waiting query counts against its client's share too
+        try:
+            while not (self._waiting[0] is ticket and self._free()):
+                left = ticket.deadline - time.monotonic()
+                if left <= 0:
+                    self.counts["busy"] += 1
+                    raise ServerBusy(f"the server is busy: no query process came free for this query within "
+                                     f"{self.queue_seconds:g} s (URBANKG_QUEUE_SECONDS); send it again later",
+                                     self._soonest_free(time.monotonic()))
+                self._changed.wait(left)
+        finally:
+            self._waiting.remove(ticket)
+            self._count(ticket.client, -1)
+            self._changed.notify_all()  # the next in the queue may be first now
+
+    def leave(self, ticket: Ticket) -> None:
+        with self._changed:
+            self._running.remove(ticket)
+            self._count(ticket.client, -1)
+            if not ticket.reserve:
+                # A long query ended: the oldest query on the reserve may now run to its limit.
+                for other in self._running:
+                    if other.reserve:
+                        other.reserve = False
+                        break
+            self._changed.notify_all()
+
+    def must_yield(self, ticket: Ticket, limit: float) -> QueryStopped | None:
+        """The refusal for a query on the reserve that has had its time while another client waits, else None."""
+        with self._changed:
+            now = time.monotonic()
+            if not ticket.reserve or now - ticket.started < self.reserve_seconds:
+                return None
+            if not any(w.client != ticket.client or w.client is None for w in self._waiting):
+                return None
+            self.counts["busy-stopped"] += 1
+            return QueryStopped(
+                f"the server is busy: every other query process runs a long query, and this one ran "
+                f"{self.reserve_seconds:g} s (URBANKG_RESERVE_SECONDS) on the last one while other requests waited, "
+                f"so it was stopped for them. Send it again later: when a process is free it may run up to "
+                f"{limit:g} s", self._soonest_free(now))
+
+    def _count(self, client: str | None, delta: int) -> None:
+        """Under the lock: a limited client's queries running or waiting."""
+        if _limited(client):
+            self._clients[client] += delta
+            if not self._clients[client]:
+                del self._clients[client]
+
+    def _free(self) -> bool:
+        return self.processes is None or len(self._running) < self.processes
+
+    def _soonest_free(self, now: float) -> int:
+        """Seconds until a process is likely to come free: a query on the reserve may be stopped, others end."""
+        ends = [max(t.started + self.reserve_seconds, now) if t.reserve else t.deadline for t in self._running]
+        return _seconds(min(ends, default=now) - now)
+
+
+def _limited(client: str | None) -> bool:
+    return client is not None and client != TOKEN_HOLDER
+
+
+def _seconds(delta: float) -> int:
+    """A Retry-After value: whole seconds, at least one."""
+    return max(1, math.ceil(delta))
+
+
+def client_key(remote_addr: str | None, token_holder: bool) -> str | None:
+    """The client a request counts against: the token holders' class, or its address (an IPv6 /64,
+    which one subscriber usually has whole)."""
+    if token_holder:
+        return TOKEN_HOLDER
+    if not remote_addr:
+        return None
+    try:
+        address = ipaddress.ip_address(remote_addr)
+    except ValueError:
+        return remote_addr  # a Unix socket path, say: one client
+    if address.version == 6:
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 @dataclass(eq=False)  # compared and hashed by identity: kept in a set
@@ -118,12 +360,17 @@ class _Worker:
 class ProcessRunner:
     """Runs queries of an on-disk OxigraphStore in killable worker processes."""
 
-    def __init__(self, store, workers: int = 2, isolate_network: bool = True):
+    def __init__(self, store, workers: int = 2, isolate_network: bool = True, *,
+                 max_bytes: int | None = Settings.max_result_bytes, memory_bytes: int | None = None,
+                 admission: Admission | None = None):
         if getattr(store, "path", None) is None:
             raise ValueError("ProcessRunner needs an on-disk store; use InlineRunner")
         self.store = store
         self.size = workers
         self.isolate_network = isolate_network
+        self.max_bytes = max_bytes  # for jobs that name no byte cap of their own
+        self.memory_bytes = memory_bytes  # what one worker may allocate (None: no limit)
+        self.admission = admission or Admission(workers)
         self.timeouts = 0
         self.restarts = 0
         self._idle: queue.Queue[_Worker] = queue.Queue()
@@ -156,21 +403,28 @@ class ProcessRunner:
 
     # -- running a query -------------------------------------------------------------
 
-    def run(self, job: QueryJob, timeout: float) -> Outcome:
-        deadline = time.monotonic() + timeout
+    def run(self, job: QueryJob, timeout: float, client: str | None = None) -> Outcome:
+        """``client``: whom the query counts against (see :func:`client_key`); None for the server's own."""
+        if job.max_bytes is None:
+            job = replace(job, max_bytes=self.max_bytes)
+        self._start()  # the pool's first start (seconds on a busy machine) is not the query's time
+        ticket = self.admission.enter(client, timeout)
         try:
-            return self._run_once(job, timeout, deadline)
-        except _WorkerLost:
-            # Most often a worker that died while idle (killed by the OOM killer, say) and was
-            # picked before its death showed. Once more on another; a query that kills its
-            # worker again is reported.
             try:
-                return self._run_once(job, timeout, deadline)
-            except _WorkerLost as lost:
-                raise QueryFailed(f"the query process stopped unexpectedly ({lost}); it has been replaced") from None
+                return self._run_once(job, timeout, ticket)
+            except _WorkerLost:
+                # Most often a worker that died while idle (killed by the OOM killer, say) and was
+                # picked before its death showed. Once more on another; a query that kills its
+                # worker again is reported.
+                try:
+                    return self._run_once(job, timeout, ticket)
+                except _WorkerLost as lost:
+                    raise QueryFailed(f"the query process stopped unexpectedly ({lost}); it has been replaced") from None
+        finally:
+            self.admission.leave(ticket)
 
-    def _run_once(self, job: QueryJob, timeout: float, deadline: float) -> Outcome:
-        worker = self._checkout(deadline, timeout)
+    def _run_once(self, job: QueryJob, timeout: float, ticket: Ticket) -> Outcome:
+        worker = self._checkout(ticket.deadline, timeout)
         try:
             with self._snapshot_lock:
                 worker.snapshot = self._fresh_snapshot()
@@ -179,19 +433,29 @@ class ProcessRunner:
             raise QueryFailed(f"could not take a snapshot of the store for the query: {exc}") from exc
         try:
             worker.jobs.send((worker.snapshot, asdict(job)))
-            if not worker.replies.poll(max(deadline - time.monotonic(), 0)):
-                self.timeouts += 1
-                self._retire(worker)
-                raise QueryTimeout(timeout)
+            while not worker.replies.poll(min(max(ticket.deadline - time.monotonic(), 0), POLL_SECONDS)):
+                if time.monotonic() >= ticket.deadline:
+                    self.timeouts += 1
+                    self._retire(worker)
+                    raise QueryTimeout(timeout)
+                stopped = self.admission.must_yield(ticket, timeout)
+                if stopped is not None:
+                    self._retire(worker)
+                    raise stopped
             reply = worker.replies.recv()
         except (EOFError, OSError) as exc:
             self._retire(worker)
+            crash = _crash_signal(worker.process.returncode)
+            if crash is not None:
+                raise QueryCrashed(
+                    f"the query could not be evaluated: it crashed the query engine ({crash}) — is it nested too "
+                    f"deeply, or does it build values larger than a query process may hold "
+                    f"({_memory(self.memory_bytes)})? Simplify it; the query process has been replaced") from None
             raise _WorkerLost(str(exc) or type(exc).__name__) from exc
         self._idle.put(worker)
-        return _outcome(reply)
+        return _outcome(reply, self.memory_bytes)
 
     def _checkout(self, deadline: float, timeout: float) -> _Worker:
-        self._start()
         while True:
             try:
                 worker = self._idle.get(timeout=max(deadline - time.monotonic(), 0.001))
@@ -226,7 +490,7 @@ class ProcessRunner:
                 return
             if self._closed:
                 raise QueryFailed("the query runner is closed")
-            starting = [_spawn(self.isolate_network) for _ in range(self.size)]
+            starting = [_spawn(self.isolate_network, self.memory_bytes) for _ in range(self.size)]
             for worker in starting:
                 _wait_ready(worker)
                 self._workers.add(worker)
@@ -252,7 +516,7 @@ class ProcessRunner:
 
     def _start_replacement(self) -> None:
         try:
-            worker = _spawn(self.isolate_network)
+            worker = _spawn(self.isolate_network, self.memory_bytes)
             _wait_ready(worker)
         except QueryFailed as exc:
             print(f"urbankg: could not start a query process: {exc}", file=sys.stderr)
@@ -275,9 +539,10 @@ class ProcessRunner:
         self._finalizer()
 
 
-def _spawn(isolate_network: bool) -> _Worker:
+def _spawn(isolate_network: bool, memory_bytes: int | None = None) -> _Worker:
     process = subprocess.Popen(
-        [sys.executable, "-m", "urbankg.server.query_worker", *(["--isolate-network"] if isolate_network else [])],
+        [sys.executable, "-m", "urbankg.server.query_worker", *(["--isolate-network"] if isolate_network else []),
+         *(["--memory-bytes", str(memory_bytes)] if memory_bytes else [])],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
     )
     jobs = Connection(os.dup(process.stdin.fileno()), readable=False)
@@ -298,6 +563,13 @@ def _wait_ready(worker: _Worker) -> None:
         _kill(worker)
         raise QueryFailed(f"a query process did not start within {WORKER_START_TIMEOUT:g} s "
                           f"(exit code {worker.process.poll()}); see the server's log")
+
+
+def _crash_signal(returncode: int | None) -> str | None:
+    """The name of the signal that broke a process from inside, if that is how it ended."""
+    if returncode is not None and returncode < 0 and -returncode in CRASH_SIGNALS:
+        return signal.Signals(-returncode).name
+    return None
 
 
 def _kill(worker: _Worker) -> None:
@@ -345,8 +617,10 @@ class InlineRunner:
     cannot be stopped); the row cap still bounds what it returns.
     """
 
-    def __init__(self, kg):
+    def __init__(self, kg, *, max_bytes: int | None = Settings.max_result_bytes, admission: Admission | None = None):
         self.kg = kg
+        self.max_bytes = max_bytes
+        self.admission = admission or Admission(None)
         self.size = 0
         self.timeouts = 0
         self.restarts = 0
@@ -357,9 +631,19 @@ class InlineRunner:
     def generation(self) -> int | None:
         return getattr(self.kg.store, "generation", None)
 
-    def run(self, job: QueryJob, timeout: float) -> Outcome:
+    def run(self, job: QueryJob, timeout: float, client: str | None = None) -> Outcome:
+        if job.max_bytes is None:
+            job = replace(job, max_bytes=self.max_bytes)
+        ticket = self.admission.enter(client, timeout)
         replies: list[dict] = []
-        thread = threading.Thread(target=lambda: replies.append(self._execute(job)), name="urbankg-query", daemon=True)
+
+        def execute_and_leave() -> None:
+            try:
+                replies.append(self._execute(job))
+            finally:
+                self.admission.leave(ticket)  # when the query really ends, past its limit too
+
+        thread = threading.Thread(target=execute_and_leave, name="urbankg-query", daemon=True)
         thread.start()
         thread.join(timeout)
         if not replies:
@@ -385,18 +669,21 @@ def _execute_through_store(kg, job: QueryJob) -> dict:
     text = f"BASE <{job.base_iri}>\n{job.sparql}" if job.base_iri else job.sparql
     try:
         result = kg.query(text, default_graph=job.default_graphs or None, named_graphs=job.named_graphs or None)
-        written = write(result, job.formats, job.max_rows, job.prefixes)
+        written = write(result, job.formats, job.max_rows, job.prefixes, job.max_bytes)
     except StoreError as exc:
         return {"status": "syntax" if "syntax" in str(exc).lower() else "error", "message": str(exc)}
     except FormatMismatch as exc:
         return {"status": "mismatch", "kind": exc.kind}
     return {"status": "ok", "kind": written.kind, "body": written.body, "rows": written.rows,
-            "truncated": written.truncated}
+            "truncated": written.truncated, "limit": written.limit}
 
 
-def make_runner(kg, workers: int, isolate_network: bool = True):
-    """Worker processes for an on-disk Oxigraph store, the inline runner for anything else."""
+def make_runner(kg, workers: int, isolate_network: bool = True, settings: Settings | None = None):
+    """Worker processes for an on-disk Oxigraph store, the inline runner for anything else; ``settings``
+    gives the byte cap, the workers' memory and the admission rules (the defaults if None)."""
+    settings = settings or Settings(workers=workers)
     store = kg.store
     if getattr(store, "path", None) is not None and hasattr(store, "snapshot"):
-        return ProcessRunner(store, workers, isolate_network)
-    return InlineRunner(kg)
+        return ProcessRunner(store, workers, isolate_network, max_bytes=settings.max_result_bytes,
+                             memory_bytes=settings.worker_memory_bytes(), admission=Admission.of(settings, workers))
+    return InlineRunner(kg, max_bytes=settings.max_result_bytes, admission=Admission.of(settings, None))

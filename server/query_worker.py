@@ -13,12 +13,21 @@ the worker first moves itself into new user and network namespaces, where no net
 exists: whatever text reached the engine, it cannot call out. This backs the SERVICE
 guard (which refuses before the engine runs); where the kernel does not allow it, the
 worker says so and runs without it.
+
+With ``--memory-bytes N`` the worker may allocate at most N bytes (``RLIMIT_DATA``: heap
+and private mappings, so neither the store's files nor thread stacks count against it).
+The engine builds every value whole in memory: a query that doubles a string thirty times
+asks for gigabytes before the first row could be cut by the byte cap. Past the limit
+the engine aborts the process (Rust cannot recover from a failed allocation), which the
+parent reports as a query that crashed the engine; Python code gets a MemoryError,
+answered as such.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
+import resource
 import signal
 import sys
 from dataclasses import dataclass, field
@@ -35,6 +44,7 @@ class QueryJob:
     formats: dict[str, str]  # result kind -> format key, e.g. {"solutions": "json", "graph": "turtle"}
     max_rows: int | None
     base_iri: str | None = None
+    max_bytes: int | None = None  # None: the runner's cap (URBANKG_MAX_RESULT_BYTES)
     # The protocol's dataset (default-graph-uri, named-graph-uri). None: not given. In
     # default_graphs, "" stands for the store's own default graph.
     default_graphs: list[str] | None = None
@@ -74,15 +84,17 @@ def execute(store: ox.Store, job: QueryJob) -> dict:
         if job.substitutions:
             options["substitutions"] = {ox.Variable(k): parse_term(v) for k, v in job.substitutions.items()}
         result = store.query(job.sparql, base_iri=job.base_iri, **options)
-        written = write(result, job.formats, job.max_rows, job.prefixes)
+        written = write(result, job.formats, job.max_rows, job.prefixes, job.max_bytes)
     except SyntaxError as exc:
         return {"status": "syntax", "message": str(exc)}
     except FormatMismatch as exc:
         return {"status": "mismatch", "kind": exc.kind}
+    except MemoryError:
+        return {"status": "memory"}
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         return {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
     return {"status": "ok", "kind": written.kind, "body": written.body, "rows": written.rows,
-            "truncated": written.truncated}
+            "truncated": written.truncated, "limit": written.limit}
 
 
 CLONE_NEWUSER, CLONE_NEWNET = 0x10000000, 0x40000000
@@ -98,8 +110,16 @@ def isolate_network() -> bool:
         return False
 
 
+def limit_memory(limit: int) -> None:
+    """Allow the process at most ``limit`` bytes of data (heap and private mappings)."""
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
 def main() -> None:
-    isolated = "--isolate-network" in sys.argv[1:] and isolate_network()
+    arguments = sys.argv[1:]
+    isolated = "--isolate-network" in arguments and isolate_network()
+    if "--memory-bytes" in arguments:
+        limit_memory(int(arguments[arguments.index("--memory-bytes") + 1]))
     # The parent handles Ctrl-C and shuts workers down; a worker must not die half-way
     # through writing a reply because the terminal sent SIGINT to the process group.
     signal.signal(signal.SIGINT, signal.SIG_IGN)

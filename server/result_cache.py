@@ -15,17 +15,27 @@ new answer each time (RAND, NOW, UUID, STRUUID, BNODE) are never kept or shared.
 store that counts its writes can be cached: a remote endpoint changes behind our back.
 A client that asks for a fresh answer (``Cache-Control: no-cache``, as a browser's
 forced reload does) gets the query run for it, and that answer is kept.
+
+Only a query that must run counts against its client's share of the query processes
+(query_runner's admission): a kept or shared answer is never refused. When the run a
+request waits on was refused before it started (its client was over its share, or the
+server busy), the request asks on its own account instead of taking that refusal.
 """
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, replace
 
-from urbankg.server.query_runner import Outcome, QueryError, QueryFailed, QueryTimeout
+from flask import current_app, request
+
+from urbankg.server.auth import presented_token
+from urbankg.server.query_runner import (ClientOverShare, Outcome, QueryError, QueryFailed, QueryTimeout, ServerBusy,
+                                         client_key)
 from urbankg.server.query_worker import QueryJob
 
 # Functions whose value differs from one evaluation to the next.
@@ -37,6 +47,15 @@ def fresh_requested(headers) -> bool:
     control = headers.get("Cache-Control", "").lower().replace(" ", "")
     return ("no-cache" in control or "max-age=0" in control
             or (not control and "no-cache" in headers.get("Pragma", "").lower()))
+
+
+def requesting_client() -> str | None:
+    """Whom the query of the HTTP request being answered counts against: the write token's
+    holders, or the request's address."""
+    token = current_app.config.get("URBANKG_WRITE_TOKEN")
+    presented = presented_token() if token else None
+    holder = presented is not None and hmac.compare_digest(presented.encode("utf-8"), str(token).encode("utf-8"))
+    return client_key(request.remote_addr, holder)
 
 
 @dataclass
@@ -89,41 +108,49 @@ class CachedRunner:
         return self.runner.size
 
     @property
+    def admission(self):
+        return self.runner.admission
+
+    @property
     def kept_bytes(self) -> int:
         return self._kept_bytes
 
     def close(self) -> None:
         self.runner.close()
 
-    def run(self, job: QueryJob, timeout: float, fresh: bool = False) -> Outcome:
-        """``fresh``: run the query even if its answer is kept or running (the answer is then kept)."""
+    def run(self, job: QueryJob, timeout: float, fresh: bool = False, client: str | None = None) -> Outcome:
+        """``fresh``: run the query even if its answer is kept or running (the answer is then kept).
+        ``client``: whom a run counts against (query_runner.client_key), None for the server's own."""
         generation = self.runner.generation
         if self.max_bytes <= 0 or generation is None or _VOLATILE.search(job.sparql):
-            return self.runner.run(job, timeout)
+            return self.runner.run(job, timeout, client=client)
         key = (generation, json.dumps(asdict(job), sort_keys=True))
         if fresh:
             with self._lock:
                 self._forget_if_changed(generation)
                 self.misses += 1
-            outcome = self.runner.run(job, timeout)
+            outcome = self.runner.run(job, timeout, client=client)
             self._keep(key, outcome)
             return outcome
-        with self._lock:
-            self._forget_if_changed(generation)
-            kept = self._kept.get(key)
-            if kept is not None:
-                self._kept.move_to_end(key)
-                self.hits += 1
-                return replace(kept, cache="hit")
-            running = self._running.get(key)
-            leader = running is None
-            if leader:
-                running = self._running[key] = _Running(threading.Event())
-                self.misses += 1
-        if not leader:
-            return self._wait_for(running, timeout)
+        while True:
+            with self._lock:
+                self._forget_if_changed(generation)
+                kept = self._kept.get(key)
+                if kept is not None:
+                    self._kept.move_to_end(key)
+                    self.hits += 1
+                    return replace(kept, cache="hit")
+                running = self._running.get(key)
+                if running is None:
+                    running = self._running[key] = _Running(threading.Event())
+                    self.misses += 1
+                    break
+            try:
+                return self._wait_for(running, timeout)
+            except (ClientOverShare, ServerBusy):
+                continue  # that run was refused before it started: ask on this request's own account
         try:
-            running.outcome = self.runner.run(job, timeout)
+            running.outcome = self.runner.run(job, timeout, client=client)
             self._keep(key, running.outcome)
             return running.outcome
         except Exception as error:  # whatever ends the run ends the waits on it too
@@ -142,7 +169,8 @@ class CachedRunner:
             self._kept_generation = generation
 
     def _wait_for(self, running: _Running, timeout: float) -> Outcome:
-        if not running.done.wait(timeout):
+        # The run may wait for a process first: it ends within that wait and its time limit.
+        if not running.done.wait(timeout + self.runner.admission.queue_seconds + 1):
             raise QueryTimeout(timeout)
         if running.error is not None:
             raise running.error

@@ -1,10 +1,17 @@
-"""Query results to bytes, in the negotiated format, cut at the row cap.
+"""Query results to bytes, in the negotiated format, cut at the row cap and at the byte cap.
 
-pyoxigraph serialises a whole result, with no way to stop after N rows, so the four
-SPARQL result formats for SELECT are written here (they are small, fixed formats).
-Graphs are cut to N triples and then serialised by pyoxigraph. A truncated result says
-so inside the document where the format has a place for it: the ``link`` of the SPARQL
-JSON and XML heads (both standard), and the server adds a response header.
+pyoxigraph serialises a whole result, with no way to stop after N rows or N bytes, so the
+four SPARQL result formats for SELECT are written here (they are small, fixed formats),
+row by row: the writer stops pulling solutions from the engine at the first row that would
+take the document past either cap, so a result is never built whole and cut afterwards.
+A row is never cut in half: a single value larger than the byte cap ends the result
+before its row (a truncated result with the rows before it, possibly none).
+
+Graphs are cut to N triples, and to the triples whose terms fit in the byte cap, and then
+serialised by pyoxigraph; a format that spells triples longer than their terms (RDF/XML,
+JSON-LD) is serialised again with fewer triples until it fits. A truncated result says so
+inside the document where the format has a place for it: the ``link`` of the SPARQL JSON
+and XML heads (both standard), and the server adds a response header.
 
 Runs inside the query worker processes, so it imports nothing heavy.
 """
@@ -12,6 +19,7 @@ Runs inside the query worker processes, so it imports nothing heavy.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -30,9 +38,9 @@ GRAPH_FORMATS = {
 QUAD_FORMATS = {"trig", "nquads"}
 
 
-def truncation_link(max_rows: int) -> str:
+def truncation_link(limit: str, value: int) -> str:
     """The IRI put in a truncated result's head: it says what happened, in the result itself."""
-    return f"urn:urbankg:truncated:max-rows={max_rows}"
+    return f"urn:urbankg:truncated:max-{limit}={value}"
 
 
 @dataclass
@@ -41,6 +49,7 @@ class Written:
     body: bytes
     rows: int
     truncated: bool
+    limit: str | None = None  # the cap that cut the result: "rows" or "bytes"
 
 
 class FormatMismatch(Exception):
@@ -51,24 +60,90 @@ class FormatMismatch(Exception):
         super().__init__(kind)
 
 
-def write(result, formats: dict[str, str], max_rows: int | None, prefixes: dict[str, str] | None = None) -> Written:
+def write(result, formats: dict[str, str], max_rows: int | None, prefixes: dict[str, str] | None = None,
+          max_bytes: int | None = None) -> Written:
     """Serialise ``result`` in ``formats[kind]`` (kind: solutions, boolean or graph)."""
     if isinstance(result, ox.QuerySolutions):
-        fmt = _format_for("solutions", formats)
-        variables = [v.value for v in result.variables]
-        rows, truncated = _take(([solution[v] for v in variables] for solution in result), max_rows)
-        body = SOLUTION_WRITERS[fmt](variables, rows, truncation_link(max_rows) if truncated else None)
-        return Written("solutions", body, len(rows), truncated)
+        return _write_solutions(result, _format_for("solutions", formats), max_rows, max_bytes)
     if isinstance(result, ox.QueryBoolean):
         fmt = _format_for("boolean", formats)
         return Written("boolean", BOOLEAN_WRITERS[fmt](bool(result)), 1, False)
-    fmt = _format_for("graph", formats)
-    triples, truncated = _take(iter(result), max_rows)
+    return _write_graph(result, _format_for("graph", formats), max_rows, prefixes, max_bytes)
+
+
+def _write_solutions(result: ox.QuerySolutions, fmt: str, max_rows: int | None, max_bytes: int | None) -> Written:
+    writer = SOLUTION_WRITERS[fmt]
+    variables = [v.value for v in result.variables]
+    # Room for the head as it would be with the longest link, so the finished document fits.
+    longest_link = truncation_link("bytes" if max_bytes is not None else "rows", max(max_bytes or 0, max_rows or 0))
+    room = None if max_bytes is None else max_bytes - len(writer.head(variables, longest_link)) - len(writer.tail)
+    rows: list[bytes] = []
+    size, limit = 0, None
+    for solution in result:
+        if max_rows is not None and len(rows) >= max_rows:
+            limit = "rows"
+            break
+        row = [solution[v] for v in variables]
+        if room is not None:
+            left = room - size - len(writer.separator)
+            if sum(_length_at_least(term) for term in row) > left:  # a huge value is never copied
+                limit = "bytes"
+                break
+            encoded = writer.row(variables, row).encode("utf-8")
+            if len(encoded) > left:
+                limit = "bytes"
+                break
+        else:
+            encoded = writer.row(variables, row).encode("utf-8")
+        rows.append(encoded)
+        size += len(encoded) + len(writer.separator)
+    link = None if limit is None else truncation_link(limit, max_rows if limit == "rows" else max_bytes)
+    body = b"".join([writer.head(variables, link).encode("utf-8"), writer.separator.encode("utf-8").join(rows),
+                     writer.tail.encode("utf-8")])
+    return Written("solutions", body, len(rows), limit is not None, limit)
+
+
+def _write_graph(result: Iterable, fmt: str, max_rows: int | None, prefixes: dict[str, str] | None,
+                 max_bytes: int | None) -> Written:
+    triples: list = []
+    size, limit = 0, None
+    for triple in result:
+        if max_rows is not None and len(triples) >= max_rows:
+            limit = "rows"
+            break
+        if max_bytes is not None:
+            size += _length_at_least(triple)
+            if size > max_bytes:
+                limit = "bytes"
+                break
+        triples.append(triple)
+    body = _serialize_graph(triples, fmt, prefixes)
+    while max_bytes is not None and len(body) > max_bytes and triples:
+        # The format spells triples longer than their terms: keep the share that fits, a little less
+        # so that one more round is rare.
+        triples = triples[:min(len(triples) - 1, int(len(triples) * max_bytes / len(body) * 0.98))]
+        limit = "bytes"
+        body = _serialize_graph(triples, fmt, prefixes)
+    return Written("graph", body, len(triples), limit is not None, limit)
+
+
+def _serialize_graph(triples: list, fmt: str, prefixes: dict[str, str] | None) -> bytes:
     if fmt in QUAD_FORMATS:
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     options = {"prefixes": _used(prefixes, triples)} if prefixes and fmt in ("turtle", "trig") else {}
-    body = ox.serialize(triples, format=GRAPH_FORMATS[fmt], **options)
-    return Written("graph", body, len(triples), truncated)
+    return ox.serialize(triples, format=GRAPH_FORMATS[fmt], **options)
+
+
+def _length_at_least(term) -> int:
+    """Bytes the term takes in any format, at least (its value in UTF-8), without encoding a long value."""
+    if term is None:
+        return 0
+    if isinstance(term, ox.Triple):
+        return sum(_length_at_least(t) for t in (term.subject, term.predicate, term.object))
+    value = term.value
+    # A character is at least one byte: a value longer in characters than anything allowed is
+    # refused before another copy of it is made.
+    return len(value) if value.isascii() or len(value) > 1 << 24 else len(value.encode("utf-8"))
 
 
 def _used(prefixes: dict[str, str], statements: list) -> dict[str, str]:
@@ -87,15 +162,6 @@ def _format_for(kind: str, formats: dict[str, str]) -> str:
     if not formats.get(kind):
         raise FormatMismatch(kind)
     return formats[kind]
-
-
-def _take(items, limit: int | None) -> tuple[list, bool]:
-    taken = []
-    for item in items:
-        if limit is not None and len(taken) >= limit:
-            return taken, True
-        taken.append(item)
-    return taken, False
 
 
 # -- SPARQL 1.1 Query Results JSON -------------------------------------------------------
@@ -120,12 +186,15 @@ def _json_term(term) -> dict:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def _json_solutions(variables: list[str], rows: list, link: str | None) -> bytes:
+def _json_head(variables: list[str], link: str | None) -> str:
     head: dict = {"vars": variables}
     if link:
         head["link"] = [link]
-    bindings = [{v: _json_term(t) for v, t in zip(variables, row) if t is not None} for row in rows]
-    return json.dumps({"head": head, "results": {"bindings": bindings}}, ensure_ascii=False).encode("utf-8")
+    return '{"head": ' + json.dumps(head, ensure_ascii=False) + ', "results": {"bindings": ['
+
+
+def _json_row(variables: list[str], row: list) -> str:
+    return json.dumps({v: _json_term(t) for v, t in zip(variables, row) if t is not None}, ensure_ascii=False)
 
 
 def _json_boolean(value: bool) -> bytes:
@@ -154,18 +223,19 @@ def _xml_term(term) -> str:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def _xml_solutions(variables: list[str], rows: list, link: str | None) -> bytes:
+def _xml_head(variables: list[str], link: str | None) -> str:
     parts = [XML_START, "<head>"]
     parts += [f"<variable name={quoteattr(v)}/>" for v in variables]
     if link:
         parts.append(f"<link href={quoteattr(link)}/>")
     parts.append("</head>\n<results>\n")
-    for row in rows:
-        parts.append("<result>")
-        parts += [f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None]
-        parts.append("</result>\n")
-    parts.append("</results>\n</sparql>\n")
-    return "".join(parts).encode("utf-8")
+    return "".join(parts)
+
+
+def _xml_row(variables: list[str], row: list) -> str:
+    bindings = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+                       for v, t in zip(variables, row) if t is not None)
+    return f"<result>{bindings}</result>\n"
 
 
 def _xml_boolean(value: bool) -> bytes:
@@ -189,10 +259,8 @@ def _csv_field(term) -> str:
     return text
 
 
-def _csv_solutions(variables: list[str], rows: list, link: str | None) -> bytes:
-    lines = [",".join(variables)]
-    lines += [",".join(_csv_field(t) for t in row) for row in rows]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8")
+def _csv_row(variables: list[str], row: list) -> str:
+    return ",".join(_csv_field(t) for t in row) + "\r\n"
 
 
 def _nt_string(value: str) -> str:
@@ -218,11 +286,25 @@ def _tsv_field(term) -> str:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
-def _tsv_solutions(variables: list[str], rows: list, link: str | None) -> bytes:
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    lines += ["\t".join(_tsv_field(t) for t in row) for row in rows]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def _tsv_row(variables: list[str], row: list) -> str:
+    return "\t".join(_tsv_field(t) for t in row) + "\n"
 
 
-SOLUTION_WRITERS = {"json": _json_solutions, "xml": _xml_solutions, "csv": _csv_solutions, "tsv": _tsv_solutions}
+@dataclass(frozen=True)
+class _SolutionWriter:
+    """A results document as its head (given the truncation link, if any), rows joined by a separator, and tail."""
+
+    head: Callable[[list[str], str | None], str]
+    row: Callable[[list[str], list], str]
+    separator: str
+    tail: str
+
+
+SOLUTION_WRITERS = {
+    "json": _SolutionWriter(_json_head, _json_row, ", ", "]}}"),
+    "xml": _SolutionWriter(_xml_head, _xml_row, "", "</results>\n</sparql>\n"),
+    # CSV and TSV have no place for a link: the response header says it.
+    "csv": _SolutionWriter(lambda variables, link: ",".join(variables) + "\r\n", _csv_row, "", ""),
+    "tsv": _SolutionWriter(lambda variables, link: "\t".join(f"?{v}" for v in variables) + "\n", _tsv_row, "", ""),
+}
 BOOLEAN_WRITERS = {"json": _json_boolean, "xml": _xml_boolean}

@@ -11,6 +11,25 @@ Environment variables (CLI options of `urbankg serve` override them):
   URBANKG_CORS_ORIGINS   origins allowed to call the API from a browser ("*" for any; default: none)
   URBANKG_WORKERS        query processes (default 2)
   URBANKG_RESULT_CACHE_MB  megabytes of query answers kept until the store changes (default 64; 0: none)
+  URBANKG_MAX_RESULT_BYTES  bytes a query result may hold; rows (triples) past it are cut off, never
+                         half a row (default 16 MB)
+  URBANKG_WORKER_MEMORY_MB  megabytes of memory one query process may allocate; a query that needs more
+                         is stopped and refused (default: the machine's memory shared among the query
+                         processes and the server, i.e. divided by workers + 1; 0: no limit)
+
+Fair admission to the query processes (see query_runner). A query whose answer is kept or
+already running is never refused; these limits count only the queries that must run:
+
+  URBANKG_CLIENT_QUERIES   queries one client may have running or waiting at once; one more is
+                           answered 429 with Retry-After (default 2). A client is one IP address
+                           (an IPv6 /64); holders of the write token form one class, not limited.
+  URBANKG_RESERVE_SECONDS  with two or more query processes, long queries may hold all but one of
+                           them: a query running on the last one is stopped after this many seconds
+                           when another client's request waits for a process, so short queries are
+                           answered even while others run to the time limit (default 3)
+  URBANKG_QUEUE_SECONDS    seconds a request waits for a free query process before it is answered
+                           503 with Retry-After; when the queue is full (twice as many requests as
+                           processes wait), at once (default 10)
 
 With no token configured the server is read-only. The token is never taken from a
 command-line argument, where other users of the machine could read it (ps): pass it
@@ -38,6 +57,11 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     workers: int = 2
     result_cache_mb: int = 64
+    max_result_bytes: int = 16 * 1024 * 1024
+    worker_memory_mb: int | None = None  # None: the machine's memory divided by workers + 1
+    client_queries: int = 2
+    reserve_seconds: float = 3.0
+    queue_seconds: float = 10.0
 
     @property
     def read_only(self) -> bool:
@@ -59,6 +83,11 @@ class Settings:
             cors_origins=_list(env.get("URBANKG_CORS_ORIGINS", "")),
             workers=_number(env, "URBANKG_WORKERS", int, cls.workers),
             result_cache_mb=_number(env, "URBANKG_RESULT_CACHE_MB", int, cls.result_cache_mb),
+            max_result_bytes=_number(env, "URBANKG_MAX_RESULT_BYTES", int, cls.max_result_bytes),
+            worker_memory_mb=_number(env, "URBANKG_WORKER_MEMORY_MB", int, cls.worker_memory_mb),
+            client_queries=_number(env, "URBANKG_CLIENT_QUERIES", int, cls.client_queries),
+            reserve_seconds=_number(env, "URBANKG_RESERVE_SECONDS", float, cls.reserve_seconds),
+            queue_seconds=_number(env, "URBANKG_QUEUE_SECONDS", float, cls.queue_seconds),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         if "token_file" in given:
@@ -76,6 +105,25 @@ class Settings:
             raise UrbankgError(f"URBANKG_RESULT_CACHE_MB must be 0 (no cache) or more, not {self.result_cache_mb}")
         if self.workers < 1:
             raise UrbankgError(f"at least one query worker is needed, not {self.workers}")
+        if self.max_result_bytes < 1024:
+            raise UrbankgError(f"URBANKG_MAX_RESULT_BYTES must be at least 1024 (bytes), not {self.max_result_bytes}")
+        if self.worker_memory_mb is not None and self.worker_memory_mb != 0 and self.worker_memory_mb < 256:
+            raise UrbankgError(f"URBANKG_WORKER_MEMORY_MB must be 0 (no limit) or at least 256: a query process "
+                               f"needs about 100 MB to start, not {self.worker_memory_mb}")
+        if self.client_queries < 1:
+            raise UrbankgError(f"URBANKG_CLIENT_QUERIES must be at least 1, not {self.client_queries}")
+        if self.reserve_seconds <= 0 or self.queue_seconds <= 0:
+            raise UrbankgError("URBANKG_RESERVE_SECONDS and URBANKG_QUEUE_SECONDS must be positive, not "
+                               f"{self.reserve_seconds:g} and {self.queue_seconds:g}")
+
+    def worker_memory_bytes(self) -> int | None:
+        """What one query process may allocate (None: no limit)."""
+        if self.worker_memory_mb == 0:
+            return None
+        if self.worker_memory_mb is not None:
+            return self.worker_memory_mb * 1024 * 1024
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return physical // (self.workers + 1)
 
 
 def read_token_file(path: Path) -> str:

@@ -32,9 +32,10 @@ from urbankg.server import negotiation, service_description, service_guard
 from urbankg.server.auth import require_write_token
 from urbankg.server.http_errors import HttpError
 from urbankg.server.negotiation import FORMATS, KIND_OF_FORM, NotAcceptable
-from urbankg.server.query_runner import QueryFailed, QuerySyntaxError, QueryTimeout, ResultKindMismatch
+from urbankg.server.query_runner import (QueryCrashed, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout,
+                                         ResultKindMismatch)
 from urbankg.server.query_worker import QueryJob
-from urbankg.server.result_cache import fresh_requested
+from urbankg.server.result_cache import fresh_requested, requesting_client
 from urbankg.server.result_writers import GRAPH_FORMATS
 from urbankg.server.sparql_text import scan
 
@@ -159,11 +160,17 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
         prefixes=OUTPUT_PREFIXES,
     )
     try:
-        outcome = runner().run(job, current.query_timeout, fresh=fresh_requested(request.headers))
+        outcome = runner().run(job, current.query_timeout, fresh=fresh_requested(request.headers),
+                               client=requesting_client())
     except QuerySyntaxError as error:
         raise HttpError(400, f"SPARQL syntax error: {error}") from None
+    except QueryCrashed as error:
+        raise HttpError(400, str(error)) from None
     except ResultKindMismatch as error:
         raise not_acceptable(error.kind, format_param) from None
+    except QueryRefused as error:
+        raise HttpError(error.status, str(error), headers={"Retry-After": str(error.retry_after)},
+                        refusal=error.reason) from None
     except QueryTimeout as error:
         raise HttpError(503, str(error), headers={"Retry-After": "5"}, refusal="timeout") from None
     except QueryFailed as error:
@@ -175,8 +182,11 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
     response.headers["X-Urbankg-Cache"] = outcome.cache
     if outcome.truncated:
         response.headers["X-Urbankg-Truncated"] = "true"
-        response.headers["X-Urbankg-Max-Rows"] = str(current.max_rows)
-        current_app.extensions["urbankg_metrics"].count_truncated()
+        if outcome.limit == "bytes":
+            response.headers["X-Urbankg-Max-Bytes"] = str(current.max_result_bytes)
+        else:
+            response.headers["X-Urbankg-Max-Rows"] = str(current.max_rows)
+        current_app.extensions["urbankg_metrics"].count_truncated(outcome.limit or "rows")
     return response
 
 

@@ -47,6 +47,25 @@ def test_metrics_count_requests_refusals_and_store_size(server):
     assert re.search(r"^urbankg_query_workers_without_network [01]$", text, re.M)
 
 
+def test_admissions_and_byte_cuts_are_counted(server):
+    def sample(name: str) -> int:
+        text = requests.get(server.url + "/metrics", timeout=30).text
+        return int(re.search(rf"^{re.escape(name)} (\d+)$", text, re.M).group(1))
+
+    admitted = sample('urbankg_query_admissions_total{outcome="at-once"}')
+    cut = sample('urbankg_truncated_results_total{limit="bytes"}')
+    # Cells of 10 MiB: the second takes the answer past the 16 MiB cap.
+    binds = 'BIND("0123456789" AS ?x0) ' + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(20))
+    answer = requests.get(server.sparql, params={"query": f"SELECT ?x20 WHERE {{ VALUES ?i {{ 1 2 }} {binds} }}"},
+                          timeout=60)
+    assert answer.headers["X-Urbankg-Truncated"] == "true"
+    assert sample('urbankg_query_admissions_total{outcome="at-once"}') == admitted + 1
+    assert sample('urbankg_truncated_results_total{limit="bytes"}') == cut + 1
+    assert sample("urbankg_queries_running") == 0 and sample("urbankg_queries_waiting") == 0
+    for outcome in ("after-waiting", "client-share", "busy", "busy-stopped"):
+        assert sample(f'urbankg_query_admissions_total{{outcome="{outcome}"}}') == 0
+
+
 def test_store_size_follows_writes(server):
     before = server.count()
     requests.post(server.sparql, data={"update": "INSERT DATA { <http://a> <http://b> 1 }"},

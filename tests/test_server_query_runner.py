@@ -7,6 +7,7 @@ Over real HTTP against a real on-disk store; the processes are looked up in /pro
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import statistics
@@ -21,7 +22,8 @@ from endpoint import endpoint
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server.app import create_app
-from urbankg.server.query_runner import InlineRunner, ProcessRunner, QueryFailed, QueryTimeout
+from urbankg.server.query_runner import (TOKEN_HOLDER, Admission, ClientOverShare, InlineRunner, ProcessRunner,
+                                         QueryCrashed, QueryFailed, QueryStopped, QueryTimeout, ServerBusy, client_key)
 from urbankg.server.query_worker import QueryJob, execute
 from urbankg.server.settings import Settings
 from serving import served
@@ -107,7 +109,7 @@ def test_a_slow_query_is_stopped_at_its_limit_while_others_are_answered(server):
         health = requests.get(server.url + "/health", timeout=30)
         quick = requests.get(server.sparql, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"}, timeout=30)
         quick_times.append(time.monotonic() - started)
-        assert health.status_code == 200 and quick.status_code == 200
+        assert health.status_code == 200 and quick.status_code == 200, quick.text
         assert quick.json()["results"]["bindings"][0]["n"]["value"] == str(total)
     thread.join()
     assert max(quick_times) < 0.5, quick_times  # answered while the slow query ran, not after it
@@ -259,3 +261,144 @@ def test_workers_have_no_network_unless_service_is_allowed(tmp_path):
         connected.close()
         listener.close()
         store.close()
+
+
+# -- a query that breaks the engine --------------------------------------------------------
+
+
+def test_a_query_that_crashes_the_engine_is_refused_and_not_retried(tmp_path):
+    # Issue 21, finding 4: 100,000 nested groups overflow the engine's stack (SIGSEGV). It was
+    # retried on the second process, which died too, and the client got a 500.
+    store = OxigraphStore(tmp_path / "store")
+    runner = ProcessRunner(store, workers=2)
+    ask = QueryJob("ASK {}", {"boolean": "json"}, 1)
+    try:
+        runner.run(ask, 10)  # both processes started
+        before = {w.process.pid for w in runner._workers}
+        deep = QueryJob("SELECT * WHERE " + "{" * 100_000 + "}" * 100_000, {"solutions": "json"}, 10)
+        with pytest.raises(QueryCrashed, match=r"crashed the query engine \(SIGSEGV\) — is it nested too deeply"):
+            runner.run(deep, 30)
+        assert len(before & {w.process.pid for w in runner._workers}) == 1  # the other never saw the query
+        assert runner.run(ask, 10).body == b'{"head": {}, "boolean": true}'
+        assert wait_for(lambda: runner.alive == 2 and runner.restarts == 1)
+    finally:
+        runner.close()
+        store.close()
+
+
+def test_a_query_that_needs_more_memory_than_a_process_may_have_is_stopped(tmp_path):
+    # The engine builds a value whole before any row reaches the byte cap: ten characters doubled
+    # twenty times (10 MiB), then 64 copies in one CONCAT, a 640 MiB string, never returned.
+    store = OxigraphStore(tmp_path / "store")
+    runner = ProcessRunner(store, workers=1, memory_bytes=512 * 2**20)
+    binds = 'BIND("0123456789" AS ?x0) ' + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(20))
+    huge = QueryJob(f"SELECT (STRLEN(CONCAT({', '.join(['?x20'] * 64)})) AS ?n) WHERE {{ {binds} }}",
+                    {"solutions": "json"}, 10)
+    try:
+        runner.run(QueryJob("ASK {}", {"boolean": "json"}, 1), 10)
+        (worker,) = runner._workers
+        limits = Path(f"/proc/{worker.process.pid}/limits").read_text()
+        assert re.search(rf"^Max data size\s+{512 * 2**20}\s+{512 * 2**20}\s+bytes", limits, re.M)
+        started = time.monotonic()
+        with pytest.raises(QueryCrashed, match=r"\(SIGABRT\).*\(512 MB, URBANKG_WORKER_MEMORY_MB\)"):
+            runner.run(huge, 30)
+        assert time.monotonic() - started < 10  # stopped by the memory limit, long before the time limit
+        assert runner.run(QueryJob("ASK {}", {"boolean": "json"}, 1), 10).body == b'{"head": {}, "boolean": true}'
+    finally:
+        runner.close()
+        store.close()
+
+
+# -- admission ---------------------------------------------------------------------------------
+
+
+def test_a_client_has_its_share_and_the_token_holders_are_not_limited():
+    admission = Admission(None, client_queries=2)
+    mine = [admission.enter("192.0.2.7", 30), admission.enter("192.0.2.7", 30)]
+    with pytest.raises(ClientOverShare, match="2 of yours are running or waiting.*URBANKG_CLIENT_QUERIES") as refused:
+        admission.enter("192.0.2.7", 30)
+    assert refused.value.status == 429 and 29 <= refused.value.retry_after <= 30
+    others = [admission.enter("192.0.2.8", 30), *(admission.enter(TOKEN_HOLDER, 30) for _ in range(5)),
+              admission.enter(None, 30)]
+    admission.leave(mine.pop())
+    mine.append(admission.enter("192.0.2.7", 30))  # one answered: room for one more
+    for ticket in mine + others:
+        admission.leave(ticket)
+    assert admission.running == 0 and admission.counts["client-share"] == 1 and admission.counts["at-once"] == 10
+
+
+def test_the_last_process_is_given_up_after_the_reserve_time_to_another_client():
+    admission = Admission(2, client_queries=5, reserve_seconds=0.2, queue_seconds=5)
+    long, last = admission.enter("a", 30), admission.enter("a", 30)
+    assert (long.reserve, last.reserve) == (False, True)
+    assert admission.must_yield(last, 30) is None  # nobody waits
+    entered: list = []
+    waiter = threading.Thread(target=lambda: entered.append(admission.enter("b", 30)))
+    waiter.start()
+    assert wait_for(lambda: admission.waiting == 1)
+    assert admission.must_yield(long, 30) is None  # a long query runs to its limit
+    assert wait_for(lambda: admission.must_yield(last, 30) is not None, 2)
+    stopped = admission.must_yield(last, 30)
+    assert isinstance(stopped, QueryStopped) and stopped.status == 503 and stopped.retry_after >= 1
+    assert "URBANKG_RESERVE_SECONDS" in str(stopped)
+    admission.leave(last)  # the runner killed its process
+    waiter.join(5)
+    (other,) = entered
+    assert other.reserve and admission.counts["after-waiting"] == 1
+    admission.leave(long)  # a long query ended: the one on the reserve runs to its limit now
+    assert not other.reserve
+    admission.leave(other)
+
+
+def test_a_client_does_not_take_the_last_process_from_itself():
+    admission = Admission(2, client_queries=5, reserve_seconds=0.05, queue_seconds=0.3)
+    tickets = [admission.enter("a", 30), admission.enter("a", 30)]
+    started = time.monotonic()
+    with pytest.raises(ServerBusy, match="no query process came free for this query within 0.3 s"):
+        admission.enter("a", 30)
+    assert 0.3 <= time.monotonic() - started < 1
+    assert admission.must_yield(tickets[1], 30) is None and admission.waiting == 0
+    for ticket in tickets:
+        admission.leave(ticket)
+
+
+def test_the_queue_holds_twice_as_many_requests_as_processes():
+    admission = Admission(1, client_queries=10, reserve_seconds=1, queue_seconds=5)
+    running = admission.enter("a", 30)
+    waiters = [threading.Thread(target=lambda: admission.leave(admission.enter("a", 30))) for _ in range(2)]
+    for thread in waiters:
+        thread.start()
+    assert wait_for(lambda: admission.waiting == 2)
+    started = time.monotonic()
+    with pytest.raises(ServerBusy, match="2 requests are already waiting") as refused:
+        admission.enter("b", 30)
+    assert time.monotonic() - started < 0.1 and 29 <= refused.value.retry_after <= 30
+    admission.leave(running)
+    for thread in waiters:
+        thread.join(5)
+    assert admission.running == admission.waiting == 0 and admission.counts["after-waiting"] == 2
+
+
+@pytest.mark.parametrize("address, client", [
+    ("192.0.2.7", "192.0.2.7"),
+    ("::ffff:192.0.2.7", "192.0.2.7"),
+    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),  # one subscriber's network is one client
+    ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+    (None, None),
+])
+def test_a_client_is_an_address_or_the_token_holders(address, client):
+    assert client_key(address, token_holder=False) == client
+    assert client_key(address, token_holder=True) == TOKEN_HOLDER
+
+
+def test_inline_queries_count_against_their_client_until_they_really_end():
+    kg = KnowledgeGraph.in_memory()
+    fill(kg)
+    runner = InlineRunner(kg, admission=Admission(None, client_queries=1))
+    slow = QueryJob("SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d }", {"solutions": "json"}, 1)  # ~1.5 s
+    with pytest.raises(QueryTimeout):
+        runner.run(slow, 0.2, client="192.0.2.7")
+    with pytest.raises(ClientOverShare):  # its query runs on in a thread that cannot be stopped
+        runner.run(QueryJob("ASK {}", {"boolean": "json"}, 1), 5, client="192.0.2.7")
+    assert wait_for(lambda: runner.admission.running == 0, 20)
+    assert runner.run(QueryJob("ASK {}", {"boolean": "json"}, 1), 5, client="192.0.2.7").kind == "boolean"

@@ -43,9 +43,9 @@ class Counting(InlineRunner):
         super().__init__(kg)
         self.runs = 0
 
-    def run(self, job, timeout):
+    def run(self, job, timeout, client=None):
         self.runs += 1
-        return super().run(job, timeout)
+        return super().run(job, timeout, client)
 
 
 @pytest.fixture
@@ -206,7 +206,7 @@ def test_a_run_that_breaks_ends_the_waits_on_it_with_an_error(kg):
             super().__init__(kg)
             self.waiting = waiting
 
-        def run(self, job, timeout):
+        def run(self, job, timeout, client=None):
             self.waiting.wait(10)
             raise RuntimeError("the store went away")
 

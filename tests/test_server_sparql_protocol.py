@@ -247,6 +247,90 @@ def test_a_result_within_the_cap_is_not_marked(main):
     assert response.headers["X-Urbankg-Rows"] == "3"
 
 
+# -- the byte cap ---------------------------------------------------------------------------------
+
+CAP = 100_000
+CELL = 10 * 2**12  # characters in each cell of doubling(rows, 12)
+
+
+def doubling(rows: int, doublings: int, seed: str = "0123456789") -> str:
+    """Rows whose cell doubles a ten-character string: a few bytes of query, an answer as large as asked."""
+    binds = f'BIND("{seed}" AS ?x0) ' + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(doublings))
+    values = " ".join(str(i) for i in range(rows))
+    return f"SELECT ?i ?x{doublings} WHERE {{ VALUES ?i {{ {values} }} {binds} }} ORDER BY ?i"
+
+
+def doubling_graph(triples: int, doublings: int) -> str:
+    # Characters every graph format escapes (RDF/XML to four or five bytes): the document is
+    # longer than its terms, and must still fit.
+    select = doubling(triples, doublings, seed=r'<&>\"<&>\"<&')
+    where = select[select.index("WHERE"):select.index(" ORDER BY")]
+    return (f"CONSTRUCT {{ ?s <https://example.org/cell> ?x{doublings} }} {where[:-1]} "
+            "BIND(IRI(CONCAT('https://example.org/row', STR(?i))) AS ?s) }")
+
+
+@pytest.fixture(scope="module")
+def capped(tmp_path_factory):
+    with endpoint(tmp_path_factory.mktemp("capped") / "store", Settings(token=TOKEN, workers=1, max_result_bytes=CAP)) as running:
+        yield running
+
+
+def test_ten_rows_of_doubled_strings_are_cut_at_the_default_byte_cap(main):
+    # Issue 21, finding 7: this answered 105 MB (84 MB under main's cap of 8 rows).
+    response = requests.get(main.sparql, params={"query": doubling(10, 20)}, timeout=60)
+    assert response.status_code == 200
+    assert len(response.content) <= 16 * 2**20
+    assert response.headers["X-Urbankg-Truncated"] == "true"
+    assert response.headers["X-Urbankg-Max-Bytes"] == str(16 * 2**20)
+    assert "X-Urbankg-Max-Rows" not in response.headers  # the bytes cut it, not the rows
+    document = response.json()
+    assert document["head"]["link"] == [f"urn:urbankg:truncated:max-bytes={16 * 2**20}"]
+    assert len(document["results"]["bindings"]) == 1 == int(response.headers["X-Urbankg-Rows"])
+    assert len(document["results"]["bindings"][0]["x20"]["value"]) == 10 * 2**20  # whole, not cut
+
+
+@pytest.mark.parametrize("fmt", ["json", "xml", "csv", "tsv"])
+def test_byte_cap_keeps_every_result_format_valid_with_whole_rows(capped, fmt):
+    response = requests.get(capped.sparql, params={"query": doubling(10, 12), "format": fmt}, timeout=30)
+    assert response.status_code == 200
+    assert len(response.content) <= CAP
+    assert response.headers["X-Urbankg-Truncated"] == "true" and response.headers["X-Urbankg-Max-Bytes"] == str(CAP)
+    rows = Result.parse(io.BytesIO(response.content), format=fmt)  # rdflib's parsers, not ours
+    cells = [str(row[1]) for row in rows]
+    assert len(cells) == 2 == int(response.headers["X-Urbankg-Rows"])  # two of 10 whole rows fit in 100 kB
+    assert all(len(cell) == CELL for cell in cells)
+    if fmt == "xml":
+        head = ElementTree.fromstring(response.content).find("{http://www.w3.org/2005/sparql-results#}head")
+        assert head.find("{http://www.w3.org/2005/sparql-results#}link").get("href") == f"urn:urbankg:truncated:max-bytes={CAP}"
+
+
+@pytest.mark.parametrize("accept, rdflib_format", [
+    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
+    ("application/rdf+xml", "xml"), ("application/trig", "trig"), ("application/n-quads", "nquads"),
+])
+def test_byte_cap_keeps_every_graph_format_valid(capped, accept, rdflib_format):
+    response = requests.get(capped.sparql, params={"query": doubling_graph(10, 11)}, headers={"Accept": accept},
+                            timeout=30)
+    assert response.status_code == 200, response.text
+    assert len(response.content) <= CAP
+    assert response.headers["X-Urbankg-Truncated"] == "true" and response.headers["X-Urbankg-Max-Bytes"] == str(CAP)
+    graph = Dataset() if rdflib_format in ("trig", "nquads") else Graph()
+    graph.parse(data=response.content, format=rdflib_format)
+    objects = [str(o) for o in graph.objects(None, EX.cell)] if isinstance(graph, Graph) else \
+        [str(q[2]) for q in graph.quads((None, EX.cell, None, None))]
+    assert 1 <= len(objects) == int(response.headers["X-Urbankg-Rows"]) < 10
+    assert all(len(cell) == CELL // 2 for cell in objects)
+
+
+def test_a_single_value_larger_than_the_byte_cap_ends_the_result_before_its_row(capped):
+    response = requests.get(capped.sparql, params={"query": doubling(3, 14)}, timeout=30)  # 164 kB cells
+    assert response.status_code == 200
+    assert response.headers["X-Urbankg-Truncated"] == "true" and response.headers["X-Urbankg-Max-Bytes"] == str(CAP)
+    assert response.headers["X-Urbankg-Rows"] == "0"
+    assert response.json() == {"head": {"vars": ["i", "x14"], "link": [f"urn:urbankg:truncated:max-bytes={CAP}"]},
+                               "results": {"bindings": []}}
+
+
 # -- the service description ---------------------------------------------------------------------
 
 
