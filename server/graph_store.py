@@ -14,8 +14,11 @@ the loader for its media type (Turtle, N-Triples, JSON-LD, RDF/XML, TriG, N-Quad
 urbankg's annotation formats when installed), then validated with SHACL against the
 shapes, with the types of what it mentions fetched from the store. A body that does not
 parse gets 400, one that fails SHACL 422, each with every problem by line (JSON), and
-nothing is written. The store's default graph holds urbankg's catalogue of sources and
-is read-only here.
+nothing is written; so does a term the store cannot hold (400). The store's default
+graph holds urbankg's catalogue of sources and is read-only here.
+
+A full disk answers 507 on every route (registered here for the whole app), with the
+store's own message; the store reopens itself once space is freed.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
 from urbankg import config
-from urbankg.errors import SourceError
+from urbankg.errors import DiskFull, SourceError, UnstorableTerm
 from urbankg.loaders import LOADER_BY_SUFFIX, load_file
 from urbankg.server import negotiation
 from urbankg.server.auth import require_write_token
@@ -113,7 +116,11 @@ def handle(iri: str) -> Response:
                          "write into a named graph (?graph=IRI or /graph/<name>)", headers={"Allow": "GET, HEAD"})
     if request.method == "DELETE":
         require_write_token("a Graph Store DELETE", as_json=True)
-        if not current_app.config["KG"].store.drop_graph(iri):
+        try:
+            dropped = current_app.config["KG"].store.drop_graph(iri)
+        except UnstorableTerm as exc:  # a name the store keeps for itself
+            raise error(400, str(exc)) from None
+        if not dropped:
             raise error(404, f"there is no graph <{iri}> to delete")
         return Response(status=204)
     return write(iri, merge=request.method == "POST")
@@ -121,6 +128,13 @@ def handle(iri: str) -> Response:
 
 def error(status: int, message: str, **options) -> HttpError:
     return HttpError(status, message, as_json=True, **options)
+
+
+@bp.app_errorhandler(DiskFull)
+def disk_full(exc: DiskFull):
+    # For every route: whatever wrote or snapshotted the store, the client's request was fine.
+    as_json = request.path.startswith(("/rdf-graphs", "/graph/", "/api/"))
+    return HttpError(507, str(exc), headers={"Retry-After": "60"}, refusal="disk-full", as_json=as_json).response()
 
 
 # -- reading ----------------------------------------------------------------------------
@@ -171,6 +185,8 @@ def write(iri: str, merge: bool, location: str | None = None) -> Response:
         report = kg.load_parsed(parsed, iri, origin=f"HTTP {request.method} {stamp}")
     except SourceError as exc:
         raise problems_error(422, f"{action} of <{iri}> failed validation; nothing was written", exc) from None
+    except UnstorableTerm as exc:
+        raise error(400, f"{action} of <{iri}>: {exc}") from None
     body = {"graph": iri, "triples": report.triples, "warnings": [_problem(p) for p in report.warnings]}
     response = jsonify(body)
     response.status_code = 200 if existed else 201

@@ -43,3 +43,24 @@ class SourceError(UrbankgError):
 
 class StoreError(UrbankgError):
     """The store refused or failed an operation (bad SPARQL, unknown graph, I/O)."""
+
+
+class UnstorableTerm(StoreError):
+    """Data holds a term the store cannot hold (an IRI with a space, a malformed language
+    tag): the request's fault, and nothing was written."""
+
+
+class DiskFull(UrbankgError):
+    """The file system under the store is full; nothing was written.
+
+    Not a StoreError, which callers answer as the request's fault: this one is the
+    server's, and passes once space is freed (the store then reopens itself).
+    """
+
+    def __init__(self, path: Path | str, free_bytes: int, kept: bool = False):
+        self.path = str(path)
+        self.free_bytes = free_bytes
+        self.kept = kept  # the write was journalled before the disk filled: it lands once space is freed
+        outcome = ("the write is journalled and completes once space is freed" if kept
+                   else "nothing was written; free some space and try again")
+        super().__init__(f"disk full: {path} (free {free_bytes // 2**20} MB); {outcome}")

@@ -22,9 +22,6 @@ from urbankg.validation import Validator, mentioned_iris
 
 Progress = Callable[[Iterable], Iterable]
 
-# VALUES blocks are kept to a size every SPARQL store accepts.
-VALUES_CHUNK = 500
-
 
 @dataclass
 class LoadReport:
@@ -95,8 +92,9 @@ class KnowledgeGraph:
 
         For machine-generated data (an OpenAlex export, a benchmark graph) that would take
         hours through the validation gate. The file's graph is dropped first; if the
-        bulk load fails half way the graph is dropped again, so a failed load leaves no
-        half graph behind — but readers may see a partial graph while it runs.
+        bulk load fails half way, or its process is killed, the store drops the graph again
+        (at once, or when it is next opened), so a failed load leaves no half graph behind
+        — but readers may see a partial graph while it runs.
 
         A dump compressed with gzip (``dump.nt.gz``) is read as it is decompressed: dumps
         are mostly shipped that way, and a 20 GB file need not sit on the disk beside the
@@ -124,7 +122,6 @@ class KnowledgeGraph:
             else:
                 self.store.bulk_load(path, formats[path.suffix.lower()], iri)
         except (OSError, EOFError, SyntaxError, ValueError) as exc:
-            self.store.drop_graph(iri)
             raise SourceError.single(path, getattr(exc, "line", None), f"bulk load failed, nothing kept: {exc}") from exc
         return iri
 
@@ -163,16 +160,11 @@ class KnowledgeGraph:
         context = Graph()
         if not iris or self.store.is_empty():
             return context
-        excluded = ", ".join(f"<{g}>" for g in exclude_graphs) or "<urn:none>"
-        ordered = sorted(iris)
-        for start in range(0, len(ordered), VALUES_CHUNK):
-            values = " ".join(f"<{iri}>" for iri in ordered[start : start + VALUES_CHUNK])
-            sparql = (
-                f"SELECT ?s ?t WHERE {{ VALUES ?s {{ {values} }} "
-                f"GRAPH ?g {{ ?s a ?t }} FILTER(?g NOT IN ({excluded})) }}"
-            )
-            for row in self.store.query(sparql):
-                context.add((URIRef(row["s"].value), RDF.type, URIRef(row["t"].value)))
+        # The IRIs come from the file being checked: they reach the store as terms, never
+        # as query text, where one holding `>` could rewrite the query (SERVICE, from /validate).
+        for iri, classes in self.store.types_of(sorted(iris), exclude_graphs).items():
+            for cls in classes:
+                context.add((URIRef(iri), RDF.type, URIRef(cls)))
         return context
 
     # -- the rest of the API ---------------------------------------------------------

@@ -4,24 +4,62 @@ Why Oxigraph: a real SPARQL 1.1 engine with transactions in a pip-installable wh
 fast enough for a field's literature on one machine, and its results serialise to
 every SPARQL result format natively.
 
-Atomicity: replacing graphs is one SPARQL update request (DROP + INSERT DATA for
-every graph, plus the catalogue entries), which Oxigraph applies in one transaction,
-so readers see the old graphs or the new ones, never half a load. One process may
-open the directory for writing (RocksDB holds a lock); within it a lock keeps a
-single writer.
+No query text is ever made from data: loads, drops and the catalogue pass pyoxigraph
+terms (quads) to the store's API. A term the engine would reject (an IRI with a space,
+a bad language tag) is refused as :class:`UnstorableTerm` before anything is written.
+
+Atomicity. pyoxigraph applies each call in one transaction (``extend``, ``remove_graph``)
+but has none spanning calls, and the one call that both removes and adds, ``update``,
+takes only text. So a replacement of several graphs (or a drop) is written with a redo
+journal:
+
+1. the new quads (each graph's content and catalogue entry) and the names of the graphs
+   to empty are written by pyoxigraph's N-Quads serialiser to a file beside the store, and
+   renamed into place once complete: the commit point;
+2. each named graph is removed with its catalogue entry, and the new quads are added in
+   one ``extend``; then the journal is deleted.
+
+A process killed before the rename leaves nothing of the load; killed after it, opening
+the store does step 2 again from the journal (every part of it can be done twice). Between
+the steps the store holds half a load, which no reader may see: writers hold
+:attr:`_visibility` exclusively through step 2, and every read that takes a view of the
+store (a query's start, a snapshot for the query processes, graphs, stats, export) holds
+it shared. Readers see the store before a load or after it, and wait while step 2 runs.
+(Measured against one SPARQL update per load, the old way, and against staging graphs
+copied by a constant update: see the tests and the report. Copying through SPARQL was
+several times slower than ``extend``.)
+
+Recovery when the store is opened: the journal as above; the ``bulk-*.sst`` files of a
+bulk load that was killed (Oxigraph writes them into the store directory and deletes them
+once RocksDB has taken them in, so no manifest ever names them); and the graph of a
+killed bulk load, which is dropped, as for a bulk load that fails.
+
+A full disk. RocksDB refuses every write after a failed one until it is reopened, even
+once space is freed. A write or snapshot that fails with ENOSPC raises :class:`DiskFull`
+and marks the store; reads go on from what is there. The next write, snapshot or read
+(or :meth:`problem`, which /health calls) reopens the store once the disk has room again.
+
+One process may open the directory for writing (RocksDB holds a lock); within it a lock
+keeps a single writer.
 """
 
 from __future__ import annotations
 
+import errno
+import gc
+import os
+import shutil
 import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import Literal
+from rdflib import BNode, Graph, Literal, URIRef
 
-from urbankg.errors import StoreError
+from urbankg.errors import DiskFull, StoreError, UnstorableTerm
 from urbankg.store import GraphReplacement, StoreStats
 
 CATALOGUE_PREFIXES = """PREFIX void: <http://rdfs.org/ns/void#>
@@ -32,82 +70,155 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
 EXPORT_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 
+# In the journal file, the graphs to empty are listed as quads in this graph. It is never a
+# graph of the store, and no load may name it.
+JOURNAL = ox.NamedNode("urn:urbankg:journal")
+EMPTIES = ox.NamedNode("urn:urbankg:journal#empties")
+JOURNAL_FILE = "urbankg-journal.nq"
+
+VOID = "http://rdfs.org/ns/void#"
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+VOID_DATASET, VOID_TRIPLES = ox.NamedNode(VOID + "Dataset"), ox.NamedNode(VOID + "triples")
+DCTERMS_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
+GENERATED_AT = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+XSD_INTEGER = ox.NamedNode(XSD + "integer")
+
+# Names the graph a bulk load is writing, while it runs: a load killed half way leaves it behind.
+BULK_MARK = "urbankg-bulk-load-in-progress"
+
 
 class OxigraphStore:
     def __init__(self, path: Path | str | None = None):
         """Open the store at ``path`` (created if missing); ``None`` keeps it in memory."""
         self.path = Path(path) if path is not None else None
-        try:
-            if self.path is None:
-                self._store = ox.Store()
-            else:
-                self.path.mkdir(parents=True, exist_ok=True)
-                self._store = ox.Store(str(self.path))
-        except OSError as exc:
-            raise StoreError(
-                f"cannot open the store at {self.path}: {exc}. Is another urbankg process using it? "
-                "Stop it or pass another --store directory."
-            ) from exc
         self._write_lock = threading.Lock()
+        self._visibility = _SharedLock()
+        self._fault: str | None = None  # why writes fail until the store is reopened
+        self._pending = False  # half a write may be in the live store (it failed half way)
         # Counts writes, so readers elsewhere (the server's query processes, which see a
-        # snapshot) can tell that what they see is stale.
+        # snapshot) can tell that what they see is stale. Failed writes change nothing
+        # and are not counted: a full disk then leaves the last snapshot in use.
         self.generation = 0
+        self._store = self._open()
+
+    def _open(self) -> ox.Store:
+        if self.path is None:
+            return ox.Store()
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            store = ox.Store(str(self.path))
+        except OSError as exc:
+            if _disk_full(exc):
+                raise self._disk_full(exc) from exc
+            if "While lock file" in str(exc):
+                raise StoreError(f"cannot open the store at {self.path}: another urbankg process is using it "
+                                 f"({exc}). Stop it or pass another --store directory.") from exc
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        try:
+            _recover(store, self.path)
+        except OSError as exc:
+            raise self._failure(exc, "tidy up the store after an interrupted write") from exc
+        return store
 
     # -- writing -----------------------------------------------------------------
 
     def replace_graphs(self, replacements: list[GraphReplacement]) -> None:
         if not replacements:
             return
-        now = datetime.now(timezone.utc).isoformat()
-        operations = []
-        data_blocks = []
-        for replacement in replacements:
-            iri = _iri(replacement.iri)
-            operations.append(f"DROP SILENT GRAPH {iri}")
-            operations.append(f"DELETE WHERE {{ {iri} ?p ?o }}")  # its catalogue entry
-            body = replacement.graph.serialize(format="nt")
-            data_blocks.append(f"GRAPH {iri} {{\n{body}\n}}")
-            data_blocks.append(
-                f"{iri} a void:Dataset ; void:triples {len(replacement.graph)} ; "
-                f"dcterms:source {Literal(replacement.origin).n3()} ; "
-                f'prov:generatedAtTime "{now}"^^xsd:dateTime .'
-            )
-        update = CATALOGUE_PREFIXES + " ;\n".join(operations) + " ;\nINSERT DATA {\n" + "\n".join(data_blocks) + "\n}"
-        self.update(update)
+        now = ox.Literal(datetime.now(timezone.utc).isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
+        targets = [_graph_name(r.iri) for r in replacements]
+        if len(set(targets)) < len(targets):
+            raise StoreError("a load names the same graph twice: "
+                             + ", ".join(sorted({t.value for t in targets if targets.count(t) > 1})))
+        # Every term is converted before anything is written: a bad one refuses the whole load.
+        quads = [ox.Quad(JOURNAL, EMPTIES, target, JOURNAL) for target in targets]
+        for replacement, target in zip(replacements, targets):
+            quads.extend(_quads(replacement.graph, target, replacement.origin))
+            quads += [
+                ox.Quad(target, RDF_TYPE, VOID_DATASET),
+                ox.Quad(target, VOID_TRIPLES, ox.Literal(str(len(replacement.graph)), datatype=XSD_INTEGER)),
+                ox.Quad(target, DCTERMS_SOURCE, ox.Literal(replacement.origin)),
+                ox.Quad(target, GENERATED_AT, now),
+            ]
+        with self._write_lock:
+            self._commit(quads, "write the load")
 
     def drop_graph(self, iri: str) -> bool:
-        node = ox.NamedNode(iri)
-        if not self._store.contains_named_graph(node):
-            return False
-        self.update(f"DROP GRAPH {_iri(iri)} ; DELETE WHERE {{ {_iri(iri)} ?p ?o }}")
+        target = _graph_name(iri)
+        with self._write_lock:
+            if not self._live_for_writing().contains_named_graph(target):
+                return False
+            self._commit([ox.Quad(JOURNAL, EMPTIES, target, JOURNAL)], "drop the graph")
         return True
+
+    def _commit(self, quads: list[ox.Quad], what: str) -> None:
+        """Journal ``quads`` (see the module docstring), then apply them. Holds _write_lock."""
+        store = self._live_for_writing()
+        journal = self.path / JOURNAL_FILE if self.path is not None else None
+        if journal is not None:
+            try:
+                _write_journal(journal, quads)
+            except OSError as exc:
+                raise self._failure(exc, what) from exc
+        with self._visibility.exclusive():
+            self._pending = True
+            try:
+                _apply(store, quads)
+                if journal is not None:
+                    journal.unlink()
+            except OSError as exc:
+                # The journal holds the write: reopening the store applies it again.
+                self._fault = f"the store could not {what}: {exc}"
+                if _disk_full(exc):
+                    raise self._disk_full(exc, kept=journal is not None) from exc
+                raise StoreError(f"the store could not {what}: {exc}") from exc
+            finally:
+                self.generation += 1
+            self._pending = False
 
     def update(self, sparql: str) -> None:
         with self._write_lock:
+            store = self._live_for_writing()
             try:
-                self._store.update(sparql)
+                store.update(sparql)
             except SyntaxError as exc:
                 raise StoreError(f"SPARQL update syntax error: {exc}") from exc
             except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist
                 raise StoreError(f"the update cannot be applied, nothing was changed: {exc}") from exc
             except OSError as exc:
-                raise StoreError(f"the store could not apply the update: {exc}") from exc
-            finally:
-                self.generation += 1
+                raise self._failure(exc, "apply the update") from exc
+            self.generation += 1
 
     def bulk_load(self, source: Path | BinaryIO, fmt: ox.RdfFormat, graph_iri: str) -> None:
         """Fast, non-transactional load of a large file (or a binary stream) into one graph.
 
         Then compacted: the bulk loader leaves many overlapping files, which every later read
         has to look through (at 100k papers, queries ran 1.4-13x slower on an uncompacted
-        store than on a compacted one: BENCHMARKS.md)."""
+        store than on a compacted one: BENCHMARKS.md). A process killed while it runs leaves
+        a mark naming the graph: opening the store drops that graph and the loader's files."""
+        target = _graph_name(graph_iri)
         with self._write_lock:
+            store = self._live_for_writing()
+            mark = self.path / BULK_MARK if self.path is not None else None
             try:
+                if mark is not None:
+                    _write_durably(mark, target.value)
                 data = {"path": str(source)} if isinstance(source, (str, Path)) else {"input": source}
-                self._store.bulk_load(format=fmt, to_graph=ox.NamedNode(graph_iri), **data)
-                self._store.optimize()
+                store.bulk_load(format=fmt, to_graph=target, **data)
+                store.optimize()
+            except OSError as exc:
+                if _disk_full(exc):  # the mark stays: reopening the store drops the half graph
+                    raise self._failure(exc, "bulk load") from exc
+                _forget_bulk_load(store, target, mark)
+                raise
+            except Exception:
+                _forget_bulk_load(store, target, mark)
+                raise
             finally:
                 self.generation += 1
+            if mark is not None:
+                mark.unlink()
 
     def snapshot(self, target: Path | str) -> None:
         """Write a consistent copy of the on-disk store to ``target`` (a new directory).
@@ -118,77 +229,379 @@ class OxigraphStore:
         """
         if self.path is None:
             raise StoreError("an in-memory store has no snapshot on disk")
-        self._store.backup(str(target))
+        if self._fault is not None:
+            with self._write_lock:
+                self._live_for_writing()
+        with self._reading() as store:
+            try:
+                store.backup(str(target))
+            except OSError as exc:
+                shutil.rmtree(target, ignore_errors=True)  # a half-written checkpoint
+                raise self._failure(exc, "take a snapshot for the query processes") from exc
+
+    # -- health and recovery -------------------------------------------------------
+
+    def problem(self) -> str | None:
+        """Why the store cannot take writes or snapshots now, or None. Tries to reopen a
+        store stopped by a full disk first, unless a write holds the store."""
+        if self._fault is not None and self._write_lock.acquire(blocking=False):
+            try:
+                self._live_for_writing()
+            except (DiskFull, StoreError):
+                pass
+            finally:
+                self._write_lock.release()
+        return self._fault
+
+    def _live_for_writing(self) -> ox.Store:
+        """The store, reopened first if a full disk stopped it. Holds _write_lock."""
+        if self._fault is not None and self.path is not None:
+            free = _free_bytes(self.path)
+            if free < _room_to_reopen(self.path):
+                raise DiskFull(self.path, free)
+            with self._visibility.exclusive():
+                self._reopen()
+        return self._store
+
+    @contextmanager
+    def _reading(self) -> Iterator[ox.Store]:
+        """The store for a read, with no write half done in it: a write stopped half way (by a
+        full disk) is finished from its journal when the store reopens, and no read sees it before."""
+        if self._fault is not None:
+            self.problem()  # reopens the store if the disk has room again
+        with self._visibility.shared():
+            if self._store is None or self._pending:
+                raise DiskFull(self.path, _free_bytes(self.path))
+            yield self._store
+
+    def _reopen(self) -> None:
+        """Close and open the store again, which clears RocksDB's error state. Holds both locks."""
+        self._store = None
+        gc.collect()  # result iterators in reference cycles keep the old store open
+        try:
+            self._store = self._open()
+        except DiskFull:
+            raise
+        except StoreError as exc:
+            raise StoreError(f"{exc}: the store is being reopened after a failed write, and a reader of this "
+                             "process still holds it; try again shortly") from exc
+        self._fault = None
+        self._pending = False
+        self.generation += 1
+
+    def _failure(self, exc: OSError, what: str) -> Exception:
+        """The error to raise for an I/O failure; a full disk also marks the store."""
+        if _disk_full(exc):
+            return self._disk_full(exc)
+        return StoreError(f"the store could not {what}: {exc}")
+
+    def _disk_full(self, exc: OSError, kept: bool = False) -> DiskFull:
+        self._fault = f"disk full: {self.path}: no writes or snapshots until space is freed ({exc})"
+        return DiskFull(self.path, _free_bytes(self.path), kept)
 
     # -- reading -----------------------------------------------------------------
 
     @property
-    def engine(self) -> ox.Store:
-        """The pyoxigraph Store itself, for callers that need its own query options
-        (the server: FROM must win over the union default graph, base IRIs)."""
-        return self._store
+    def engine(self) -> "_ReadingEngine":
+        """The store's own query method, for callers that need its options (the server:
+        FROM must win over the union default graph, base IRIs); it reads like :meth:`query`."""
+        return _ReadingEngine(self)
 
     def graphs(self) -> list[str]:
-        return sorted(g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+        with self._reading() as store:
+            names = list(store.named_graphs())
+        return sorted(g.value for g in names if isinstance(g, ox.NamedNode))
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None):
         options: dict = {}
-        if default_graph:
-            options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
-        else:
-            options["use_default_graph_as_union"] = True
-        if named_graphs:
-            options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        try:
+            if default_graph:
+                options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
+            else:
+                options["use_default_graph_as_union"] = True
+            if named_graphs:
+                options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        except ValueError as exc:
+            raise StoreError(f"not a graph IRI: {exc}") from exc
         if substitutions:
             options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
-        try:
-            return self._store.query(sparql, **options)
-        except SyntaxError as exc:
-            raise StoreError(f"SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"the query failed: {exc}") from exc
+        return self._query(sparql, **options)
+
+    def _query(self, sparql: str, **options):
+        # A query reads the view of the store it starts with, so holding the lock for the
+        # call (not for reading its results) keeps staging quads out of it.
+        with self._reading() as store:
+            try:
+                return store.query(sparql, **options)
+            except SyntaxError as exc:
+                raise StoreError(f"SPARQL syntax error: {exc}") from exc
+            except OSError as exc:
+                raise StoreError(f"the query failed: {exc}") from exc
+
+    def types_of(self, iris: Iterable[str], exclude_graphs: Iterable[str]) -> dict[str, set[str]]:
+        """The rdf:type of each IRI in the named graphs, leaving out ``exclude_graphs``."""
+        excluded = set(exclude_graphs)
+        found: dict[str, set[str]] = {}
+        with self._reading() as store:
+            for iri in iris:
+                try:
+                    subject = ox.NamedNode(iri)
+                except ValueError:
+                    continue  # the store cannot hold it, so knows nothing of it
+                for quad in store.quads_for_pattern(subject, RDF_TYPE, None, None):
+                    graph = quad.graph_name
+                    if isinstance(graph, ox.NamedNode) and graph.value not in excluded \
+                            and isinstance(quad.object, ox.NamedNode):
+                        found.setdefault(iri, set()).add(quad.object.value)
+        return found
 
     def export(self, output: BinaryIO, fmt: str) -> None:
         if fmt not in EXPORT_FORMATS:
             raise StoreError(f"cannot export as '{fmt}': choose one of {', '.join(EXPORT_FORMATS)}")
-        self._store.dump(output, EXPORT_FORMATS[fmt])
+        with self._reading() as store:
+            store.dump(output, EXPORT_FORMATS[fmt])
 
     def stats(self) -> StoreStats:
-        per_graph = {"": _count(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))}
-        for row in self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
-            per_graph[row["g"].value] = int(row["n"].value)
-        classes = {
-            row["c"].value: int(row["n"].value)
-            for row in self._store.query(
-                "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c",
-                use_default_graph_as_union=True,
-            )
-        }
-        properties = {
-            row["p"].value: int(row["n"].value)
-            for row in self._store.query(
-                "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p", use_default_graph_as_union=True
-            )
-        }
+        with self._reading() as store:
+            per_graph = {"": _count(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))}
+            for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+                per_graph[row["g"].value] = int(row["n"].value)
+            classes = {
+                row["c"].value: int(row["n"].value)
+                for row in store.query(
+                    "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c",
+                    use_default_graph_as_union=True,
+                )
+            }
+            properties = {
+                row["p"].value: int(row["n"].value)
+                for row in store.query(
+                    "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p", use_default_graph_as_union=True
+                )
+            }
         return StoreStats(sum(per_graph.values()), per_graph, classes, properties)
 
     def is_empty(self) -> bool:
         # len() counts every quad; one quad is enough to know.
-        return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+        with self._reading() as store:
+            return next(iter(store.quads_for_pattern(None, None, None, None)), None) is None
 
     def __len__(self) -> int:
-        return len(self._store)
+        with self._reading() as store:
+            return len(store)
 
     def close(self) -> None:
-        if self.path is not None:
-            self._store.flush()
+        if self.path is not None and self._store is not None and self._fault is None:
+            try:
+                self._store.flush()
+            except OSError:
+                pass  # what was committed is in RocksDB's write-ahead log already
         self._store = None
 
 
-def _iri(iri: str) -> str:
-    if any(c in iri for c in '<>"{}|^`\\ '):
-        raise StoreError(f"not a valid IRI: {iri!r}")
-    return f"<{iri}>"
+class _ReadingEngine:
+    """pyoxigraph's ``Store.query`` with every option, under the store's reading rules."""
+
+    def __init__(self, store: OxigraphStore):
+        self._owner = store
+
+    def query(self, sparql: str, **options):
+        with self._owner._reading() as store:
+            return store.query(sparql, **options)
+
+
+class _SharedLock:
+    """Many holders at once (readers), or one (a writer); a waiting writer goes before
+    readers that come after it, so a stream of reads cannot hold a load back forever."""
+
+    def __init__(self):
+        self._changed = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+
+    @contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._exclusive)
+            self._shared += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._shared -= 1
+                self._changed.notify_all()
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._exclusive)
+            self._exclusive = True
+            self._changed.wait_for(lambda: self._shared == 0)
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._exclusive = False
+                self._changed.notify_all()
+
+
+# -- terms ----------------------------------------------------------------------------
+
+
+def _graph_name(iri: str) -> ox.NamedNode:
+    try:
+        name = ox.NamedNode(iri)
+    except (ValueError, TypeError) as exc:
+        raise UnstorableTerm(f"not a graph IRI: {_clip(repr(iri))} ({exc})") from exc
+    if name == JOURNAL:
+        raise UnstorableTerm(f"<{iri}> is reserved for urbankg's own bookkeeping: name the graph otherwise")
+    return name
+
+
+def _quads(graph: Graph, name: ox.NamedNode, origin: str) -> Iterator[ox.Quad]:
+    """The triples of an rdflib graph as pyoxigraph quads in graph ``name``.
+
+    Blank nodes get fresh names in the store, as INSERT DATA gives them: a load never
+    joins a blank node of an earlier load that happened to have the same label."""
+    blanks: dict[BNode, ox.BlankNode] = {}
+    for subject, predicate, obj in graph:
+        try:
+            if not isinstance(predicate, URIRef):
+                raise TypeError(f"the predicate {_clip(repr(str(predicate)))}, which is not an IRI")
+            yield ox.Quad(_term(subject, blanks), _term(predicate, blanks), _term(obj, blanks), name)
+        except (ValueError, TypeError) as exc:
+            where = f"{origin}: " if origin else ""
+            raise UnstorableTerm(f"{where}the store cannot hold {exc}; nothing was written") from exc
+
+
+def _term(term, blanks: dict[BNode, ox.BlankNode]):
+    if isinstance(term, URIRef):
+        return _named(str(term), "the IRI")
+    if isinstance(term, BNode):
+        return blanks.setdefault(term, ox.BlankNode())
+    if isinstance(term, Literal):
+        if term.language:
+            try:
+                return ox.Literal(str(term), language=term.language)
+            except ValueError as exc:
+                raise ValueError(f"the language tag {_clip(repr(term.language))} of the literal "
+                                 f"{_clip(repr(str(term)))} ({exc})") from None
+        datatype = _named(str(term.datatype), f"the datatype of the literal {_clip(repr(str(term)))}:") \
+            if term.datatype else None
+        return ox.Literal(str(term), datatype=datatype)
+    raise TypeError(f"{_clip(repr(term))}, which is not an IRI, a blank node or a literal")
+
+
+def _named(iri: str, what: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(iri)
+    except ValueError as exc:
+        raise ValueError(f"{what} {_clip(repr(iri))} ({exc})") from None
+
+
+def _clip(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# -- recovery -------------------------------------------------------------------------
+
+
+def _recover(store: ox.Store, path: Path | None) -> None:
+    """Finish or undo what a killed process left in the store (see the module docstring)."""
+    if path is None:
+        return
+    (path / (JOURNAL_FILE + ".part")).unlink(missing_ok=True)  # never committed: nothing of it is kept
+    journal = path / JOURNAL_FILE
+    if journal.exists():
+        _apply(store, list(ox.parse(path=str(journal), format=ox.RdfFormat.N_QUADS)))
+        journal.unlink()
+    for orphan in path.glob("bulk-*.sst"):
+        orphan.unlink(missing_ok=True)
+    mark = path / BULK_MARK
+    if mark.exists():
+        try:
+            graph = ox.NamedNode(mark.read_text(encoding="utf-8").strip())
+        except ValueError:  # cut short before the name was written: no graph was loaded yet
+            graph = None
+        if graph is not None:
+            store.remove_graph(graph)
+        mark.unlink()
+
+
+def _write_journal(journal: Path, quads: list[ox.Quad]) -> None:
+    """Write the journal whole, or not at all: the rename is the commit point."""
+    part = journal.with_name(journal.name + ".part")
+    try:
+        with part.open("wb") as output:
+            ox.serialize(quads, output, format=ox.RdfFormat.N_QUADS)
+            output.flush()
+            os.fsync(output.fileno())
+        part.rename(journal)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+    _sync_directory(journal.parent)
+
+
+def _apply(store: ox.Store, quads: list[ox.Quad]) -> None:
+    """Step 2: empty the journal's graphs, with their catalogue entries, and add its quads.
+    Doing it twice gives the same store, so a journal is applied again after a crash."""
+    content = []
+    for quad in quads:
+        if quad.graph_name == JOURNAL:
+            graph = quad.object
+            store.remove_graph(graph)
+            for entry in list(store.quads_for_pattern(graph, None, None, ox.DefaultGraph())):
+                store.remove(entry)
+        else:
+            content.append(quad)
+    store.extend(content)
+
+
+def _forget_bulk_load(store: ox.Store, target: ox.NamedNode, mark: Path | None) -> None:
+    """A bulk load that failed keeps nothing: neither its half graph nor its mark."""
+    store.remove_graph(target)
+    if mark is not None:
+        mark.unlink(missing_ok=True)
+
+
+# -- the disk -------------------------------------------------------------------------
+
+
+def _disk_full(exc: OSError) -> bool:
+    # pyoxigraph passes RocksDB's message on, without an errno.
+    return exc.errno == errno.ENOSPC or "No space left on device" in str(exc)
+
+
+def _free_bytes(path: Path | None) -> int:
+    probe = path
+    while probe is not None and not probe.exists():
+        probe = probe.parent if probe.parent != probe else None
+    return shutil.disk_usage(probe).free if probe is not None else 0
+
+
+def _room_to_reopen(path: Path) -> int:
+    """Bytes RocksDB needs to open again: its write-ahead logs become a table file, plus a
+    new manifest and options file."""
+    logs = sum(f.stat().st_size for f in path.glob("*.log"))
+    return logs + 2**20
+
+
+def _write_durably(path: Path, text: str) -> None:
+    with path.open("w", encoding="utf-8") as mark:
+        mark.write(text)
+        mark.flush()
+        os.fsync(mark.fileno())
+    _sync_directory(path.parent)
+
+
+def _sync_directory(path: Path) -> None:
+    """Make a file's new name durable, not only its content."""
+    folder = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def _count(solutions) -> int:

@@ -9,6 +9,7 @@ callers serialise them the same way whatever the store.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import BinaryIO, Protocol
 
 from rdflib import Graph
@@ -50,6 +51,10 @@ class Store(Protocol):
         substitutions: dict | None = None,
     ):
         """Run a SPARQL query. Without ``default_graph`` the default graph is the union of all graphs."""
+
+    def types_of(self, iris: Iterable[str], exclude_graphs: Iterable[str]) -> dict[str, set[str]]:
+        """The rdf:type of each IRI in the named graphs, leaving out ``exclude_graphs`` (the
+        context a validation needs); IRIs no store could hold have none."""
 
     def update(self, sparql: str) -> None:
         """Run a SPARQL update in one transaction."""
