@@ -7,6 +7,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from urbankg import __version__
+from urbankg.errors import UrbankgError
 from urbankg.graph import KnowledgeGraph
 from urbankg.server import http_errors, metrics
 from urbankg.server.http_errors import HttpError
@@ -67,9 +68,16 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     @app.get("/health")
     def health():
         # Answers from the server process alone, so it stays quick while every worker is busy.
-        return jsonify(status="ok", version=__version__,
+        # "degraded" (still 200: reads go on from the last snapshot) names what stops writes
+        # and snapshots, e.g. a full disk; asking also lets the store reopen once it has room.
+        problem = kg.store.problem() if hasattr(kg.store, "problem") else None
+        try:
+            graphs = len(kg.graphs())
+        except UrbankgError as exc:
+            graphs, problem = None, problem or str(exc)
+        return jsonify(status="degraded" if problem else "ok", problem=problem, version=__version__,
                        triples=app.extensions["urbankg_metrics"].store_triples_if_known(kg, runner.generation),
-                       graphs=len(kg.graphs()), query_workers=runner.alive,
+                       graphs=graphs, query_workers=runner.alive,
                        query_workers_without_network=runner.isolated, read_only=settings.read_only)
 
     return app

@@ -80,6 +80,7 @@ from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+from urbankg.errors import DiskFull
 from urbankg.server.query_worker import QueryJob, execute
 from urbankg.server.settings import Settings
 
@@ -430,6 +431,8 @@ class ProcessRunner:
                 worker.snapshot = self._fresh_snapshot()
         except Exception as exc:  # the store could not be snapshotted: the worker is fine
             self._idle.put(worker)
+            if isinstance(exc, DiskFull):
+                raise  # the server's state, not the query's failure: answered 507 (see graph_store)
             raise QueryFailed(f"could not take a snapshot of the store for the query: {exc}") from exc
         try:
             worker.jobs.send((worker.snapshot, asdict(job)))

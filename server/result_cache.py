@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, replace
 
 from flask import current_app, request
 
+from urbankg.errors import DiskFull
 from urbankg.server.auth import presented_token
 from urbankg.server.query_runner import (ClientOverShare, Outcome, QueryError, QueryFailed, QueryTimeout, ServerBusy,
                                          client_key)
@@ -154,7 +155,7 @@ class CachedRunner:
             self._keep(key, running.outcome)
             return running.outcome
         except Exception as error:  # whatever ends the run ends the waits on it too
-            running.error = error if isinstance(error, QueryError) else QueryFailed(str(error))
+            running.error = error if isinstance(error, (QueryError, DiskFull)) else QueryFailed(str(error))
             raise
         finally:
             with self._lock:

@@ -9,7 +9,7 @@ import click
 from tqdm import tqdm
 
 from urbankg import __version__, config
-from urbankg.errors import SourceError, StoreError, UrbankgError
+from urbankg.errors import SourceError, UrbankgError
 from urbankg.graph import KnowledgeGraph, bundled_sources
 from urbankg.results import RESULT_FORMATS, write_result
 
@@ -234,7 +234,7 @@ def drop(obj: Context, graph: str) -> None:
     """Remove one named graph (by IRI or source name)."""
     try:
         dropped = obj.kg.drop(graph)
-    except StoreError as error:
+    except UrbankgError as error:
         _fail(error)
     if not dropped:
         click.echo(f"no graph named {graph}; `urbankg graphs` lists them", err=True)
@@ -258,8 +258,8 @@ def reason(obj: Context, write: bool) -> None:
         ontology = Graph().parse(config.ontology_file(), format="turtle")
         data = Graph()
         # Everything asserted, but not last run's inferences: they are recomputed.
-        triples = obj.kg.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} "
-                               f"FILTER(?g != <{config.INFERRED_GRAPH}>) }}")
+        triples = obj.kg.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?inferred) }",
+                               substitutions={"inferred": _named(config.INFERRED_GRAPH)})
         data.parse(data=_ntriples(triples), format="nt")
         click.echo(f"Reasoning over {len(ontology)} ontology and {len(data)} data triples with HermiT...", err=True)
         result = run_reasoner(ontology, data)
@@ -269,8 +269,17 @@ def reason(obj: Context, write: bool) -> None:
     if not result.consistent:
         sys.exit(1)
     if write:
-        obj.kg.store.replace_graphs([GraphReplacement(config.INFERRED_GRAPH, result.inferred, "urbankg reason")])
+        try:
+            obj.kg.store.replace_graphs([GraphReplacement(config.INFERRED_GRAPH, result.inferred, "urbankg reason")])
+        except UrbankgError as error:
+            _fail(error)
         click.echo(f"wrote {len(result.inferred)} triples to {config.INFERRED_GRAPH}", err=True)
+
+
+def _named(iri: str):
+    import pyoxigraph as ox
+
+    return ox.NamedNode(iri)
 
 
 def _ntriples(triples) -> str:

@@ -84,6 +84,9 @@ GENERATED_AT = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_INTEGER = ox.NamedNode(XSD + "integer")
 
+# Free space under which /health warns: one load's write-ahead log can take that much.
+LOW_DISK = 4 * 2**20
+
 # Names the graph a bulk load is writing, while it runs: a load killed half way leaves it behind.
 BULK_MARK = "urbankg-bulk-load-in-progress"
 
@@ -242,8 +245,8 @@ class OxigraphStore:
     # -- health and recovery -------------------------------------------------------
 
     def problem(self) -> str | None:
-        """Why the store cannot take writes or snapshots now, or None. Tries to reopen a
-        store stopped by a full disk first, unless a write holds the store."""
+        """Why the store cannot take writes or snapshots now (or soon may not), or None. Tries
+        to reopen a store stopped by a full disk first, unless a write holds the store."""
         if self._fault is not None and self._write_lock.acquire(blocking=False):
             try:
                 self._live_for_writing()
@@ -251,6 +254,10 @@ class OxigraphStore:
                 pass
             finally:
                 self._write_lock.release()
+        if self._fault is None and self.path is not None:
+            free = _free_bytes(self.path)
+            if free < LOW_DISK:
+                return f"disk almost full: {self.path} (free {free / 2**20:.1f} MB): writes and snapshots may fail"
         return self._fault
 
     def _live_for_writing(self) -> ox.Store:
