@@ -27,13 +27,14 @@ out the limit. So:
   not limited) may have ``URBANKG_CLIENT_QUERIES`` queries running or waiting; one more is
   answered 429 at once, with Retry-After;
 - with two or more processes, long queries may hold all but one: the query on the last
-  process (the *reserve*) is stopped after ``URBANKG_RESERVE_SECONDS`` when another
-  client's request is waiting, and that request gets the process (503 with Retry-After
-  for the stopped one). So a short query waits at most that long, plus the start of a
-  replacement process, whoever runs long queries; a long query runs to the time limit
-  whenever it is not in the way. When a long query ends, the query on the reserve becomes
-  a long one. Why not keep the last process for short queries only: a query's length is
-  known only once it has run, and an idle reserve would halve the pool of two;
+  process (the *reserve*) is stopped after ``URBANKG_RESERVE_SECONDS`` when a request
+  of a client with no query running is waiting, and that request gets the process (503
+  with Retry-After for the stopped one). So such a client's short query waits at most
+  that long, plus the start of a replacement process, whoever runs long queries; a long
+  query runs to the time limit whenever it is not in the way. When a long query ends,
+  the query on the reserve becomes a long one. Why not keep the last process for short
+  queries only: a query's length is known only once it has run, and an idle reserve
+  would halve the pool of two;
 - requests that find every process taken wait first come, first served, at most
   ``URBANKG_QUEUE_SECONDS``, and no more than twice as many as there are processes (so
   waiting requests cannot take all of the HTTP server's threads); past either, 503 with
@@ -292,12 +293,15 @@ class Admission:
             self._changed.notify_all()
 
     def must_yield(self, ticket: Ticket, limit: float) -> QueryStopped | None:
-        """The refusal for a query on the reserve that has had its time while another client waits, else None."""
+        """The refusal for a query on the reserve that has had its time while a client with
+        nothing running waits, else None (a client never takes the process from itself, nor
+        from another while it has a query running)."""
         with self._changed:
             now = time.monotonic()
             if not ticket.reserve or now - ticket.started < self.reserve_seconds:
                 return None
-            if not any(w.client != ticket.client or w.client is None for w in self._waiting):
+            running = {t.client for t in self._running}
+            if not any(w.client not in running for w in self._waiting):
                 return None
             self.counts["busy-stopped"] += 1
             return QueryStopped(

@@ -25,8 +25,8 @@ already running is never refused; these limits count only the queries that must 
                            (an IPv6 /64); holders of the write token form one class, not limited.
   URBANKG_RESERVE_SECONDS  with two or more query processes, long queries may hold all but one of
                            them: a query running on the last one is stopped after this many seconds
-                           when another client's request waits for a process, so short queries are
-                           answered even while others run to the time limit (default 3)
+                           when a client with no query running waits for a process, so its short
+                           queries are answered even while others run to the time limit (default 3)
   URBANKG_QUEUE_SECONDS    seconds a request waits for a free query process before it is answered
                            503 with Retry-After; when the queue is full (twice as many requests as
                            processes wait), at once (default 10)

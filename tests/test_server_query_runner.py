@@ -350,6 +350,33 @@ def test_the_last_process_is_given_up_after_the_reserve_time_to_another_client()
     admission.leave(other)
 
 
+def test_a_client_with_a_query_running_does_not_take_the_last_process_from_another():
+    admission = Admission(2, client_queries=5, reserve_seconds=0.05, queue_seconds=0.5)
+    long, last = admission.enter("a", 30), admission.enter("b", 30)
+    refusals: list = []
+
+    def wait_as(client: str) -> None:
+        try:
+            admission.enter(client, 30)
+        except ServerBusy as refused:
+            refusals.append(refused)
+
+    waiter = threading.Thread(target=wait_as, args=("a",))  # "a" has its long query running
+    waiter.start()
+    assert wait_for(lambda: admission.waiting == 1)
+    time.sleep(0.1)  # "b" has had its reserve time
+    assert admission.must_yield(last, 30) is None
+    waiter.join(5)
+    assert len(refusals) == 1  # "a" waited its turn, and gave up
+    newcomer = threading.Thread(target=wait_as, args=("c",))  # nothing running: "b" must make room
+    newcomer.start()
+    assert wait_for(lambda: admission.waiting == 1)
+    assert isinstance(admission.must_yield(last, 30), QueryStopped)
+    newcomer.join(5)
+    for ticket in (long, last):
+        admission.leave(ticket)
+
+
 def test_a_client_does_not_take_the_last_process_from_itself():
     admission = Admission(2, client_queries=5, reserve_seconds=0.05, queue_seconds=0.3)
     tickets = [admission.enter("a", 30), admission.enter("a", 30)]
