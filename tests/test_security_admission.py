@@ -21,7 +21,7 @@ from requests.adapters import HTTPAdapter
 from endpoint import TOKEN, endpoint
 from urbankg.server.settings import Settings
 
-LIMIT = 6.0  # the query time limit of the test server
+LIMIT = 8.0  # the query time limit of the test server
 RESERVE = 1.0  # URBANKG_RESERVE_SECONDS of the test server
 # Counts 2000^3 combinations of VALUES rows: no store needed, and far past any limit.
 NEVER_ENDING = ("SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {rows} }} VALUES ?b {{ {rows} }} "
@@ -114,7 +114,9 @@ def test_two_never_ending_queries_leave_a_process_for_another_client(server):
     light_after = time.monotonic() - started
     assert light.status_code == 200, light.text
     assert light.json()["results"]["bindings"][0]["n"]["value"] == "3"
-    assert light_after < RESERVE + 2.0, light_after
+    # RESERVE, then a replacement process starts (a second or two on a busy machine); without the
+    # reserve it waited for the first query's time limit.
+    assert light_after < RESERVE + 3.5, light_after
 
     for thread in threads:
         thread.join()
