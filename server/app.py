@@ -9,12 +9,14 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from urbankg import __version__
 from urbankg.errors import UrbankgError
 from urbankg.graph import KnowledgeGraph
+from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server import http_errors, metrics
 from urbankg.server.http_errors import HttpError
 from urbankg.server.query_runner import make_runner
 from urbankg.server.result_cache import CachedRunner
 from urbankg.server.service_description import Statistics
 from urbankg.server.settings import Settings
+from urbankg.server.update_runner import UpdateRunner
 
 # Routes a browser on another origin may call, when CORS origins are configured.
 CORS_ROUTES = [r"/sparql", r"/sparql/", r"/rdf-graphs", r"/graph/*", r"/api/*"]
@@ -34,6 +36,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.extensions["urbankg_settings"] = settings
     app.extensions["urbankg_runner"] = runner
     app.extensions["urbankg_statistics"] = Statistics(runner, settings.query_timeout)
+    # The embedded store's writer thread leaves the network; a remote store is reached through it.
+    app.extensions["urbankg_updates"] = UpdateRunner(isolate_writer=isinstance(kg.store, OxigraphStore))
 
     metrics.install(app)
     http_errors.register(app)

@@ -46,7 +46,6 @@ FORMATS: dict[str, list[Format]] = {
     BOOLEAN: [JSON, XML],
     GRAPH: [TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS],
 }
-KIND_OF_FORM = {"SELECT": SOLUTIONS, "ASK": BOOLEAN, "CONSTRUCT": GRAPH, "DESCRIBE": GRAPH}
 
 
 class NotAcceptable(Exception):

@@ -82,7 +82,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 
 from urbankg.errors import DiskFull
-from urbankg.server.query_worker import QueryJob, execute
+from urbankg.server.query_worker import QueryJob, execute, refusal
 from urbankg.server.settings import Settings
 
 WORKER_START_TIMEOUT = 60.0  # seconds for a new worker to say it is ready
@@ -115,6 +115,14 @@ class QueryTimeout(QueryError):
 
 class QueryFailed(QueryError):
     """The engine or a worker failed (not the query's fault as far as we can tell)."""
+
+
+class QueryForbidden(QueryError):
+    """The checking parser refused the text: it calls out (SERVICE), nests too deeply, or cannot be read."""
+
+    def __init__(self, reason: str, message: str):
+        self.reason = reason
+        super().__init__(message)
 
 
 class QueryCrashed(QueryError):
@@ -179,6 +187,8 @@ def _outcome(reply: dict, memory_bytes: int | None = None) -> Outcome:
         raise QuerySyntaxError(reply["message"])
     if status == "mismatch":
         raise ResultKindMismatch(reply["kind"])
+    if status == "forbidden":
+        raise QueryForbidden(reply["reason"], reply["message"])
     if status == "memory":
         raise QueryCrashed(f"the query could not be evaluated: it needs more memory than a query process may use "
                            f"({_memory(memory_bytes)}); narrow it, or build smaller values")
@@ -673,6 +683,9 @@ def _execute_through_store(kg, job: QueryJob) -> dict:
     from urbankg.errors import StoreError
     from urbankg.server.result_writers import FormatMismatch, write
 
+    refused = refusal(job)
+    if refused is not None:
+        return refused
     text = f"BASE <{job.base_iri}>\n{job.sparql}" if job.base_iri else job.sparql
     try:
         result = kg.query(text, default_graph=job.default_graphs or None, named_graphs=job.named_graphs or None)

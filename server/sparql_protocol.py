@@ -7,14 +7,18 @@ dataset comes from ``default-graph-uri`` / ``named-graph-uri`` (queries) and
 ``using-graph-uri`` / ``using-named-graph-uri`` (updates), which win over the text's
 own FROM; with neither, the default graph is the union of all graphs.
 
-Every query is checked before the engine sees it (SERVICE and LOAD, see
-service_guard), then runs in a killable worker (query_runner) under the time limit,
-with results cut at the row limit. The relative IRIs of a query or update resolve
-against the endpoint's own URL (the protocol's "service-defined BASE").
+Every query is read by the checking parser (sparql_request: its form, its FROM, its
+SERVICE calls, its depth) in a killable query process without network, refused there
+if it calls out (service_guard) or is built to crash the engine, and otherwise run in
+that process under the time limit, with results cut at the row and byte limits. The
+relative IRIs of a query or update resolve against the endpoint's own URL (the
+protocol's "service-defined BASE").
 
-Updates run in the server process, in one transaction, and are not under the time
-limit: a running write cannot be killed without losing it, and only token holders
-can send one. ``CLEAR`` of a graph that does not exist succeeds (it is sent as CLEAR
+Updates are read first by the update probe, a child process without network (see
+update_runner); SERVICE and LOAD are refused. They then run on the server's one writer
+thread, which has no network either, in one transaction, and are not under the time
+limit: a running write cannot be killed without losing it, and only token holders can
+send one. ``CLEAR`` of a graph that does not exist succeeds (it is sent as CLEAR
 SILENT), as in stores that keep no empty graphs and as the W3C protocol tests expect.
 """
 
@@ -31,13 +35,14 @@ from urbankg.results import TABLE_PREFIXES
 from urbankg.server import negotiation, service_description, service_guard
 from urbankg.server.auth import require_write_token
 from urbankg.server.http_errors import HttpError
-from urbankg.server.negotiation import FORMATS, KIND_OF_FORM, NotAcceptable
-from urbankg.server.query_runner import (QueryCrashed, QueryFailed, QueryRefused, QuerySyntaxError, QueryTimeout,
-                                         ResultKindMismatch)
+from urbankg.server.negotiation import FORMATS, NotAcceptable
+from urbankg.server.query_runner import (QueryCrashed, QueryFailed, QueryForbidden, QueryRefused, QuerySyntaxError,
+                                         QueryTimeout, ResultKindMismatch)
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import fresh_requested, requesting_client
 from urbankg.server.result_writers import GRAPH_FORMATS
 from urbankg.server.sparql_text import scan
+from urbankg.server.update_runner import CheckedUpdate, UpdateRefused, UpdateRunner
 
 bp = Blueprint("sparql", __name__)
 
@@ -57,7 +62,13 @@ def runner():
 
 
 def endpoint_url() -> str:
-    return request.host_url.rstrip("/") + "/sparql"
+    """This endpoint's URL, the base of relative IRIs; made from the Host header, so checked."""
+    url = request.host_url.rstrip("/") + "/sparql"
+    try:
+        ox.NamedNode(url)
+    except ValueError:
+        raise protocol_error(f"the Host header makes {url!r}, which is not an IRI; send the server's own host name")
+    return url
 
 
 @bp.route("/sparql", methods=["GET", "POST"])
@@ -137,8 +148,6 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
         if name in params:
             raise protocol_error(f"{name} sets the dataset of an update; for a query use {instead}")
     current = settings()
-    parsed = scan(text)
-    service_guard.check(parsed, current.service_allow, endpoint_url())
     format_param = (params.get("format") or params.get("output") or [None])[0]
     formats = {}
     for kind in FORMATS:
@@ -146,9 +155,8 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
             formats[kind] = negotiation.choose(kind, request.headers.get("Accept"), format_param).key
         except NotAcceptable:
             formats[kind] = None
-    kind = KIND_OF_FORM.get(parsed.query_form() or "")
-    if kind is not None and formats[kind] is None:
-        raise not_acceptable(kind, format_param)
+    # What the text is (its form, its FROM, its SERVICE calls) is decided by the checking
+    # parser in the query process, where neither a slow parse nor a crash can hurt the server.
     job = QueryJob(
         sparql=text,
         formats=formats,
@@ -156,14 +164,16 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
         base_iri=endpoint_url(),
         default_graphs=graph_iris(params, "default-graph-uri"),
         named_graphs=graph_iris(params, "named-graph-uri"),
-        names_dataset=parsed.names_dataset(),
         prefixes=OUTPUT_PREFIXES,
+        service_allow=current.service_allow,
     )
     try:
         outcome = runner().run(job, current.query_timeout, fresh=fresh_requested(request.headers),
                                client=requesting_client())
     except QuerySyntaxError as error:
         raise HttpError(400, f"SPARQL syntax error: {error}") from None
+    except QueryForbidden as error:
+        raise HttpError(400, str(error), refusal=error.reason) from None
     except QueryCrashed as error:
         raise HttpError(400, str(error)) from None
     except ResultKindMismatch as error:
@@ -205,30 +215,48 @@ def run_update(text: str, params: dict[str, list[str]]) -> Response:
     for name, instead in (("default-graph-uri", "using-graph-uri"), ("named-graph-uri", "using-named-graph-uri")):
         if name in params:
             raise protocol_error(f"{name} sets the dataset of a query; for an update use {instead}")
-    parsed = scan(text)
-    service_guard.check(parsed, settings().service_allow, endpoint_url(), update=True)
     using = graph_iris(params, "using-graph-uri") or []
     using_named = graph_iris(params, "using-named-graph-uri") or []
     if using or using_named:
-        if parsed.names_update_dataset():
+        if checked_update(text, lines_before=0).names_dataset:
             raise protocol_error("the update names its dataset with USING or WITH and the request also gives "
                                  "using-graph-uri / using-named-graph-uri; use one or the other")
-        text = parsed.with_using(using, using_named)
-        parsed = scan(text)
-    text = parsed.with_silent_clear()
+        text = scan(text).with_using(using, using_named)
+    # The relative IRIs of an update resolve against the endpoint (its BASE line is one line
+    # ahead of the client's text: line numbers in messages are corrected for it).
+    text = f"BASE <{endpoint_url()}>\n{scan(text).with_silent_clear()}"
+    checked = checked_update(text, lines_before=1)  # exactly the text the store will run
+    refusal = service_guard.update_refusal(checked.services, checked.loads)
+    if refusal is not None:
+        raise HttpError(400, refusal.message, refusal=refusal.reason)
+    kg = current_app.config["KG"]
     try:
-        # One line ahead of the text: the parser's line numbers are corrected below.
-        current_app.config["KG"].update(f"BASE <{endpoint_url()}>\n{text}")
+        update_runner().apply(lambda: kg.update(text))
     except StoreError as error:
-        # The engine's own exception says whose fault it is: the text (syntax, a graph that
-        # does not exist) or the store (I/O).
+        # The engine's own exception says whose fault it is: the text (a graph that does not
+        # exist) or the store (I/O).
         status = 400 if isinstance(error.__cause__, (SyntaxError, RuntimeError)) else 500
-        raise HttpError(status, _shift_lines(str(error))) from None
+        raise HttpError(status, _shift_lines(str(error), 1)) from None
     return Response(status=204)
 
 
-def _shift_lines(message: str) -> str:
-    return re.sub(r"error at (\d+):(\d+)", lambda m: f"error at {max(int(m.group(1)) - 1, 1)}:{m.group(2)}", message)
+def checked_update(text: str, lines_before: int) -> CheckedUpdate:
+    """The update as the probe read it (see update_runner), or a 400 saying why it is refused."""
+    try:
+        return update_runner().check(text, None, settings().query_timeout)
+    except UpdateRefused as refused:
+        raise HttpError(400, _shift_lines(str(refused), lines_before), refusal=f"update-{refused.reason}") from None
+
+
+def update_runner() -> UpdateRunner:
+    return current_app.extensions["urbankg_updates"]
+
+
+def _shift_lines(message: str, lines: int) -> str:
+    """Line numbers in the parsers' messages, counted in the client's text."""
+    shifted = re.sub(r"error at (\d+):(\d+)",
+                     lambda m: f"error at {max(int(m.group(1)) - lines, 1)}:{m.group(2)}", message)
+    return re.sub(r"at line (\d+)", lambda m: f"at line {max(int(m.group(1)) - lines, 1)}", shifted)
 
 
 # -- the service description -----------------------------------------------------------
