@@ -1,13 +1,17 @@
 import io
+import re
 import subprocess
 import sys
 import threading
+import time
 
+import pyoxigraph as ox
 import pytest
-from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from urbankg.errors import StoreError
-from urbankg.oxigraph_store import OxigraphStore
+from urbankg.errors import DiskFull, StoreError, UnstorableTerm
+from urbankg.oxigraph_store import JOURNAL, JOURNAL_FILE, OxigraphStore
+from small_disk import fill, small_disk  # noqa: F401 (a fixture)
 from urbankg.store import GraphReplacement
 
 EX = "https://example.org/"
@@ -134,3 +138,206 @@ def test_readers_never_see_half_a_replacement():
     reader.join()
     assert seen <= {0, 2000}
     assert 2000 in seen
+
+
+# -- terms reach the store as terms (issue 21, finding 3) ----------------------------------
+
+
+def test_a_term_the_engine_refuses_fails_the_whole_load_before_anything_is_written(tmp_path):
+    store = OxigraphStore(tmp_path / "s")
+    store.replace_graphs([GraphReplacement(G1, graph_of("kept"), "one.ttl")])
+    bad = graph_of("fine")
+    bad.add((URIRef(EX + "s"), URIRef(EX + "p"), Literal("v", datatype=URIRef("urn:a b"))))
+    with pytest.raises(UnstorableTerm, match=r"two.ttl: the store cannot hold the datatype of the literal 'v': "
+                                             r"'urn:a b' \(Invalid IRI code point ' '\); nothing was written"):
+        store.replace_graphs([GraphReplacement(G1, graph_of("new"), "one.ttl"), GraphReplacement(G2, bad, "two.ttl")])
+    assert store.graphs() == [G1]
+    assert [row["o"].value for row in store.query(f"SELECT ?o WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}")] == ["kept"]
+
+
+@pytest.mark.parametrize("triple, named", [
+    ((URIRef("urn:a b"), URIRef(EX + "p"), Literal("x")), "the IRI 'urn:a b'"),
+    ((URIRef(EX + "s"), URIRef(EX + "p"), Literal("x", lang="abcdefghij")), "the language tag 'abcdefghij'"),
+    ((URIRef(EX + "s"), BNode("p"), Literal("x")), "the predicate 'p', which is not an IRI"),
+])
+def test_each_kind_of_refused_term_is_named(triple, named):
+    graph = Graph()
+    graph.add(triple)
+    with pytest.raises(UnstorableTerm, match=re.escape(named)):
+        OxigraphStore().replace_graphs([GraphReplacement(G1, graph, "f.ttl")])
+
+
+def test_graph_names_are_checked_by_the_engine_and_the_journal_name_is_reserved():
+    store = OxigraphStore()
+    with pytest.raises(UnstorableTerm, match="not a graph IRI"):
+        store.replace_graphs([GraphReplacement("http://[x", graph_of("a"), "f")])
+    with pytest.raises(UnstorableTerm, match="reserved"):
+        store.replace_graphs([GraphReplacement(JOURNAL.value, graph_of("a"), "f")])
+    assert store.is_empty()
+
+
+def test_blank_nodes_of_two_loads_never_join():
+    store = OxigraphStore()
+    shared = Graph()
+    shared.add((BNode("b1"), URIRef(EX + "p"), Literal("x")))
+    store.replace_graphs([GraphReplacement(G1, shared, "1")])
+    store.replace_graphs([GraphReplacement(G2, shared, "2")])
+    assert len({row["s"] for row in store.query("SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o } }")}) == 2
+
+
+def test_validation_context_reads_types_through_terms_and_ignores_refused_iris(tmp_path):
+    store = OxigraphStore(tmp_path / "s")
+    typed = graph_of("a")
+    typed.add((URIRef(EX + "s0"), URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(EX + "Village")))
+    store.replace_graphs([GraphReplacement(G1, typed, "1")])
+    assert store.types_of([EX + "s0", "urn:x> } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } } #"], []) \
+        == {EX + "s0": {EX + "Village"}}
+    assert store.types_of([EX + "s0"], [G1]) == {}
+
+
+# -- a load lands whole or not at all, whoever reads and whenever the process dies ------------
+
+LOADER = """
+import sys
+from rdflib import Graph, Literal, URIRef
+from urbankg.oxigraph_store import OxigraphStore
+from urbankg.store import GraphReplacement
+
+def graph_of(n, tag):
+    graph = Graph()
+    for i in range(n):
+        graph.add((URIRef(f"https://example.org/s{i}"), URIRef("https://example.org/p"), Literal(f"{tag}{i}")))
+    return graph
+
+store = OxigraphStore(sys.argv[1])
+graphs = [graph_of(int(n), tag) for n, tag in ((sys.argv[2], "a"), (sys.argv[3], "b"))]
+print("open", flush=True)
+while True:
+    for graph in graphs:
+        store.replace_graphs([GraphReplacement("https://w3id.org/urbankg/graph/one", graph, "one"),
+                              GraphReplacement("https://w3id.org/urbankg/graph/two", graph, "two")])
+"""
+
+
+def catalogue(store) -> dict[str, int]:
+    """Graph -> the size its catalogue entry gives."""
+    return {row["g"].value: int(row["n"].value)
+            for row in store.query("SELECT ?g ?n WHERE { ?g <http://rdfs.org/ns/void#triples> ?n }")}
+
+
+@pytest.mark.parametrize("moment", ["journal being written", "journal written"])
+def test_a_load_killed_at_any_moment_leaves_one_whole_state(tmp_path, moment):
+    """kill -9 while the journal is written (before the commit) or applied (after it): on
+    reopening, both graphs hold all of one load and their catalogue says so."""
+    sizes = (3000, 4000)
+    for attempt in range(3):  # the kill must land while the file is there: it almost always does
+        folder = tmp_path / f"s{attempt}"
+        watched = folder / (JOURNAL_FILE + ".part" if moment == "journal being written" else JOURNAL_FILE)
+        loader = subprocess.Popen([sys.executable, "-c", LOADER, str(folder), *map(str, sizes)],
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert loader.stdout.readline().strip() == "open"
+            deadline = time.monotonic() + 60
+            while not watched.exists():
+                assert time.monotonic() < deadline and loader.poll() is None, f"{watched.name} never appeared"
+                time.sleep(0.0005)
+        finally:
+            loader.kill()
+            loader.wait()
+        if watched.exists():
+            break
+    else:
+        pytest.fail(f"three kills missed the moment the {moment}")
+    store = OxigraphStore(folder)
+    counts = {g: count(store, g) for g in (G1, G2)}
+    assert counts[G1] == counts[G2] and counts[G1] in (0, *sizes)
+    assert catalogue(store) == ({} if counts[G1] == 0 else counts)
+    assert not list(folder.glob(JOURNAL_FILE + "*"))
+
+
+def test_snapshots_and_queries_during_loads_see_whole_loads_only(tmp_path):
+    """What the server's query processes (snapshots) and in-process readers see while two
+    graphs are replaced again and again: both graphs of one load, with their catalogue."""
+    store = OxigraphStore(tmp_path / "s")
+    loads = [[GraphReplacement(g, graph_of(*[f"{n}-{i}" for i in range(n)]), "x") for g in (G1, G2)]
+             for n in (1500, 2500)]
+    seen: list[tuple] = []
+    stop = threading.Event()
+
+    def whole_state(reader) -> tuple:
+        return (count(reader, G1), count(reader, G2), tuple(sorted(catalogue(reader).items())))
+
+    def read():
+        number = 0
+        while not stop.is_set():
+            number += 1
+            folder = tmp_path / f"snapshot-{number}"
+            store.snapshot(folder)
+            snapshot = ox.Store.read_only(str(folder))
+            seen.append(whole_state(_Reader(snapshot)))
+            del snapshot
+            seen.append(whole_state(store))
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        for _ in range(4):
+            for load in loads:
+                store.replace_graphs(load)
+    finally:
+        stop.set()
+        reader.join()
+    assert seen
+    for g1, g2, entries in seen:
+        assert g1 == g2 and g1 in (0, 1500, 2500)
+        assert entries == (() if g1 == 0 else ((G1, g1), (G2, g2)))
+
+
+class _Reader:
+    """A snapshot opened as the query processes open it, read like the store."""
+
+    def __init__(self, engine):
+        self.engine = engine
+
+    def query(self, sparql):
+        return self.engine.query(sparql, use_default_graph_as_union=True)
+
+
+# -- a full disk (issue 21, finding 10) -------------------------------------------------------
+
+
+def test_a_full_disk_refuses_writes_and_the_store_reopens_once_space_is_freed(small_disk):
+    store = OxigraphStore(small_disk / "store")
+    store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1")])
+    filler = fill(small_disk)
+    with pytest.raises(DiskFull, match=rf"disk full: {small_disk}/store \(free 0 MB\); nothing was written"):
+        store.replace_graphs([GraphReplacement(G2, graph_of(*map(str, range(2000))), "2")])
+    # RocksDB itself fails the update, and then refuses every write until reopened.
+    with pytest.raises(DiskFull):
+        store.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> 'a long enough literal to need the log' } }")
+    assert store.problem().startswith(f"disk full: {small_disk}/store")
+    assert count(store, G1) == 1 and store.graphs() == [G1]  # reads go on
+    with pytest.raises(DiskFull):
+        store.snapshot(small_disk / "snapshot")
+    filler.unlink()
+    assert store.problem() is None
+    store.replace_graphs([GraphReplacement(G2, graph_of("b", "c"), "2")])
+    store.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> 'c' } }")
+    store.snapshot(small_disk / "snapshot")
+    assert (count(store, G1), count(store, G2), count(store, "urn:x:g")) == (1, 2, 1)
+
+
+def test_a_load_journalled_before_the_disk_filled_lands_once_space_is_freed(small_disk):
+    """Room for the journal but not for RocksDB's log: the load is kept, no reader sees half
+    of it, and it lands when the store reopens."""
+    store = OxigraphStore(small_disk / "store")
+    store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1")])
+    filler = fill(small_disk, leave=1_000_000)
+    with pytest.raises(DiskFull, match="the write is journalled and completes once space is freed") as refusal:
+        store.replace_graphs([GraphReplacement(G2, graph_of(*map(str, range(5000))), "2")])
+    assert refusal.value.kept
+    with pytest.raises(DiskFull):
+        count(store, G1)
+    filler.unlink()
+    assert (count(store, G1), count(store, G2)) == (1, 5000)
+    assert catalogue(store) == {G1: 1, G2: 5000}

@@ -118,10 +118,14 @@ class OxigraphStore:
                 raise StoreError(f"cannot open the store at {self.path}: another urbankg process is using it "
                                  f"({exc}). Stop it or pass another --store directory.") from exc
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+        failure = None
         try:
             _recover(store, self.path)
         except OSError as exc:
-            raise self._failure(exc, "tidy up the store after an interrupted write") from exc
+            failure = self._failure(exc, "tidy up the store after an interrupted write")
+        if failure is not None:
+            del store  # closes it: the next attempt must be able to open the directory
+            raise failure
         return store
 
     # -- writing -----------------------------------------------------------------
@@ -157,34 +161,37 @@ class OxigraphStore:
 
     def _commit(self, quads: list[ox.Quad], what: str) -> None:
         """Journal ``quads`` (see the module docstring), then apply them. Holds _write_lock."""
-        store = self._live_for_writing()
+        self._live_for_writing()
         journal = self.path / JOURNAL_FILE if self.path is not None else None
         if journal is not None:
             try:
                 _write_journal(journal, quads)
             except OSError as exc:
                 raise self._failure(exc, what) from exc
+        failure = None
         with self._visibility.exclusive():
             self._pending = True
             try:
-                _apply(store, quads)
+                _apply(self._store, quads)
                 if journal is not None:
                     journal.unlink()
+                self._pending = False
             except OSError as exc:
                 # The journal holds the write: reopening the store applies it again.
                 self._fault = f"the store could not {what}: {exc}"
-                if _disk_full(exc):
-                    raise self._disk_full(exc, kept=journal is not None) from exc
-                raise StoreError(f"the store could not {what}: {exc}") from exc
+                failure = self._failure(exc, what, kept=journal is not None)
             finally:
                 self.generation += 1
-            self._pending = False
+        if failure is not None:
+            # Raised here, not in the handler: the OSError's frames hold the engine, and a
+            # store stopped by a full disk reopens only once nothing holds the old engine.
+            raise failure
 
     def update(self, sparql: str) -> None:
         with self._write_lock:
-            store = self._live_for_writing()
+            self._live_for_writing()
             try:
-                store.update(sparql)
+                self._store.update(sparql)
             except SyntaxError as exc:
                 raise StoreError(f"SPARQL update syntax error: {exc}") from exc
             except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist
@@ -202,21 +209,21 @@ class OxigraphStore:
         a mark naming the graph: opening the store drops that graph and the loader's files."""
         target = _graph_name(graph_iri)
         with self._write_lock:
-            store = self._live_for_writing()
+            self._live_for_writing()
             mark = self.path / BULK_MARK if self.path is not None else None
             try:
                 if mark is not None:
                     _write_durably(mark, target.value)
                 data = {"path": str(source)} if isinstance(source, (str, Path)) else {"input": source}
-                store.bulk_load(format=fmt, to_graph=target, **data)
-                store.optimize()
+                self._store.bulk_load(format=fmt, to_graph=target, **data)
+                self._store.optimize()
             except OSError as exc:
                 if _disk_full(exc):  # the mark stays: reopening the store drops the half graph
                     raise self._failure(exc, "bulk load") from exc
-                _forget_bulk_load(store, target, mark)
+                _forget_bulk_load(self._store, target, mark)
                 raise
             except Exception:
-                _forget_bulk_load(store, target, mark)
+                _forget_bulk_load(self._store, target, mark)
                 raise
             finally:
                 self.generation += 1
@@ -235,9 +242,9 @@ class OxigraphStore:
         if self._fault is not None:
             with self._write_lock:
                 self._live_for_writing()
-        with self._reading() as store:
+        with self._reading():
             try:
-                store.backup(str(target))
+                self._store.backup(str(target))
             except OSError as exc:
                 shutil.rmtree(target, ignore_errors=True)  # a half-written checkpoint
                 raise self._failure(exc, "take a snapshot for the query processes") from exc
@@ -271,7 +278,7 @@ class OxigraphStore:
         return self._store
 
     @contextmanager
-    def _reading(self) -> Iterator[ox.Store]:
+    def _reading(self) -> Iterator[None]:
         """The store for a read, with no write half done in it: a write stopped half way (by a
         full disk) is finished from its journal when the store reopens, and no read sees it before."""
         if self._fault is not None:
@@ -279,7 +286,9 @@ class OxigraphStore:
         with self._visibility.shared():
             if self._store is None or self._pending:
                 raise DiskFull(self.path, _free_bytes(self.path))
-            yield self._store
+            # Readers use self._store, never a name of their own for it: a frame kept by an
+            # error would hold the engine, and reopening needs every reference gone.
+            yield
 
     def _reopen(self) -> None:
         """Close and open the store again, which clears RocksDB's error state. Holds both locks."""
@@ -296,10 +305,10 @@ class OxigraphStore:
         self._pending = False
         self.generation += 1
 
-    def _failure(self, exc: OSError, what: str) -> Exception:
+    def _failure(self, exc: OSError, what: str, kept: bool = False) -> Exception:
         """The error to raise for an I/O failure; a full disk also marks the store."""
         if _disk_full(exc):
-            return self._disk_full(exc)
+            return self._disk_full(exc, kept)
         return StoreError(f"the store could not {what}: {exc}")
 
     def _disk_full(self, exc: OSError, kept: bool = False) -> DiskFull:
@@ -315,8 +324,8 @@ class OxigraphStore:
         return _ReadingEngine(self)
 
     def graphs(self) -> list[str]:
-        with self._reading() as store:
-            names = list(store.named_graphs())
+        with self._reading():
+            names = list(self._store.named_graphs())
         return sorted(g.value for g in names if isinstance(g, ox.NamedNode))
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None):
@@ -336,10 +345,10 @@ class OxigraphStore:
 
     def _query(self, sparql: str, **options):
         # A query reads the view of the store it starts with, so holding the lock for the
-        # call (not for reading its results) keeps staging quads out of it.
-        with self._reading() as store:
+        # call (not for reading its results) keeps half a load out of it.
+        with self._reading():
             try:
-                return store.query(sparql, **options)
+                return self._store.query(sparql, **options)
             except SyntaxError as exc:
                 raise StoreError(f"SPARQL syntax error: {exc}") from exc
             except OSError as exc:
@@ -349,13 +358,13 @@ class OxigraphStore:
         """The rdf:type of each IRI in the named graphs, leaving out ``exclude_graphs``."""
         excluded = set(exclude_graphs)
         found: dict[str, set[str]] = {}
-        with self._reading() as store:
+        with self._reading():
             for iri in iris:
                 try:
                     subject = ox.NamedNode(iri)
                 except ValueError:
                     continue  # the store cannot hold it, so knows nothing of it
-                for quad in store.quads_for_pattern(subject, RDF_TYPE, None, None):
+                for quad in self._store.quads_for_pattern(subject, RDF_TYPE, None, None):
                     graph = quad.graph_name
                     if isinstance(graph, ox.NamedNode) and graph.value not in excluded \
                             and isinstance(quad.object, ox.NamedNode):
@@ -365,24 +374,24 @@ class OxigraphStore:
     def export(self, output: BinaryIO, fmt: str) -> None:
         if fmt not in EXPORT_FORMATS:
             raise StoreError(f"cannot export as '{fmt}': choose one of {', '.join(EXPORT_FORMATS)}")
-        with self._reading() as store:
-            store.dump(output, EXPORT_FORMATS[fmt])
+        with self._reading():
+            self._store.dump(output, EXPORT_FORMATS[fmt])
 
     def stats(self) -> StoreStats:
-        with self._reading() as store:
-            per_graph = {"": _count(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))}
-            for row in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+        with self._reading():
+            per_graph = {"": _count(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))}
+            for row in self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
                 per_graph[row["g"].value] = int(row["n"].value)
             classes = {
                 row["c"].value: int(row["n"].value)
-                for row in store.query(
+                for row in self._store.query(
                     "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c",
                     use_default_graph_as_union=True,
                 )
             }
             properties = {
                 row["p"].value: int(row["n"].value)
-                for row in store.query(
+                for row in self._store.query(
                     "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p", use_default_graph_as_union=True
                 )
             }
@@ -390,12 +399,12 @@ class OxigraphStore:
 
     def is_empty(self) -> bool:
         # len() counts every quad; one quad is enough to know.
-        with self._reading() as store:
-            return next(iter(store.quads_for_pattern(None, None, None, None)), None) is None
+        with self._reading():
+            return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
 
     def __len__(self) -> int:
-        with self._reading() as store:
-            return len(store)
+        with self._reading():
+            return len(self._store)
 
     def close(self) -> None:
         if self.path is not None and self._store is not None and self._fault is None:
@@ -413,8 +422,8 @@ class _ReadingEngine:
         self._owner = store
 
     def query(self, sparql: str, **options):
-        with self._owner._reading() as store:
-            return store.query(sparql, **options)
+        with self._owner._reading():
+            return self._owner._store.query(sparql, **options)
 
 
 class _SharedLock:
