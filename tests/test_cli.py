@@ -10,6 +10,7 @@ import time
 import pytest
 import requests
 
+from small_disk import fill, small_disk  # noqa: F401 (a fixture)
 from urbankg import config
 
 URBANKG = [shutil.which("urbankg")] if shutil.which("urbankg") else [sys.executable, "-m", "urbankg.cli"]
@@ -181,3 +182,49 @@ def test_an_unreachable_endpoint_is_a_plain_error_not_a_traceback(command, tmp_p
                             text=True, timeout=60)
     assert result.returncode == 1
     assert "cannot reach the SPARQL endpoint" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_killed_bulk_load_leaves_no_files_and_no_half_graph(tmp_path, data_dir):
+    """kill -9 while the bulk loader writes its files (issue 21, finding 9: 388 MB of
+    bulk-*.sst stayed in the store for good): opening the store removes them and drops
+    the graph the load had begun, and the store answers."""
+    store = tmp_path / "store"
+    run(store, "load", data_dir / "rdf" / "good.ttl")
+    dump = tmp_path / "dump.nt"
+    with dump.open("w") as out:
+        for i in range(300_000):
+            out.write(f'<https://example.org/s{i}> <https://example.org/p{i % 7}> "value number {i}" .\n')
+    loader = subprocess.Popen([*URBANKG, "--store", str(store), "load", "--bulk", str(dump)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(store.glob("bulk-*.sst")):
+            assert loader.poll() is None and time.monotonic() < deadline, "the bulk load wrote no file of its own"
+            time.sleep(0.01)
+    finally:
+        loader.kill()
+        loader.wait()
+    assert list(store.glob("bulk-*.sst"))  # the files the finding is about
+    graphs = run(store, "graphs").stdout.splitlines()
+    assert graphs == [f"{config.GRAPH_BASE}good\t3"]
+    assert not list(store.glob("bulk-*.sst")) and not list(store.glob("urbankg-*"))
+    assert run(store, "query", "--format", "csv", COUNT_ALL).stdout.splitlines()[1] == "7"  # 3 + catalogue 4
+
+
+def test_a_full_disk_is_one_line_naming_the_store_and_its_free_space(small_disk, data_dir):
+    """Issue 21, finding 10: the CLI printed a traceback, and opening the store again
+    blamed "another urbankg process"."""
+    store = small_disk / "store"
+    run(store, "load", data_dir / "rdf" / "good.ttl")
+    filler = fill(small_disk)
+    failed = run(store, "load", data_dir / "rdf" / "good-v2.ttl", check=False)
+    assert failed.returncode == 1
+    assert failed.stderr.splitlines()[-1] == (f"error: disk full: {store} (free 0 MB); nothing was written; "
+                                              "free some space and try again"), failed.stderr
+    assert "Traceback" not in failed.stderr and "another urbankg process" not in failed.stderr
+    reading = run(store, "graphs", check=False)  # opening writes a little too: it works, or says why
+    assert "Traceback" not in reading.stderr and "another urbankg process" not in reading.stderr
+    assert reading.returncode == 0 or reading.stderr.startswith(f"error: disk full: {store}")
+    filler.unlink()
+    run(store, "load", data_dir / "rdf" / "good-v2.ttl")
+    assert f"{config.GRAPH_BASE}good-v2\t" in run(store, "graphs").stdout
