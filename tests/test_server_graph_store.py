@@ -8,6 +8,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDFS
 
 from endpoint import DATA, TOKEN, endpoint
+from small_disk import fill, small_disk  # noqa: F401 (a fixture)
 from urbankg import config
 from urbankg.server.settings import Settings
 
@@ -187,3 +188,43 @@ def test_a_put_is_visible_to_sparql_at_once(store):
     answer = requests.get(store.sparql, params={"query": "ASK { GRAPH <https://w3id.org/urbankg/graph/seen> "
                                                          "{ <https://example.org/seen> ?p ?o } }"}, timeout=30)
     assert answer.json()["boolean"] is True
+
+
+def test_a_full_disk_is_507_and_the_server_recovers_once_space_is_freed(small_disk):
+    """Issue 21, finding 10: after ENOSPC every uncached query and write answered 500, even
+    once space was freed, while /health said ok."""
+    with endpoint(small_disk / "store", Settings(token=TOKEN, workers=1), load=[DATA / "rdf" / "good.ttl"]) as server:
+        def ask(village: str) -> bool:
+            answer = requests.get(server.sparql, params={"query": f"ASK {{ <https://example.org/{village}> ?p ?o }}"},
+                                  headers={"Cache-Control": "no-cache"}, timeout=30)
+            assert answer.status_code == 200, answer.text
+            return answer.json()["boolean"]
+
+        def health() -> dict:
+            answer = requests.get(server.url + "/health", timeout=30)
+            assert answer.status_code == 200
+            return answer.json()
+
+        assert ask("lirendong") and health()["status"] == "ok"
+        filler = fill(small_disk)
+        for method, path, body in (("PUT", "/graph/full", GOOD), ("POST", "/sparql", None), ("DELETE", "/graph/good", None)):
+            if body is None and method == "POST":
+                answer = requests.post(server.sparql, data={"update": "INSERT DATA { <urn:x:a> <urn:x:b> "
+                                                                      "'a literal to need the log' }"},
+                                       headers=auth(), timeout=30)
+            else:
+                answer = requests.request(method, server.url + path, data=(body or "").encode(), headers=auth(TURTLE),
+                                          timeout=30)
+            assert answer.status_code == 507, (method, path, answer.status_code, answer.text)
+            assert f"disk full: {small_disk}/store" in answer.text and answer.headers["Retry-After"]
+        state = health()
+        assert state["status"] == "degraded" and state["problem"].startswith(f"disk full: {small_disk}/store")
+        assert ask("lirendong") and not ask("shaji")  # reads go on from what is there
+        filler.unlink()
+        recovered = health()
+        assert (recovered["status"], recovered["problem"], recovered["graphs"]) == ("ok", None, state["graphs"])
+        created = requests.put(server.url + "/graph/full", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
+        assert created.status_code == 201, created.text
+        assert ask("shaji")
+        assert requests.post(server.sparql, data={"update": "INSERT DATA { <urn:x:a> <urn:x:b> 'c' }"},
+                             headers=auth(), timeout=30).status_code == 204
