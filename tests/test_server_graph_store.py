@@ -228,3 +228,19 @@ def test_a_full_disk_is_507_and_the_server_recovers_once_space_is_freed(small_di
         assert ask("shaji")
         assert requests.post(server.sparql, data={"update": "INSERT DATA { <urn:x:a> <urn:x:b> 'c' }"},
                              headers=auth(), timeout=30).status_code == 204
+
+
+def test_a_query_needing_a_new_snapshot_on_a_full_disk_is_507_then_answers(small_disk):
+    with endpoint(small_disk / "store", Settings(token=TOKEN, workers=1), load=[DATA / "rdf" / "good.ttl"]) as server:
+        def ask() -> requests.Response:
+            return requests.get(server.sparql, params={"query": "ASK { <https://example.org/shaji> ?p ?o }"},
+                                headers={"Cache-Control": "no-cache"}, timeout=30)
+
+        assert ask().json()["boolean"] is False
+        assert requests.put(server.url + "/graph/new", data=GOOD.encode(), headers=auth(TURTLE),
+                            timeout=30).status_code == 201
+        filler = fill(small_disk)  # the query processes must see the PUT: a snapshot is due
+        refused = ask()
+        assert refused.status_code == 507 and f"disk full: {small_disk}/store" in refused.text
+        filler.unlink()
+        assert ask().json()["boolean"] is True
