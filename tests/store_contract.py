@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, XSD
 
 from urbankg.errors import StoreError
 from urbankg.store import GraphReplacement
@@ -111,6 +111,17 @@ def test_an_empty_store_is_empty_and_a_loaded_one_is_not(store):
     assert store.graphs() == []
     store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1")])
     assert not store.is_empty()
+
+
+def test_types_of_gives_the_classes_of_iris_in_the_named_graphs(store):
+    """The validation context: read through terms, so no IRI can rewrite the request."""
+    village, town = graph_of("a"), graph_of("b")
+    village.add((URIRef(EX + "s0"), RDF.type, URIRef(EX + "Village")))
+    town.add((URIRef(EX + "s0"), RDF.type, URIRef(EX + "Town")))
+    store.replace_graphs([GraphReplacement(G1, village, "1"), GraphReplacement(G2, town, "2")])
+    hostile = "urn:x> } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } } #"
+    assert store.types_of([EX + "s0", EX + "nobody", hostile], []) == {EX + "s0": {EX + "Village", EX + "Town"}}
+    assert store.types_of([EX + "s0"], [G1]) == {EX + "s0": {EX + "Town"}}
 
 
 # -- querying -------------------------------------------------------------------------------

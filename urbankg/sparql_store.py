@@ -71,7 +71,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from tqdm import tqdm
 
 from urbankg import config
-from urbankg.errors import StoreError
+from urbankg.errors import StoreError, UnstorableTerm
 from urbankg.oxigraph_store import CATALOGUE_PREFIXES, EXPORT_FORMATS
 from urbankg.server.sparql_text import QUERY_FORMS, scan
 from urbankg.store import GraphReplacement, StoreStats
@@ -501,12 +501,16 @@ def _ox_term(term):
             return ox.Literal(str(term), language=term.language)
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
     except ValueError as exc:
-        raise StoreError(f"cannot write the term {term!r} to the store: {exc}") from exc
+        raise UnstorableTerm(f"cannot write the term {term!r} to the store: {exc}") from exc
 
 
 def _iri(iri: str) -> str:
-    if not iri or any(c in iri for c in '<>"{}|^`\\ '):
-        raise StoreError(f"not a valid IRI: {iri!r}")
+    """``iri`` if the engine's own parser takes it: then it cannot end the ``<...>`` it is
+    written into."""
+    try:
+        ox.NamedNode(iri)
+    except ValueError as exc:
+        raise UnstorableTerm(f"not a valid IRI: {iri!r} ({exc})") from exc
     return iri
 
 
