@@ -25,15 +25,18 @@ from urbankg.errors import SourceError
 
 MAX_DEPTH = 50
 
+# Every string pattern below also ends at the end of the text (and a short Turtle string
+# at the end of its line), so an unterminated string is consumed once rather than rescanned
+# from each quote inside it: the scans stay linear in the text, whatever it holds.
 # A JSON string (escapes included), or a bracket.
-_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+_JSON_TOKEN = re.compile(r'"[^"\\]*(?:\\.?[^"\\]*)*(?:"|\Z)|[\[\]{}]', re.DOTALL)
 # Turtle, TriG and N3: long and short strings, IRIs, comments and escaped characters
 # (a prefixed name may hold an escaped bracket, ex:a\( ), or a bracket.
 _TURTLE_TOKEN = re.compile(
-    r'"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""'
-    r"|'''[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'''"
-    r'|"[^"\\\n]*(?:\\.[^"\\\n]*)*"'
-    r"|'[^'\\\n]*(?:\\.[^'\\\n]*)*'"
+    r'"""[^"\\]*(?:(?:\\.?|"(?!""))[^"\\]*)*(?:"""|\Z)'
+    r"|'''[^'\\]*(?:(?:\\.?|'(?!''))[^'\\]*)*(?:'''|\Z)"
+    r'|"[^"\\\n]*(?:\\.?[^"\\\n]*)*(?:"|(?=\n)|\Z)'
+    r"|'[^'\\\n]*(?:\\.?[^'\\\n]*)*(?:'|(?=\n)|\Z)"
     r'|<[^<>"{}|^`\\\s]*>'
     r"|#[^\n]*"
     r"|\\."

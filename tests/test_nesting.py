@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from urbankg.errors import SourceError
@@ -69,3 +71,16 @@ def test_bibtex_braces_past_the_limit_point_at_the_field():
     assert depth_error(nesting.check_bibtex, text).startswith(
         f"doc:3: the document is nested {MAX_DEPTH + 2} levels deep; urbankg reads at most {MAX_DEPTH}: "
         "remove the extra braces")
+
+
+@pytest.mark.parametrize("check, text", [
+    (nesting.check_json, '["' + '\\"' * 40_000 + "\\"),  # a string never closed, full of escaped quotes
+    (nesting.check_turtle, '<s> <p> "' + '\\"' * 40_000 + "\\"),
+    (nesting.check_turtle, '<s> <p> """' + '\\"' * 40_000),
+    (nesting.check_turtle, '"""' * 40_000),
+], ids=["json", "turtle-short", "turtle-long", "turtle-quotes"])
+def test_the_scans_stay_linear_on_unterminated_strings(check, text):
+    # The first JSON pattern rescanned an unterminated string from each quote in it: 4,000 took 0.4 s.
+    started = time.monotonic()
+    depth_error(check, text)
+    assert time.monotonic() - started < 1
