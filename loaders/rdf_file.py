@@ -118,13 +118,11 @@ def _parse_text(path: Path, text: str, fmt: str) -> Graph:
 
 def _refuse_graph_names(path: Path, text: str, names: set) -> None:
     """The file's graph names are merged away, but one the engine would refuse is still a broken file."""
-    problems = []
-    for name in names:
-        refusal = engine_refusal(name, "graph name")
-        if refusal:
-            problems.append(Problem(str(path), _line_of(text, str(name)), refusal))
-    if problems:
-        raise SourceError(problems)
+    refused = [(name, refusal) for name in names if (refusal := engine_refusal(name, "graph name"))]
+    if refused:
+        index = TokenIndex(text)  # one pass over the text, however many names are refused
+        raise SourceError(sorted((Problem(str(path), index.first([f"<{name}>"]), refusal) for name, refusal in refused),
+                                 key=lambda p: (p.line or 0, p.message)))
 
 
 def _error_line(exc: Exception) -> int | None:

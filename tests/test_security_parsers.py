@@ -226,6 +226,8 @@ REFUSED_TERMS = {  # name: (text, line, message)
                    "the datatype IRI 'urn:a b' contains a space"),
     "graph.trig": (f'@prefix ex: <{EX}> .\n<urn:a\\u0020b> {{ ex:a ex:p "v" . }}\n', None,
                    "the graph name IRI 'urn:a b' contains a space"),
+    "graph.nq": (f'<{EX}a> <{EX}p> "v" <{EX}g> .\n<{EX}a> <{EX}p> "w" <http://[x> .\n', 2,
+                 "the graph name IRI 'http://[x' is not an IRI the store accepts: invalid character '[' in host"),
     "blank.jsonld": (json.dumps({"@id": "_:a b", EX + "p": "v"}), None,
                      "the blank node id 'a b' is not one the store accepts"),
 }
