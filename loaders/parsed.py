@@ -172,8 +172,8 @@ def _char(char: str) -> str:
 
 def shown(value: str) -> str:
     """The value as a scholar can read it in one line: invisible characters escaped, long ones clipped."""
-    shown = "".join(c if c.isprintable() else f"\\u{ord(c):04X}" for c in value)
-    return shown if len(shown) <= SHOWN_CHARS else shown[: SHOWN_CHARS - 3] + "..."
+    text = "".join(c if c.isprintable() else f"\\u{ord(c):04X}" for c in value[: SHOWN_CHARS + 1])
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
 
 
 def _line(parsed: "Parsed", subject: Node, predicate: Node | None) -> int | None:
