@@ -76,7 +76,9 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
         # and snapshots, e.g. a full disk; asking also lets the store reopen once it has room.
         problem = kg.store.problem() if hasattr(kg.store, "problem") else None
         try:
-            graphs = len(kg.graphs())
+            # Without waiting for a load that hides the embedded store: None until it is done.
+            names = kg.store.graphs(wait=False) if isinstance(kg.store, OxigraphStore) else kg.graphs()
+            graphs = None if names is None else len(names)
         except UrbankgError as exc:
             graphs, problem = None, problem or str(exc)
         return jsonify(status="degraded" if problem else "ok", problem=problem, version=__version__,

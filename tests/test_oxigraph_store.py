@@ -341,3 +341,28 @@ def test_a_load_journalled_before_the_disk_filled_lands_once_space_is_freed(smal
     filler.unlink()
     assert (count(store, G1), count(store, G2)) == (1, 5000)
     assert catalogue(store) == {G1: 1, G2: 5000}
+
+
+def test_readers_wait_only_while_a_load_empties_a_graph(tmp_path):
+    """A load of new graphs is one transaction, and readers do not wait for it; replacing a
+    graph hides the store until it is done, and graphs(wait=False) (for /health) says so at once."""
+    store = OxigraphStore(tmp_path / "s")
+    big = graph_of(*map(str, range(20_000)))
+
+    def listings_during(replacement: GraphReplacement) -> list:
+        seen, slowest = [], 0.0
+        writer = threading.Thread(target=store.replace_graphs, args=([replacement],))
+        writer.start()
+        while writer.is_alive():
+            started = time.monotonic()
+            seen.append(store.graphs(wait=False))
+            slowest = max(slowest, time.monotonic() - started)
+        writer.join()
+        assert slowest < 0.5  # never waited for the load
+        return seen
+
+    assert None not in listings_during(GraphReplacement(G1, big, "new"))
+    during_replacement = listings_during(GraphReplacement(G1, graph_of("small"), "replacing"))
+    assert None in during_replacement
+    assert all(listing in (None, [G1]) for listing in during_replacement)
+    assert count(store, G1) == 1

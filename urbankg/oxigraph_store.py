@@ -51,7 +51,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import BinaryIO
@@ -169,15 +169,17 @@ class OxigraphStore:
             except OSError as exc:
                 raise self._failure(exc, what) from exc
         failure = None
-        with self._visibility.exclusive():
-            self._pending = True
+        # Graphs the store does not hold yet land in one extend, which readers see whole or
+        # not at all; only emptying a graph first makes a state they must not see.
+        with self._visibility.exclusive() if _empties_something(self._store, quads) else nullcontext():
             try:
                 _apply(self._store, quads)
                 if journal is not None:
                     journal.unlink()
-                self._pending = False
             except OSError as exc:
-                # The journal holds the write: reopening the store applies it again.
+                # Half of it may be in the store: no read until reopening the store redoes
+                # the write from its journal.
+                self._pending = True
                 self._fault = f"the store could not {what}: {exc}"
                 failure = self._failure(exc, what, kept=journal is not None)
             finally:
@@ -278,12 +280,12 @@ class OxigraphStore:
         return self._store
 
     @contextmanager
-    def _reading(self) -> Iterator[None]:
+    def _reading(self, wait: bool = True) -> Iterator[None]:
         """The store for a read, with no write half done in it: a write stopped half way (by a
         full disk) is finished from its journal when the store reopens, and no read sees it before."""
         if self._fault is not None:
             self.problem()  # reopens the store if the disk has room again
-        with self._visibility.shared():
+        with self._visibility.shared(wait):
             if self._store is None or self._pending:
                 raise DiskFull(self.path, _free_bytes(self.path))
             # Readers use self._store, never a name of their own for it: a frame kept by an
@@ -323,9 +325,13 @@ class OxigraphStore:
         FROM must win over the union default graph, base IRIs); it reads like :meth:`query`."""
         return _ReadingEngine(self)
 
-    def graphs(self) -> list[str]:
-        with self._reading():
-            names = list(self._store.named_graphs())
+    def graphs(self, wait: bool = True) -> list[str] | None:
+        """The named graphs; None at once, without ``wait``, while a write hides the store."""
+        try:
+            with self._reading(wait):
+                names = list(self._store.named_graphs())
+        except _Busy:
+            return None
         return sorted(g.value for g in names if isinstance(g, ox.NamedNode))
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None):
@@ -426,6 +432,10 @@ class _ReadingEngine:
             return self._owner._store.query(sparql, **options)
 
 
+class _Busy(Exception):
+    """A write holds the store and the reader asked not to wait."""
+
+
 class _SharedLock:
     """Many holders at once (readers), or one (a writer); a waiting writer goes before
     readers that come after it, so a stream of reads cannot hold a load back forever."""
@@ -436,8 +446,10 @@ class _SharedLock:
         self._exclusive = False
 
     @contextmanager
-    def shared(self) -> Iterator[None]:
+    def shared(self, wait: bool = True) -> Iterator[None]:
         with self._changed:
+            if self._exclusive and not wait:
+                raise _Busy()
             self._changed.wait_for(lambda: not self._exclusive)
             self._shared += 1
         try:
@@ -572,6 +584,17 @@ def _apply(store: ox.Store, quads: list[ox.Quad]) -> None:
         else:
             content.append(quad)
     store.extend(content)
+
+
+def _empties_something(store: ox.Store, quads: list[ox.Quad]) -> bool:
+    """Whether applying ``quads`` removes anything: a graph, or its catalogue entry."""
+    for quad in quads:
+        if quad.graph_name == JOURNAL:
+            graph = quad.object
+            if store.contains_named_graph(graph) \
+                    or next(iter(store.quads_for_pattern(graph, None, None, ox.DefaultGraph())), None) is not None:
+                return True
+    return False
 
 
 def _forget_bulk_load(store: ox.Store, target: ox.NamedNode, mark: Path | None) -> None:
