@@ -258,9 +258,10 @@ def reason(obj: Context, write: bool) -> None:
         ontology = Graph().parse(config.ontology_file(), format="turtle")
         data = Graph()
         # Everything asserted, but not last run's inferences: they are recomputed.
-        triples = obj.kg.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } FILTER(?g != ?inferred) }",
-                               substitutions={"inferred": _named(config.INFERRED_GRAPH)})
-        data.parse(data=_ntriples(triples), format="nt")
+        asserted = [g for g in obj.kg.graphs() if g != config.INFERRED_GRAPH]
+        if asserted:  # the dataset names the graphs: no IRI is written into the query
+            triples = obj.kg.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=asserted)
+            data.parse(data=_ntriples(triples), format="nt")
         click.echo(f"Reasoning over {len(ontology)} ontology and {len(data)} data triples with HermiT...", err=True)
         result = run_reasoner(ontology, data)
     except UrbankgError as error:
@@ -274,12 +275,6 @@ def reason(obj: Context, write: bool) -> None:
         except UrbankgError as error:
             _fail(error)
         click.echo(f"wrote {len(result.inferred)} triples to {config.INFERRED_GRAPH}", err=True)
-
-
-def _named(iri: str):
-    import pyoxigraph as ox
-
-    return ox.NamedNode(iri)
 
 
 def _ntriples(triples) -> str:
