@@ -2,7 +2,7 @@
 
 Data flows one way (DESIGN.md): file -> loader -> validation gate -> store. A load
 of several files lands whole or not at all: every file is parsed and validated
-first, then all their graphs are replaced in one transaction.
+first, then all their graphs are replaced in one commit (see the store).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class KnowledgeGraph:
         return problems
 
     def load(self, paths: Iterable[Path | str], progress: Progress | None = None) -> LoadReport:
-        """Parse, validate, then replace each file's graph, all in one transaction.
+        """Parse, validate, then replace each file's graph, all in one commit.
 
         Raises SourceError listing every problem of every file; then nothing is written.
         """

@@ -34,7 +34,9 @@ class StoreStats:
 
 class Store(Protocol):
     def replace_graphs(self, replacements: list[GraphReplacement]) -> None:
-        """Replace each named graph with new content, all in one transaction."""
+        """Replace each named graph with new content, all or nothing: readers, and a process
+        killed half way, see the old graphs or the new ones. A term the store cannot hold
+        raises UnstorableTerm before anything is written."""
 
     def drop_graph(self, iri: str) -> bool:
         """Remove one named graph; False when there was none."""
