@@ -78,6 +78,17 @@ class Parsed:
         if problems:
             raise SourceError(problems)
 
+    def line_of(self, node: Node, predicate: Node | None = None) -> int | None:
+        """The line of a statement about ``node`` (of ``node`` itself without a predicate)."""
+        line = self.positions.line_of(node, predicate if isinstance(predicate, URIRef) else None)
+        if line is None and isinstance(node, BNode):
+            # A nested node without a position of its own: the statement that holds it has one.
+            for parent, via in self.graph.subject_predicates(node):
+                line = self.positions.line_of(parent, via)
+                if line is not None:
+                    break
+        return line
+
 
 def engine_refusal(term: Node, role: str) -> str | None:
     """Why the engine would refuse ``term`` (the ``role`` it plays, e.g. "subject"), or None."""
@@ -126,7 +137,7 @@ def refused_terms(parsed: "Parsed") -> list[Problem]:
                 accepted.add(term)
                 continue
             reported.add((term, role))
-            line = _line(parsed, subject, predicate if role != "subject" else None)
+            line = parsed.line_of(subject, predicate if role != "subject" else None)
             problems.append(Problem(str(parsed.path), line, refusal))
     return sorted(problems, key=lambda p: (p.line or 0, p.message))
 
@@ -174,14 +185,3 @@ def shown(value: str) -> str:
     """The value as a scholar can read it in one line: invisible characters escaped, long ones clipped."""
     text = "".join(c if c.isprintable() else f"\\u{ord(c):04X}" for c in value[: SHOWN_CHARS + 1])
     return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
-
-
-def _line(parsed: "Parsed", subject: Node, predicate: Node | None) -> int | None:
-    line = parsed.positions.line_of(subject, predicate)
-    if line is None and isinstance(subject, BNode):
-        # A nested node without a position of its own: the statement that holds it has one.
-        for parent, via in parsed.graph.subject_predicates(subject):
-            line = parsed.positions.line_of(parent, via)
-            if line is not None:
-                break
-    return line

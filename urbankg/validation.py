@@ -91,7 +91,7 @@ class Validator:
             problems.append(
                 Problem(
                     str(parsed.path),
-                    _line(parsed, focus, path),
+                    parsed.line_of(focus, path),
                     _message(report, result, parsed, focus, path),
                     "error" if report.value(result, SH.resultSeverity) == SH.Violation else "warning",
                 )
@@ -102,17 +102,6 @@ class Validator:
 def mentioned_iris(graph: Graph) -> set[URIRef]:
     """IRIs a graph points at (objects other than classes): what its context must describe."""
     return {o for p, o in graph.predicate_objects() if isinstance(o, URIRef) and p != RDF.type}
-
-
-def _line(parsed: Parsed, focus: Node, path: Node | None) -> int | None:
-    line = parsed.positions.line_of(focus, path if isinstance(path, URIRef) else None)
-    if line is None and isinstance(focus, BNode):
-        # A nested node without its own position: point at the statement that holds it.
-        for parent, predicate in parsed.graph.subject_predicates(focus):
-            line = parsed.positions.line_of(parent, predicate)
-            if line is not None:
-                break
-    return line
 
 
 def _message(report: Graph, result: Node, parsed: Parsed, focus: Node, path: Node | None) -> str:
