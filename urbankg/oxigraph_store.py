@@ -129,6 +129,10 @@ class OxigraphStore:
             _recover(store, self.path)
         except OSError as exc:
             failure = self._failure(exc, "tidy up the store after an interrupted write")
+        except SyntaxError as exc:  # the journal is written whole before it is named: never seen
+            failure = StoreError(f"cannot read the journal {self.path / JOURNAL_FILE} of a write that was cut "
+                                 f"short ({exc}); move it out of the store directory to open the store without "
+                                 "that write")
         if failure is not None:
             del store  # closes it: the next attempt must be able to open the directory
             raise failure
