@@ -16,11 +16,12 @@ checks after every case:
   (a query over the time limit, or the server honestly busy);
 - the canary heard nothing;
 - the server process is alive and ``/health`` answers;
-- the store: unchanged by every read and every refused write (sorted N-Quads hash);
-  an accepted write changed only what it was allowed to (its target graph and that
-  graph's catalogue entry; for updates, the fuzz graphs), and, where the effect is
-  known, exactly that: a Graph Store or validate-and-load write holds what the loader
-  parses from the same body, an INSERT DATA holds its quads.
+- the store: unchanged by every read and every refused write (the store's write count
+  and size after every case, the hash of its sorted N-Quads every FULL_CHECK_EVERY cases
+  and whenever those move); an accepted write changed only what it was allowed to (its
+  target graph and that graph's catalogue entry; for an update, graphs the store did not
+  hold), and, where the effect is known, exactly that: a Graph Store or validate-and-load
+  write holds what the loader parses from the same body, an INSERT DATA holds its quads.
 
 Run it as a script to serve the app (the driver does that), or use bench/fuzz.py.
 """
@@ -54,8 +55,8 @@ from fuzz_inputs import FUZZ_NS, GRAPH_BASE, Case, is_fuzz, make_case
 HERE = Path(__file__).resolve().parent
 TOKEN = "fuzz-token-5e0b"
 REQUEST_TIMEOUT = 20.0  # seconds: queries stop at 2, and nothing else should take long
-FULL_CHECK_EVERY = 20
-CONTROL_TIMEOUT = 20.0  # the store's fingerprint takes well under a second; past this the server is stuck
+FULL_CHECK_EVERY = 20  # cases between two full hashes of the store (about 0.2 s each)
+CONTROL_TIMEOUT = 10.0  # the store's fingerprint takes well under a second; past this the server is stuck
 QUERY_TIMEOUT = 2.0  # seconds; a hostile query past it gets an honest 503, and the fuzzer moves on
 ROUTES = {
     "sparql-query": ["query"],
@@ -71,7 +72,7 @@ SHARES = {"sparql-query": 0.25, "sparql-update": 0.2, "graph-store": 0.2, "valid
 BODY_TYPES = {
     "turtle": ["text/turtle", "application/x-turtle", "text/n3", "text/turtle; charset=utf-8"],
     "trig": ["application/trig"],
-    "ntriples": ["application/n-triples"],
+    "ntriples": ["application/n-triples", "application/n-quads"],  # N-Triples is N-Quads too
     "jsonld": ["application/ld+json"],
     "rdfxml": ["application/rdf+xml"],
     "yaml": ["application/yaml", "application/x-yaml", "text/yaml"],
@@ -84,7 +85,7 @@ HOSTILE_FILE_NAMES = ["a" * 300, "../../etc/passwd", "a\x00b", "😀", "con", ""
 # -- the child process ---------------------------------------------------------------------------
 
 
-def build_store(store_dir: Path) -> int:
+def build_store(store_dir: Path) -> None:
     """The bundled ontology and corpus, parsed and written as the store's own graphs.
 
     Without SHACL: the corpus is validated by its own tests, and validating it here would
@@ -100,7 +101,6 @@ def build_store(store_dir: Path) -> int:
     try:
         parsed = [load_file(path) for path in files]
         kg.store.replace_graphs([GraphReplacement(config.graph_iri(p.source), p.graph, str(p.path)) for p in parsed])
-        return len(kg.store)
     finally:
         kg.close()
 
@@ -129,7 +129,9 @@ def serve(store_dir: Path, ready: Path, service_allow: str) -> None:
         server.close()
 
     signal.signal(signal.SIGTERM, stop)
-    ready.write_text(json.dumps({"app": server.socket.getsockname()[1], "control": control.server_address[1]}))
+    written = ready.with_suffix(".part")  # renamed when complete: the driver never reads half of it
+    written.write_text(json.dumps({"app": server.socket.getsockname()[1], "control": control.server_address[1]}))
+    written.rename(ready)
     try:
         server.run()
     except (OSError, ValueError):  # the socket closed by stop()
@@ -205,7 +207,7 @@ class Target:
             env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))})
         log.close()
         deadline = time.monotonic() + 60
-        while not ready.exists() or not ready.read_text():
+        while not ready.exists():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"the fuzz target did not start:\n{self.log_tail(0)}")
             time.sleep(0.05)
@@ -390,12 +392,14 @@ class Fuzzer:
         elif status >= 500 and not (status == 503 and "Retry-After" in sent.response.headers):
             problems.append(f"server error: {sent.response.text[:300]!r}")
         problems += self._check_canary(case, hits_before)
-        healthy = self.target.alive()
-        if not healthy:
+        # A request left running (no answer) could change the store during a later case: the
+        # server is started afresh after it, as after a crash or a stuck /health.
+        healthy = self.target.alive() and sent.response is not None
+        if not self.target.alive():
             problems.append(f"the server process died (exit code {self.target.process.returncode})")
         else:
             health = self._check_health()
-            healthy = not health
+            healthy = healthy and not health
             problems += health
             try:
                 problems += self._check_store(case, sent, hits_before)
@@ -446,9 +450,11 @@ class Fuzzer:
         problems = []
         if sent.targets is None:
             problems.append(_change("a request that may not write changed the store", added, removed))
-        elif sent.response is None or not 200 <= sent.response.status_code < 300:
-            status = sent.response.status_code if sent.response is not None else "no answer"
-            problems.append(_change(f"a refused write ({status}) changed the store", added, removed))
+        elif sent.response is None:
+            problems.append(_change("a write that gave no answer changed the store (it went on after the client "
+                                    "gave up)", added, removed))
+        elif not 200 <= sent.response.status_code < 300:
+            problems.append(_change(f"a refused write ({sent.response.status_code}) changed the store", added, removed))
         elif removed:  # the fuzz graphs are empty when a case starts: anything removed was the store's own
             problems.append(_change("an accepted write removed statements it does not own", added, removed))
         else:
@@ -514,7 +520,6 @@ def _change(what: str, added: list, removed: list) -> str:
 
 def _compare_with_loader(added: list[ox.Quad], sent: Sent) -> list[str]:
     """The target graph holds exactly what urbankg's loader parses from the body sent."""
-    from rdflib import Graph
     from rdflib.compare import isomorphic
 
     from urbankg.errors import SourceError
@@ -529,14 +534,30 @@ def _compare_with_loader(added: list[ox.Quad], sent: Sent) -> list[str]:
         except (SourceError, RecursionError) as error:
             return [f"the write was accepted, but the loader refuses the same body: {str(error)[:200]}"]
     stored = [q for q in added if not isinstance(q.graph_name, ox.DefaultGraph)]
-    actual = Graph()
-    if stored:
-        actual.parse(data="\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in stored), format="nt")
+    actual = _as_rdflib("\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in stored))
+    # The engine keeps literals in canonical form ("11.0"^^xsd:decimal is stored as "11"): the
+    # loader's statements are put through an engine of their own to compare like with like.
+    engine = ox.Store()
+    try:
+        engine.load(expected.serialize(format="nt").encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    except (SyntaxError, ValueError) as error:
+        return [f"the write was accepted, but the engine refuses the loader's statements: {str(error)[:200]}"]
+    expected = _as_rdflib(engine.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).decode("utf-8"))
     if len(actual) != len(expected) or not isomorphic(actual, expected):
-        extra = sorted(t.n3() for t in set(actual) - set(expected))[:2]
+        extra = sorted(" ".join(term.n3() for term in t) for t in set(actual) - set(expected))[:2]
+        missing = sorted(" ".join(term.n3() for term in t) for t in set(expected) - set(actual))[:2]
         return [f"the target holds {len(actual)} statements where the body says {len(expected)}; e.g. not in the "
-                f"body: {extra}"]
+                f"body: {extra}, not stored: {missing}"]
     return []
+
+
+def _as_rdflib(ntriples: str):
+    from rdflib import Graph
+
+    graph = Graph()
+    if ntriples.strip():
+        graph.parse(data=ntriples, format="nt")
+    return graph
 
 
 # -- sending, route by route -----------------------------------------------------------------------
@@ -651,9 +672,9 @@ def send_graph_store(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
                     headers={**auth, "Content-Type": content_type})
     sent.targets = {target} if target else set()
     sent.target_prefix = prefix
-    suffix = next((SUFFIXES[k] for k, ts in BODY_TYPES.items() if content_type in ts), None)
-    if suffix:
-        sent.oracle = (body, suffix)
+    from urbankg.server.graph_store import BODY_SUFFIXES
+
+    sent.oracle = (body, BODY_SUFFIXES[content_type.split(";")[0]])
     return sent
 
 
