@@ -297,10 +297,18 @@ class OxigraphStore:
             self.problem()  # reopens the store if the disk has room again
         with self._visibility.shared(wait):
             if self._store is None or self._pending:
-                raise DiskFull(self.path, _free_bytes(self.path))
+                raise self._unavailable()
             # Readers use self._store, never a name of their own for it: a frame kept by an
             # error would hold the engine, and reopening needs every reference gone.
             yield
+
+    def _unavailable(self) -> Exception:
+        """Why no read can be answered: the store was closed, or a failed write awaits reopening."""
+        if self._fault is None:
+            return StoreError("the store is closed")
+        if self._fault.startswith("disk full"):
+            return DiskFull(self.path, _free_bytes(self.path))
+        return StoreError(f"{self._fault}; the store is reopened at the next write")
 
     def _reopen(self) -> None:
         """Close and open the store again, which clears RocksDB's error state. Holds both locks."""
