@@ -32,10 +32,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from urbankg.config import GRAPH_BASE, ID_BASE
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
-GRAPH_BASE = "https://w3id.org/urbankg/graph/"
-ID_BASE = "https://w3id.org/urbankg/id/"
 FUZZ_NS = "https://fuzz.example/"
 # Graphs the fuzzer may write into: its own namespace, fuzz-* under the graph base, and
 # the http-* graphs a POST to /rdf-graphs creates.

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from canary import Canary, canary  # noqa: F401 (a fixture, tested below)
+from canary import Canary
 from fuzz_inputs import GENERATORS, build
 from fuzz_target import ROUTES, SHARES, Fuzzer, Target
 
