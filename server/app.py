@@ -84,6 +84,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
         return jsonify(status="degraded" if problem else "ok", problem=problem, version=__version__,
                        triples=app.extensions["urbankg_metrics"].store_triples_if_known(kg, runner.generation),
                        graphs=graphs, query_workers=runner.alive,
-                       query_workers_without_network=runner.isolated, read_only=settings.read_only)
+                       query_workers_without_network=runner.isolated,
+                       updates_without_network=app.extensions["urbankg_updates"].writer_isolated,
+                       read_only=settings.read_only)
 
     return app

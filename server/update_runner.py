@@ -30,6 +30,7 @@ import queue
 import subprocess
 import sys
 import threading
+import weakref
 from concurrent.futures import Future
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -61,6 +62,7 @@ class UpdateRunner:
         self._isolate_writer = isolate_writer
         self._probe_lock = threading.Lock()
         self._probe: subprocess.Popen | None = None
+        self._processes: set[subprocess.Popen] = set()  # the probe, for the finalizer
         self._jobs: Connection | None = None
         self._replies: Connection | None = None
         self.probe_isolated = False
@@ -69,6 +71,9 @@ class UpdateRunner:
         self._writer: threading.Thread | None = None
         self._writer_ready = threading.Event()
         self.writer_isolated = False
+        self._ensure_writer()  # at once, so /health can say whether updates have network
+        # The probe must not outlive the server, whatever way it ends.
+        self._finalizer = weakref.finalize(self, _kill, self._processes)
 
     # -- the probe ---------------------------------------------------------------------
 
@@ -108,6 +113,7 @@ class UpdateRunner:
         process.stdin.close()
         process.stdout.close()
         self._probe, self._jobs, self._replies = process, jobs, replies
+        self._processes.add(process)
         try:
             ready = replies.recv() if replies.poll(PROBE_START_TIMEOUT) else {}
         except (EOFError, OSError):
@@ -126,9 +132,8 @@ class UpdateRunner:
         self._jobs = self._replies = None
         if process is None:
             return None
-        if process.poll() is None:
-            process.kill()
-        return process.wait()
+        self._processes.discard(process)
+        return _kill({process})
 
     # -- the writer thread -------------------------------------------------------------
 
@@ -168,6 +173,7 @@ class UpdateRunner:
                 done.set_exception(exc)
 
     def close(self, timeout: float = 5.0) -> None:
+        """Stop the probe and the writer thread (after the update it is applying, if any)."""
         with self._probe_lock:
             self._stop_probe()
             writer = self._writer
@@ -175,3 +181,12 @@ class UpdateRunner:
             self._writes.put(None)
             writer.join(timeout)
 
+
+def _kill(processes: set[subprocess.Popen]) -> int | None:
+    code = None
+    for process in list(processes):
+        if process.poll() is None:
+            process.kill()
+        code = process.wait()
+    processes.clear()
+    return code

@@ -20,6 +20,7 @@ def served(app):
     finally:
         server.close()
         thread.join(timeout=5)
-        runner = app.extensions.get("urbankg_runner")
-        if runner is not None:  # its query processes must not outlive the test
-            runner.close()
+        # Query processes and the update probe must not outlive the test.
+        for name in ("urbankg_runner", "urbankg_updates"):
+            if app.extensions.get(name) is not None:
+                app.extensions[name].close()

@@ -155,3 +155,11 @@ def test_a_check_past_the_time_limit_is_stopped():
         assert time.monotonic() - started < 5
     finally:
         runner.close()
+
+
+def test_health_says_whether_updates_and_queries_have_network(server):
+    health = requests.get(server.url + "/health", timeout=10).json()
+    assert health["updates_without_network"] is server.app.extensions["urbankg_updates"].writer_isolated
+    if not health["updates_without_network"]:
+        pytest.skip("[component] no network namespace for the writer thread on this machine (CAP_SYS_ADMIN)")
+    assert health["query_workers_without_network"] == 0  # the allow-list gives the query processes network
