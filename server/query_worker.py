@@ -14,7 +14,10 @@ With ``--isolate-network`` (the server's default, when no SERVICE endpoint is al
 the worker first moves itself into new user and network namespaces, where no network
 exists: whatever text reached the engine, it cannot call out. This backs the SERVICE
 guard (which refuses before the engine runs); where the kernel does not allow it, the
-worker says so and runs without it.
+worker says so and runs without it. When an allow-list is configured, the worker keeps
+the network, but only for queries in which the checking parser found SERVICE calls (to
+allowed endpoints, or they would have been refused): every other query runs on a thread
+in a network namespace of its own (:class:`OfflineThread`).
 
 With ``--memory-bytes N`` the worker may allocate at most N bytes (``RLIMIT_DATA``: heap
 and private mappings, so neither the store's files nor thread stacks count against it).
@@ -28,16 +31,19 @@ answered as such.
 from __future__ import annotations
 
 import os
+import queue
 import resource
 import signal
 import sys
+import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
 from urbankg.server import service_guard
-from urbankg.server.network_isolation import isolate_network
+from urbankg.server.network_isolation import isolate_network, isolate_network_of_thread, unshare_user_namespace
 from urbankg.server.result_writers import FormatMismatch, write
 from urbankg.server.sparql_request import Refused, analyse
 
@@ -136,7 +142,13 @@ def limit_memory(limit: int) -> None:
 
 def main() -> None:
     arguments = sys.argv[1:]
-    isolated = "--isolate-network" in arguments and isolate_network()
+    if "--isolate-network" in arguments:
+        isolated, offline = isolate_network(), None
+    else:
+        # An allow-list is configured: the process keeps the network for the queries whose
+        # SERVICE endpoints the checking parser found on it, and every other query runs on
+        # a thread that has none.
+        isolated, offline = False, OfflineThread.start()
     if "--memory-bytes" in arguments:
         limit_memory(int(arguments[arguments.index("--memory-bytes") + 1]))
     # The parent handles Ctrl-C and shuts workers down; a worker must not die half-way
@@ -147,14 +159,56 @@ def main() -> None:
     os.dup2(2, 1)  # anything printed goes to the log, not into the reply channel
     sys.stdout = sys.stderr
     try:
-        serve(jobs, replies, isolated)
+        serve(jobs, replies, isolated, offline)
     except (BrokenPipeError, EOFError, ConnectionResetError):
         pass  # the parent is gone: nothing left to do
 
 
-def serve(jobs: Connection, replies: Connection, isolated: bool) -> None:
+class OfflineThread:
+    """One thread of this process in a network namespace of its own, running what it is given.
+
+    Made possible by a user namespace of the process's own (which grants the capability to
+    create network namespaces inside it) while the process keeps the machine's network.
+    """
+
+    def __init__(self):
+        self._work: queue.Queue = queue.Queue()
+        self._ready = threading.Event()
+        self.isolated = False
+
+    @classmethod
+    def start(cls) -> "OfflineThread | None":
+        if not unshare_user_namespace():
+            return None
+        offline = cls()
+        threading.Thread(target=offline._loop, name="urbankg-offline-query", daemon=True).start()
+        offline._ready.wait()
+        return offline if offline.isolated else None
+
+    def run(self, work):
+        done: Future = Future()
+        self._work.put((work, done))
+        return done.result()
+
+    def _loop(self) -> None:
+        self.isolated = isolate_network_of_thread()
+        self._ready.set()
+        while True:
+            work, done = self._work.get()
+            try:
+                done.set_result(work())
+            except BaseException as exc:
+                done.set_exception(exc)
+
+
+def calls_out(job: QueryJob) -> bool:
+    """A client's query that names a SERVICE (by now, only allowed ones are left)."""
+    return job.service_allow is not None and bool(analyse(job.sparql, "query").services)
+
+
+def serve(jobs: Connection, replies: Connection, isolated: bool, offline: OfflineThread | None = None) -> None:
     store, opened = None, None
-    replies.send({"status": "ready", "pid": os.getpid(), "isolated": isolated})
+    replies.send({"status": "ready", "pid": os.getpid(), "isolated": isolated, "offline_thread": offline is not None})
     while True:
         snapshot, fields = jobs.recv()  # the job as a dict: no class to unpickle
         job = QueryJob(**fields)
@@ -167,7 +221,13 @@ def serve(jobs: Connection, replies: Connection, isolated: bool) -> None:
                 opened = None
                 replies.send({"status": "error", "message": f"cannot open the store snapshot {snapshot}: {exc}"})
                 continue
-        replies.send(execute(store, job, isolated))
+        refused = refusal(job, isolated)
+        if refused is not None:
+            replies.send(refused)
+        elif offline is not None and not calls_out(job):
+            replies.send(offline.run(lambda: execute(store, job, isolated)))
+        else:
+            replies.send(execute(store, job, isolated))
 
 
 if __name__ == "__main__":

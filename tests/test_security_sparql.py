@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import io
 import socket
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 
@@ -163,3 +166,25 @@ def test_health_says_whether_updates_and_queries_have_network(server):
     if not health["updates_without_network"]:
         pytest.skip("[component] no network namespace for the writer thread on this machine (CAP_SYS_ADMIN)")
     assert health["query_workers_without_network"] == 0  # the allow-list gives the query processes network
+
+
+def test_a_federating_query_process_runs_other_queries_without_network():
+    # In a child process: the user namespace it makes is its own, and needs a single thread.
+    script = textwrap.dedent("""
+        import socket
+        from urbankg.server.query_worker import OfflineThread
+        listener = socket.create_server(("127.0.0.1", 0))
+        offline = OfflineThread.start()
+        def attempt():
+            try:
+                socket.create_connection(listener.getsockname(), timeout=2).close()
+                return "connected"
+            except OSError as exc:
+                return exc.strerror
+        print(offline is not None, offline.run(attempt) if offline else "-", attempt(), sep="|")
+    """)
+    made, offline, main = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                         timeout=60, check=True).stdout.strip().split("|")
+    if made != "True":
+        pytest.skip("[component] this kernel lets no process make a user namespace of its own")
+    assert (offline, main) == ("Network is unreachable", "connected")

@@ -13,6 +13,7 @@ import socket
 import statistics
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -253,9 +254,16 @@ def test_workers_have_no_network_unless_service_is_allowed(tmp_path):
         with pytest.raises(QueryFailed):
             isolated.run(job, 10)  # the engine tried: the text went past any guard, straight to the worker
         assert connections == []  # and reached nothing
+        # A worker with network (an allow-list is configured) gives it only to a client's query
+        # whose SERVICE endpoints the checking parser found on the list; anything else runs on
+        # its offline thread.
         with pytest.raises(QueryFailed):
             connected.run(job, 10)
-        assert wait_for(lambda: connections)  # the same query from a worker with network does get out
+        assert connections == []
+        allowed = replace(job, service_allow=(f"http://127.0.0.1:{port}/sparql",))
+        with pytest.raises(QueryFailed):
+            connected.run(allowed, 10)
+        assert wait_for(lambda: connections)  # the allowed call does get out
     finally:
         isolated.close()
         connected.close()
