@@ -24,7 +24,9 @@ from rdflib.term import Node
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import MaxDepthExceededError
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
 
 from urbankg.errors import Problem, SourceError
 from urbankg.loaders import nesting
@@ -39,7 +41,7 @@ from urbankg.loaders.annotation_mapping import (
     NodeSpec,
     load_mapping,
 )
-from urbankg.loaders.parsed import Parsed, Positions, iri_fault, read_source_text
+from urbankg.loaders.parsed import Parsed, Positions, iri_fault, read_source_text, text_refusal
 
 YEAR_RANGE = (1800, 2100)
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
@@ -47,6 +49,7 @@ BARE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # A plain scalar as written in the source: up to a space, comma, bracket or comment.
 RAW_TOKEN = re.compile(r"[^\s,\]\}#]+")
+YAML_ESCAPE = '\\U0001F600 in a double-quoted YAML string'
 
 KIND_EXAMPLES = {
     "integer": "a whole number, e.g. `283`",
@@ -120,6 +123,37 @@ def _line(position, fallback: int) -> int:
         return fallback
 
 
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor, noting each scalar the store could not hold as text.
+
+    A double-quoted escape makes any code point, half a surrogate pair too (``"\\uD800"``);
+    no statement, message or HTTP answer can be written with one in it as UTF-8.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refused: list[Problem] = []
+        self.path = ""
+
+    def construct_object(self, node, deep: bool = False):
+        if isinstance(node, ScalarNode) and node not in self.constructed_objects:
+            node.value = _join_surrogate_pairs(node.value)
+            refusal = text_refusal(node.value, YAML_ESCAPE)
+            if refusal:
+                self.refused.append(Problem(self.path, node.start_mark.line + 1, refusal))
+        return super().construct_object(node, deep)
+
+
+def _join_surrogate_pairs(text: str) -> str:
+    """``"\\uD83D\\uDE00"`` (JSON's way to escape 😀, which YAML 1.2 reads as JSON does) as the one character."""
+    if text.isascii():
+        return text
+    try:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:  # a half without its other half: refused as it stands
+        return text
+
+
 class _Reader:
     def __init__(self, path: Path, text: str, mapping: Mapping):
         self.path = path
@@ -144,6 +178,8 @@ class _Reader:
         # ruamel's composer and constructor recurse per level: its own limit stops a deep
         # document as the parser reads it (the scalar inside the deepest collection is a level too).
         yaml.max_depth = nesting.MAX_DEPTH + 1
+        yaml.Constructor = _Constructor
+        yaml.constructor.path = str(self.path)
         try:
             document = yaml.load(self.text)
         except MaxDepthExceededError as exc:
@@ -151,6 +187,7 @@ class _Reader:
         except RecursionError:
             raise nesting.too_deep(self.path, None, None, nesting.YAML_HINT) from None
         except MarkedYAMLError as exc:
+            self.problems.extend(yaml.constructor.refused)
             self.problem(_yaml_error_line(exc), _yaml_error_message(exc))
             return
         except YAMLError as exc:
@@ -160,6 +197,9 @@ class _Reader:
             line, token = _impossible_date(self.lines)
             what = f"'{token}' is not a date that exists" if token else str(exc)
             self.problem(line, f"not valid YAML: {what}; write dates YYYY-MM-DD, or put the value in quotes")
+            return
+        if yaml.constructor.refused:  # every value read from here on would repeat the text
+            self.problems.extend(yaml.constructor.refused)
             return
         top = ", ".join(f"`{k}:`" for k in self.mapping.top_level_keys)
         if document is None:
@@ -533,7 +573,9 @@ def _yaml_error_line(exc: MarkedYAMLError) -> int | None:
 
 
 def _yaml_error_message(exc: MarkedYAMLError) -> str:
-    problem = exc.problem or exc.context or "cannot be read"
+    # ruamel quotes what it read (a duplicate key): half a surrogate pair there is escaped, as
+    # every message must be writable as UTF-8.
+    problem = (exc.problem or exc.context or "cannot be read").encode("utf-8", "backslashreplace").decode("utf-8")
     message = f"not valid YAML: {problem}"
     if "mapping values are not allowed" in problem:
         message += " (a value that contains ': ' must be put in quotes, and keys must line up under each other)"

@@ -112,14 +112,22 @@ def engine_refusal(term: Node, role: str) -> str | None:
             except ValueError as exc:
                 return (f"the language tag '{shown(term.language)}' is not a BCP 47 tag: {_sentence(exc)}; "
                         "write one such as en, zh-Hans or pt-BR")
-        try:
-            ox.Literal(str(term))
-        except ValueError:
-            bad = next((c for c in str(term) if 0xD800 <= ord(c) <= 0xDFFF), None)
-            what = f"U+{ord(bad):04X}, half of a surrogate pair without its other half" if bad \
-                else "a character that is not Unicode text"
-            return (f"the text '{shown(str(term))}' holds {what}; write the character itself "
-                    "(e.g. 😀, or \\U0001F600 in Turtle)")
+        return text_refusal(str(term))
+    return None
+
+
+def text_refusal(text: str, escape: str = "\\U0001F600 in Turtle") -> str | None:
+    """Why the engine would refuse ``text`` as the text of a literal (half a surrogate pair), or None.
+
+    ``escape`` is how the file's format writes a character by its code point, for the hint.
+    """
+    try:
+        ox.Literal(text)
+    except ValueError:  # UnicodeEncodeError: the text cannot be written as UTF-8
+        bad = next((c for c in text if 0xD800 <= ord(c) <= 0xDFFF), None)
+        what = f"U+{ord(bad):04X}, half of a surrogate pair without its other half" if bad \
+            else "a character that is not Unicode text"
+        return f"the text '{shown(text)}' holds {what}; write the character itself (e.g. 😀, or {escape})"
     return None
 
 

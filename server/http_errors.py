@@ -22,15 +22,22 @@ class HttpError(Exception):
         self.as_json = as_json or body is not None
 
     def response(self) -> Response:
+        # A message may repeat what the request held, half a surrogate pair too, which UTF-8
+        # cannot hold: it is written as \\udXXX (in JSON, the escape of that very character), so
+        # the answer is delivered whatever it repeats instead of failing as a 500.
         if self.as_json:
             payload = {"error": self.message, "status": self.status, **(self.body or {})}
-            response = Response(json.dumps(payload, ensure_ascii=False, indent=1) + "\n", self.status,
-                                mimetype="application/json")
+            text = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+            response = Response(_utf8(text), self.status, mimetype="application/json")
         else:
-            response = Response(self.message.rstrip("\n") + "\n", self.status, mimetype="text/plain")
+            response = Response(_utf8(self.message.rstrip("\n") + "\n"), self.status, mimetype="text/plain")
         for name, value in self.headers.items():
             response.headers[name] = value
         return response
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", errors="backslashreplace")
 
 
 def register(app: Flask) -> None:

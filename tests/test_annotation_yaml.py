@@ -308,6 +308,51 @@ def test_a_deeply_nested_file_is_one_error_naming_the_limit(tmp_path):
                          "nested entry as an entry of its own, with an id, and refer to it by that id")]
 
 
+SURROGATE_HINT = ("half of a surrogate pair without its other half; write the character itself (e.g. 😀, "
+                  "or \\U0001F600 in a double-quoted YAML string)")
+
+
+def test_half_a_surrogate_pair_is_refused_at_its_line(tmp_path):
+    # A double-quoted escape makes any code point, half a pair too: the store cannot hold it, and
+    # the id message that repeated it could not be written as UTF-8 (a 500 on /validate).
+    found = problems(tmp_path, r"""
+        places:
+          - id: "\uD800"
+          - id: place/b
+            name: "a\uDC00b"
+        """)
+    assert found == [
+        (2, f"the text '\\uD800' holds U+D800, {SURROGATE_HINT}"),
+        (4, f"the text 'a\\uDC00b' holds U+DC00, {SURROGATE_HINT}"),
+    ]
+    for _, message in found:
+        message.encode("utf-8")  # raises if a raw surrogate slipped through
+
+
+def test_a_key_that_is_half_a_surrogate_pair_is_refused_even_when_repeated(tmp_path):
+    # ruamel's duplicate-key message quotes the key as it read it.
+    found = problems(tmp_path, r"""
+        places:
+          - id: place/a
+            "\uD800": 1
+            "\uD800": 2
+        """)
+    assert (3, f"the text '\\uD800' holds U+D800, {SURROGATE_HINT}") in found
+    assert any(line == 4 and "a key appears twice" in message and "\\ud800" in message for line, message in found)
+    for _, message in found:
+        message.encode("utf-8")
+
+
+def test_a_surrogate_pair_written_as_two_escapes_is_the_one_character(tmp_path):
+    # JSON writes 😀 as "\uD83D\uDE00", and YAML 1.2 reads JSON.
+    parsed = load_file(write(tmp_path, r"""
+        places:
+          - id: place/a
+            name: "\uD83D\uDE00 and \U0001F600"
+        """))
+    assert Literal("😀 and 😀") in set(parsed.graph.objects())
+
+
 def test_a_single_valued_key_refuses_a_list(tmp_path):
     found = problems(tmp_path, """
         places:

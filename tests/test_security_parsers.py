@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 
 from canary import canary, canary_server  # noqa: F401 (fixtures)
@@ -374,3 +375,33 @@ def test_graph_store_put_of_a_deep_document_is_400(server):
                             headers={**server.auth, "Content-Type": "application/ld+json"}, timeout=60)
     assert response.status_code == 400, response.text
     assert "nested 5001 levels deep" in response.json()["problems"][0]["message"]
+
+
+# -- hostile YAML and XML: a 4xx naming the line, never a 500 ----------------------------------
+
+HOSTILE_BODIES = {  # name: (suffix, media type, text, line, message)
+    "half a surrogate pair in YAML": (
+        ".yaml", "application/yaml", 'places: [{id: "\\uD800"}]\n', 1,
+        "the text '\\uD800' holds U+D800, half of a surrogate pair without its other half"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_BODIES))
+def test_graph_store_put_of_a_hostile_body_is_400_at_its_line(server, name):
+    suffix, media, text, line, message = HOSTILE_BODIES[name]
+    before = server.count()
+    response = requests.put(server.url + "/graph/hostile", data=text.encode(),
+                            headers={**server.auth, "Content-Type": media}, timeout=60)
+    assert response.status_code == 400, response.text
+    [problem] = response.json()["problems"]
+    assert problem["line"] == line and message in problem["message"], problem
+    assert server.count() == before
+
+
+@pytest.mark.parametrize("name", list(HOSTILE_BODIES))
+def test_validate_page_reports_a_hostile_body_at_its_line(server, name):
+    suffix, media, text, line, message = HOSTILE_BODIES[name]
+    page = requests.post(server.url + "/validate", data={"text": text, "suffix": suffix, "name": "hostile"},
+                         timeout=60)
+    assert page.status_code < 500, page.text
+    assert str(escape(f"line {line}: {message}")) in page.text
