@@ -29,6 +29,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.config["URBANKG_WRITE_TOKEN"] = settings.token  # shared with the UI's validate-and-load page
     app.config["URBANKG_MAX_ROWS"] = settings.max_rows  # shared with the catalogue API
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # Flask answers 413 past it
+    app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_validate_bytes  # one form field, e.g. /validate's text
     # Query processes get no network at all unless SERVICE may call somewhere.
     runner = CachedRunner(make_runner(kg, settings.workers, isolate_network=not settings.service_allow,
                                       settings=settings),
@@ -58,6 +59,11 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_error):
         g.refusal = "body-size"
+        if request.content_length is not None and request.content_length <= settings.max_body:
+            # Werkzeug's own cap on one form field (the text area of /validate, say).
+            return HttpError(413, f"a form field holds more than {settings.max_validate_bytes} bytes "
+                                  "(URBANKG_MAX_VALIDATE_BYTES): upload the file instead, or check it with "
+                                  "`urbankg validate FILE`").response()
         return HttpError(413, f"the request body is larger than this server's limit of {settings.max_body} bytes "
                               "(URBANKG_MAX_BODY): send less, or split the data into several graphs").response()
 

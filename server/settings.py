@@ -11,6 +11,9 @@ Environment variables (CLI options of `urbankg serve` override them):
   URBANKG_CORS_ORIGINS   origins allowed to call the API from a browser ("*" for any; default: none)
   URBANKG_WORKERS        query processes (default 2)
   URBANKG_RESULT_CACHE_MB  megabytes of query answers kept until the store changes (default 64; 0: none)
+  URBANKG_MAX_VALIDATE_BYTES  bytes of a file the /validate page reads (it needs no token; the
+                         validation gate reads about 8,000 statements a second: default 1 MB, a
+                         few seconds; larger files go through the Graph Store or `urbankg load`)
   URBANKG_MAX_RESULT_BYTES  bytes a query result may hold; rows (triples) past it are cut off, never
                          half a row (default 16 MB)
   URBANKG_WORKER_MEMORY_MB  megabytes of memory one query process may allocate; a query that needs more
@@ -58,6 +61,7 @@ class Settings:
     workers: int = 2
     result_cache_mb: int = 64
     max_result_bytes: int = 16 * 1024 * 1024
+    max_validate_bytes: int = 1024 * 1024
     worker_memory_mb: int | None = None  # None: the machine's memory divided by workers + 1
     client_queries: int = 2
     reserve_seconds: float = 3.0
@@ -84,6 +88,7 @@ class Settings:
             workers=_number(env, "URBANKG_WORKERS", int, cls.workers),
             result_cache_mb=_number(env, "URBANKG_RESULT_CACHE_MB", int, cls.result_cache_mb),
             max_result_bytes=_number(env, "URBANKG_MAX_RESULT_BYTES", int, cls.max_result_bytes),
+            max_validate_bytes=_number(env, "URBANKG_MAX_VALIDATE_BYTES", int, cls.max_validate_bytes),
             worker_memory_mb=_number(env, "URBANKG_WORKER_MEMORY_MB", int, cls.worker_memory_mb),
             client_queries=_number(env, "URBANKG_CLIENT_QUERIES", int, cls.client_queries),
             reserve_seconds=_number(env, "URBANKG_RESERVE_SECONDS", float, cls.reserve_seconds),
@@ -105,6 +110,8 @@ class Settings:
             raise UrbankgError(f"URBANKG_RESULT_CACHE_MB must be 0 (no cache) or more, not {self.result_cache_mb}")
         if self.workers < 1:
             raise UrbankgError(f"at least one query worker is needed, not {self.workers}")
+        if self.max_validate_bytes < 1:
+            raise UrbankgError(f"URBANKG_MAX_VALIDATE_BYTES must be at least 1, not {self.max_validate_bytes}")
         if self.max_result_bytes < 1024:
             raise UrbankgError(f"URBANKG_MAX_RESULT_BYTES must be at least 1024 (bytes), not {self.max_result_bytes}")
         if self.worker_memory_mb is not None and self.worker_memory_mb != 0 and self.worker_memory_mb < 256:

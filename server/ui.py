@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -49,6 +50,10 @@ FORMAT_ALIASES = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "applicat
                   "jsonld": "application/ld+json", "json-ld": "application/ld+json", "html": "text/html"}
 VALIDATE_SUFFIXES = [".yaml", ".ttl", ".jsonld", ".bib", ".trig", ".nt", ".rdf"]
 MAX_NAME = 200  # characters of a file name given to /validate
+# Validation is Python work that holds the interpreter: one at a time, so that anonymous
+# validations cannot take every thread of the server from its readers.
+VALIDATING = threading.BoundedSemaphore(1)
+VALIDATE_WAIT = 10.0  # seconds a validation waits for the one before it
 
 
 def kg():
@@ -303,21 +308,39 @@ def validate():
         if wrong:
             context["error"] = f"the file name {wrong} (it names the graph {config.GRAPH_BASE}<name>)"
             return render_template("validate.html", **context, lines=[]), 400
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / (safe_name + context["suffix"])
-            path.write_text(context["text"], encoding="utf-8")
-            problems = kg().validate([path])
-            context["problems"] = problems
-            if request.form.get("load") and not [p for p in problems if p.severity == "error"]:
-                if not _token_ok(request.form.get("token", "")):
-                    context["error"] = "Loading needs the server's write token; validation changed nothing."
-                    return render_template("validate.html", **context, lines=_lines(context["text"], problems)), 403
-                try:
-                    context["loaded"] = kg().load([path]).graphs
-                except UrbankgError as error:
-                    context["error"] = str(error)
-        return render_template("validate.html", **context, lines=_lines(context["text"], problems))
+        limit = current_app.extensions["urbankg_settings"].max_validate_bytes
+        size = len(context["text"].encode("utf-8", errors="replace"))
+        if size > limit:
+            context["error"] = (f"the file is {size:,} bytes; this page checks files of up to {limit:,} bytes "
+                                "(URBANKG_MAX_VALIDATE_BYTES). Check a larger file with `urbankg validate FILE`, or "
+                                "send it to the Graph Store with the write token")
+            return render_template("validate.html", **{**context, "text": ""}, lines=[]), 413
+        if not VALIDATING.acquire(timeout=VALIDATE_WAIT):
+            raise HttpError(503, "another file is being validated; try again in a few seconds",
+                            headers={"Retry-After": "5"}, refusal="busy")
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                path = Path(folder) / (safe_name + context["suffix"])
+                path.write_text(context["text"], encoding="utf-8")
+                return _validated(path, context)
+        finally:
+            VALIDATING.release()
     return render_template("validate.html", **context, lines=[])
+
+
+def _validated(path: Path, context: dict):
+    """The validation page for the file at ``path``, loading it too when asked (and allowed)."""
+    problems = kg().validate([path])
+    context["problems"] = problems
+    if request.form.get("load") and not [p for p in problems if p.severity == "error"]:
+        if not _token_ok(request.form.get("token", "")):
+            context["error"] = "Loading needs the server's write token; validation changed nothing."
+            return render_template("validate.html", **context, lines=_lines(context["text"], problems)), 403
+        try:
+            context["loaded"] = kg().load([path]).graphs
+        except UrbankgError as error:
+            context["error"] = str(error)
+    return render_template("validate.html", **context, lines=_lines(context["text"], problems))
 
 
 @bp.get("/ontology")

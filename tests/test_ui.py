@@ -171,3 +171,28 @@ def test_frameworks_and_papers_link_to_their_pages_only_when_they_have_one():
             '<a href="https://example.org/fw" title="https://example.org/fw">Elsewhere</a>'
         assert str(view(NamedNode("javascript:alert(1)"), "S")) == '<span class="iri" title="javascript:alert(1)">S</span>'
         assert str(view(BlankNode("b1"), "Blank")) == "<span class=bnode>Blank</span>"
+
+
+def test_validate_reads_files_up_to_its_limit_and_says_where_larger_ones_go(base_url):
+    big = "@prefix ex: <https://example.org/> .\n" + "ex:a ex:b \"" + "x" * (1024 * 1024) + "\" .\n"
+    uploaded = requests.post(base_url + "/validate", files={"file": ("big.ttl", big.encode())}, timeout=30)
+    typed = requests.post(base_url + "/validate", data={"text": big, "suffix": ".ttl", "name": "big"}, timeout=30)
+    for response in (uploaded, typed):
+        assert response.status_code == 413
+        assert "URBANKG_MAX_VALIDATE_BYTES" in response.text and "urbankg validate" in response.text
+        assert "x" * 1000 not in response.text  # the refused text is not echoed back
+
+
+def test_one_validation_at_a_time_and_a_busy_answer_is_a_503(base_url, monkeypatch):
+    from urbankg.server import ui
+
+    monkeypatch.setattr(ui, "VALIDATE_WAIT", 0.2)
+    ui.VALIDATING.acquire()  # a validation in progress
+    try:
+        busy = requests.post(base_url + "/validate", data={"text": "", "suffix": ".ttl", "name": "x"}, timeout=30)
+    finally:
+        ui.VALIDATING.release()
+    assert busy.status_code == 503 and busy.headers["Retry-After"] == "5"
+    assert "another file is being validated" in busy.text
+    after = requests.post(base_url + "/validate", data={"text": "", "suffix": ".ttl", "name": "x"}, timeout=30)
+    assert after.status_code == 200
