@@ -15,7 +15,7 @@ import requests
 
 from urbankg.graph import KnowledgeGraph
 from urbankg.server.app import create_app
-from urbankg.server.query_runner import InlineRunner, ProcessRunner, QueryFailed, QuerySyntaxError
+from urbankg.server.query_runner import InlineRunner, ProcessRunner, QuerySyntaxError
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import CachedRunner, fresh_requested
 from urbankg.server.settings import Settings
