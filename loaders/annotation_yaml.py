@@ -26,7 +26,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.composer import MaxDepthExceededError
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.nodes import MappingNode, ScalarNode
 
 from urbankg.errors import Problem, SourceError
 from urbankg.loaders import nesting
@@ -50,6 +50,7 @@ DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # A plain scalar as written in the source: up to a space, comma, bracket or comment.
 RAW_TOKEN = re.compile(r"[^\s,\]\}#]+")
 YAML_ESCAPE = '\\U0001F600 in a double-quoted YAML string'
+KEY_HINT = "a key is a plain name such as `id` or `name`"
 
 KIND_EXAMPLES = {
     "integer": "a whole number, e.g. `283`",
@@ -123,25 +124,53 @@ def _line(position, fallback: int) -> int:
         return fallback
 
 
+class _KeyNotScalar(MarkedYAMLError):
+    """A list or mapping written as a key (``? [a]``, ``[a, b]: v``, ``{a: b}: v``)."""
+
+
 class _Constructor(RoundTripConstructor):
-    """ruamel's round-trip constructor, noting each scalar the store could not hold as text.
+    """ruamel's round-trip constructor, noting each scalar the store could not hold as text
+    and refusing keys that are not scalars.
 
     A double-quoted escape makes any code point, half a surrogate pair too (``"\\uD800"``);
     no statement, message or HTTP answer can be written with one in it as UTF-8.
+
+    YAML lets a list or a mapping be a key. ruamel turns one into a tuple or a stand-in
+    mapping, which a message can only show as Python, or fails hashing one that holds a
+    list (a TypeError, then a 500). No annotation key is a collection, so every mapping's keys
+    are checked before ruamel builds it: sets (``!!set``) and ordered maps (``!!omap``,
+    ``!!pairs``, sequences of one-key mappings) included.
     """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.refused: list[Problem] = []
         self.path = ""
+        self.mark = None  # where the node built last starts: the place to point at if ruamel fails
 
     def construct_object(self, node, deep: bool = False):
-        if isinstance(node, ScalarNode) and node not in self.constructed_objects:
-            node.value = _join_surrogate_pairs(node.value)
-            refusal = text_refusal(node.value, YAML_ESCAPE)
-            if refusal:
-                self.refused.append(Problem(self.path, node.start_mark.line + 1, refusal))
+        self.mark = node.start_mark
+        if node not in self.constructed_objects:  # an alias is checked once, however often it is used
+            if isinstance(node, ScalarNode):
+                node.value = _join_surrogate_pairs(node.value)
+                refusal = text_refusal(node.value, YAML_ESCAPE)
+                if refusal:
+                    self.refused.append(Problem(self.path, node.start_mark.line + 1, refusal))
+            else:
+                _refuse_collection_keys(node)
         return super().construct_object(node, deep)
+
+
+def _refuse_collection_keys(node) -> None:
+    mappings = [node] if isinstance(node, MappingNode) else \
+        [item for item in node.value if isinstance(item, MappingNode)]  # an !!omap's entries
+    for mapping in mappings:
+        for key, _ in mapping.value:
+            if not isinstance(key, ScalarNode):
+                what = "a mapping" if isinstance(key, MappingNode) else "a list"
+                raise _KeyNotScalar(problem=f"{KEY_HINT}; found {what} written as a key (put text that "
+                                            "starts with `?` or holds brackets in quotes)",
+                                    problem_mark=key.start_mark)
 
 
 def _join_surrogate_pairs(text: str) -> str:
@@ -186,12 +215,26 @@ class _Reader:
             raise nesting.too_deep(self.path, _yaml_error_line(exc), None, nesting.YAML_HINT) from None
         except RecursionError:
             raise nesting.too_deep(self.path, None, None, nesting.YAML_HINT) from None
+        except _KeyNotScalar as exc:
+            self.problems.extend(yaml.constructor.refused)
+            self.problem(_yaml_error_line(exc), exc.problem)
+            return
         except MarkedYAMLError as exc:
             self.problems.extend(yaml.constructor.refused)
             self.problem(_yaml_error_line(exc), _yaml_error_message(exc))
             return
         except YAMLError as exc:
             self.problem(None, f"not valid YAML: {exc}")
+            return
+        except (TypeError, AssertionError) as exc:
+            # ruamel fails unmarked where it meets what it did not expect (a key it cannot hash,
+            # a key given twice in an !!omap): the node it was building is the place to look.
+            mark = yaml.constructor.mark
+            reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            self.problems.extend(yaml.constructor.refused)
+            self.problem(mark.line + 1 if mark is not None else None,
+                         f"not valid YAML: ruamel.yaml cannot build this ({_escaped(reason)}); {KEY_HINT}, "
+                         "given once per entry")
             return
         except ValueError as exc:  # ruamel builds dates as it reads, and a wrong one (2016-13-01) fails unmarked
             line, token = _impossible_date(self.lines)
@@ -567,6 +610,10 @@ def _impossible_date(lines: list[str]) -> tuple[int | None, str | None]:
     return None, None
 
 
+def _escaped(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _yaml_error_line(exc: MarkedYAMLError) -> int | None:
     mark = exc.problem_mark or exc.context_mark
     return mark.line + 1 if mark is not None else None
@@ -575,10 +622,12 @@ def _yaml_error_line(exc: MarkedYAMLError) -> int | None:
 def _yaml_error_message(exc: MarkedYAMLError) -> str:
     # ruamel quotes what it read (a duplicate key): half a surrogate pair there is escaped, as
     # every message must be writable as UTF-8.
-    problem = (exc.problem or exc.context or "cannot be read").encode("utf-8", "backslashreplace").decode("utf-8")
+    problem = _escaped(exc.problem or exc.context or "cannot be read")
     message = f"not valid YAML: {problem}"
     if "mapping values are not allowed" in problem:
         message += " (a value that contains ': ' must be put in quotes, and keys must line up under each other)"
+    elif "unhashable key" in problem:
+        message += f" ({KEY_HINT}, not a list or a mapping)"
     elif "duplicate key" in problem:
         message = f"not valid YAML: a key appears twice in one entry: {problem}"
     elif "found character '\\t'" in problem:

@@ -353,6 +353,34 @@ def test_a_surrogate_pair_written_as_two_escapes_is_the_one_character(tmp_path):
     assert Literal("😀 and 😀") in set(parsed.graph.objects())
 
 
+KEY_MESSAGE = ("a key is a plain name such as `id` or `name`; found {} written as a key (put text that starts "
+               "with `?` or holds brackets in quotes)")
+COLLECTION_KEYS = {  # name: (text, line, what the key is)
+    # ruamel hashed the mapping {complex: [a]} and failed on its list: a TypeError, a 500.
+    "complex key holding a list": ("places:\n  - id: place/a\n    ? complex: [a]\n    : v\n", 3, "a mapping"),
+    "flow list": ("places:\n  - id: place/a\n    [a, b]: v\n", 3, "a list"),  # was "unknown key `('a', 'b')`"
+    "flow mapping": ("places:\n  - id: place/a\n    {a: b}: v\n", 3, "a mapping"),
+    "nested list": ("places:\n  - id: place/a\n    ? [[a]]\n    : v\n", 3, "a list"),
+    "alias of a list": ("places:\n  - id: place/a\n    name: &n [a]\n    *n : v\n", 3, "a list"),
+    "key of a set": ("places: !!set {? [[a]]}\n", 1, "a list"),
+    "key of an ordered map": ("places: !!omap [{[a]: 1}]\n", 1, "a list"),
+    "top-level key": ("? !!set {a}\n: 1\n", 1, "a mapping"),
+}
+
+
+@pytest.mark.parametrize("name", list(COLLECTION_KEYS))
+def test_a_key_that_is_a_list_or_mapping_is_refused_at_its_line(tmp_path, name):
+    text, line, what = COLLECTION_KEYS[name]
+    assert problems(tmp_path, text) == [(line, KEY_MESSAGE.format(what))]
+
+
+def test_what_ruamel_fails_on_unmarked_is_a_problem_at_the_line_it_was_building(tmp_path):
+    # ruamel asserts that an !!omap holds each key once: an AssertionError, a 500 on /validate.
+    found = problems(tmp_path, "places: !!omap\n  - a: 1\n  - a: 2\n")
+    assert found == [(3, "not valid YAML: ruamel.yaml cannot build this (AssertionError); a key is a plain name "
+                         "such as `id` or `name`, given once per entry")]
+
+
 def test_a_single_valued_key_refuses_a_list(tmp_path):
     found = problems(tmp_path, """
         places:

@@ -383,6 +383,9 @@ HOSTILE_BODIES = {  # name: (suffix, media type, text, line, message)
     "half a surrogate pair in YAML": (
         ".yaml", "application/yaml", 'places: [{id: "\\uD800"}]\n', 1,
         "the text '\\uD800' holds U+D800, half of a surrogate pair without its other half"),
+    "a complex key in YAML": (  # ruamel failed hashing the key {complex: [a]}: a TypeError
+        ".yaml", "application/yaml", "surveys:\n  - id: survey/a\n    ? complex: [a]\n    label: A\n", 3,
+        "a key is a plain name such as `id` or `name`; found a mapping written as a key"),
 }
 
 
