@@ -10,7 +10,9 @@ ground.
   and the refusal reads the same whether the URL exists or not.
 - RDF/XML: defusedxml reads the document before rdflib does, refusing external
   entities (internal ones, common in OWL files, are fine); Python's SAX reader, which
-  rdflib uses, fetches no DTD.
+  rdflib uses, fetches no DTD. Both read the text as UTF-8, as every file is read; an
+  XML declaration naming another encoding is refused unless that encoding reads the
+  file's bytes the same way (an ASCII file declared ISO-8859-1).
 - Turtle, TriG, N3 and JSON-LD are measured before parsing (loaders/nesting.py), and
   RDF/XML as defusedxml reads it: deeper than MAX_DEPTH levels is refused.
 - Turtle ``@base``/``@prefix`` and ``owl:imports`` are names, never fetched.
@@ -26,6 +28,7 @@ right block of a hand-written Turtle file.
 from __future__ import annotations
 
 import bisect
+import codecs
 import re
 from pathlib import Path
 
@@ -167,11 +170,20 @@ class _DepthCounter:
         pass
 
 
+# The XML declaration, which only the very start of a document may hold.
+XML_ENCODING = re.compile(r"""\A\ufeff?<\?xml\s[^>]*?\bencoding\s*=\s*(["'])([^"'>]*)\1""")
+ASCII = "".join(map(chr, range(128)))
+
+
 def _check_xml(path: Path, text: str) -> None:
+    _check_declared_encoding(path, text)
     # Internal entities (common in OWL files: <!ENTITY owl "...">) are fine; external
-    # ones would read files or URLs, so they are refused.
+    # ones would read files or URLs, so they are refused. The bytes fed are UTF-8 whatever
+    # the document declares, as rdflib reads them (expat followed a declared UTF-7 or UTF-32
+    # into a ValueError, a bogus name into a LookupError: a 500).
     counter = _DepthCounter(path)
-    parser = DefusedXMLParser(target=counter, forbid_dtd=False, forbid_entities=False, forbid_external=True)
+    parser = DefusedXMLParser(target=counter, encoding="utf-8", forbid_dtd=False, forbid_entities=False,
+                              forbid_external=True)
     counter.parser = parser
     try:
         parser.feed(text.encode("utf-8"))
@@ -182,6 +194,31 @@ def _check_xml(path: Path, text: str) -> None:
         ) from exc
     except ParseError as exc:
         raise SourceError.single(path, exc.position[0], f"not well-formed XML: {exc}") from exc
+
+
+def _check_declared_encoding(path: Path, text: str) -> None:
+    """Refuse a declared encoding that would read the file otherwise than as the UTF-8 it was read as."""
+    match = XML_ENCODING.match(text)
+    if match is None or _reads_as_utf8(match.group(2), text):
+        return
+    raise SourceError.single(path, 1, f"the XML declares the encoding '{shown(match.group(2))}', which urbankg does "
+                                      "not read; save the file as UTF-8 (and declare encoding=\"UTF-8\", or none)")
+
+
+def _reads_as_utf8(encoding: str, text: str) -> bool:
+    try:
+        name = codecs.lookup(encoding).name
+    except (LookupError, ValueError):  # an unknown name (or one holding a NUL)
+        return False
+    if name == "utf-8":
+        return True
+    # An encoding that reads ASCII bytes as ASCII reads an ASCII file as UTF-8 does (ISO-8859-1,
+    # windows-1252, Shift_JIS); UTF-7, UTF-16, UTF-32 and EBCDIC read even '<?xml' otherwise, and
+    # text beyond ASCII would be read differently by every one of them.
+    try:
+        return text.isascii() and bytes(range(128)).decode(name) == ASCII
+    except UnicodeDecodeError:
+        return False
 
 
 def _declared_prefixes(text: str) -> list[tuple[str, str]]:

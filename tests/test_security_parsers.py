@@ -386,6 +386,12 @@ HOSTILE_BODIES = {  # name: (suffix, media type, text, line, message)
     "a complex key in YAML": (  # ruamel failed hashing the key {complex: [a]}: a TypeError
         ".yaml", "application/yaml", "surveys:\n  - id: survey/a\n    ? complex: [a]\n    label: A\n", 3,
         "a key is a plain name such as `id` or `name`; found a mapping written as a key"),
+    **{f"RDF/XML declared {encoding}": (  # expat followed the declaration: ValueError or LookupError
+        ".rdf", "application/rdf+xml",
+        f'<?xml version="1.0" encoding="{encoding}"?>\n<rdf:RDF {RDF_NS}>\n<rdf:Description rdf:about="{EX}s">'
+        "<ex:p>日本語</ex:p></rdf:Description></rdf:RDF>\n", 1,
+        f"the XML declares the encoding '{encoding}', which urbankg does not read; save the file as UTF-8")
+       for encoding in ("utf-7", "bogus", "UTF-32")},
 }
 
 
