@@ -16,6 +16,11 @@ ground.
 - Turtle, TriG, N3 and JSON-LD are measured before parsing (loaders/nesting.py), and
   RDF/XML as defusedxml reads it: deeper than MAX_DEPTH levels is refused.
 - Turtle ``@base``/``@prefix`` and ``owl:imports`` are names, never fetched.
+- N-Triples and N-Quads are read by the engine's own parser (pyoxigraph), whose time
+  grows with the text: rdflib's grows with the square of a line's length (a 4 MB literal
+  took 57-69 s, holding a server thread). Its terms become the rdflib terms the other formats
+  give; the terms it takes without checking (lenient, as rdflib took them) are checked by
+  :class:`Parsed`, with the messages of every format.
 
 Relative IRIs resolve against the urbankg id base, never against a file path.
 
@@ -32,9 +37,10 @@ import codecs
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser, ParseError
-from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.shared.jsonld.context import Context as JsonLdContext
 
 from urbankg.config import ID_BASE
@@ -55,6 +61,7 @@ FORMAT_BY_SUFFIX = {
     ".xml": "xml",
 }
 QUAD_FORMATS = {"nquads", "trig"}
+LINE_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}  # read by pyoxigraph
 NESTING_FORMATS = {"turtle", "trig", "n3"}  # N-Triples and N-Quads cannot nest
 
 
@@ -90,7 +97,10 @@ def parse(path: Path, source: str) -> Parsed:
 def _parse_text(path: Path, text: str, fmt: str) -> Graph:
     graph = Graph()
     try:
-        if fmt in QUAD_FORMATS:
+        if fmt in LINE_FORMATS:
+            names = _parse_lines(path, text, fmt, graph)
+            _refuse_graph_names(path, text, names)
+        elif fmt in QUAD_FORMATS:
             # A source file becomes one named graph: the quads of every graph in
             # the file are merged into it.
             dataset = Dataset()
@@ -119,6 +129,77 @@ def _parse_text(path: Path, text: str, fmt: str) -> Graph:
     return graph
 
 
+def _parse_lines(path: Path, text: str, fmt: str, graph: Graph) -> set:
+    """Add the statements of N-Triples or N-Quads text to ``graph``; returns the graph names it held."""
+    terms = _Terms()
+    names = set()
+    add = graph.add
+    try:
+        # No base IRI: these formats have no relative IRIs, and one is refused as rdflib refused it.
+        for quad in ox.parse(text, LINE_FORMATS[fmt], lenient=True):
+            add((terms.convert(quad.subject), terms.convert(quad.predicate), terms.convert(quad.object)))
+            if not isinstance(quad.graph_name, ox.DefaultGraph):
+                names.add(terms.convert(quad.graph_name))
+    except SyntaxError as exc:
+        raise SourceError.single(path, exc.lineno, f"not valid {fmt}: {_oxigraph_reason(exc)}") from None
+    except _Unsupported as exc:
+        raise SourceError.single(path, _first_line(text, exc.written), f"not valid {fmt}: {exc.reason}") from None
+    return names
+
+
+class _Unsupported(Exception):
+    """An RDF 1.2 term pyoxigraph reads and rdflib (so the rest of urbankg) cannot hold."""
+
+    def __init__(self, reason: str, written: re.Pattern):
+        super().__init__(reason)
+        self.reason = reason
+        self.written = written  # how the term looks in the text, to find its line
+
+
+class _Terms:
+    """pyoxigraph terms as rdflib terms; each blank node label of a file is a fresh node, as rdflib makes it."""
+
+    def __init__(self):
+        self.blank_nodes: dict[str, BNode] = {}
+
+    def convert(self, term):
+        if isinstance(term, ox.NamedNode):
+            return URIRef(term.value)
+        if isinstance(term, ox.BlankNode):
+            node = self.blank_nodes.get(term.value)
+            if node is None:
+                node = self.blank_nodes[term.value] = BNode()
+            return node
+        if isinstance(term, ox.Literal):
+            if term.direction is not None:
+                raise _Unsupported(f"'@{term.language}--{term.direction}': a base direction (RDF 1.2) is not "
+                                   f"supported; write the language tag alone, @{term.language}",
+                                   re.compile(r"@[A-Za-z0-9-]*--[A-Za-z]"))
+            if term.language:
+                return Literal(term.value, lang=term.language)
+            if term.datatype.value == XSD_STRING:
+                return Literal(term.value)  # a plain literal, as rdflib reads "v"
+            return Literal(term.value, datatype=URIRef(term.datatype.value))
+        raise _Unsupported("a triple term <<( ... )>> (RDF 1.2) is not supported; state the triple itself",
+                           re.compile(r"<<"))
+
+
+XSD_STRING = str(XSD.string)
+OXIGRAPH_POSITION = re.compile(r"^Parser error (at line \d+ (between columns \d+ and \d+|column \d+)"
+                               r"|between line \d+ column \d+ and line \d+ column \d+): ")
+
+
+def _oxigraph_reason(exc: SyntaxError) -> str:
+    """pyoxigraph's reason without the position it starts with (the line is the problem's own)."""
+    reason = _clipped(OXIGRAPH_POSITION.sub("", exc.msg or str(exc)))
+    return f"{reason} (column {exc.offset})" if exc.offset else reason
+
+
+def _first_line(text: str, written: re.Pattern) -> int | None:
+    match = written.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
 def _refuse_graph_names(path: Path, text: str, names: set) -> None:
     """The file's graph names are merged away, but one the engine would refuse is still a broken file."""
     refused = [(name, refusal) for name in names if (refusal := engine_refusal(name, "graph name"))]
@@ -141,10 +222,12 @@ def _error_line(exc: Exception) -> int | None:
 
 def _error_message(exc: Exception, fmt: str) -> str:
     detail = getattr(exc, "_why", None) or getattr(exc, "msg", None) or str(exc)
-    detail = " ".join(str(detail).split())
-    if len(detail) > 300:
-        detail = detail[:300] + "..."
-    return f"not valid {fmt}: {detail}"
+    return f"not valid {fmt}: {_clipped(str(detail))}"
+
+
+def _clipped(detail: str) -> str:
+    detail = " ".join(detail.split())
+    return detail[:300] + "..." if len(detail) > 300 else detail
 
 
 class _DepthCounter:
