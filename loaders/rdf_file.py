@@ -129,6 +129,11 @@ def _parse_text(path: Path, text: str, fmt: str) -> Graph:
     return graph
 
 
+def add_ntriples(graph: Graph, text: str) -> None:
+    """Add N-Triples text (the store's own output, say) to ``graph``, in time linear in its length."""
+    _parse_lines(Path("n-triples"), text, "nt", graph)
+
+
 def _parse_lines(path: Path, text: str, fmt: str, graph: Graph) -> set:
     """Add the statements of N-Triples or N-Quads text to ``graph``; returns the graph names it held."""
     terms = _Terms()

@@ -37,6 +37,7 @@ from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from urbankg import config
 from urbankg.errors import DiskFull, SourceError, UnstorableTerm
 from urbankg.loaders import LOADER_BY_SUFFIX, load_file
+from urbankg.loaders.rdf_file import add_ntriples
 from urbankg.server import negotiation
 from urbankg.server.auth import require_write_token
 from urbankg.server.http_errors import HttpError
@@ -179,7 +180,7 @@ def write(iri: str, merge: bool, location: str | None = None) -> Response:
     existed = iri in kg.graphs()
     parsed = parse_body(iri)
     if merge and existed:
-        parsed.graph.parse(data=_graph_as_ntriples(kg, iri), format="nt")
+        add_ntriples(parsed.graph, _graph_as_ntriples(kg, iri))  # rdflib's parser: 57 s over a 4 MB literal
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
     try:
         report = kg.load_parsed(parsed, iri, origin=f"HTTP {request.method} {stamp}")
