@@ -86,8 +86,8 @@ class Request:
 def analyse(text: str, kind: str) -> Request:
     """The request ``text`` (kind "query" or "update"), or :class:`Refused` saying why not."""
     verdict = _analyse_cached(text, kind)
-    if isinstance(verdict, Refused):
-        raise verdict
+    if isinstance(verdict, Refused):  # a fresh one: a kept exception would gather every traceback it was raised with
+        raise Refused(verdict.reason, str(verdict))
     return verdict
 
 
