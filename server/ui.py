@@ -336,8 +336,9 @@ def _validated(path: Path, context: dict):
         if not _token_ok(request.form.get("token", "")):
             context["error"] = "Loading needs the server's write token; validation changed nothing."
             return render_template("validate.html", **context, lines=_lines(context["text"], problems)), 403
-        try:
-            context["loaded"] = kg().load([path]).graphs
+        graph = kg()
+        try:  # on the writer thread, in turn with every other write of the server
+            context["loaded"] = current_app.extensions["urbankg_updates"].apply(lambda: graph.load([path]).graphs)
         except UrbankgError as error:
             context["error"] = str(error)
     return render_template("validate.html", **context, lines=_lines(context["text"], problems))

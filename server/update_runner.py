@@ -1,4 +1,4 @@
-"""Where SPARQL updates run: read by a probe process, then applied on one writer thread.
+"""Where writes run: SPARQL updates read by a probe process, every write applied on one thread.
 
 A query can run in a killable process on a snapshot; an update cannot, because only one
 process may open the store for writing and the server is that process. So an update
@@ -9,15 +9,17 @@ crosses two walls instead:
   crash the engine (a stack overflow on deep nesting) crashes the probe, which is
   replaced, and the client gets a 400; a check that outlives the time limit is killed.
   SERVICE and LOAD found by the check are refused (``service_guard``).
-* **the writer thread** applies the update to the store. Every update runs on this one
-  thread, in order: it has a large stack (64 MB, where the engine overflowed 8 MB on
-  operator chains of 10,000) and, on the embedded store, a network namespace of its own
-  with no interfaces, so even a text both parsers misread cannot make the engine fetch
-  anything. Creating a network namespace needs CAP_SYS_ADMIN (root, or a container
-  that grants it); without it the thread runs with the machine's network and
-  ``isolated`` says so (``/metrics``, the startup log). A store reached over HTTP (a
-  remote SPARQL endpoint) needs the network: its updates run on the same thread,
-  unisolated, and that endpoint executes them.
+* **the writer thread** applies the update to the store. Every write of the server (SPARQL
+  updates, Graph Store PUT, POST and DELETE, the validate-and-load page) runs on this one
+  thread, in order, so a write that reads before it writes (a Graph Store POST merges
+  into the graph it finds) never interleaves with another. The thread has a large stack
+  (64 MB, where the engine overflowed 8 MB on operator chains of 10,000) and, on the
+  embedded store, a network namespace of its own with no interfaces, so even a text both
+  parsers misread cannot make the engine fetch anything. Creating a network namespace
+  needs CAP_SYS_ADMIN (root, or a container that grants it); without it the thread runs
+  with the machine's network, and ``writer_isolated`` says so (``/health``, the startup
+  log). A store reached over HTTP (a remote SPARQL endpoint) needs the network: its writes
+  run on the same thread, unisolated, and that endpoint executes them.
 
 Costs: one round trip to the probe plus its parse (tens of milliseconds for a short
 update; rdflib reads INSERT DATA at about 0.6 ms a triple) and a thread hand-off.
@@ -137,12 +139,16 @@ class UpdateRunner:
 
     # -- the writer thread -------------------------------------------------------------
 
-    def apply(self, work) -> None:
-        """Run ``work()`` (the store update) on the writer thread; its exception is raised here."""
+    def apply(self, work):
+        """Run ``work()`` on the writer thread, after the writes before it; its result or exception here.
+
+        Every write of the server goes through here (SPARQL updates, Graph Store writes), so
+        a write that reads before it writes (a Graph Store POST merges into what is there)
+        never interleaves with another."""
         self._ensure_writer()
         done: Future = Future()
         self._writes.put((work, done))
-        done.result()
+        return done.result()
 
     def _ensure_writer(self) -> None:
         with self._probe_lock:
