@@ -113,10 +113,12 @@ def refusal(job: QueryJob, isolated: bool = False) -> dict | None:
 
 
 def execute(store: ox.Store, job: QueryJob, isolated: bool = False) -> dict:
-    """Run one job; the reply is a plain dict so it crosses the process boundary as is."""
-    refused = refusal(job, isolated)
-    if refused is not None:
-        return refused
+    """Check and run one job; the reply is a plain dict so it crosses the process boundary as is."""
+    return refusal(job, isolated) or _run(store, job)
+
+
+def _run(store: ox.Store, job: QueryJob) -> dict:
+    """Run a job that has passed :func:`refusal`."""
     try:
         options = dataset_options(job)
         if job.substitutions:
@@ -225,9 +227,9 @@ def serve(jobs: Connection, replies: Connection, isolated: bool, offline: Offlin
         if refused is not None:
             replies.send(refused)
         elif offline is not None and not calls_out(job):
-            replies.send(offline.run(lambda: execute(store, job, isolated)))
+            replies.send(offline.run(lambda: _run(store, job)))
         else:
-            replies.send(execute(store, job, isolated))
+            replies.send(_run(store, job))
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import fresh_requested, requesting_client
 from urbankg.server.result_writers import GRAPH_FORMATS
 from urbankg.server.sparql_text import scan
-from urbankg.server.update_runner import CheckedUpdate, UpdateRefused, UpdateRunner
+from urbankg.server.sparql_request import Refused
+from urbankg.server.update_runner import CheckedUpdate, UpdateRunner
 
 bp = Blueprint("sparql", __name__)
 
@@ -244,8 +245,11 @@ def checked_update(text: str, lines_before: int) -> CheckedUpdate:
     """The update as the probe read it (see update_runner), or a 400 saying why it is refused."""
     try:
         return update_runner().check(text, None, settings().query_timeout)
-    except UpdateRefused as refused:
-        raise HttpError(400, _shift_lines(str(refused), lines_before), refusal=f"update-{refused.reason}") from None
+    except Refused as refused:
+        # The checker not starting is the server's trouble, not the text's.
+        status, headers = (503, {"Retry-After": "5"}) if refused.reason == "unavailable" else (400, None)
+        raise HttpError(status, _shift_lines(str(refused), lines_before), headers=headers,
+                        refusal=f"update-{refused.reason}") from None
 
 
 def update_runner() -> UpdateRunner:

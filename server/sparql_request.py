@@ -58,7 +58,8 @@ ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 class Refused(Exception):
-    """The request is refused before the engine sees it. ``reason``: syntax, depth, service, load."""
+    """The request is refused before the engine sees it. ``reason``: syntax or depth (the parser);
+    crash, timeout or unavailable (the update probe, see update_runner)."""
 
     def __init__(self, reason: str, message: str):
         self.reason = reason

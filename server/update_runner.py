@@ -38,18 +38,10 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from urbankg.server.network_isolation import isolate_network_of_thread
-from urbankg.server.sparql_request import ServiceCall
+from urbankg.server.sparql_request import Refused, ServiceCall
 
 PROBE_START_TIMEOUT = 60.0
 WRITER_STACK = 64 * 1024 * 1024
-
-
-class UpdateRefused(Exception):
-    """The probe refused the text. ``reason``: syntax, depth, crash, timeout."""
-
-    def __init__(self, reason: str, message: str):
-        self.reason = reason
-        super().__init__(message)
 
 
 @dataclass(frozen=True)
@@ -80,20 +72,20 @@ class UpdateRunner:
     # -- the probe ---------------------------------------------------------------------
 
     def check(self, text: str, base_iri: str | None, timeout: float) -> CheckedUpdate:
-        """Read ``text`` in the probe; :class:`UpdateRefused` when it is not to be run."""
+        """Read ``text`` in the probe; :class:`Refused` when it is not to be run (reasons beyond the parser's: crash, timeout, unavailable)."""
         with self._probe_lock:  # one check at a time: updates are applied one at a time anyway
             self._ensure_probe()
             try:
                 self._jobs.send((text, base_iri))
                 if not self._replies.poll(timeout):
                     self._stop_probe()
-                    raise UpdateRefused("timeout", f"the update could not be checked within {timeout:g} s "
+                    raise Refused("timeout", f"the update could not be checked within {timeout:g} s "
                                                    "(very long operator chains are slow to read); shorten it")
                 reply = self._replies.recv()
             except (EOFError, OSError):
                 code = self._stop_probe()
                 self.crashes += 1
-                raise UpdateRefused("crash", "the update crashed the SPARQL engine while it was checked "
+                raise Refused("crash", "the update crashed the SPARQL engine while it was checked "
                                              f"(exit {code}), so it was not run: is it nested or chained too "
                                              "deeply? Split it into simpler operations") from None
         status = reply.get("status")
@@ -101,8 +93,8 @@ class UpdateRunner:
             return CheckedUpdate(reply["names_dataset"], tuple(ServiceCall(*call) for call in reply["services"]),
                                  tuple(reply["loads"]))
         if status == "syntax":
-            raise UpdateRefused("syntax", f"SPARQL update syntax error: {reply['message']}")
-        raise UpdateRefused(reply.get("reason", "syntax"), reply.get("message", "the update was refused"))
+            raise Refused("syntax", f"SPARQL update syntax error: {reply['message']}")
+        raise Refused(reply.get("reason", "syntax"), reply.get("message", "the update was refused"))
 
     def _ensure_probe(self) -> None:
         if self._probe is not None and self._probe.poll() is None:
@@ -122,7 +114,7 @@ class UpdateRunner:
             ready = {}
         if ready.get("status") != "ready":
             code = self._stop_probe()
-            raise UpdateRefused("unavailable", f"the update checker did not start (exit code {code}); "
+            raise Refused("unavailable", f"the update checker did not start (exit code {code}); "
                                                "see the server's log")
         self.probe_isolated = bool(ready.get("isolated"))
 

@@ -22,7 +22,8 @@ import requests
 from canary import Canary
 from endpoint import TOKEN, endpoint
 from urbankg.server.settings import Settings
-from urbankg.server.update_runner import UpdateRefused, UpdateRunner
+from urbankg.server.sparql_request import Refused
+from urbankg.server.update_runner import UpdateRunner
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 GRAPH = "https://w3id.org/urbankg/graph/keep"
@@ -138,7 +139,7 @@ def test_a_probe_that_dies_mid_check_refuses_the_update_and_is_replaced():
         # then the probe dies under it, as it would of a stack overflow.
         slow = "INSERT { <urn:a> <urn:b> <urn:c> } WHERE { FILTER(" + " || ".join(["1"] * 3000) + ") }"
         threading.Timer(0.5, probe.kill).start()
-        with pytest.raises(UpdateRefused) as refused:
+        with pytest.raises(Refused) as refused:
             runner.check(slow, None, 60)
         assert refused.value.reason == "crash" and "not run" in str(refused.value)
         assert runner.check("CLEAR ALL", None, 30).services == ()  # a new probe took its place
@@ -152,7 +153,7 @@ def test_a_check_past_the_time_limit_is_stopped():
     try:
         slow = "INSERT { <urn:a> <urn:b> <urn:c> } WHERE { FILTER(" + " || ".join(["1"] * 3000) + ") }"
         started = time.monotonic()
-        with pytest.raises(UpdateRefused) as refused:
+        with pytest.raises(Refused) as refused:
             runner.check(slow, None, 1)
         assert refused.value.reason == "timeout"
         assert time.monotonic() - started < 5

@@ -8,8 +8,8 @@ callers serialise them the same way whatever the store.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
 from rdflib import Graph
