@@ -44,7 +44,7 @@ from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.shared.jsonld.context import Context as JsonLdContext
 
 from urbankg.config import ID_BASE
-from urbankg.errors import Problem, SourceError
+from urbankg.errors import Problem, SourceError, clipped
 from urbankg.loaders import nesting
 from urbankg.loaders.parsed import Parsed, Positions, engine_refusal, read_source_text, shown
 
@@ -196,7 +196,7 @@ OXIGRAPH_POSITION = re.compile(r"^Parser error (at line \d+ (between columns \d+
 
 def _oxigraph_reason(exc: SyntaxError) -> str:
     """pyoxigraph's reason without the position it starts with (the line is the problem's own)."""
-    reason = _clipped(OXIGRAPH_POSITION.sub("", exc.msg or str(exc)))
+    reason = clipped(OXIGRAPH_POSITION.sub("", exc.msg or str(exc)), 301)
     return f"{reason} (column {exc.offset})" if exc.offset else reason
 
 
@@ -227,12 +227,7 @@ def _error_line(exc: Exception) -> int | None:
 
 def _error_message(exc: Exception, fmt: str) -> str:
     detail = getattr(exc, "_why", None) or getattr(exc, "msg", None) or str(exc)
-    return f"not valid {fmt}: {_clipped(str(detail))}"
-
-
-def _clipped(detail: str) -> str:
-    detail = " ".join(detail.split())
-    return detail[:300] + "..." if len(detail) > 300 else detail
+    return f"not valid {fmt}: {clipped(str(detail), 301)}"
 
 
 class _DepthCounter:

@@ -46,6 +46,8 @@ from rdflib import URIRef, Variable
 from rdflib.plugins.sparql import parser
 from rdflib.plugins.sparql.parserutils import CompValue
 
+from urbankg.errors import clipped
+
 MAX_DEPTH = 400  # the engine survived 1,000 on an 8 MB stack; the canned queries stay under 40
 CACHE_SIZE = 512
 PARSER_STACK = 16 * 1024 * 1024  # bytes; Python's recursion limit ends the parse long before
@@ -120,10 +122,10 @@ def _analyse(text: str, kind: str) -> Request | Refused:
         return Refused("depth", f"the {kind} is nested too deeply for this endpoint to read safely; "
                                 f"flatten its groups and parentheses")
     except ParseException as exc:
-        return Refused("syntax", _unreadable(kind, f"at line {exc.lineno}, column {exc.column}: {_short(exc.msg)} "
-                                                   f"(found {_short(exc.line[exc.column - 1:], 60)!r})"))
+        return Refused("syntax", _unreadable(kind, f"at line {exc.lineno}, column {exc.column}: {clipped(exc.msg, 300)} "
+                                                   f"(found {clipped(exc.line[exc.column - 1:], 60)!r})"))
     except Exception as exc:  # rdflib raises plain exceptions for some grammar checks (e.g. bad escapes)
-        return Refused("syntax", _unreadable(kind, _short(str(exc))))
+        return Refused("syntax", _unreadable(kind, clipped(str(exc), 300)))
     try:
         return _describe(tree, kind)
     except _TooDeep as exc:
@@ -218,8 +220,3 @@ def _service(term, prefixes: dict[str, str]) -> ServiceCall:
 def _field(node: CompValue, name: str) -> str:
     """A field that may be absent (an empty prefix or local name): CompValue.get would answer its name."""
     return str(node[name]) if name in node else ""
-
-
-def _short(message: str, limit: int = 300) -> str:
-    message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 1] + "…"

@@ -6,6 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 
+def clipped(text: str, width: int) -> str:
+    """``text`` on one line (runs of white space made one space), at most ``width`` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with one place in one file."""

@@ -7,7 +7,7 @@ from typing import TextIO
 import pyoxigraph as ox
 
 from urbankg import config
-from urbankg.errors import UrbankgError
+from urbankg.errors import UrbankgError, clipped
 
 RESULT_FORMATS = ["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"]
 SOLUTION_FORMATS = {
@@ -87,7 +87,7 @@ def show_term(term) -> str:
 
 
 def _write_table(headers: list[str], rows, out: TextIO, max_width: int = 60) -> None:
-    cells = [[_clip(show_term(term), max_width) for term in row] for row in rows]
+    cells = [[clipped(show_term(term), max_width) for term in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
     out.write(line.rstrip() + "\n")
@@ -95,8 +95,3 @@ def _write_table(headers: list[str], rows, out: TextIO, max_width: int = 60) -> 
     for row in cells:
         out.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
     out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
-
-
-def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
