@@ -84,17 +84,14 @@ def _write_solutions(result: ox.QuerySolutions, fmt: str, max_rows: int | None, 
             limit = "rows"
             break
         row = [solution[v] for v in variables]
-        if room is not None:
-            left = room - size - len(writer.separator)
-            if sum(_length_at_least(term) for term in row) > left:  # a huge value is never copied
-                limit = "bytes"
-                break
-            encoded = writer.row(variables, row).encode("utf-8")
-            if len(encoded) > left:
-                limit = "bytes"
-                break
-        else:
-            encoded = writer.row(variables, row).encode("utf-8")
+        left = None if room is None else room - size - len(writer.separator)
+        if left is not None and sum(_length_at_least(term) for term in row) > left:  # a huge value is never copied
+            limit = "bytes"
+            break
+        encoded = writer.row(variables, row).encode("utf-8")
+        if left is not None and len(encoded) > left:
+            limit = "bytes"
+            break
         rows.append(encoded)
         size += len(encoded) + len(writer.separator)
     link = None if limit is None else truncation_link(limit, max_rows if limit == "rows" else max_bytes)
