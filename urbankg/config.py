@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 from importlib.resources import files
+from urllib.parse import quote, unquote
 from pathlib import Path
 
 # Mint every IRI under one base (DESIGN.md): ontology terms, data, named graphs.
@@ -12,6 +14,35 @@ ONTOLOGY_NS = BASE + "ontology#"
 ID_BASE = BASE + "id/"
 GRAPH_BASE = BASE + "graph/"
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
+AGENT_BASE = BASE + "agent/"
+# Who writes history records (the catalogue's prov:Activity nodes) under this base.
+WRITE_BASE = BASE + "write/"
+
+# The agent that writes the bundled ontology and corpus: a scholar's file named like one of
+# them is refused unless it asks to replace it.
+BUNDLED_AGENT = "urbankg"
+
+
+def agent_iri(name: str) -> str:
+    """The IRI of a writing agent (a token's name, a login name): ``BASE + "agent/" + name``,
+    with everything but letters, digits and ``-._~`` percent-encoded, so any name is one IRI segment."""
+    return AGENT_BASE + quote(name, safe="-._~")
+
+
+def agent_name(iri: str) -> str:
+    """The name :func:`agent_iri` made ``iri`` from; an IRI from elsewhere is returned whole."""
+    return unquote(iri[len(AGENT_BASE):]) if iri.startswith(AGENT_BASE) else iri
+
+
+def local_agent() -> str:
+    """Who writes from this process when nobody says: $URBANKG_AGENT, else the login name."""
+    name = os.environ.get("URBANKG_AGENT")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in a bare container
+        return f"uid-{os.getuid()}"
 
 
 def default_store_dir() -> Path:

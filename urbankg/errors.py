@@ -56,6 +56,28 @@ class UnstorableTerm(StoreError):
     tag): the request's fault, and nothing was written."""
 
 
+class ClaimConflict(StoreError):
+    """A write would replace or remove a graph another agent created; nothing was written.
+
+    ``graph`` is the graph's IRI, ``owner`` the name of the agent that created it (None when
+    unknown: a store written before creators were recorded). The server answers 409.
+    """
+
+    def __init__(self, graph: str, owner: str | None, *, source: str | None = None, written: str | None = None,
+                 doing: str = "this write would replace it",
+                 hint: str = "Rename your file, name another graph with --graph NAME, or pass --replace to "
+                             "replace it."):
+        self.graph = graph
+        self.owner = owner
+        self.source = source
+        self.written = written
+        details = ", ".join(part for part in (f"source {source}" if source else None,
+                                              written) if part)
+        who = owner if owner is not None else "an unknown agent (before urbankg recorded who wrote what)"
+        super().__init__(f"graph <{graph}> was created by {who}{f' ({details})' if details else ''}; "
+                         f"{doing}. {hint}")
+
+
 class DiskFull(UrbankgError):
     """The file system under the store is full; nothing was written.
 

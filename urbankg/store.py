@@ -17,11 +17,49 @@ from rdflib import Graph
 
 @dataclass
 class GraphReplacement:
-    """One named graph to replace, with a description of where it came from."""
+    """One named graph to replace, with a description of where it came from.
+
+    An empty ``graph`` leaves a graph that exists, empty, with its catalogue entry (a Graph
+    Store PUT of an empty body), until it is dropped."""
 
     iri: str
     graph: Graph
     origin: str = ""  # the file it was loaded from, for the catalogue
+    # The agent IRI recorded as the graph's creator when the graph is new; a graph that
+    # exists keeps the creator it has.
+    creator: str | None = None
+    # False: blank node labels are kept as they are (a graph read back from the store,
+    # whose blank nodes may be shared with other graphs); True: each is a fresh node, as
+    # INSERT DATA makes them, so a file's _:b1 never joins an earlier load's.
+    fresh_blank_nodes: bool = True
+
+
+@dataclass(frozen=True)
+class WriteRecord:
+    """One entry of the history: one graph touched by one write.
+
+    ``action``: "load", "put", "post", "delete", "update", "drop" or "restore"; ``origin``:
+    the file, or the request ("HTTP PUT /rdf-graphs?graph=...", "SPARQL update" and its
+    first line); ``before``/``after``: the graph's triples before and after the write."""
+
+    graph: str
+    agent: str
+    time: str  # ISO 8601, UTC
+    action: str
+    origin: str
+    before: int
+    after: int
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """What the catalogue says of one named graph."""
+
+    graph: str
+    triples: int | None
+    source: str | None
+    written: str | None  # when it was last written, ISO 8601
+    creator: str | None  # the agent IRI that created it; None on stores written before creators were recorded
 
 
 @dataclass
@@ -40,6 +78,22 @@ class Store(Protocol):
 
     def drop_graph(self, iri: str) -> bool:
         """Remove one named graph; False when there was none."""
+
+    def write(self, replacements: list[GraphReplacement], drops: Iterable[str] = (),
+              records: Iterable[WriteRecord] = ()) -> None:
+        """One commit: replace the graphs, drop the others (with their catalogue entries) and
+        add the history records. All or nothing, as :meth:`replace_graphs`. Checks no claim:
+        urbankg.write_path does, before it calls this."""
+
+    def catalogue_entry(self, iri: str) -> CatalogueEntry | None:
+        """The catalogue's entry for one named graph, or None when it has none."""
+
+    def graph_size(self, iri: str) -> int | None:
+        """The triples in one named graph; None when the store holds no such graph (an empty
+        graph that exists is 0)."""
+
+    def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
+        """The history records, newest first: of one graph, or of all."""
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs."""
