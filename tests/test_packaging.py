@@ -1,8 +1,14 @@
-"""The wheel carries the ontology, queries and corpus, and works without the source tree."""
+"""The wheel carries the ontology, queries and corpus, and works without the source tree.
 
-import shutil
+Costs a wheel build (pip, with build isolation: setuptools and wheel come from the index)
+and a fresh virtual environment: about 20 s.
+"""
+
+import site
 import subprocess
+import shutil
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -33,13 +39,30 @@ def test_wheel_ships_data_files_as_package_data(wheel):
         assert present <= shipped, f"{folder}: {present - shipped} files are missing from the wheel"
 
 
+def _running_site_dirs() -> list[str]:
+    """Where the running interpreter's installed packages are, whatever kind of environment it is.
+
+    A venv made with system_site_packages=True would see the *base* interpreter's packages, not
+    those of the virtual environment pytest runs in (where `pip install -e '.[test]'` put them).
+    """
+    dirs = [*site.getsitepackages(), sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]]
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    return [d for d in dict.fromkeys(dirs) if Path(d).is_dir()]
+
+
 def test_non_editable_install_answers_from_bundled_data(wheel, tmp_path):
     env_dir = tmp_path / "venv"
-    # Dependencies come from this interpreter's site-packages; urbankg itself only from the wheel.
-    venv.create(env_dir, system_site_packages=True, with_pip=True)
+    venv.create(env_dir, system_site_packages=False, with_pip=True)
     python = env_dir / "bin" / "python"
     subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)], check=True,
                    capture_output=True)
+    # Dependencies come from the running interpreter's site-packages, listed as plain paths after the
+    # venv's own: the .pth files there (the editable install of this source tree among them) are not
+    # run, so urbankg itself can only come from the wheel.
+    own_site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    (Path(own_site) / "urbankg-test-dependencies.pth").write_text("\n".join(_running_site_dirs()) + "\n")
     located = subprocess.run([python, "-c", "import urbankg.server, urbankg.loaders, urbankg; print(urbankg.__file__)"],
                              cwd=tmp_path, capture_output=True, text=True, check=True)
     assert str(env_dir) in located.stdout  # not the editable source tree
