@@ -1,12 +1,28 @@
-"""Who may write: the holder of the server's token, nobody when none is configured.
+"""Who may write, and under which name: the holders of named tokens and of the server's token.
 
-A client proves it holds the token with ``Authorization: Bearer <token>``. HTTP Basic
-with the token as the password (any user name) is accepted too, because some SPARQL
-clients can only do Basic (rdflib's SPARQLUpdateStore, many notebook tools). Tokens are
-compared in constant time. Over anything but loopback, put the server behind HTTPS.
+A writer proves it holds a token with ``Authorization: Bearer <token>``. HTTP Basic with
+the token as the password (any user name) is accepted too, because some SPARQL clients
+can only do Basic (rdflib's SPARQLUpdateStore, many notebook tools). Over anything but
+loopback, put the server behind HTTPS.
 
-The token lives in ``app.config["URBANKG_WRITE_TOKEN"]``, set from the settings, and
-is shared with the web UI's validate-and-load page.
+Two kinds of token:
+
+- named tokens, one per writer, made with ``urbankg tokens create NAME`` and kept as
+  digests in the token file (``urbankg.tokens``; ``Settings.tokens_file``, by default
+  ``tokens.json`` in the embedded store's folder). The file is read again when it
+  changes, so a token created or revoked while the server runs counts at the next request;
+- the single token of ``URBANKG_TOKEN`` / ``URBANKG_TOKEN_FILE`` / ``--token-file``, kept for
+  the setups that have one; its writes are recorded as ``URBANKG_TOKEN_NAME`` ("admin").
+
+``require_write_token`` returns the writer's name (the *agent* recorded with the write)
+and keeps it for the request (``current_agent``). With neither kind configured the server
+is read-only (403). A missing or wrong token is a 401 with two challenges, ``Bearer`` and
+``Basic``, as two ``WWW-Authenticate`` headers: clients that send credentials only after a
+challenge of a scheme they know (Python's urllib handlers, ``curl --anyauth``) look for
+Basic. Comparisons take constant time (``hmac.compare_digest``).
+
+Costs: the single token is one comparison; a named token is a ``stat`` of the token file,
+one SHA-256 and one comparison per named token.
 """
 
 from __future__ import annotations
@@ -14,12 +30,35 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import logging
+from pathlib import Path
 
-from flask import current_app, request
+from flask import Response, current_app, g, request
 
 from urbankg.server.http_errors import HttpError
+from urbankg.tokens import TokenError, TokenRegistry, shared
 
 CHALLENGE = 'Bearer realm="urbankg"'
+BASIC_CHALLENGE = 'Basic realm="urbankg", charset="UTF-8"'
+HOW = "send the header 'Authorization: Bearer <token>' (or HTTP Basic with the token as the password)"
+
+log = logging.getLogger(__name__)
+
+
+class Unauthorized(HttpError):
+    """A 401 that challenges both schemes the server takes, as two headers (a header of
+    one value per scheme is what every client parses; HttpError's headers hold one value
+    per name)."""
+
+    def __init__(self, message: str, *, invalid: bool, as_json: bool):
+        super().__init__(401, message, refusal="token", as_json=as_json)
+        self.invalid = invalid
+
+    def response(self) -> Response:
+        response = super().response()
+        response.headers.add("WWW-Authenticate", CHALLENGE + (', error="invalid_token"' if self.invalid else ""))
+        response.headers.add("WWW-Authenticate", BASIC_CHALLENGE)
+        return response
 
 
 def presented_token() -> str | None:
@@ -36,22 +75,86 @@ def presented_token() -> str | None:
     return None
 
 
-def require_write_token(action: str, *, as_json: bool = False) -> None:
-    """Raise 403 when the server is read-only, 401 when the token is missing or wrong."""
+def tokens_file() -> Path | None:
+    """The token file of the app being served: the settings' own, else the embedded store's."""
+    settings = current_app.extensions["urbankg_settings"].for_store(current_app.config["KG"].store)
+    return settings.tokens_file
+
+
+def registry() -> TokenRegistry | None:
+    path = tokens_file()
+    return shared(path) if path is not None else None
+
+
+def _single_agent(token: str) -> str | None:
     expected = current_app.config.get("URBANKG_WRITE_TOKEN")
-    if not expected:
-        raise HttpError(
-            403,
-            f"{action} refused: this server is read-only because no write token is configured. "
-            "Start it with URBANKG_TOKEN set (or URBANKG_TOKEN_FILE / `urbankg serve --token-file FILE`) "
-            "to allow writes.",
-            refusal="read-only", as_json=as_json,
-        )
+    if expected and hmac.compare_digest(token.encode("utf-8"), str(expected).encode("utf-8")):
+        return current_app.extensions["urbankg_settings"].token_name
+    return None
+
+
+def agent_for_token(token: str | None) -> str | None:
+    """The writer a token belongs to, or None (for pages and admission, which only ask;
+    a token file that cannot be read is logged and counts as no match)."""
+    if not token:
+        return None
+    agent = _single_agent(token)
+    if agent is not None:
+        return agent
+    tokens = registry()
+    try:
+        return tokens.agent_for(token) if tokens is not None else None
+    except TokenError as exc:
+        log.error("named tokens are not accepted: %s", exc)
+        return None
+
+
+def writes_allowed() -> bool:
+    """Whether any token may write: the single one, or a named one in the token file."""
+    if current_app.config.get("URBANKG_WRITE_TOKEN"):
+        return True
+    tokens = registry()
+    try:
+        return tokens is not None and tokens.has_tokens()
+    except TokenError:
+        return True  # configured, but broken: the write requests say what is wrong
+
+
+def require_write_token(action: str, *, as_json: bool = False) -> str:
+    """The name of the writer whose token the request carries; 403 when the server is
+    read-only, 401 when the token is missing or nobody's."""
     token = presented_token()
-    if token is None:
-        raise HttpError(401, f"{action} needs the write token: send the header 'Authorization: Bearer <token>'.",
-                        headers={"WWW-Authenticate": CHALLENGE}, refusal="token", as_json=as_json)
-    if not hmac.compare_digest(token.encode("utf-8"), str(expected).encode("utf-8")):
-        raise HttpError(401, f"{action} refused: the token sent is not the server's write token.",
-                        headers={"WWW-Authenticate": CHALLENGE + ', error="invalid_token"'},
-                        refusal="token", as_json=as_json)
+    agent = _single_agent(token) if token is not None else None
+    if agent is None:
+        tokens = registry()
+        try:
+            named = tokens.agent_for(token) if tokens is not None and token is not None else None
+            any_named = named is not None or (tokens is not None and tokens.has_tokens())
+        except TokenError as exc:
+            log.error("%s refused: %s", action, exc)
+            raise HttpError(500, f"{action} cannot be checked: the server's token file "
+                                 f"({tokens.path.name}) cannot be used; its operator finds why in the "
+                                 "server's log", refusal="token-file", as_json=as_json) from None
+        if not any_named and not current_app.config.get("URBANKG_WRITE_TOKEN"):
+            raise HttpError(
+                403,
+                f"{action} refused: this server is read-only because no write token is configured. "
+                "Create a named token with `urbankg tokens create NAME` (the server reads it at the next "
+                "request), or start the server with URBANKG_TOKEN set (or URBANKG_TOKEN_FILE / "
+                "`urbankg serve --token-file FILE`), to allow writes.",
+                refusal="read-only", as_json=as_json,
+            )
+        if token is None:
+            raise Unauthorized(f"{action} needs a write token: {HOW}.", invalid=False, as_json=as_json)
+        if named is None:
+            raise Unauthorized(f"{action} refused: the token sent is not the server's write token, nor one of "
+                               "its named tokens (revoked, mistyped, or made for another server).",
+                               invalid=True, as_json=as_json)
+        agent = named
+    g.urbankg_agent = agent
+    return agent
+
+
+def current_agent() -> str | None:
+    """The writer of the request being answered, once ``require_write_token`` let it write."""
+    return g.get("urbankg_agent")

@@ -4,6 +4,10 @@ Environment variables (CLI options of `urbankg serve` override them):
 
   URBANKG_TOKEN          the bearer token that allows writes (updates, Graph Store writes)
   URBANKG_TOKEN_FILE     a file holding that token (first line); used when URBANKG_TOKEN is unset
+  URBANKG_TOKEN_NAME     the writer that token's writes are recorded as (default "admin")
+  URBANKG_TOKENS_FILE    the named tokens, one per writer (`urbankg tokens create NAME`; see
+                         urbankg.tokens); default: tokens.json in the embedded store's folder.
+                         A remote store has no folder of ours: name a file for it
   URBANKG_QUERY_TIMEOUT  seconds a query may run before it is stopped (default 30)
   URBANKG_MAX_ROWS       rows (or triples) a query result may hold; more are cut off (default 10000)
   URBANKG_MAX_BODY       bytes a request body may hold (default 10 MB)
@@ -34,7 +38,8 @@ already running is never refused; these limits count only the queries that must 
                            503 with Retry-After; when the queue is full (twice as many requests as
                            processes wait), at once (default 10)
 
-With no token configured the server is read-only. The token is never taken from a
+With neither a token nor a token file holding at least one named token the server is
+read-only; a token created or revoked while it runs counts from the next request. The token is never taken from a
 command-line argument, where other users of the machine could read it (ps): pass it
 in the environment or in a file only its owner can read.
 """
@@ -48,11 +53,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from urbankg.errors import UrbankgError
+from urbankg.tokens import NAME, NAME_RULE, TokenError, default_file, shared
 
 
 @dataclass(frozen=True)
 class Settings:
     token: str | None = None
+    token_name: str = "admin"  # the agent of the single token's writes
+    tokens_file: Path | None = None  # the named tokens; None: see for_store
     query_timeout: float = 30.0
     max_rows: int = 10000
     max_body: int = 10 * 1024 * 1024
@@ -69,7 +77,29 @@ class Settings:
 
     @property
     def read_only(self) -> bool:
-        return not self.token
+        """Neither the single token nor a named one: every write is refused (403).
+
+        Asks the token file when one is set: revoking the last named token makes the
+        server read-only, creating one makes it writable, while it runs."""
+        if self.token:
+            return False
+        if self.tokens_file is None:
+            return True
+        try:
+            return not shared(self.tokens_file).has_tokens()
+        except TokenError:
+            return False  # tokens are configured; the write requests say what is wrong with the file
+
+    def for_store(self, store) -> "Settings":
+        """These settings with the token file of the embedded ``store`` (in its folder) when no
+        file is named; a remote or in-memory store has none unless URBANKG_TOKENS_FILE names one."""
+        if self.tokens_file is not None:
+            return self
+        from urbankg.oxigraph_store import OxigraphStore  # pyoxigraph, only when a store is at hand
+
+        if isinstance(store, OxigraphStore) and store.path is not None:
+            return replace(self, tokens_file=default_file(store.path))
+        return self
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
@@ -80,6 +110,8 @@ class Settings:
             token = read_token_file(Path(env["URBANKG_TOKEN_FILE"]))
         settings = cls(
             token=token,
+            token_name=env.get("URBANKG_TOKEN_NAME") or cls.token_name,
+            tokens_file=Path(env["URBANKG_TOKENS_FILE"]) if env.get("URBANKG_TOKENS_FILE") else None,
             query_timeout=_number(env, "URBANKG_QUERY_TIMEOUT", float, cls.query_timeout),
             max_rows=_number(env, "URBANKG_MAX_ROWS", int, cls.max_rows),
             max_body=_number(env, "URBANKG_MAX_BODY", int, cls.max_body),
@@ -97,11 +129,15 @@ class Settings:
         given = {k: v for k, v in overrides.items() if v is not None}
         if "token_file" in given:
             given["token"] = read_token_file(Path(given.pop("token_file")))
+        if "tokens_file" in given:
+            given["tokens_file"] = Path(given["tokens_file"])
         settings = replace(settings, **given)
         settings.check()
         return settings
 
     def check(self) -> None:
+        if not NAME.fullmatch(self.token_name):
+            raise UrbankgError(f"URBANKG_TOKEN_NAME={self.token_name!r} cannot name a writer: {NAME_RULE}")
         if self.query_timeout <= 0:
             raise UrbankgError(f"the query timeout must be positive, not {self.query_timeout}")
         if self.max_rows < 1 or self.max_body < 1:

@@ -229,7 +229,8 @@ class TokenRegistry:
     def _write(self, entries: list[Entry], old: os.stat_result) -> None:
         # One token a line, so a diff or a glance at the file shows who was added or removed.
         lines = [json.dumps({"name": e.name, "created": e.created, "sha256": e.sha256.hex()}) for e in entries]
-        text = f'{{"format": {FORMAT}, "tokens": [\n' + ",\n".join(lines) + "\n]}\n"
+        body = "\n" + ",\n".join(lines) + "\n" if lines else ""
+        text = f'{{"format": {FORMAT}, "tokens": [{body}]}}\n'
         fd, temporary = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
