@@ -132,9 +132,14 @@ def require_write_token(action: str, *, as_json: bool = False) -> str:
             any_named = named is not None or (tokens is not None and tokens.has_tokens())
         except TokenError as exc:
             log.error("%s refused: %s", action, exc)
-            raise HttpError(500, f"{action} cannot be checked: the server's token file "
-                                 f"({tokens.path.name}) cannot be used; its operator finds why in the "
-                                 "server's log", refusal="token-file", as_json=as_json) from None
+            raise HttpError(
+                500,
+                f"{action} cannot be checked: the server's token file "
+                f"({tokens.path.name}) cannot be used; its operator finds why in the "
+                "server's log",
+                refusal="token-file",
+                as_json=as_json,
+            ) from None
         if not any_named and not current_app.config.get("URBANKG_WRITE_TOKEN"):
             raise HttpError(
                 403,
@@ -142,14 +147,18 @@ def require_write_token(action: str, *, as_json: bool = False) -> str:
                 "Create a named token with `urbankg tokens create NAME` (the server reads it at the next "
                 "request), or start the server with URBANKG_TOKEN set (or URBANKG_TOKEN_FILE / "
                 "`urbankg serve --token-file FILE`), to allow writes.",
-                refusal="read-only", as_json=as_json,
+                refusal="read-only",
+                as_json=as_json,
             )
         if token is None:
             raise Unauthorized(f"{action} needs a write token: {HOW}.", invalid=False, as_json=as_json)
         if named is None:
-            raise Unauthorized(f"{action} refused: the token sent is not the server's write token, nor one of "
-                               "its named tokens (revoked, mistyped, or made for another server).",
-                               invalid=True, as_json=as_json)
+            raise Unauthorized(
+                f"{action} refused: the token sent is not the server's write token, nor one of "
+                "its named tokens (revoked, mistyped, or made for another server).",
+                invalid=True,
+                as_json=as_json,
+            )
         agent = named
     g.urbankg_agent = agent
     return agent

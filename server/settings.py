@@ -90,7 +90,7 @@ class Settings:
         except TokenError:
             return False  # tokens are configured; the write requests say what is wrong with the file
 
-    def for_store(self, store) -> "Settings":
+    def for_store(self, store) -> Settings:
         """These settings with the token file of the embedded ``store`` (in its folder) when no
         file is named; a remote or in-memory store has none unless URBANKG_TOKENS_FILE names one."""
         if self.tokens_file is not None:
@@ -102,7 +102,7 @@ class Settings:
         return self
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
         """Settings from the environment, then ``overrides`` (CLI options; None means 'not given')."""
         env = os.environ if environ is None else environ
         token = env.get("URBANKG_TOKEN") or None
@@ -151,13 +151,17 @@ class Settings:
         if self.max_result_bytes < 1024:
             raise UrbankgError(f"URBANKG_MAX_RESULT_BYTES must be at least 1024 (bytes), not {self.max_result_bytes}")
         if self.worker_memory_mb is not None and self.worker_memory_mb != 0 and self.worker_memory_mb < 256:
-            raise UrbankgError(f"URBANKG_WORKER_MEMORY_MB must be 0 (no limit) or at least 256: a query process "
-                               f"needs about 100 MB to start, not {self.worker_memory_mb}")
+            raise UrbankgError(
+                f"URBANKG_WORKER_MEMORY_MB must be 0 (no limit) or at least 256: a query process "
+                f"needs about 100 MB to start, not {self.worker_memory_mb}"
+            )
         if self.client_queries < 1:
             raise UrbankgError(f"URBANKG_CLIENT_QUERIES must be at least 1, not {self.client_queries}")
         if self.reserve_seconds <= 0 or self.queue_seconds <= 0:
-            raise UrbankgError("URBANKG_RESERVE_SECONDS and URBANKG_QUEUE_SECONDS must be positive, not "
-                               f"{self.reserve_seconds:g} and {self.queue_seconds:g}")
+            raise UrbankgError(
+                "URBANKG_RESERVE_SECONDS and URBANKG_QUEUE_SECONDS must be positive, not "
+                f"{self.reserve_seconds:g} and {self.queue_seconds:g}"
+            )
 
     def worker_memory_bytes(self) -> int | None:
         """What one query process may allocate (None: no limit)."""

@@ -20,8 +20,12 @@ from urbankg.tokens import ENV, TokenError, TokenRegistry, default_file
 
 def _file_option(command):
     return click.option(
-        "--file", "tokens_file", type=click.Path(dir_okay=False, path_type=Path), envvar=ENV,
-        help=f"The token file [default: ${ENV}, else tokens.json in the store's folder].")(command)
+        "--file",
+        "tokens_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        envvar=ENV,
+        help=f"The token file [default: ${ENV}, else tokens.json in the store's folder].",
+    )(command)
 
 
 def _registry(obj, tokens_file: Path | None) -> TokenRegistry:
@@ -30,7 +34,8 @@ def _registry(obj, tokens_file: Path | None) -> TokenRegistry:
     if getattr(obj, "remote", None):
         raise click.UsageError(
             f"a remote store has no folder of urbankg's to keep tokens in: give --file PATH or set {ENV}, "
-            "naming the file the server reads (its URBANKG_TOKENS_FILE)")
+            "naming the file the server reads (its URBANKG_TOKENS_FILE)"
+        )
     store_dir = getattr(obj, "store_dir", None) or config.default_store_dir()
     return TokenRegistry(default_file(store_dir))
 
@@ -56,9 +61,12 @@ def create(obj, name: str, tokens_file: Path | None) -> None:
     except TokenError as error:
         _fail(error)
     click.echo(token)
-    click.echo(f"This is {name}'s write token; it will not be shown again (only its digest is kept in "
-               f"{registry.path}). Send it as 'Authorization: Bearer <token>' or as the password of HTTP "
-               "Basic; a running server accepts it from its next request.", err=True)
+    click.echo(
+        f"This is {name}'s write token; it will not be shown again (only its digest is kept in "
+        f"{registry.path}). Send it as 'Authorization: Bearer <token>' or as the password of HTTP "
+        "Basic; a running server accepts it from its next request.",
+        err=True,
+    )
 
 
 @tokens.command("list")
@@ -91,8 +99,9 @@ def revoke(obj, name: str, tokens_file: Path | None) -> None:
     except TokenError as error:
         _fail(error)
     if not removed:
-        raise click.ClickException(f"{registry.path} holds no token named {name!r}; `urbankg tokens list` "
-                                   "shows the names that do")
+        raise click.ClickException(
+            f"{registry.path} holds no token named {name!r}; `urbankg tokens list` shows the names that do"
+        )
     click.echo(f"Revoked {name}'s token in {registry.path}.", err=True)
 
 

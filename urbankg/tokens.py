@@ -57,9 +57,9 @@ import stat
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from urbankg.errors import UrbankgError
@@ -68,8 +68,9 @@ FILE_NAME = "tokens.json"
 ENV = "URBANKG_TOKENS_FILE"
 FORMAT = 1
 NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
-NAME_RULE = ("a name is 1 to 64 characters: lower-case letters, digits, '.', '_' and '-', "
-             "starting with a letter or digit")
+NAME_RULE = (
+    "a name is 1 to 64 characters: lower-case letters, digits, '.', '_' and '-', starting with a letter or digit"
+)
 TOKEN_BYTES = 32
 
 
@@ -161,13 +162,15 @@ class TokenRegistry:
             raise TokenError(
                 f"the token file {self.path} may be written by {_who(info.st_mode)} (mode "
                 f"{stat.S_IMODE(info.st_mode):04o}): anyone who can write it can add a token of their own. "
-                f"Make it writable by its owner only: chmod go-w {self.path}")
+                f"Make it writable by its owner only: chmod go-w {self.path}"
+            )
         folder = os.stat(self.path.parent)
         if folder.st_mode & stat.S_IWOTH and not folder.st_mode & stat.S_ISVTX:
             raise TokenError(
                 f"the token file {self.path} is in a folder anyone may write ({self.path.parent}, mode "
                 f"{stat.S_IMODE(folder.st_mode):04o}), where anyone can replace it with one of their own. "
-                f"Keep it in a folder only its owner may write (or set URBANKG_TOKENS_FILE to a path in one)")
+                f"Keep it in a folder only its owner may write (or set URBANKG_TOKENS_FILE to a path in one)"
+            )
 
     # -- changing ---------------------------------------------------------------------
 
@@ -175,11 +178,13 @@ class TokenRegistry:
         """A new token for ``name``, returned this once: only its digest is kept."""
         check_name(name)
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        entry = Entry(name, datetime.now(timezone.utc).isoformat(timespec="seconds"), digest(token))
+        entry = Entry(name, datetime.now(UTC).isoformat(timespec="seconds"), digest(token))
         with self._locked() as (entries, info):
             if any(e.name == name for e in entries):
-                raise TokenError(f"{self.path} already holds a token named {name!r} (one token per name): "
-                                 f"revoke it first with `urbankg tokens revoke {name}`, or choose another name")
+                raise TokenError(
+                    f"{self.path} already holds a token named {name!r} (one token per name): "
+                    f"revoke it first with `urbankg tokens revoke {name}`, or choose another name"
+                )
             self._write([*entries, entry], info)
         return token
 
@@ -236,19 +241,15 @@ class TokenRegistry:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 # Owner read/write, plus the group read bit of the file it replaces.
                 os.fchmod(out.fileno(), 0o600 | (stat.S_IMODE(old.st_mode) & stat.S_IRGRP))
-                try:
+                with suppress(OSError):  # not a member of that group: the file keeps ours
                     os.fchown(out.fileno(), -1, old.st_gid)
-                except OSError:
-                    pass  # not a member of that group: the file keeps ours
                 out.write(text)
                 out.flush()
                 os.fsync(out.fileno())
             os.replace(temporary, self.path)
         except BaseException:
-            try:
+            with suppress(FileNotFoundError):
                 os.unlink(temporary)
-            except FileNotFoundError:
-                pass
             raise
         _sync_folder(self.path.parent)
 
@@ -259,15 +260,24 @@ def _parse(raw: bytes, path: Path) -> tuple[Entry, ...]:
     try:
         document = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise TokenError(f"{path}: not UTF-8 text at byte {exc.start}; the file is written by `urbankg tokens`, "
-                         "restore it or create the tokens again") from None
+        raise TokenError(
+            f"{path}: not UTF-8 text at byte {exc.start}; the file is written by `urbankg tokens`, "
+            "restore it or create the tokens again"
+        ) from None
     except json.JSONDecodeError as exc:
-        raise TokenError(f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); the file is written by "
-                         "`urbankg tokens`, restore it or create the tokens again") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT or not isinstance(
-            document.get("tokens"), list):
-        raise TokenError(f"{path}: not a token file of format {FORMAT}: expected "
-                         '{"format": 1, "tokens": [{"name": ..., "created": ..., "sha256": ...}, ...]}')
+        raise TokenError(
+            f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg}); the file is written by "
+            "`urbankg tokens`, restore it or create the tokens again"
+        ) from None
+    if (
+        not isinstance(document, dict)
+        or document.get("format") != FORMAT
+        or not isinstance(document.get("tokens"), list)
+    ):
+        raise TokenError(
+            f"{path}: not a token file of format {FORMAT}: expected "
+            '{"format": 1, "tokens": [{"name": ..., "created": ..., "sha256": ...}, ...]}'
+        )
     entries: list[Entry] = []
     names: set[str] = set()
     digests: dict[bytes, str] = {}
@@ -289,8 +299,10 @@ def _parse(raw: bytes, path: Path) -> tuple[Entry, ...]:
         if name in names:
             raise TokenError(f"{where}: the name {name!r} is there twice; one token per name: remove one")
         if value in digests:
-            raise TokenError(f"{where} ({name}) has the digest of {digests[value]!r}'s token: one token "
-                             "would write under two names; remove one")
+            raise TokenError(
+                f"{where} ({name}) has the digest of {digests[value]!r}'s token: one token "
+                "would write under two names; remove one"
+            )
         names.add(name)
         digests[value] = name
         entries.append(Entry(name, created, value))
@@ -298,8 +310,7 @@ def _parse(raw: bytes, path: Path) -> tuple[Entry, ...]:
 
 
 def _who(mode: int) -> str:
-    return " and ".join(who for who, bit in (("its group", stat.S_IWGRP), ("other users", stat.S_IWOTH))
-                        if mode & bit)
+    return " and ".join(who for who, bit in (("its group", stat.S_IWGRP), ("other users", stat.S_IWOTH)) if mode & bit)
 
 
 def _sync_folder(folder: Path) -> None:
@@ -334,4 +345,3 @@ def shared(path: Path | str) -> TokenRegistry:
         if registry is None:
             registry = _shared[key] = TokenRegistry(key)
         return registry
-
