@@ -1,7 +1,9 @@
 """Which format to answer in: the ``format=`` parameter, else the Accept header with q-values.
 
 A result is one of three kinds (solutions of a SELECT, the boolean of an ASK, the
-triples of a CONSTRUCT or DESCRIBE) and each kind has its own formats. Accept is read
+triples of a CONSTRUCT or DESCRIBE) and each kind has its own formats. An ASK can be had
+in CSV and TSV too, although SPARQL 1.1 Results CSV/TSV define no boolean: as Jena writes
+it, a one-column table ``_askResult`` holding ``true`` or ``false`` (see result_writers). Accept is read
 as RFC 9110 says: the most specific media range that matches a format gives its
 quality (``text/*;q=0.5, text/csv;q=0`` refuses CSV), q=0 means "not acceptable", and
 among equal qualities the server's order (the first format listed) wins. No Accept
@@ -43,7 +45,7 @@ NQUADS = Format("nquads", "application/n-quads", (), ("nquads", "n-quads", "nq")
 # Listed in order of preference: the first is the default when anything goes.
 FORMATS: dict[str, list[Format]] = {
     SOLUTIONS: [JSON, XML, CSV, TSV],
-    BOOLEAN: [JSON, XML],
+    BOOLEAN: [JSON, XML, CSV, TSV],
     GRAPH: [TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS],
 }
 

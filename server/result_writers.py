@@ -304,4 +304,17 @@ SOLUTION_WRITERS = {
     "csv": _SolutionWriter(lambda variables, link: ",".join(variables) + "\r\n", _csv_row, "", ""),
     "tsv": _SolutionWriter(lambda variables, link: "\t".join(f"?{v}" for v in variables) + "\n", _tsv_row, "", ""),
 }
-BOOLEAN_WRITERS = {"json": _json_boolean, "xml": _xml_boolean}
+
+
+def _csv_boolean(value: bool) -> bytes:
+    return f"_askResult\r\n{'true' if value else 'false'}\r\n".encode("utf-8")
+
+
+def _tsv_boolean(value: bool) -> bytes:
+    return f"?_askResult\n{'true' if value else 'false'}\n".encode("utf-8")
+
+
+# SPARQL 1.1 Results CSV/TSV define no boolean. Jena writes an ASK as a one-column table,
+# _askResult, and reads that back; Oxigraph writes the bare word. The table is what a
+# spreadsheet or pandas reads as CSV, so urbankg writes Jena's form.
+BOOLEAN_WRITERS = {"json": _json_boolean, "xml": _xml_boolean, "csv": _csv_boolean, "tsv": _tsv_boolean}

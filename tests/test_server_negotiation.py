@@ -20,6 +20,8 @@ from urbankg.server.negotiation import BOOLEAN, GRAPH, SOLUTIONS, NotAcceptable,
     (GRAPH, "text/plain", "ntriples"),
     (GRAPH, "application/sparql-results+xml, application/rdf+xml;q=0.5", "rdfxml"),
     (BOOLEAN, "application/sparql-results+xml, */*;q=0.1", "xml"),
+    (BOOLEAN, "text/csv", "csv"),  # Jena's one-column table (result_writers)
+    (BOOLEAN, "text/tab-separated-values", "tsv"),
 ])
 def test_accept(kind, accept, expected):
     assert choose(kind, accept).key == expected
@@ -28,7 +30,7 @@ def test_accept(kind, accept, expected):
 @pytest.mark.parametrize("kind, accept", [
     (SOLUTIONS, "image/png"),
     (SOLUTIONS, "text/csv;q=0, application/sparql-results+json;q=0"),
-    (BOOLEAN, "text/csv"),
+    (BOOLEAN, "text/turtle"),
     (GRAPH, "application/sparql-results+json"),
 ])
 def test_nothing_fits(kind, accept):

@@ -174,8 +174,22 @@ def test_nothing_acceptable_is_406_with_what_would_do(main):
     assert "application/sparql-results+json" in response.text and "text/csv" in response.text
     graph = requests.get(main.sparql, params={"query": CONSTRUCT}, headers={"Accept": "text/csv"}, timeout=30)
     assert graph.status_code == 406 and "text/turtle" in graph.text
-    ask = requests.get(main.sparql, params={"query": "ASK {}", "format": "csv"}, timeout=30)
-    assert ask.status_code == 406
+    ask = requests.get(main.sparql, params={"query": "ASK {}"}, headers={"Accept": "text/turtle"}, timeout=30)
+    assert ask.status_code == 406 and "text/csv" in ask.text
+
+
+@pytest.mark.parametrize("accept, body", [
+    # SPARQL 1.1 Results CSV/TSV define no boolean: Jena's one-column table, which Jena reads back.
+    ("text/csv", "_askResult\r\ntrue\r\n"),
+    ("text/tab-separated-values", "?_askResult\ntrue\n"),
+])
+def test_ask_in_csv_and_tsv_is_a_one_column_table(main, accept, body):
+    response = requests.get(main.sparql, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": accept}, timeout=30)
+    assert response.status_code == 200 and response.headers["Content-Type"] == f"{accept}; charset=utf-8"
+    assert response.text == body
+    empty = requests.get(main.sparql, params={"query": "ASK { <urn:x:nothing> ?p ?o }", "format": accept},
+                         timeout=30)
+    assert empty.text == body.replace("true", "false")
 
 
 def test_format_parameter_wins_over_accept(main):
