@@ -4,9 +4,9 @@ Costs a wheel build (pip, with build isolation: setuptools and wheel come from t
 and a fresh virtual environment: about 20 s.
 """
 
+import shutil
 import site
 import subprocess
-import shutil
 import sys
 import sysconfig
 import venv
@@ -24,8 +24,11 @@ def wheel(tmp_path_factory) -> Path:
     # Build from a clean copy: a build/ folder left in the tree could leak stale files into the wheel.
     source = tmp_path_factory.mktemp("source") / "urbankg"
     shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns("build", "*.egg-info", ".git", "__pycache__", ".venv"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
+        check=True,
+        capture_output=True,
+    )
     return next(out.glob("urbankg-*.whl"))
 
 
@@ -55,21 +58,43 @@ def test_non_editable_install_answers_from_bundled_data(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, system_site_packages=False, with_pip=True)
     python = env_dir / "bin" / "python"
-    subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     # Dependencies come from the running interpreter's site-packages, listed as plain paths after the
     # venv's own: the .pth files there (the editable install of this source tree among them) are not
     # run, so urbankg itself can only come from the wheel.
-    own_site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                              capture_output=True, text=True, check=True).stdout.strip()
+    own_site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (Path(own_site) / "urbankg-test-dependencies.pth").write_text("\n".join(_running_site_dirs()) + "\n")
-    located = subprocess.run([python, "-c", "import urbankg.server, urbankg.loaders, urbankg; print(urbankg.__file__)"],
-                             cwd=tmp_path, capture_output=True, text=True, check=True)
+    located = subprocess.run(
+        [python, "-c", "import urbankg.server, urbankg.loaders, urbankg; print(urbankg.__file__)"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert str(env_dir) in located.stdout  # not the editable source tree
     result = subprocess.run(
-        [env_dir / "bin" / "urbankg", "--store", str(tmp_path / "store"), "query", "--format", "csv",
-         "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"],
-        cwd=tmp_path, capture_output=True, text=True, timeout=600,
+        [
+            env_dir / "bin" / "urbankg",
+            "--store",
+            str(tmp_path / "store"),
+            "query",
+            "--format",
+            "csv",
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.splitlines()[1]) > 0
