@@ -52,10 +52,13 @@ keeps a single writer.
 from __future__ import annotations
 
 import errno
+import fcntl
 import gc
 import os
 import shutil
+import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
@@ -65,8 +68,9 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
+from urbankg import config
 from urbankg.errors import DiskFull, StoreError, UnstorableTerm
-from urbankg.store import GraphReplacement, StoreStats
+from urbankg.store import CatalogueEntry, GraphReplacement, StoreStats, WriteRecord
 
 CATALOGUE_PREFIXES = """PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -80,7 +84,12 @@ EXPORT_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
 # graph of the store, and no load may name it.
 JOURNAL = ox.NamedNode("urn:urbankg:journal")
 EMPTIES = ox.NamedNode("urn:urbankg:journal#empties")
+# A graph that must exist after the write even when no quad lands in it (an empty PUT).
+KEEPS = ox.NamedNode("urn:urbankg:journal#keeps")
 JOURNAL_FILE = "urbankg-journal.nq"
+# Held exclusively (flock) while a write is journalled and applied, shared by a process that
+# opens the store read-only, so that one never opens half a write.
+WRITE_LOCK_FILE = "urbankg-write.lock"
 
 VOID = "http://rdfs.org/ns/void#"
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -89,6 +98,18 @@ DCTERMS_SOURCE = ox.NamedNode("http://purl.org/dc/terms/source")
 GENERATED_AT = ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime")
 XSD = "http://www.w3.org/2001/XMLSchema#"
 XSD_INTEGER = ox.NamedNode(XSD + "integer")
+XSD_DATETIME = ox.NamedNode(XSD + "dateTime")
+DCTERMS_CREATOR = ox.NamedNode("http://purl.org/dc/terms/creator")
+
+# The history: one prov:Activity per graph touched by a write, in the catalogue.
+PROV = "http://www.w3.org/ns/prov#"
+PROV_ACTIVITY = ox.NamedNode(PROV + "Activity")
+PROV_AGENT = ox.NamedNode(PROV + "wasAssociatedWith")
+PROV_STARTED = ox.NamedNode(PROV + "startedAtTime")
+UKG_GRAPH = ox.NamedNode(config.ONTOLOGY_NS + "graph")
+UKG_ACTION = ox.NamedNode(config.ONTOLOGY_NS + "action")
+UKG_BEFORE = ox.NamedNode(config.ONTOLOGY_NS + "triplesBefore")
+UKG_AFTER = ox.NamedNode(config.ONTOLOGY_NS + "triplesAfter")
 
 # Free space under which /health warns: one load's write-ahead log can take that much.
 LOW_DISK = 4 * 2**20
@@ -98,9 +119,12 @@ BULK_MARK = "urbankg-bulk-load-in-progress"
 
 
 class OxigraphStore:
-    def __init__(self, path: Path | str | None = None):
-        """Open the store at ``path`` (created if missing); ``None`` keeps it in memory."""
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False):
+        """Open the store at ``path`` (created if missing); ``None`` keeps it in memory.
+
+        ``read_only``: see :meth:`read_only`."""
         self.path = Path(path) if path is not None else None
+        self.is_read_only = read_only
         self._write_lock = threading.Lock()
         self._visibility = _SharedLock()
         self._fault: str | None = None  # why writes fail until the store is reopened
@@ -109,7 +133,19 @@ class OxigraphStore:
         # snapshot) can tell that what they see is stale. Failed writes change nothing
         # and are not counted: a full disk then leaves the last snapshot in use.
         self.generation = 0
-        self._store = self._open()
+        self._lock_file: int | None = None  # the descriptor of WRITE_LOCK_FILE, once opened
+        self._store = self._open_read_only() if read_only else self._open()
+        if self.path is not None and not read_only:
+            _remove_scratch_copies(self.path)  # of a process killed while it tried an update
+
+    @classmethod
+    def read_only(cls, path: Path | str) -> "OxigraphStore":
+        """The store at ``path`` opened for reading beside the process that holds it for
+        writing (``urbankg serve``): it sees every write committed when it is opened, and
+        no later one. Opening waits while a write is being applied (a shared flock on
+        ``urbankg-write.lock`` against the writer's exclusive one), so it never opens half
+        a write. Every write through it raises StoreError."""
+        return cls(path, read_only=True)
 
     def _open(self) -> ox.Store:
         if self.path is None:
@@ -138,33 +174,100 @@ class OxigraphStore:
             raise failure
         return store
 
+    def _open_read_only(self) -> ox.Store:
+        if self.path is None:
+            raise StoreError("an in-memory store cannot be opened read-only")
+        if not (self.path / "CURRENT").exists():
+            raise StoreError(f"there is no store at {self.path} to read: load data first (urbankg load), "
+                             "or pass the --store directory that holds one")
+        last: Exception | None = None
+        for attempt in range(3):
+            with self._file_lock(fcntl.LOCK_SH):
+                if (self.path / JOURNAL_FILE).exists():
+                    # The writer holds the lock from its journal to its last change, so a
+                    # journal seen here is a write that was cut short: half of it may be in.
+                    raise StoreError(f"a write to the store at {self.path} was cut short and is finished when the "
+                                     "store is next opened for writing (the server does so after a full disk "
+                                     "once space is freed; or stop the server and run any urbankg command); "
+                                     "until then it cannot be read from another process")
+                try:
+                    return ox.Store.read_only(str(self.path))
+                except (OSError, RuntimeError) as exc:
+                    # RocksDB may delete a table file (compaction) between reading the manifest
+                    # and opening the file: opening again finds the new manifest.
+                    last = exc
+            time.sleep(0.05 * (attempt + 1))
+        raise StoreError(f"cannot open the store at {self.path} for reading: {last}")
+
+    @contextmanager
+    def _file_lock(self, kind: int) -> Iterator[None]:
+        """flock ``kind`` on WRITE_LOCK_FILE, for the time of the block (nothing in memory)."""
+        if self.path is None:
+            yield
+            return
+        if self._lock_file is None:
+            self._lock_file = os.open(self.path / WRITE_LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+        fcntl.flock(self._lock_file, kind)
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+
     # -- writing -----------------------------------------------------------------
 
     def replace_graphs(self, replacements: list[GraphReplacement]) -> None:
-        if not replacements:
+        self.write(replacements)
+
+    def write(self, replacements: list[GraphReplacement], drops: Iterable[str] = (),
+              records: Iterable[WriteRecord] = ()) -> None:
+        """Replace graphs, drop graphs and add history records in one commit (the journal).
+
+        A replaced graph that exists keeps the creator its catalogue entry names; a new one
+        gets its replacement's ``creator``. An empty replacement leaves an empty graph."""
+        records = list(records)
+        drops = list(drops)
+        if not replacements and not drops and not records:
             return
-        now = ox.Literal(datetime.now(timezone.utc).isoformat(), datatype=ox.NamedNode(XSD + "dateTime"))
+        now = ox.Literal(datetime.now(timezone.utc).isoformat(), datatype=XSD_DATETIME)
         targets = [_graph_name(r.iri) for r in replacements]
-        if len(set(targets)) < len(targets):
-            raise StoreError("a load names the same graph twice: "
-                             + ", ".join(sorted({t.value for t in targets if targets.count(t) > 1})))
-        # Every term is converted before anything is written: a bad one refuses the whole load.
-        quads = [ox.Quad(JOURNAL, EMPTIES, target, JOURNAL) for target in targets]
+        dropped = [_graph_name(iri) for iri in drops]
+        named = targets + dropped
+        if len(set(named)) < len(named):
+            raise StoreError("a write names the same graph twice: "
+                             + ", ".join(sorted({t.value for t in named if named.count(t) > 1})))
+        # Every term is converted before anything is written: a bad one refuses the whole write.
+        quads = [ox.Quad(JOURNAL, EMPTIES, target, JOURNAL) for target in named]
+        quads += [ox.Quad(JOURNAL, KEEPS, target, JOURNAL) for target in targets]
         for replacement, target in zip(replacements, targets):
-            quads.extend(_quads(replacement.graph, target, replacement.origin))
+            quads.extend(_quads(replacement.graph, target, replacement.origin, replacement.fresh_blank_nodes))
             quads += [
                 ox.Quad(target, RDF_TYPE, VOID_DATASET),
                 ox.Quad(target, VOID_TRIPLES, ox.Literal(str(len(replacement.graph)), datatype=XSD_INTEGER)),
                 ox.Quad(target, DCTERMS_SOURCE, ox.Literal(replacement.origin)),
                 ox.Quad(target, GENERATED_AT, now),
             ]
+        for record in records:
+            quads.extend(history_quads(record))
         with self._write_lock:
+            # No name of its own for the engine here: a frame kept by an error would hold it
+            # open, and a store stopped by a full disk reopens only once nothing does.
+            self._live_for_writing()
+            for replacement, target in zip(replacements, targets):
+                # Read under the lock: the creator is kept across replacements.
+                creator = next(iter(self._store.quads_for_pattern(target, DCTERMS_CREATOR, None,
+                                                                  ox.DefaultGraph())), None)
+                if creator is not None:
+                    quads.append(creator)
+                elif replacement.creator:
+                    quads.append(ox.Quad(target, DCTERMS_CREATOR, _graph_name(replacement.creator)))
             self._commit(quads, "write the load")
 
     def drop_graph(self, iri: str) -> bool:
         target = _graph_name(iri)
         with self._write_lock:
-            if not self._live_for_writing().contains_named_graph(target):
+            self._live_for_writing()
+            # A catalogue entry without its graph (left by an old version) is dropped too.
+            if not self._store.contains_named_graph(target) and not _has_entry(self._store, target):
                 return False
             self._commit([ox.Quad(JOURNAL, EMPTIES, target, JOURNAL)], "drop the graph")
         return True
@@ -173,27 +276,30 @@ class OxigraphStore:
         """Journal ``quads`` (see the module docstring), then apply them. Holds _write_lock."""
         self._live_for_writing()
         journal = self.path / JOURNAL_FILE if self.path is not None else None
-        if journal is not None:
-            try:
-                _write_journal(journal, quads)
-            except OSError as exc:
-                raise self._failure(exc, what) from exc
-        failure = None
-        # Graphs the store does not hold yet land in one extend, which readers see whole or
-        # not at all; only emptying a graph first makes a state they must not see.
-        with self._visibility.exclusive() if _empties_something(self._store, quads) else nullcontext():
-            try:
-                _apply(self._store, quads)
-                if journal is not None:
-                    journal.unlink()
-            except OSError as exc:
-                # Half of it may be in the store: no read until reopening the store redoes
-                # the write from its journal.
-                self._pending = True
-                self._fault = f"the store could not {what}: {exc}"
-                failure = self._failure(exc, what, kept=journal is not None)
-            finally:
-                self.generation += 1
+        # Readers in other processes open the store only between writes (read_only): from
+        # the journal (the commit point) to its last change, the store holds half a write.
+        with self._file_lock(fcntl.LOCK_EX):
+            if journal is not None:
+                try:
+                    _write_journal(journal, quads)
+                except OSError as exc:
+                    raise self._failure(exc, what) from exc
+            failure = None
+            # Graphs the store does not hold yet land in one extend, which readers see whole or
+            # not at all; only emptying a graph first makes a state they must not see.
+            with self._visibility.exclusive() if _empties_something(self._store, quads) else nullcontext():
+                try:
+                    _apply(self._store, quads)
+                    if journal is not None:
+                        journal.unlink()
+                except OSError as exc:
+                    # Half of it may be in the store: no read until reopening the store redoes
+                    # the write from its journal.
+                    self._pending = True
+                    self._fault = f"the store could not {what}: {exc}"
+                    failure = self._failure(exc, what, kept=journal is not None)
+                finally:
+                    self.generation += 1
         if failure is not None:
             # Raised here, not in the handler: the OSError's frames hold the engine, and a
             # store stopped by a full disk reopens only once nothing holds the old engine.
@@ -251,6 +357,11 @@ class OxigraphStore:
         """
         if self.path is None:
             raise StoreError("an in-memory store has no snapshot on disk")
+        if self.is_read_only:
+            # A checkpoint taken through a read-only open holds none of the write-ahead log:
+            # it would silently miss the latest writes.
+            raise StoreError(f"the store at {self.path} is open read-only here: a snapshot of it would miss "
+                             "its latest writes; take it in the process that holds the store (the server)")
         if self._fault is not None:
             with self._write_lock:
                 self._live_for_writing()
@@ -281,6 +392,10 @@ class OxigraphStore:
 
     def _live_for_writing(self) -> ox.Store:
         """The store, reopened first if a full disk stopped it. Holds _write_lock."""
+        if self.is_read_only:
+            raise StoreError(f"the store at {self.path} is open read-only here: a running urbankg server holds it "
+                             "for writing. Send the write to the server (with a write token), or stop the server "
+                             "and try again")
         if self._fault is not None and self.path is not None:
             free = _free_bytes(self.path)
             if free < _room_to_reopen(self.path):
@@ -431,12 +546,111 @@ class OxigraphStore:
             return len(self._store)
 
     def close(self) -> None:
-        if self.path is not None and self._store is not None and self._fault is None:
+        if self.path is not None and self._store is not None and self._fault is None and not self.is_read_only:
             try:
                 self._store.flush()
             except OSError:
                 pass  # what was committed is in RocksDB's write-ahead log already
         self._store = None
+        if self._lock_file is not None:
+            os.close(self._lock_file)
+            self._lock_file = None
+
+    # -- the catalogue and the history --------------------------------------------------
+
+    def catalogue_entry(self, iri: str) -> CatalogueEntry | None:
+        target = _graph_name(iri)
+        with self._reading():
+            values = {quad.predicate: quad.object
+                      for quad in self._store.quads_for_pattern(target, None, None, ox.DefaultGraph())}
+        if not values:
+            return None
+        triples = values.get(VOID_TRIPLES)
+        return CatalogueEntry(
+            graph=iri,
+            triples=int(triples.value) if isinstance(triples, ox.Literal) and triples.value.isdigit() else None,
+            source=_value(values.get(DCTERMS_SOURCE)),
+            written=_value(values.get(GENERATED_AT)),
+            creator=_value(values.get(DCTERMS_CREATOR)),
+        )
+
+    def graph_size(self, iri: str) -> int | None:
+        target = _graph_name(iri)
+        with self._reading():
+            if not self._store.contains_named_graph(target):
+                return None
+            return _count(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
+                                             substitutions={ox.Variable("g"): target}))
+
+    def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
+        """The history records of the catalogue (the default graph only: a data graph that
+        holds prov:Activity nodes is not history), newest first. Read through the API: no
+        query text. Costs one pass over the records (of one graph, when ``graph`` is given)."""
+        with self._reading():
+            if graph is None:
+                nodes = [q.subject for q in self._store.quads_for_pattern(None, RDF_TYPE, PROV_ACTIVITY,
+                                                                           ox.DefaultGraph())]
+            else:
+                nodes = [q.subject for q in self._store.quads_for_pattern(None, UKG_GRAPH, _graph_name(graph),
+                                                                           ox.DefaultGraph())]
+            records = []
+            for node in nodes:
+                values = {q.predicate: q.object for q in self._store.quads_for_pattern(node, None, None,
+                                                                                       ox.DefaultGraph())}
+                record = record_of(values)
+                if record is not None:
+                    records.append((record.time, node.value, record))
+        records.sort(key=lambda item: (item[0], item[1]), reverse=True)
+        found = [record for _time, _node, record in records]
+        return found[:limit] if limit is not None else found
+
+    # -- scratch copies, for trying an update ---------------------------------------------
+
+    copies_whole_store = True
+
+    @contextmanager
+    def scratch(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Store]:
+        """A writable copy of the whole store (``graphs`` is not needed: all are copied), to
+        try an update on. On disk a RocksDB checkpoint beside the store (hard links:
+        milliseconds, whatever the size; its own writes go to files of its own); in memory a
+        copy of every quad (time and memory in proportion to the store). Removed afterwards."""
+        if self.path is None:
+            copy = ox.Store()
+            with self._reading():
+                copy.extend(self._store.quads_for_pattern(None, None, None, None))
+                for name in self._store.named_graphs():
+                    copy.add_graph(name)
+            yield copy
+            return
+        folder = Path(tempfile.mkdtemp(prefix=_scratch_prefix(self.path), dir=self.path.parent))
+        try:
+            self.snapshot(folder / "store")
+            try:
+                copy = ox.Store(str(folder / "store"))
+            except OSError as exc:
+                raise self._failure(exc, "open a scratch copy of the store") from exc
+            yield copy
+        finally:
+            copy = None
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def changed_graphs(self, copy: ox.Store) -> set[str]:
+        """The named graphs whose content differs between the store and ``copy`` (a graph in
+        one of them only counts), and "" when the default graph differs. Reads every quad of
+        both: time and memory in proportion to the store."""
+        changed = set()
+        with self._reading():
+            names = set(self._store.named_graphs()) | set(copy.named_graphs())
+            for name in [ox.DefaultGraph(), *names]:
+                if isinstance(name, ox.NamedNode) and \
+                        self._store.contains_named_graph(name) != copy.contains_named_graph(name):
+                    changed.add(name.value)
+                    continue
+                ours = set(self._store.quads_for_pattern(None, None, None, name))
+                theirs = set(copy.quads_for_pattern(None, None, None, name))
+                if ours != theirs:
+                    changed.add(name.value if isinstance(name, ox.NamedNode) else "")
+        return changed
 
 
 class _ReadingEngine:
@@ -504,12 +718,13 @@ def _graph_name(iri: str) -> ox.NamedNode:
     return name
 
 
-def _quads(graph: Graph, name: ox.NamedNode, origin: str) -> Iterator[ox.Quad]:
+def _quads(graph: Graph, name: ox.NamedNode, origin: str, fresh_blank_nodes: bool = True) -> Iterator[ox.Quad]:
     """The triples of an rdflib graph as pyoxigraph quads in graph ``name``.
 
     Blank nodes get fresh names in the store, as INSERT DATA gives them: a load never
-    joins a blank node of an earlier load that happened to have the same label."""
-    blanks: dict[BNode, ox.BlankNode] = {}
+    joins a blank node of an earlier load that happened to have the same label. Without
+    ``fresh_blank_nodes`` they keep their labels (a graph read back from the store)."""
+    blanks: dict[BNode, ox.BlankNode] | None = {} if fresh_blank_nodes else None
     for subject, predicate, obj in graph:
         try:
             if not isinstance(predicate, URIRef):
@@ -520,11 +735,12 @@ def _quads(graph: Graph, name: ox.NamedNode, origin: str) -> Iterator[ox.Quad]:
             raise UnstorableTerm(f"{where}the store cannot hold {exc}; nothing was written") from exc
 
 
-def _term(term, blanks: dict[BNode, ox.BlankNode]):
+def _term(term, blanks: dict[BNode, ox.BlankNode] | None):
+    """``term`` as a pyoxigraph term; a blank node fresh once per ``blanks``, or (None) by its label."""
     if isinstance(term, URIRef):
         return _named(str(term), "the IRI")
     if isinstance(term, BNode):
-        return blanks.setdefault(term, ox.BlankNode())
+        return ox.BlankNode(str(term)) if blanks is None else blanks.setdefault(term, ox.BlankNode())
     if isinstance(term, Literal):
         if term.language:
             try:
@@ -547,6 +763,59 @@ def _named(iri: str, what: str) -> ox.NamedNode:
 
 def _clip(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _value(term) -> str | None:
+    return term.value if term is not None else None
+
+
+def history_quads(record: WriteRecord) -> list[ox.Quad]:
+    """One history record as quads of the catalogue (the default graph): a prov:Activity
+    named under config.WRITE_BASE by its time, the graph and a random part, so the name
+    sorts by time and two records never share one."""
+    stamp = "".join(c for c in record.time if c.isdigit())
+    node = ox.NamedNode(config.WRITE_BASE + f"{stamp}-{os.urandom(6).hex()}")
+    default = ox.DefaultGraph()
+    return [
+        ox.Quad(node, RDF_TYPE, PROV_ACTIVITY, default),
+        ox.Quad(node, PROV_AGENT, _graph_name(config.agent_iri(record.agent)), default),
+        ox.Quad(node, PROV_STARTED, ox.Literal(record.time, datatype=XSD_DATETIME), default),
+        ox.Quad(node, UKG_GRAPH, _graph_name(record.graph), default),
+        ox.Quad(node, UKG_ACTION, ox.Literal(record.action), default),
+        ox.Quad(node, DCTERMS_SOURCE, ox.Literal(record.origin), default),
+        ox.Quad(node, UKG_BEFORE, ox.Literal(str(record.before), datatype=XSD_INTEGER), default),
+        ox.Quad(node, UKG_AFTER, ox.Literal(str(record.after), datatype=XSD_INTEGER), default),
+    ]
+
+
+def record_of(values: dict) -> WriteRecord | None:
+    """A history record from its node's (predicate -> object) map; None when one is missing."""
+    try:
+        return WriteRecord(
+            graph=values[UKG_GRAPH].value,
+            agent=config.agent_name(values[PROV_AGENT].value),
+            time=values[PROV_STARTED].value,
+            action=values[UKG_ACTION].value,
+            origin=values[DCTERMS_SOURCE].value,
+            before=int(values[UKG_BEFORE].value),
+            after=int(values[UKG_AFTER].value),
+        )
+    except (KeyError, ValueError):
+        return None
+
+
+def _has_entry(store: ox.Store, graph: ox.NamedNode) -> bool:
+    return next(iter(store.quads_for_pattern(graph, None, None, ox.DefaultGraph())), None) is not None
+
+
+def _scratch_prefix(path: Path) -> str:
+    return f".{path.name}.scratch-"
+
+
+def _remove_scratch_copies(path: Path) -> None:
+    """Scratch copies a killed process left beside the store (see OxigraphStore.scratch)."""
+    for leftover in path.parent.glob(_scratch_prefix(path) + "*"):
+        shutil.rmtree(leftover, ignore_errors=True)
 
 
 # -- recovery -------------------------------------------------------------------------
@@ -592,22 +861,27 @@ def _write_journal(journal: Path, quads: list[ox.Quad]) -> None:
 def _apply(store: ox.Store, quads: list[ox.Quad]) -> None:
     """Step 2: empty the journal's graphs, with their catalogue entries, and add its quads.
     Doing it twice gives the same store, so a journal is applied again after a crash."""
-    content = []
+    content, kept = [], []
     for quad in quads:
         if quad.graph_name == JOURNAL:
             graph = quad.object
+            if quad.predicate == KEEPS:
+                kept.append(graph)
+                continue
             store.remove_graph(graph)
             for entry in list(store.quads_for_pattern(graph, None, None, ox.DefaultGraph())):
                 store.remove(entry)
         else:
             content.append(quad)
     store.extend(content)
+    for graph in kept:  # an empty graph is kept as a graph: it was PUT, and has its catalogue entry
+        store.add_graph(graph)
 
 
 def _empties_something(store: ox.Store, quads: list[ox.Quad]) -> bool:
     """Whether applying ``quads`` removes anything: a graph, or its catalogue entry."""
     for quad in quads:
-        if quad.graph_name == JOURNAL:
+        if quad.graph_name == JOURNAL and quad.predicate == EMPTIES:
             graph = quad.object
             if store.contains_named_graph(graph) \
                     or next(iter(store.quads_for_pattern(graph, None, None, ox.DefaultGraph())), None) is not None:
