@@ -207,10 +207,23 @@ class _Mention:
 
 
 def _reference_problems(parsed: Parsed, unknown: dict[tuple, _Mention]) -> list[Problem]:
-    problems = []
+    """One problem per unknown id, at the first line that mentions it, naming the others:
+    a citations file whose paper is described nowhere mentions it once per entry, and
+    sixty copies of one message would hide the other problems."""
+    by_iri: dict[URIRef, list[tuple[int, _Mention]]] = {}
     for mention in unknown.values():
-        problems.append(Problem(str(parsed.path), parsed.line_of(mention.subject, mention.predicate),
-                                _unknown_message(parsed, mention)))
+        line = parsed.line_of(mention.subject, mention.predicate)
+        by_iri.setdefault(mention.iri, []).append((line or 0, mention))
+    problems = []
+    for mentions in by_iri.values():
+        mentions.sort(key=lambda m: (m[0], m[1].predicate is None))
+        line, first = mentions[0]
+        message = _unknown_message(parsed, first)
+        others = sorted({n for n, _ in mentions[1:] if n and n != line})
+        if others:
+            shown = ", ".join(map(str, others[:10])) + (f" and {len(others) - 10} more" if len(others) > 10 else "")
+            message += f"; also mentioned at line{'s' if len(others) > 1 else ''} {shown}"
+        problems.append(Problem(str(parsed.path), line or None, message))
     return problems
 
 
