@@ -2,13 +2,17 @@
 
 Data flows one way (DESIGN.md): file -> loader -> validation gate -> store. A load
 of several files lands whole or not at all: every file is parsed and validated
-first, then all their graphs are replaced in one commit (see the store).
+first, then all their graphs are replaced in one commit (see the store). Every write
+goes through :class:`urbankg.write_path.WritePath` (:attr:`KnowledgeGraph.writes`): claims
+on graph names, the SHACL gate, history; the write methods here are its short forms,
+writing as :func:`config.local_agent` unless told who writes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import RDF, Graph, URIRef
@@ -17,7 +21,7 @@ from urbankg import config
 from urbankg.errors import Problem, SourceError
 from urbankg.loaders import Parsed, load_file, source_name, supported
 from urbankg.oxigraph_store import OxigraphStore
-from urbankg.store import GraphReplacement, Store
+from urbankg.store import Store
 from urbankg.validation import Validator, mentioned_iris
 
 Progress = Callable[[Iterable], Iterable]
@@ -50,6 +54,13 @@ class KnowledgeGraph:
     def close(self) -> None:
         self.store.close()
 
+    @cached_property
+    def writes(self):
+        """The write path over this graph's store (urbankg.write_path.WritePath)."""
+        from urbankg.write_path import WritePath
+
+        return WritePath(self)
+
     # -- loading -------------------------------------------------------------------
 
     def validate(self, paths: Iterable[Path | str], progress: Progress | None = None) -> list[Problem]:
@@ -60,32 +71,25 @@ class KnowledgeGraph:
             return error.problems
         return problems
 
-    def load(self, paths: Iterable[Path | str], progress: Progress | None = None) -> LoadReport:
-        """Parse, validate, then replace each file's graph, all in one commit.
+    def load(self, paths: Iterable[Path | str], progress: Progress | None = None, *, agent: str | None = None,
+             replace: bool = False, graph: str | None = None) -> LoadReport:
+        """Parse, validate, then replace each file's graph, all in one commit (WritePath.load).
 
-        Raises SourceError listing every problem of every file; then nothing is written.
+        Raises SourceError listing every problem of every file, or ClaimConflict; then
+        nothing is written.
         """
-        parsed, problems = self._check(expand_paths(paths), progress)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise SourceError(errors)
-        replacements = [GraphReplacement(config.graph_iri(p.source), p.graph, str(p.path)) for p in parsed]
-        self.store.replace_graphs(replacements)
-        return LoadReport({r.iri: len(r.graph) for r in replacements}, [p for p in problems if p.severity != "error"])
+        return self.writes.load(paths, agent or config.local_agent(), replace=replace, graph=graph,
+                                progress=progress)
 
-    def load_parsed(self, parsed: Parsed, graph_iri: str, origin: str = "") -> LoadReport:
+    def load_parsed(self, parsed: Parsed, graph_iri: str, origin: str = "", *, agent: str | None = None,
+                    replace: bool = False) -> LoadReport:
         """Validate one already-parsed source through the same gate as files, then replace
-        the graph ``graph_iri`` with it (e.g. a body sent to the Graph Store over HTTP).
+        the graph ``graph_iri`` with it (WritePath.put).
 
-        Raises SourceError listing every SHACL error; then nothing is written.
+        Raises SourceError listing every SHACL error, or ClaimConflict; then nothing is written.
         """
-        context = self._store_types(mentioned_iris(parsed.graph), exclude_graphs=[graph_iri])
-        problems = self.validator.validate(parsed, context)
-        errors = [p for p in problems if p.severity == "error"]
-        if errors:
-            raise SourceError(errors)
-        self.store.replace_graphs([GraphReplacement(graph_iri, parsed.graph, origin or str(parsed.path))])
-        return LoadReport({graph_iri: len(parsed.graph)}, [p for p in problems if p.severity != "error"])
+        return self.writes.put(parsed, graph_iri, agent or config.local_agent(),
+                               origin=origin or str(parsed.path), replace=replace)
 
     def bulk_load(self, path: Path | str) -> str:
         """Load a large, trusted RDF dump with the store's bulk loader: no SHACL, not transactional.
@@ -125,7 +129,10 @@ class KnowledgeGraph:
             raise SourceError.single(path, getattr(exc, "line", None), f"bulk load failed, nothing kept: {exc}") from exc
         return iri
 
-    def _check(self, files: list[Path], progress: Progress | None) -> tuple[list[Parsed], list[Problem]]:
+    def _check(self, files: list[Path], progress: Progress | None,
+               targets: list[str] | None = None) -> tuple[list[Parsed], list[Problem]]:
+        """Parse and validate ``files`` about to replace ``targets`` (their graphs, one a file;
+        default: each file's own graph name)."""
         _refuse_duplicate_sources(files)
         parsed: list[Parsed] = []
         problems: list[Problem] = []
@@ -145,7 +152,7 @@ class KnowledgeGraph:
         for item in parsed:
             for subject, _p, cls in item.graph.triples((None, RDF.type, None)):
                 batch_types.setdefault(subject, set()).add(cls)
-        replaced = [config.graph_iri(p.source) for p in parsed]
+        replaced = targets if targets is not None else [config.graph_iri(p.source) for p in parsed]
         for item in parsed:
             mentioned = mentioned_iris(item.graph)
             context = self._store_types(mentioned, exclude_graphs=replaced)
@@ -172,11 +179,13 @@ class KnowledgeGraph:
     def query(self, sparql: str, **options):
         return self.store.query(sparql, **options)
 
-    def update(self, sparql: str) -> None:
-        self.store.update(sparql)
+    def update(self, sparql: str, *, agent: str | None = None, replace: bool = False):
+        """A SPARQL update through the SHACL gate (WritePath.update): its UpdateReport."""
+        return self.writes.update(sparql, agent or config.local_agent(), replace=replace)
 
-    def drop(self, graph: str) -> bool:
-        return self.store.drop_graph(resolve_graph(graph))
+    def drop(self, graph: str, *, agent: str | None = None, replace: bool = False) -> bool:
+        return self.writes.drop(resolve_graph(graph), agent or config.local_agent(), origin="urbankg drop",
+                                replace=replace)
 
     def graphs(self) -> list[str]:
         return self.store.graphs()
@@ -188,10 +197,13 @@ class KnowledgeGraph:
         self.store.export(output, fmt)
 
     def ensure_bundled(self, progress: Progress | None = None) -> LoadReport | None:
-        """On an empty store, load the bundled ontology and corpus once; else do nothing."""
-        if not self.store.is_empty():
-            return None
-        return self.load(bundled_sources(), progress)
+        """On an empty store, load the bundled ontology and corpus once, as the agent
+        config.BUNDLED_AGENT (so a scholar's file of the same name is refused without
+        replace); else do nothing."""
+        with self.writes.lock:  # two first commands at once load it once
+            if not self.store.is_empty():
+                return None
+            return self.writes.load(bundled_sources(), config.BUNDLED_AGENT, progress=progress)
 
 
 def bundled_sources() -> list[Path]:

@@ -580,7 +580,7 @@ class OxigraphStore:
             if not self._store.contains_named_graph(target):
                 return None
             return _count(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                             substitutions={ox.Variable("g"): target}))
+                                             named_graphs=[target]))
 
     def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
         """The history records of the catalogue (the default graph only: a data graph that
