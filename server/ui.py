@@ -4,6 +4,12 @@ Every IRI under the id base resolves here (``/id/<kind>/<slug>``): HTML for brow
 Turtle, N-Triples or JSON-LD for machines, by content negotiation. Pages are rendered
 on the server from the queries in ``ui_queries/`` (data files, like the catalogue), and
 pictures are inline SVG, so the UI works offline with no script library at all.
+
+Every page query runs like a client's (:func:`_run`): in a query process under the time
+limit, through the result cache and admission. A page costs one to four queries; read
+again before any write, it is answered from the cache (one IPC round trip less each).
+The one write here, the validate-and-load page, goes through the write path on the
+server's writer thread, like every other write.
 """
 
 from __future__ import annotations
@@ -17,9 +23,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import (HTTPException, InternalServerError, MethodNotAllowed, ServiceUnavailable,
+                                 TooManyRequests)
 
 from urbankg import config
 from urbankg.catalogue import shown
@@ -27,6 +34,9 @@ from urbankg.errors import UrbankgError
 from urbankg.loaders import LOADER_BY_SUFFIX
 from urbankg.server.http_errors import HttpError
 from urbankg.server.pictures import Edge, Node, two_column_svg
+from urbankg.server.query_runner import QueryError, QueryRefused, QueryTimeout
+from urbankg.server.query_worker import QueryJob
+from urbankg.server.result_cache import fresh_requested, requesting_client
 
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/static/ui")
 
@@ -41,11 +51,12 @@ DEFINITION_PREDICATES = [
     "http://purl.org/dc/terms/description",
 ]
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-MACHINE_FORMATS = {
-    "text/turtle": ox.RdfFormat.TURTLE,
-    "application/n-triples": ox.RdfFormat.N_TRIPLES,
-    "application/ld+json": ox.RdfFormat.JSON_LD,
+MACHINE_FORMATS = {  # media type -> the result writers' key (negotiation.py)
+    "text/turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "application/ld+json": "jsonld",
 }
+TIMEOUT_RETRY = 5  # seconds a reader is asked to wait after a page's query ran out of time
 FORMAT_ALIASES = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples",
                   "jsonld": "application/ld+json", "json-ld": "application/ld+json", "html": "text/html"}
 VALIDATE_SUFFIXES = [".yaml", ".ttl", ".jsonld", ".bib", ".trig", ".nt", ".rdf"]
@@ -66,10 +77,41 @@ def ui_query(name: str) -> str:
 
 
 def rows(name: str, resource: str | None = None) -> list[dict]:
-    substitutions = {"resource": ox.NamedNode(resource)} if resource else None
-    result = kg().query(ui_query(name), substitutions=substitutions)
+    """The solutions of a page's query, as terms (None when unbound)."""
+    outcome = _run(name, {"solutions": "json"}, resource)
+    result = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
     variables = [v.value for v in result.variables]
     return [{v: solution[v] for v in variables} for solution in result]
+
+
+def _run(name: str, formats: dict[str, str], resource: str | None = None):
+    """A page's query, run as every client's is: by the server's query runner, in a query
+    process under the time limit, through the result cache (a page read twice with no write
+    between is answered from it) and admission (the reader's share of the processes). The
+    resource reaches the engine as a pre-bound term, never as query text.
+
+    A query the server could not answer now becomes a page saying so: 503 with Retry-After
+    at the time limit, as the catalogue API answers, or the refusal's own status (429, 503).
+    """
+    settings = current_app.extensions["urbankg_settings"]
+    job = QueryJob(ui_query(name), formats, int(current_app.config.get("URBANKG_MAX_ROWS") or 0) or None,
+                   substitutions={"resource": str(ox.NamedNode(resource))} if resource else {})
+    try:
+        return current_app.extensions["urbankg_runner"].run(job, settings.query_timeout,
+                                                            fresh=fresh_requested(request.headers),
+                                                            client=requesting_client())
+    except QueryTimeout as exc:
+        g.refusal = "timeout"
+        raise ServiceUnavailable(f"This page could not be made in time: its query ran past the server's limit of "
+                                 f"{exc.limit:g} s (URBANKG_QUERY_TIMEOUT). The server may be busy; try again "
+                                 "in a few seconds.", retry_after=TIMEOUT_RETRY) from None
+    except QueryRefused as exc:
+        g.refusal = exc.reason
+        error = TooManyRequests if exc.status == 429 else ServiceUnavailable
+        raise error(f"This page could not be made now: {exc}", retry_after=exc.retry_after) from None
+    except QueryError as exc:
+        # The page's own query failed (a worker lost, the engine): not the reader's doing.
+        raise InternalServerError(f"This page's query ({name}) failed: {exc}") from None
 
 
 # -- how terms look -------------------------------------------------------------------
@@ -192,9 +234,8 @@ def resource(rest: str):
     if not outgoing and not incoming:
         abort(404, description=f"Nothing in the graph is called {iri}.")
     if wanted != "text/html":
-        triples = kg().query(ui_query("resource-graph"), substitutions={"resource": ox.NamedNode(iri)})
-        body = ox.serialize(triples, format=MACHINE_FORMATS[wanted])
-        return Response(body, mimetype=wanted, headers={"Vary": "Accept"})
+        outcome = _run("resource-graph", {"graph": MACHINE_FORMATS[wanted]}, iri)
+        return Response(outcome.body, mimetype=wanted, headers={"Vary": "Accept"})
     statements: dict[str, Statement] = {}
     for row in outgoing:
         key = (row["p"].value, str(row["o"]))

@@ -1,5 +1,6 @@
 """The web UI and linked-data pages over real HTTP, on a small graph in urbankg's vocabulary."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -7,10 +8,12 @@ import requests
 from pyoxigraph import BlankNode, NamedNode
 from rdflib import Graph, Literal, URIRef
 
+from endpoint import DATA, TOKEN, endpoint
 from serving import served
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server.app import create_app
+from urbankg.server.settings import Settings
 from urbankg.server.ui import href, link, view
 from urbankg.validation import Validator
 
@@ -196,3 +199,38 @@ def test_one_validation_at_a_time_and_a_busy_answer_is_a_503(base_url, monkeypat
     assert "another file is being validated" in busy.text
     after = requests.post(base_url + "/validate", data={"text": "", "suffix": ".ttl", "name": "x"}, timeout=30)
     assert after.status_code == 200
+
+
+def _cache_count(base_url: str, outcome: str) -> int:
+    metrics = requests.get(base_url + "/metrics").text
+    return int(re.search(rf'^urbankg_result_cache_total{{outcome="{outcome}"}} (\d+)$', metrics, re.MULTILINE)[1])
+
+
+def test_a_page_read_again_is_answered_from_the_result_cache(base_url):
+    first = requests.get(base_url + "/frameworks")
+    hits, misses = _cache_count(base_url, "hit"), _cache_count(base_url, "miss")
+    again = requests.get(base_url + "/frameworks")
+    assert again.status_code == 200 and again.text == first.text and "Alpha" in again.text
+    assert (_cache_count(base_url, "hit"), _cache_count(base_url, "miss")) == (hits + 1, misses)
+    # A forced reload (what a browser sends for shift-reload) runs the query again.
+    requests.get(base_url + "/frameworks", headers={"Cache-Control": "no-cache"})
+    assert (_cache_count(base_url, "hit"), _cache_count(base_url, "miss")) == (hits + 1, misses + 1)
+
+
+def test_a_page_whose_query_runs_past_the_limit_says_so(tmp_path):
+    # A limit no query can meet: the query's process is stopped at it, as a slow query's would be.
+    settings = Settings(token=TOKEN, query_timeout=0.001)
+    with endpoint(tmp_path / "store", settings, load=[DATA / "ui" / "mini.ttl"]) as server:
+        for path in ("/", "/frameworks", "/papers/paper-2020", "/id/concept/alpha-one"):
+            page = requests.get(server.url + path, headers={"Accept": "text/html"}, timeout=30)
+            assert page.status_code == 503, path
+            assert page.headers["Retry-After"] == "5"
+            assert "<h1>503 Service Unavailable</h1>" in page.text
+            assert "its query ran past the server&#39;s limit of 0.001 s (URBANKG_QUERY_TIMEOUT)" in page.text
+        turtle = requests.get(server.url + "/id/concept/alpha-one", headers={"Accept": "text/turtle"}, timeout=30)
+        assert turtle.status_code == 503 and turtle.headers["Content-Type"].startswith("text/plain")
+        metrics = requests.get(server.url + "/metrics").text
+        assert re.search(r'^urbankg_refusals_total{reason="timeout"} 5$', metrics, re.MULTILINE), metrics
+        # The first page's query was stopped in its process; later ones may have run out of
+        # time waiting for that process's replacement, the same answer for the reader.
+        assert server.app.extensions["urbankg_runner"].timeouts >= 1
