@@ -127,19 +127,21 @@ def require_write_token(action: str, *, as_json: bool = False) -> str:
     agent = _single_agent(token) if token is not None else None
     if agent is None:
         tokens = registry()
-        try:
-            named = tokens.agent_for(token) if tokens is not None and token is not None else None
-            any_named = named is not None or (tokens is not None and tokens.has_tokens())
-        except TokenError as exc:
-            log.error("%s refused: %s", action, exc)
-            raise HttpError(
-                500,
-                f"{action} cannot be checked: the server's token file "
-                f"({tokens.path.name}) cannot be used; its operator finds why in the "
-                "server's log",
-                refusal="token-file",
-                as_json=as_json,
-            ) from None
+        named, any_named = None, False
+        if tokens is not None:
+            try:
+                named = tokens.agent_for(token)
+                any_named = named is not None or tokens.has_tokens()
+            except TokenError as exc:
+                log.error("%s refused: %s", action, exc)
+                # The path stays in the log: a client learns neither it nor the file's state.
+                raise HttpError(
+                    500,
+                    f"{action} cannot be checked: the server's token file ({tokens.path.name}) cannot be "
+                    "used; its operator finds why in the server's log",
+                    refusal="token-file",
+                    as_json=as_json,
+                ) from None
         if not any_named and not current_app.config.get("URBANKG_WRITE_TOKEN"):
             raise HttpError(
                 403,

@@ -102,7 +102,7 @@ class TokenRegistry:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self._guard = threading.Lock()
-        self._held = None  # the file the cached entries were read from, kept open (see module doc)
+        self._held: int | None = None  # the file the cached entries were read from, kept open (see module doc)
         self._key: tuple | None = None
         self._entries: tuple[Entry, ...] = ()
 
