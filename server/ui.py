@@ -30,8 +30,9 @@ from werkzeug.exceptions import (HTTPException, InternalServerError, MethodNotAl
 
 from urbankg import config
 from urbankg.catalogue import shown
-from urbankg.errors import UrbankgError
+from urbankg.errors import ClaimConflict, SourceError, StoreError, UnstorableTerm
 from urbankg.loaders import LOADER_BY_SUFFIX
+from urbankg.server.auth import agent_for_token, presented_token, writes_allowed
 from urbankg.server.http_errors import HttpError
 from urbankg.server.pictures import Edge, Node, two_column_svg
 from urbankg.server.query_runner import QueryError, QueryRefused, QueryTimeout
@@ -76,15 +77,16 @@ def ui_query(name: str) -> str:
     return (UI_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
 
 
-def rows(name: str, resource: str | None = None) -> list[dict]:
-    """The solutions of a page's query, as terms (None when unbound)."""
-    outcome = _run(name, {"solutions": "json"}, resource)
+def rows(name: str, resource: str | None = None, default_graphs: list[str] | None = None) -> list[dict]:
+    """The solutions of a page's query, as terms (None when unbound); ``default_graphs``
+    as the protocol's dataset ("" the store's own default graph, the catalogue)."""
+    outcome = _run(name, {"solutions": "json"}, resource, default_graphs)
     result = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
     variables = [v.value for v in result.variables]
     return [{v: solution[v] for v in variables} for solution in result]
 
 
-def _run(name: str, formats: dict[str, str], resource: str | None = None):
+def _run(name: str, formats: dict[str, str], resource: str | None = None, default_graphs: list[str] | None = None):
     """A page's query, run as every client's is: by the server's query runner, in a query
     process under the time limit, through the result cache (a page read twice with no write
     between is answered from it) and admission (the reader's share of the processes). The
@@ -95,7 +97,8 @@ def _run(name: str, formats: dict[str, str], resource: str | None = None):
     """
     settings = current_app.extensions["urbankg_settings"]
     job = QueryJob(ui_query(name), formats, int(current_app.config.get("URBANKG_MAX_ROWS") or 0) or None,
-                   substitutions={"resource": str(ox.NamedNode(resource))} if resource else {})
+                   substitutions={"resource": str(ox.NamedNode(resource))} if resource else {},
+                   default_graphs=default_graphs, named_graphs=[] if default_graphs is not None else None)
     try:
         return current_app.extensions["urbankg_runner"].run(job, settings.query_timeout,
                                                             fresh=fresh_requested(request.headers),
@@ -327,7 +330,7 @@ def query_editor():
 @bp.route("/validate", methods=["GET", "POST"])
 def validate():
     context = {"suffixes": VALIDATE_SUFFIXES, "text": "", "suffix": ".yaml", "problems": None, "loaded": None,
-               "error": None, "name": "annotation"}
+               "error": None, "name": "annotation", "conflict": None}
     if request.method == "POST":
         upload = request.files.get("file")
         if upload and upload.filename:
@@ -360,7 +363,8 @@ def validate():
             raise HttpError(503, "another file is being validated; try again in a few seconds",
                             headers={"Retry-After": "5"}, refusal="busy")
         try:
-            with tempfile.TemporaryDirectory() as folder:
+            # The folder's name says, in the history, that the file came from this page.
+            with tempfile.TemporaryDirectory(prefix="urbankg-validate-page-") as folder:
                 path = Path(folder) / (safe_name + context["suffix"])
                 path.write_text(context["text"], encoding="utf-8")
                 return _validated(path, context)
@@ -370,19 +374,73 @@ def validate():
 
 
 def _validated(path: Path, context: dict):
-    """The validation page for the file at ``path``, loading it too when asked (and allowed)."""
-    problems = kg().validate([path])
-    context["problems"] = problems
-    if request.form.get("load") and not [p for p in problems if p.severity == "error"]:
-        if not _token_ok(request.form.get("token", "")):
-            context["error"] = "Loading needs the server's write token; validation changed nothing."
-            return render_template("validate.html", **context, lines=_lines(context["text"], problems)), 403
-        graph = kg()
-        try:  # on the writer thread, in turn with every other write of the server
-            context["loaded"] = current_app.extensions["urbankg_updates"].apply(lambda: graph.load([path]).graphs)
-        except UrbankgError as error:
-            context["error"] = str(error)
-    return render_template("validate.html", **context, lines=_lines(context["text"], problems))
+    """The validation page for the file at ``path``, loading it too when asked (and allowed).
+
+    A load is one write of the write path (claims, the SHACL gate, history), on the server's
+    writer thread in turn with every other write, recorded under the name of the token's
+    holder. A graph someone else created is replaced only when the form says so."""
+    if not request.form.get("load"):
+        context["problems"] = kg().validate([path])
+        return _validate_page(context)
+    agent = agent_for_token(request.form.get("token") or presented_token())
+    if agent is None:
+        context["problems"] = kg().validate([path])
+        context["error"] = ("Loading needs a write token (a named token, or the server's); validation changed "
+                            "nothing." if writes_allowed() else
+                            "This server is read-only (no write token is configured); validation changed nothing.")
+        return _validate_page(context, 403)
+    g.urbankg_agent = agent
+    replace = bool(request.form.get("replace"))
+    writes = kg().writes
+    try:  # on the writer thread, in turn with every other write of the server
+        report = current_app.extensions["urbankg_updates"].apply(lambda: writes.load([path], agent, replace=replace))
+    except SourceError as error:  # the gate's own report: what the page shows
+        context["problems"] = error.problems
+        return _validate_page(context)
+    except ClaimConflict as conflict:  # refused before the gate ran: nothing to say of validity yet
+        context["conflict"] = conflict
+        return _validate_page(context, 409)
+    except UnstorableTerm as error:  # a term the store cannot hold: the file's fault
+        context["error"] = str(error)
+        return _validate_page(context, 400)
+    except StoreError as error:
+        context["error"] = f"The store could not load the file, and nothing was written: {error}"
+        return _validate_page(context, 500)
+    context["problems"] = report.warnings
+    context["loaded"] = report.graphs
+    return _validate_page(context)
+
+
+def _validate_page(context: dict, status: int = 200):
+    return render_template("validate.html", **context, lines=_lines(context["text"], context["problems"])), status
+
+
+HISTORY_LIMIT = 500  # records a history page shows, newest first
+
+
+@bp.get("/history")
+def history():
+    """Who wrote what: every write, newest first (of one graph with ``?graph=``, a name or an IRI)."""
+    from urbankg.graph import resolve_graph
+
+    name = request.args.get("graph") or None
+    graph = resolve_graph(name) if name else None
+    if graph is not None:
+        try:
+            ox.NamedNode(graph)
+        except ValueError as exc:
+            abort(400, description=f"{shown(graph)} is not a graph's IRI ({exc}); /graphs lists the graphs, "
+                                   f"e.g. /history?graph={config.GRAPH_BASE}lin-2019")
+    records = kg().writes.history(graph, HISTORY_LIMIT + 1)
+    return render_template("history.html", graph=graph, records=records[:HISTORY_LIMIT],
+                           more=len(records) > HISTORY_LIMIT, limit=HISTORY_LIMIT, graph_path=local_path)
+
+
+@bp.get("/graphs")
+def graphs():
+    """The named graphs as the catalogue lists them (size, source, creator, last write), with their history."""
+    listed = rows("graph-list", default_graphs=[""])
+    return render_template("graphs.html", graphs=listed, agent_name=config.agent_name)
 
 
 @bp.get("/ontology")
@@ -446,14 +504,6 @@ def _lines(source_text: str, problems) -> list[tuple[int, str, list]]:
     if by_line.get(0):
         numbered.insert(0, (0, "", by_line[0]))
     return numbered
-
-
-def _token_ok(token: str) -> bool:
-    """True when the server has a write token and this is it (a constant-time comparison)."""
-    import hmac
-
-    expected = current_app.config.get("URBANKG_WRITE_TOKEN")
-    return bool(expected) and hmac.compare_digest(token.encode(), str(expected).encode())
 
 
 @cache

@@ -234,3 +234,64 @@ def test_a_page_whose_query_runs_past_the_limit_says_so(tmp_path):
         # The first page's query was stopped in its process; later ones may have run out of
         # time waiting for that process's replacement, the same answer for the reader.
         assert server.app.extensions["urbankg_runner"].timeouts >= 1
+
+
+MINI = "https://w3id.org/urbankg/graph/mini"
+A_VILLAGE = "@prefix ex: <https://example.org/> .\nex:v a ex:Village ; <http://www.w3.org/2000/01/rdf-schema#label> \"V\" .\n"
+
+
+def _history_rows(page: str) -> list[list[str]]:
+    """The cells of the history table, as text, row by row."""
+    body = page.split('<table class="results" id="history">', 1)[1].split("</table>", 1)[0].split("<tbody>", 1)[1]
+    return [[re.sub(r"<[^>]+>|\s+", " ", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)]
+
+
+def test_loading_a_graph_someone_else_created_asks_to_replace_it_and_the_history_shows_who(tmp_path):
+    from urbankg import config
+
+    with endpoint(tmp_path / "store", load=[DATA / "ui" / "mini.ttl"]) as server:
+        mini_before = server.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{MINI}> {{ ?s ?p ?o }} }}")
+        form = {"text": A_VILLAGE, "suffix": ".ttl", "name": "mini", "load": "1", "token": TOKEN}
+        refused = requests.post(server.url + "/validate", data=form, timeout=60)
+        assert refused.status_code == 409
+        assert f'graph <a href="/history?graph={MINI}">{MINI}</a>' in refused.text
+        assert "Valid: no problems found" not in refused.text  # refused before the gate ran
+        assert f'<strong id="conflict-owner">{config.local_agent()}</strong>' in refused.text
+        assert '<input type="checkbox" name="replace" value="1" id="replace">' in refused.text
+        assert "ex:v a ex:Village ; &lt;http" in refused.text  # the text is kept for the second try
+        assert server.count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{MINI}> {{ ?s ?p ?o }} }}") == mini_before
+
+        replaced = requests.post(server.url + "/validate", data={**form, "replace": "1"}, timeout=60)
+        assert replaced.status_code == 200 and f"Loaded: {MINI} (2 triples)" in replaced.text
+        mine = requests.post(server.url + "/validate", data={**form, "name": "my-village"}, timeout=60)
+        assert mine.status_code == 200 and "Loaded: https://w3id.org/urbankg/graph/my-village" in mine.text
+
+        rows = _history_rows(requests.get(server.url + "/history", timeout=30).text)
+        # Newest first: time, agent, action, graph (and a link to its history), origin, before -> after.
+        assert [(r[1], r[2], r[3].split(" ")[0], r[5]) for r in rows] == [
+            ("admin", "load", "https://w3id.org/urbankg/graph/my-village", "0 → 2"),
+            ("admin", "load", MINI, f"{mini_before} → 2"),
+            (config.local_agent(), "load", MINI, f"0 → {mini_before}"),
+        ]
+        assert [r[0] for r in rows] == sorted((r[0] for r in rows), reverse=True)
+        assert "urbankg-validate-page-" in rows[0][4] and rows[0][4].endswith("my-village.ttl")
+        assert rows[2][4].endswith("mini.ttl")
+
+        for asked in (MINI, "mini"):  # a graph by IRI or by name
+            one = _history_rows(requests.get(server.url + "/history", params={"graph": asked}, timeout=30).text)
+            assert [(r[1], r[5]) for r in one] == [("admin", f"{mini_before} → 2"),
+                                                    (config.local_agent(), f"0 → {mini_before}")]
+        assert "No write is recorded for this graph" in requests.get(
+            server.url + "/history", params={"graph": "nothing-here"}, timeout=30).text
+        bad = requests.get(server.url + "/history", params={"graph": "http://[x"}, headers={"Accept": "text/html"})
+        assert bad.status_code == 400 and "is not a graph&#39;s IRI" in bad.text
+
+        # The page that lists the graphs links each to its history, and names its creator.
+        listing = requests.get(server.url + "/graphs", timeout=30).text
+        assert 'href="/history"' in listing
+        row = next(r for r in re.findall(r"<tr>(.*?)</tr>", listing, re.DOTALL) if "graph/my-village" in r)
+        assert "<td>2</td>" in row and "<td>admin</td>" in row
+        assert 'href="/history?graph=https://w3id.org/urbankg/graph/my-village"' in row
+        mini_row = next(r for r in re.findall(r"<tr>(.*?)</tr>", listing, re.DOTALL) if f"graph={MINI}\"" in r)
+        assert f"<td>{config.local_agent()}</td>" in mini_row  # the creator stays across a replacement
