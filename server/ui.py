@@ -25,8 +25,13 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 from markupsafe import Markup
-from werkzeug.exceptions import (HTTPException, InternalServerError, MethodNotAllowed, ServiceUnavailable,
-                                 TooManyRequests)
+from werkzeug.exceptions import (
+    HTTPException,
+    InternalServerError,
+    MethodNotAllowed,
+    ServiceUnavailable,
+    TooManyRequests,
+)
 
 from urbankg import config
 from urbankg.catalogue import shown
@@ -256,7 +261,8 @@ def resource(rest: str):
         views.append(("framework view with crosswalks", url_for("ui.framework", slug=rest.split("/", 1)[1])))
     if any(t.value == "http://purl.org/spar/fabio/JournalArticle" or "fabio" in t.value for t in types) and \
             any(r["p"].value == "http://purl.org/vocab/frbr/core#partOf" for r in incoming):
-        views.append(("paper view with bibliography and citation network", url_for("ui.paper", slug=rest.split("/", 1)[1])))
+        views.append(("paper view with bibliography and citation network",
+                      url_for("ui.paper", slug=rest.split("/", 1)[1])))
     return Response(render_template("resource.html", iri=iri, label=label, definition=definition, types=types,
                                     statements=[s for s in out if s.predicate.value != RDF_TYPE], inbound=inbound,
                                     views=views, rest=rest), headers={"Vary": "Accept"})
@@ -275,15 +281,16 @@ def framework(slug: str):
         abort(404, description=f"No framework called framework/{slug}; /frameworks lists them.")
     components = _distinct(rows("framework-components", iri), "component")
     links = rows("framework-links", iri)
-    left = [Node(c["component"].value, text(c["label"]) or short(c["component"].value), local_path(c["component"].value))
-            for c in components if any(l["mine"].value == c["component"].value for l in links)]
-    others = _distinct(sorted(links, key=lambda l: (text(l["other_scheme_label"]), text(l["other_label"]))), "other")
-    right = [Node(o["other"].value, text(o["other_label"]) or short(o["other"].value), local_path(o["other"].value) or "",
-                  text(o["other_scheme_label"])) for o in others]
-    edges = [Edge(l["mine"].value, l["other"].value,
-                  f"{short(l['relation'].value)} — {_asserter(l)}: “{text(l['quote'])}”",
-                  short(l["relation"].value), dashed=l["asserted_by"].value.endswith("InferredByAnnotator"))
-             for l in links]
+    left = [Node(c["component"].value, text(c["label"]) or short(c["component"].value),
+                 local_path(c["component"].value))
+            for c in components if any(w["mine"].value == c["component"].value for w in links)]
+    others = _distinct(sorted(links, key=lambda w: (text(w["other_scheme_label"]), text(w["other_label"]))), "other")
+    right = [Node(o["other"].value, text(o["other_label"]) or short(o["other"].value),
+                  local_path(o["other"].value) or "", text(o["other_scheme_label"])) for o in others]
+    edges = [Edge(w["mine"].value, w["other"].value,
+                  f"{short(w['relation'].value)} — {_asserter(w)}: “{text(w['quote'])}”",
+                  short(w["relation"].value), dashed=w["asserted_by"].value.endswith("InferredByAnnotator"))
+             for w in links]
     picture = two_column_svg(left, right, edges, f"Crosswalks of {text(info[0]['label'])}",
                              text(info[0]["label"]), "other frameworks") if links else ""
     return render_template("framework.html", info=info[0], components=components, links=links,

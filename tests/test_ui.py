@@ -85,7 +85,8 @@ def test_validate_page_shows_problems_next_to_their_lines(base_url):
 
 
 def test_loading_from_the_validate_page_needs_the_token(base_url):
-    good = "@prefix ex: <https://example.org/> .\nex:v a ex:Village ; <http://www.w3.org/2000/01/rdf-schema#label> \"V\" .\n"
+    good = ("@prefix ex: <https://example.org/> .\n"
+            "ex:v a ex:Village ; <http://www.w3.org/2000/01/rdf-schema#label> \"V\" .\n")
     refused = requests.post(base_url + "/validate", data={"text": good, "suffix": ".ttl", "name": "web-upload",
                                                          "load": "1", "token": "wrong"})
     assert refused.status_code == 403
@@ -124,8 +125,10 @@ def test_own_and_http_iris_are_links(iri, target):
 
 def test_a_script_iri_is_shown_as_text_and_escaped():
     shown = str(link(NamedNode("javascript:alert('x')&y")))
-    assert shown == '<span class="iri" title="javascript:alert(&#39;x&#39;)&amp;y">javascript:alert(&#39;x&#39;)&amp;y</span>'
-    assert str(link(NamedNode("https://example.org/a"), "A")) == '<a href="https://example.org/a" title="https://example.org/a">A</a>'
+    assert shown == ('<span class="iri" title="javascript:alert(&#39;x&#39;)&amp;y">'
+                     'javascript:alert(&#39;x&#39;)&amp;y</span>')
+    assert str(link(NamedNode("https://example.org/a"), "A")) == \
+        '<a href="https://example.org/a" title="https://example.org/a">A</a>'
 
 
 def test_ids_that_are_not_iris_are_400_naming_what_an_id_looks_like(base_url):
@@ -162,6 +165,7 @@ def test_validate_refuses_a_file_name_too_long_for_a_file(base_url):
 def test_frameworks_and_papers_link_to_their_pages_only_when_they_have_one():
     """The lists once cut the slug out of any IRI: a framework elsewhere linked to /frameworks/."""
     from flask import Flask
+
     from urbankg.server.ui import bp
 
     app = Flask(__name__)
@@ -169,10 +173,12 @@ def test_frameworks_and_papers_link_to_their_pages_only_when_they_have_one():
     with app.test_request_context():
         assert str(view(NamedNode("https://w3id.org/urbankg/id/framework/alpha"), "Alpha")) == \
             '<a href="/frameworks/alpha">Alpha</a>'
-        assert str(view(NamedNode("https://w3id.org/urbankg/id/work/lin-2019"))) == '<a href="/papers/lin-2019">id:work/lin-2019</a>'
+        assert str(view(NamedNode("https://w3id.org/urbankg/id/work/lin-2019"))) == \
+            '<a href="/papers/lin-2019">id:work/lin-2019</a>'
         assert str(view(NamedNode("https://example.org/fw"), "Elsewhere")) == \
             '<a href="https://example.org/fw" title="https://example.org/fw">Elsewhere</a>'
-        assert str(view(NamedNode("javascript:alert(1)"), "S")) == '<span class="iri" title="javascript:alert(1)">S</span>'
+        assert str(view(NamedNode("javascript:alert(1)"), "S")) == \
+            '<span class="iri" title="javascript:alert(1)">S</span>'
         assert str(view(BlankNode("b1"), "Blank")) == "<span class=bnode>Blank</span>"
 
 
@@ -237,7 +243,8 @@ def test_a_page_whose_query_runs_past_the_limit_says_so(tmp_path):
 
 
 MINI = "https://w3id.org/urbankg/graph/mini"
-A_VILLAGE = "@prefix ex: <https://example.org/> .\nex:v a ex:Village ; <http://www.w3.org/2000/01/rdf-schema#label> \"V\" .\n"
+A_VILLAGE = ("@prefix ex: <https://example.org/> .\n"
+             "ex:v a ex:Village ; <http://www.w3.org/2000/01/rdf-schema#label> \"V\" .\n")
 
 
 def _history_rows(page: str) -> list[list[str]]:

@@ -50,7 +50,8 @@ class Validator:
             try:
                 graph.parse(self.shapes_path, format="turtle")
             except Exception as exc:
-                raise SourceError.single(self.shapes_path, getattr(exc, "lines", None), f"shapes do not parse: {exc}")
+                raise SourceError.single(self.shapes_path, getattr(exc, "lines", None),
+                                         f"shapes do not parse: {exc}") from exc
         return graph
 
     @cached_property
@@ -133,7 +134,7 @@ class Validator:
         problems += _reference_problems(parsed, unknown)
         return sorted(set(problems), key=lambda p: (p.line or 0, p.message))
 
-    def _unknown_references(self, parsed: Parsed, context: Graph) -> dict[tuple, "_Mention"]:
+    def _unknown_references(self, parsed: Parsed, context: Graph) -> dict[tuple, _Mention]:
         """(subject, predicate, id) -> the mention, for every id of the file nothing describes.
 
         An id mentioned as a subject only is keyed (id, None, id): it has no one statement to blame.
