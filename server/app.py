@@ -17,6 +17,7 @@ from urbankg.server.result_cache import CachedRunner
 from urbankg.server.service_description import Statistics
 from urbankg.server.settings import Settings
 from urbankg.server.update_runner import UpdateRunner
+from urbankg.write_path import WritePath
 
 # Routes a browser on another origin may call, when CORS origins are configured.
 CORS_ROUTES = [r"/sparql", r"/sparql/", r"/rdf-graphs", r"/graph/*", r"/api/*"]
@@ -39,6 +40,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.extensions["urbankg_statistics"] = Statistics(runner, settings.query_timeout)
     # The embedded store's writer thread leaves the network; a remote store is reached through it.
     app.extensions["urbankg_updates"] = UpdateRunner(isolate_writer=isinstance(kg.store, OxigraphStore))
+    # One write path for the app: its lock and the writer thread serialise every write.
+    app.extensions["urbankg_write_path"] = WritePath(kg)
 
     metrics.install(app)
     http_errors.register(app)
@@ -67,12 +70,13 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
         return HttpError(413, f"the request body is larger than this server's limit of {settings.max_body} bytes "
                               "(URBANKG_MAX_BODY): send less, or split the data into several graphs").response()
 
-    from urbankg.server import catalogue_api, graph_store, sparql_protocol, ui
+    from urbankg.server import catalogue_api, graph_store, load_api, sparql_protocol, ui
 
     app.register_blueprint(sparql_protocol.bp)
     app.register_blueprint(graph_store.bp)
     app.register_blueprint(ui.bp)
     app.register_blueprint(catalogue_api.bp)
+    app.register_blueprint(load_api.bp)  # `urbankg load` and `drop` while this server holds the store
     ui.register_error_pages(app)
 
     @app.get("/health")
