@@ -24,7 +24,6 @@ server busy), the request asks on its own account instead of taking that refusal
 
 from __future__ import annotations
 
-import hmac
 import json
 import re
 import threading
@@ -34,7 +33,7 @@ from dataclasses import asdict, dataclass, replace
 from flask import current_app, request
 
 from urbankg.errors import DiskFull
-from urbankg.server.auth import presented_token
+from urbankg.server.auth import agent_for_token, presented_token
 from urbankg.server.query_runner import (ClientOverShare, Outcome, QueryError, QueryFailed, QueryTimeout, ServerBusy,
                                          client_key)
 from urbankg.server.query_worker import QueryJob
@@ -52,10 +51,8 @@ def fresh_requested(headers) -> bool:
 
 def requesting_client() -> str | None:
     """Whom the query of the HTTP request being answered counts against: the write token's
-    holders, or the request's address."""
-    token = current_app.config.get("URBANKG_WRITE_TOKEN")
-    presented = presented_token() if token else None
-    holder = presented is not None and hmac.compare_digest(presented.encode("utf-8"), str(token).encode("utf-8"))
+    holders (the single token's or a named one), or the request's address."""
+    holder = agent_for_token(presented_token()) is not None
     return client_key(request.remote_addr, holder)
 
 
