@@ -152,10 +152,13 @@ class Validator:
                 unknown[(subject, predicate, obj)] = _Mention(subject, predicate, obj)
         if unknown:
             candidates = self._known_ids(graph, context)
+            suggestions: dict[tuple, str | None] = {}  # an id is often mentioned many times
             for mention in unknown.values():
-                expected = self._range(mention.predicate)
-                mention.expected = expected
-                mention.suggestion = self._closest(mention.iri, expected, candidates)
+                mention.expected = self._range(mention.predicate)
+                key = (mention.iri, mention.expected)
+                if key not in suggestions:
+                    suggestions[key] = self._closest(mention.iri, mention.expected, candidates)
+                mention.suggestion = suggestions[key]
         return unknown
 
     def _known_ids(self, graph: Graph, context: Graph) -> dict[URIRef, set]:
