@@ -3,6 +3,7 @@
 The SPARQL endpoint answers errors in plain text (what SPARQL clients show their users
 as is); the Graph Store answers in JSON, because a validation report is structured
 (``problems``: file, line, message). Refusals carry a reason that /metrics counts.
+The success without a body, 204, is made here too: it must say nothing, not even a type.
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ class HttpError(Exception):
         for name, value in self.headers.items():
             response.headers[name] = value
         return response
+
+
+def no_content() -> Response:
+    """204 No Content without a Content-Type: there is no content to have a type (Flask's
+    Response would say text/html)."""
+    response = Response(status=204)
+    del response.headers["Content-Type"]
+    return response
 
 
 def _utf8(text: str) -> bytes:

@@ -114,7 +114,10 @@ def describe(endpoint: str, settings, statistics: dict | None) -> list[ox.Triple
         ox.Triple(dataset, _sd("defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
         ox.Triple(default_graph, RDFS_COMMENT,
-                  ox.Literal("The default graph of a query is the union of all named graphs (and the catalogue).")),
+                  ox.Literal("The default graph of a query, and the Graph Store's /rdf-graphs?default, is the union "
+                             "of all named graphs and urbankg's catalogue of sources. It is read-only: a Graph Store "
+                             "PUT, POST or DELETE of it answers 405, and an update names the graph it writes "
+                             "(write into a named graph).")),
     ]
     if statistics is None:
         triples.append(ox.Triple(dataset, RDFS_COMMENT, ox.Literal(

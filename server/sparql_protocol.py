@@ -16,10 +16,18 @@ protocol's "service-defined BASE").
 
 Updates are read first by the update probe, a child process without network (see
 update_runner); SERVICE and LOAD are refused. They then run on the server's one writer
-thread, which has no network either, in one transaction, and are not under the time
-limit: a running write cannot be killed without losing it, and only token holders can
-send one. ``CLEAR`` of a graph that does not exist succeeds (it is sent as CLEAR
-SILENT), as in stores that keep no empty graphs and as the W3C protocol tests expect.
+thread, which has no network either, through the write path (urbankg.write_path): on a
+scratch copy of the store, after which every graph the update changed is validated with
+the SHACL gate of ``urbankg load`` and committed in one transaction, recorded under the
+name of the token that sent it. An update that would leave a graph failing a shape is a
+400 with the shapes' messages (each naming its graph and node); one that writes the
+default graph (urbankg's catalogue) is a 400 saying to name a graph; one that drops,
+clears or empties a graph another writer created is a 409 naming the graph and its
+creator, unless the request carries ``replace=true`` (URL or form parameter). Nothing is
+written then. Updates are not under the time limit: a running write cannot be killed
+without losing it, and only token holders can send one. ``CLEAR`` of a graph that does
+not exist succeeds (it is sent as CLEAR SILENT), as in stores that keep no empty graphs
+and as the W3C protocol tests expect. A success is 204, without a body or a type.
 """
 
 from __future__ import annotations
@@ -30,11 +38,11 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
 from urbankg.catalogue import shown
-from urbankg.errors import StoreError
+from urbankg.errors import ClaimConflict, SourceError, StoreError
 from urbankg.results import TABLE_PREFIXES
 from urbankg.server import negotiation, service_description, service_guard
 from urbankg.server.auth import require_write_token
-from urbankg.server.http_errors import HttpError
+from urbankg.server.http_errors import HttpError, no_content
 from urbankg.server.negotiation import FORMATS, NotAcceptable
 from urbankg.server.query_runner import (QueryCrashed, QueryFailed, QueryForbidden, QueryRefused, QuerySyntaxError,
                                          QueryTimeout, ResultKindMismatch)
@@ -210,7 +218,8 @@ def not_acceptable(kind: str, format_param: str | None) -> HttpError:
 
 
 def run_update(text: str, params: dict[str, list[str]]) -> Response:
-    require_write_token("a SPARQL update")
+    agent = require_write_token("a SPARQL update") or "admin"
+    replace_theirs = replace_flag(params)
     if not text.strip():
         raise protocol_error("the update is empty")
     for name, instead in (("default-graph-uri", "using-graph-uri"), ("named-graph-uri", "using-named-graph-uri")):
@@ -230,15 +239,32 @@ def run_update(text: str, params: dict[str, list[str]]) -> Response:
     refusal = service_guard.update_refusal(checked.services, checked.loads)
     if refusal is not None:
         raise HttpError(400, refusal.message, refusal=refusal.reason)
-    kg = current_app.config["KG"]
+    writes = current_app.extensions.get("urbankg_write_path") or current_app.config["KG"].writes
     try:
-        update_runner().apply(lambda: kg.update(text))
+        # The write path runs it on a scratch copy, validates the graphs it changed, and commits
+        # them with who wrote them; on the writer thread, in turn with every other write.
+        update_runner().apply(lambda: writes.update(text, agent, origin="SPARQL update", replace=replace_theirs))
+    except SourceError as error:
+        report = "\n".join(str(p) for p in error.problems)
+        raise HttpError(400, f"the update would leave graphs that fail validation; nothing was written:\n{report}",
+                        refusal="update-shapes") from None
+    except ClaimConflict as error:
+        raise HttpError(409, f"{error} Over HTTP: send the update again with replace=true to replace it.",
+                        refusal="claim") from None
     except StoreError as error:
         # The engine's own exception says whose fault it is: the text (a graph that does not
-        # exist) or the store (I/O).
-        status = 400 if isinstance(error.__cause__, (SyntaxError, RuntimeError)) else 500
+        # exist) or the store (I/O); the write path's own refusals (the default graph) have no cause.
+        status = 500 if isinstance(error.__cause__, OSError) else 400
         raise HttpError(status, _shift_lines(str(error), 1)) from None
-    return Response(status=204)
+    return no_content()
+
+
+def replace_flag(params: dict[str, list[str]]) -> bool:
+    """``replace=true``: the update may drop or clear graphs other writers created."""
+    values = [v.strip().lower() for v in params.get("replace", [])]
+    if any(v not in ("true", "false", "1", "0", "yes", "no", "") for v in values):
+        raise protocol_error(f"replace={shown(values[0])}: send replace=true or replace=false")
+    return any(v in ("true", "1", "yes") for v in values)
 
 
 def checked_update(text: str, lines_before: int) -> CheckedUpdate:

@@ -8,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDFS
+from rdflib.namespace import RDF, RDFS
 
 from endpoint import DATA, TOKEN, endpoint
 from small_disk import fill, small_disk  # noqa: F401 (a fixture)
@@ -75,21 +75,36 @@ def test_get_a_graph_directly_and_indirectly_in_negotiated_formats(store):
     assert head.status_code == 200 and head.text == "" and int(head.headers["Content-Length"]) == len(direct.content)
 
 
-def test_get_the_default_graph_and_a_missing_graph(store):
+def test_the_default_graph_is_what_queries_see_and_a_missing_graph_is_404(store):
+    # ?default was the catalogue alone; a query's default graph is the union of every graph.
     default = requests.get(store.url + "/rdf-graphs?default", headers={"Accept": "application/n-triples"}, timeout=30)
-    catalogue = Graph().parse(data=default.text, format="nt")
-    assert (URIRef(config.graph_iri("good")), URIRef("http://rdfs.org/ns/void#triples"), Literal(3)) in catalogue
+    assert default.status_code == 200 and default.headers["Content-Type"] == "application/n-triples; charset=utf-8"
+    union = Graph().parse(data=default.text, format="nt")
+    assert (EX.lirendong, RDFS.label, Literal("Lirendong")) in union  # from the graph good
+    assert (URIRef(config.graph_iri("good")), URIRef("http://rdfs.org/ns/void#triples"), Literal(3)) in union
+    seen = requests.get(store.sparql, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+                        headers={"Cache-Control": "no-cache"}, timeout=30)
+    assert len(union) == int(seen.json()["results"]["bindings"][0]["n"]["value"])
     missing = requests.get(store.url + "/graph/nothing-here", timeout=30)
     assert missing.status_code == 404 and "nothing-here" in missing.json()["error"]
-    assert requests.head(store.url + "/graph/nothing-here", timeout=30).status_code == 404
     assert requests.get(store.url + "/rdf-graphs", timeout=30).status_code == 400  # which graph?
+
+
+def test_head_says_what_get_would_without_the_body(store):
+    get = requests.get(store.url + "/graph/good", headers={"Accept": "application/n-triples"}, timeout=30)
+    head = requests.head(store.url + "/graph/good", headers={"Accept": "application/n-triples"}, timeout=30)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["Content-Type"] == get.headers["Content-Type"] == "application/n-triples; charset=utf-8"
+    assert int(head.headers["Content-Length"]) == len(get.content)
+    missing = requests.head(store.url + "/rdf-graphs", params={"graph": "https://example.org/none"}, timeout=30)
+    assert missing.status_code == 404 and missing.content == b""
 
 
 def test_put_creates_then_replaces_a_graph(store):
     iri = config.graph_iri("shaji")
     created = requests.put(store.url + "/graph/shaji", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
     assert created.status_code == 201, created.text
-    assert created.headers["Location"].endswith("/graph/shaji")
+    assert created.headers["Location"] == iri  # the new graph's IRI, absolute (it was the path /graph/shaji)
     assert created.json() == {"graph": iri, "triples": 3, "warnings": []}
     replaced = requests.put(store.url + "/rdf-graphs", params={"graph": iri},
                             data=GOOD.replace("1200", "1300").encode(), headers=auth(TURTLE), timeout=30)
@@ -107,8 +122,12 @@ def test_post_adds_to_a_graph_and_post_to_the_store_creates_one(store):
     assert graph_count(store, config.graph_iri("merge")) == 4
     new = requests.post(store.url + "/rdf-graphs", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
     assert new.status_code == 201
-    fetched = requests.get(store.url + new.headers["Location"], timeout=30)
+    location = new.headers["Location"]  # the graph's IRI (section 5.5), under the graph base: /graph/<name>
+    assert location == new.json()["graph"] and location.startswith(config.GRAPH_BASE + "http-")
+    fetched = requests.get(store.url + "/rdf-graphs", params={"graph": location}, timeout=30)
     assert len(Graph().parse(data=fetched.text, format="turtle")) == 3
+    direct = requests.get(store.url + "/graph/" + location[len(config.GRAPH_BASE):], timeout=30)
+    assert direct.text == fetched.text
 
 
 def test_post_to_a_graph_holding_a_4_mb_literal_merges_in_linear_time(tmp_path):
@@ -168,16 +187,164 @@ def test_unknown_media_type_is_415(store):
     assert response.status_code == 415 and "text/turtle" in response.json()["error"]
 
 
-def test_delete_drops_a_graph(store):
+def test_delete_drops_a_graph_and_says_nothing(store):
     requests.put(store.url + "/graph/doomed", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
-    assert requests.delete(store.url + "/graph/doomed", headers=auth(), timeout=30).status_code == 204
+    deleted = requests.delete(store.url + "/graph/doomed", headers=auth(), timeout=30)
+    assert deleted.status_code == 204 and deleted.content == b""
+    assert "Content-Type" not in deleted.headers  # it said text/html
     assert requests.get(store.url + "/graph/doomed", timeout=30).status_code == 404
     assert requests.delete(store.url + "/graph/doomed", headers=auth(), timeout=30).status_code == 404
 
 
-def test_the_default_graph_is_read_only(store):
-    response = requests.put(store.url + "/rdf-graphs?default", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
+@pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
+def test_the_default_graph_is_read_only(store, method):
+    before = store.count()
+    response = requests.request(method, store.url + "/rdf-graphs?default", data=GOOD.encode(), headers=auth(TURTLE),
+                                timeout=30)
     assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD"
+    assert "union of all graphs" in response.json()["error"] and "named graph" in response.json()["error"]
+    assert store.count() == before
+
+
+def test_the_service_description_says_the_default_graph_is_the_read_only_union(store):
+    described = Graph().parse(data=requests.get(store.sparql, headers={"Accept": "text/turtle"}, timeout=30).text,
+                              format="turtle")
+    SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    [default] = described.objects(None, SD.defaultGraph)
+    comments = " ".join(str(c) for c in described.objects(default, RDFS.comment))
+    assert "union of all named graphs" in comments and "/rdf-graphs?default" in comments and "read-only" in comments
+    assert (None, SD.feature, SD.UnionDefaultGraph) in described
+
+
+MULTIPART_BODY = (
+    "--b0undary\r\n"
+    'Content-Disposition: form-data; name="first"; filename="first.ttl"\r\n'
+    "Content-Type: text/turtle\r\n\r\n"
+    "@prefix ex: <https://example.org/> .\r\n"
+    "ex:sanqiao a ex:Village .\r\n"
+    "\r\n--b0undary\r\n"
+    'Content-Disposition: form-data; name="second"; filename="second.nt"\r\n\r\n'
+    '<https://example.org/sanqiao> <http://www.w3.org/2000/01/rdf-schema#label> "Sanqiao" .\r\n'
+    "\r\n--b0undary--\r\n"
+)
+
+
+def test_a_multipart_post_merges_every_part_as_one_write(store):
+    # The first part alone is a village without a name (SHACL would refuse it); with the second,
+    # which has no Content-Type and is read by its file name's suffix, the merge is valid.
+    response = requests.post(store.url + "/graph/multipart", data=MULTIPART_BODY.encode(),
+                             headers=auth({"Content-Type": "multipart/form-data; boundary=b0undary"}), timeout=30)
+    assert response.status_code == 201, response.text
+    graph = Graph().parse(data=requests.get(store.url + "/graph/multipart", timeout=30).text, format="turtle")
+    assert set(graph) == {(EX.sanqiao, RDF.type, EX.Village), (EX.sanqiao, RDFS.label, Literal("Sanqiao"))}
+
+
+def test_a_multipart_part_that_does_not_parse_is_named_and_nothing_is_written(store):
+    body = MULTIPART_BODY.replace('"Sanqiao" .', '"Sanqiao"').replace("ex:Village .", "ex:Village")
+    before = store.count()
+    response = requests.post(store.url + "/graph/multipart-bad", data=body.encode(),
+                             headers=auth({"Content-Type": "multipart/form-data; boundary=b0undary"}), timeout=30)
+    assert response.status_code == 400
+    files = {p["file"] for p in response.json()["problems"]}
+    assert files == {"body part 1 (first.ttl)", "body part 2 (second.nt)"}  # both, at once
+    assert store.count() == before
+    unnamed = MULTIPART_BODY.replace('filename="second.nt"', 'filename="second"')
+    refused = requests.post(store.url + "/graph/multipart-bad", data=unnamed.encode(),
+                            headers=auth({"Content-Type": "multipart/form-data; boundary=b0undary"}), timeout=30)
+    assert refused.status_code == 415 and "text/turtle" in refused.json()["error"]
+
+
+def test_a_body_without_content_type_is_read_by_the_graph_names_suffix(store):
+    nt = '<https://example.org/s> <https://example.org/p> "o" .\n'
+    # requests sends no Content-Type for bytes data.
+    guessed = requests.put(store.url + "/graph/untyped.nt", data=nt.encode(), headers=auth(), timeout=30)
+    assert "Content-Type" not in guessed.request.headers
+    assert guessed.status_code == 201, guessed.text
+    assert graph_count(store, config.graph_iri("untyped.nt")) == 1
+    refused = requests.put(store.url + "/graph/untyped", data=nt.encode(), headers=auth(), timeout=30)
+    assert refused.status_code == 415
+    message = refused.json()["error"]
+    assert "without Content-Type" in message and "text/turtle" in message and ".ttl" in message
+    assert requests.get(store.url + "/graph/untyped", timeout=30).status_code == 404
+
+
+def test_an_empty_put_leaves_an_empty_graph_that_delete_removes(store):
+    # It answered 201 and created nothing, leaving a catalogue entry DELETE could not remove (issue 15).
+    iri = config.graph_iri("empty")
+    created = requests.put(store.url + "/graph/empty", data=b"", headers=auth(TURTLE), timeout=30)
+    assert created.status_code == 201 and created.headers["Location"] == iri
+    assert created.json()["triples"] == 0
+    got = requests.get(store.url + "/graph/empty", headers={"Accept": "application/n-triples"}, timeout=30)
+    assert got.status_code == 200 and got.content == b""
+    assert requests.head(store.url + "/graph/empty", timeout=30).status_code == 200
+    assert store.kg.store.catalogue_entry(iri).triples == 0
+    again = requests.put(store.url + "/graph/empty", data=b"", headers=auth(TURTLE), timeout=30)
+    assert again.status_code == 200  # it exists
+    assert requests.delete(store.url + "/graph/empty", headers=auth(), timeout=30).status_code == 204
+    assert requests.get(store.url + "/graph/empty", timeout=30).status_code == 404
+    assert store.kg.store.catalogue_entry(iri) is None and iri not in store.kg.graphs()
+    assert requests.delete(store.url + "/graph/empty", headers=auth(), timeout=30).status_code == 404
+
+
+def test_a_graph_another_writer_created_is_replaced_or_deleted_only_with_replace(store):
+    iri = config.graph_iri("theirs")
+    store.kg.update(f"INSERT DATA {{ GRAPH <{iri}> {{ <{EX}a> <{EX}b> 'c' }} }}", agent="scholar-b")
+    for method, data in (("PUT", GOOD.encode()), ("DELETE", None)):
+        refused = requests.request(method, store.url + "/graph/theirs", data=data, headers=auth(TURTLE), timeout=30)
+        assert refused.status_code == 409, refused.text
+        answer = refused.json()
+        assert answer["graph"] == iri and answer["owner"] == "scholar-b"
+        assert iri in answer["error"] and "scholar-b" in answer["error"] and "?replace=true" in answer["error"]
+        assert graph_count(store, iri) == 1
+    # A POST adds to the graph: an edit, allowed whoever created it.
+    more = requests.post(store.url + "/graph/theirs", data=f'<{EX}a> <{EX}d> "e" .\n'.encode(),
+                         headers=auth({"Content-Type": "application/n-triples"}), timeout=30)
+    assert more.status_code == 200 and graph_count(store, iri) == 2
+    replaced = requests.put(store.url + "/graph/theirs?replace=true", data=GOOD.encode(), headers=auth(TURTLE),
+                            timeout=30)
+    assert replaced.status_code == 200 and graph_count(store, iri) == 3
+    assert store.kg.writes.owner(iri) == "scholar-b"  # the creator stays; the history says who replaced it
+    deleted = requests.delete(store.url + "/graph/theirs", params={"replace": "true"}, headers=auth(), timeout=30)
+    assert deleted.status_code == 204 and iri not in store.kg.graphs()
+    assert requests.put(store.url + "/graph/theirs?replace=maybe", data=GOOD.encode(), headers=auth(TURTLE),
+                        timeout=30).status_code == 400
+
+
+def test_every_write_is_recorded_with_who_what_and_the_counts(store):
+    iri = config.graph_iri("recorded")
+    requests.put(store.url + "/graph/recorded", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
+    requests.post(store.url + "/rdf-graphs", params={"graph": iri}, data=f'<{EX}x> <{EX}y> "z" .\n'.encode(),
+                  headers=auth({"Content-Type": "application/n-triples"}), timeout=30)
+    requests.delete(store.url + "/graph/recorded", headers=auth(), timeout=30)
+    history = store.kg.writes.history(iri)
+    agent = Settings(token=TOKEN).token_name  # the name the server's single token writes under
+    assert [(r.action, r.agent, r.before, r.after) for r in history] == [
+        ("delete", agent, 4, 0), ("post", agent, 3, 4), ("put", agent, 0, 3)]  # newest first
+    assert history[1].origin == f"HTTP POST /rdf-graphs?graph={iri}"
+    assert history[2].origin == "HTTP PUT /graph/recorded"
+
+
+def test_an_update_goes_through_the_shapes_and_the_claims(store):
+    iri = "https://example.org/g/villages"
+    before = store.count()
+    # A village without a name: the shape's message, and nothing written.
+    nameless = f"INSERT DATA {{ GRAPH <{iri}> {{ <{EX}nameless> a <{EX}Village> }} }}"
+    broken = requests.post(store.sparql, data={"update": nameless}, headers=auth(), timeout=30)
+    assert broken.status_code == 400 and "A village needs a name" in broken.text and iri in broken.text
+    assert "nothing was written" in broken.text and store.count() == before
+    default = requests.post(store.sparql, data={"update": f"INSERT DATA {{ <{EX}a> <{EX}b> 'c' }}"}, headers=auth(),
+                            timeout=30)
+    assert default.status_code == 400 and "default graph" in default.text and store.count() == before
+    good = requests.post(store.sparql, data={"update": f"INSERT DATA {{ GRAPH <{iri}> {{ <{EX}named> a <{EX}Village> ; "
+                                                       f"<{RDFS.label}> 'Named' }} }}"}, headers=auth(), timeout=30)
+    assert good.status_code == 204 and graph_count(store, iri) == 2
+    [record] = store.kg.writes.history(iri)
+    assert (record.action, record.agent, record.before, record.after) == ("update", "admin", 0, 2)
+    # Dropping a graph another writer created: 409, then replace=true.
+    theirs = config.graph_iri("good")
+    refused = requests.post(store.sparql, data={"update": f"DROP GRAPH <{theirs}>"}, headers=auth(), timeout=30)
+    assert refused.status_code == 409 and theirs in refused.text and "replace=true" in refused.text
+    assert graph_count(store, theirs) == 3
 
 
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
@@ -227,10 +394,11 @@ def test_a_full_disk_is_507_and_the_server_recovers_once_space_is_freed(small_di
 
         assert ask("lirendong") and health()["status"] == "ok"
         filler = fill(small_disk)
-        for method, path, body in (("PUT", "/graph/full", GOOD), ("POST", "/sparql", None), ("DELETE", "/graph/good", None)):
+        writes = (("PUT", "/graph/full", GOOD), ("POST", "/sparql", None), ("DELETE", "/graph/good?replace=true", None))
+        for method, path, body in writes:
             if body is None and method == "POST":
-                answer = requests.post(server.sparql, data={"update": "INSERT DATA { <urn:x:a> <urn:x:b> "
-                                                                      "'a literal to need the log' }"},
+                answer = requests.post(server.sparql, data={"update": "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> "
+                                                                      "<urn:x:b> 'a literal to need the log' } }"},
                                        headers=auth(), timeout=30)
             else:
                 answer = requests.request(method, server.url + path, data=(body or "").encode(), headers=auth(TURTLE),
@@ -246,7 +414,8 @@ def test_a_full_disk_is_507_and_the_server_recovers_once_space_is_freed(small_di
         created = requests.put(server.url + "/graph/full", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
         assert created.status_code == 201, created.text
         assert ask("shaji")
-        assert requests.post(server.sparql, data={"update": "INSERT DATA { <urn:x:a> <urn:x:b> 'c' }"},
+        insert = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> 'c' } }"
+        assert requests.post(server.sparql, data={"update": insert},
                              headers=auth(), timeout=30).status_code == 204
 
 

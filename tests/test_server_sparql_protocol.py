@@ -411,6 +411,7 @@ def test_update_with_the_token_is_read_back_at_once(main):
     basic = requests.post(main.sparql, data={"update": "DROP GRAPH <https://example.org/g/notes>"},
                           auth=("anyone", TOKEN), timeout=30)  # HTTP Basic with the token as password
     assert basic.status_code == 204 and main.count(NOTE_EXISTS) == 0
+    assert basic.content == b"" and "Content-Type" not in basic.headers  # a 204 said text/html
 
 
 def test_update_errors_from_the_text_are_400(main):
