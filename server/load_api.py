@@ -73,7 +73,7 @@ def load():
             raise _error(400, f"{len(problems)} problem(s); nothing was written",
                          body={"problems": problems, "report": "\n".join(p["text"] for p in problems)}) from None
         except ClaimConflict as exc:
-            raise _error(409, str(exc), body={"graph": exc.graph, "owner": exc.owner}) from None
+            raise _error(409, _unfolded(str(exc), folder), body={"graph": exc.graph, "owner": exc.owner}) from None
         except UnstorableTerm as exc:
             raise _error(400, _unfolded(str(exc), folder)) from None
         except DiskFull as exc:

@@ -68,7 +68,42 @@ def test_validate_exits_1_with_file_line_messages_and_writes_nothing(tmp_path, d
     result = run(store, "validate", data_dir / "rdf" / "broken.ttl", check=False)
     assert result.returncode == 1
     assert f"{data_dir / 'rdf' / 'broken.ttl'}:" in result.stderr
-    assert run(store, "graphs").stdout == ""
+    graphs = [line.split("\t")[0] for line in run(store, "graphs").stdout.splitlines()]
+    assert f"{config.GRAPH_BASE}urbankg" in graphs  # the bundled data, which the file is judged against
+    assert f"{config.GRAPH_BASE}broken" not in graphs
+
+
+XINTANG = """paper: work/lin-2019
+places:
+  - id: place/xintang
+    name: Xintang
+    admin_level: town
+    within: place/jiangsu
+cases:
+  - id: case/xintang
+    label: "Xintang town: a Taobao village cluster"
+    description: A town in Jiangsu where online shops cluster.
+    place: [place/xintang]
+    studied_by: [work/lin-2019]
+    case_of: [concept/taobao-village]
+"""
+
+
+def test_a_first_time_user_validates_a_new_case_pointing_at_the_corpus(tmp_path):
+    """Issue 15: on a fresh store, validate judged the file against an empty store, so
+    place/jiangsu and work/lin-2019 were 'not known'. Like query, it loads the bundled data
+    first; graphs and stats then show that store, not an empty one."""
+    store = tmp_path / "store"
+    case = tmp_path / "xintang.yaml"
+    case.write_text(XINTANG, encoding="utf-8")
+    result = run(store, "validate", case, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "loading the bundled ontology and corpus" in result.stderr and "valid" in result.stderr
+    assert "not a known" not in result.stderr
+    assert f"{config.GRAPH_BASE}xintang" not in run(store, "graphs").stdout  # validating writes nothing of it
+    fresh_stats = run(tmp_path / "other", "stats").stdout
+    assert f"{config.GRAPH_BASE}lin-2019-cases" in fresh_stats
+    assert int(fresh_stats.splitlines()[0].split("\t")[1]) > 10_000
 
 
 def test_failed_load_changes_nothing(tmp_path, data_dir):
@@ -207,8 +242,11 @@ def test_a_killed_bulk_load_leaves_no_files_and_no_half_graph(tmp_path, data_dir
     assert list(store.glob("bulk-*.sst"))  # the files the finding is about
     graphs = run(store, "graphs").stdout.splitlines()
     assert graphs == [f"{config.GRAPH_BASE}good\t3"]
-    assert not list(store.glob("bulk-*.sst")) and not list(store.glob("urbankg-*"))
-    assert run(store, "query", "--format", "csv", COUNT_ALL).stdout.splitlines()[1] == "7"  # 3 + catalogue 4
+    assert not list(store.glob("bulk-*.sst"))
+    # Nothing of the killed load is left (the write lock readers take is the store's own, and stays).
+    assert [p.name for p in store.glob("urbankg-*")] in ([], ["urbankg-write.lock"])
+    in_graphs = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert run(store, "query", "--format", "csv", in_graphs).stdout.splitlines()[1] == "3"
 
 
 def test_a_full_disk_is_one_line_naming_the_store_and_its_free_space(small_disk, data_dir):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import click
 from tqdm import tqdm
 
-from urbankg import __version__, config
+from urbankg import __version__, config, store_access
 from urbankg.errors import SourceError, UrbankgError
 from urbankg.graph import KnowledgeGraph, bundled_sources
 from urbankg.results import RESULT_FORMATS, write_result
@@ -25,13 +26,17 @@ class Context:
     """Opens the store lazily, so `--help` and `--version` never touch it.
 
     The store is the embedded one in ``store_dir``, or, given ``remote`` (the arguments of
-    :class:`urbankg.sparql_store.SparqlStore`), a SPARQL 1.1 endpoint.
+    :class:`urbankg.sparql_store.SparqlStore`), a SPARQL 1.1 endpoint. Reading commands
+    take :meth:`reader`, which opens the embedded store read-only beside a server that holds
+    it (see :mod:`urbankg.store_access`); writing commands take :attr:`kg`, which opens it
+    for writing.
     """
 
     def __init__(self, store_dir: Path | None, remote: dict | None = None):
         self.store_dir = store_dir or config.default_store_dir()
         self.remote = remote
         self._kg: KnowledgeGraph | None = None
+        self.read_only = False
 
     @property
     def where(self) -> str:
@@ -47,12 +52,25 @@ class Context:
                 self._kg = KnowledgeGraph(SparqlStore(**self.remote))
             else:
                 self._kg = KnowledgeGraph.open(self.store_dir)
+        elif self.read_only:
+            raise UrbankgError(store_access.held_message(self.store_dir, store_access.running_server(self.store_dir)))
         return self._kg
+
+    def reader(self) -> KnowledgeGraph:
+        """The store for a reading command, with the bundled data in it: the embedded store is
+        opened read-only when a server or another process holds it (it then holds the bundled
+        data already), and an empty one it can write gets the bundled data first, as
+        `urbankg query` always did, so validate, stats and graphs judge and show the same store."""
+        if self._kg is None and not self.remote:
+            store, self.read_only = store_access.open_for_reading(self.store_dir)
+            self._kg = KnowledgeGraph(store)
+        self.ensure_bundled()
+        return self._kg if self._kg is not None else self.kg
 
     def ensure_bundled(self) -> None:
         """The embedded default: an empty store gets the bundled ontology and corpus, once.
         A remote store is never written to unasked: `urbankg --endpoint URL load ...` fills it."""
-        if self.remote or not self.kg.store.is_empty():
+        if self.remote or self.read_only or not self.kg.store.is_empty():
             return
         files = bundled_sources()
         click.echo(f"The store at {self.where} is empty: loading the bundled ontology and corpus "
@@ -60,6 +78,10 @@ class Context:
         report = self.kg.ensure_bundled(_progress("loading"))
         if report is not None:
             click.echo(f"Loaded {report.triples} triples into {len(report.graphs)} graphs.", err=True)
+
+    def server(self) -> store_access.RunningServer | None:
+        """The server holding the embedded store, if one runs."""
+        return None if self.remote else store_access.running_server(self.store_dir)
 
     def close(self) -> None:
         if self._kg is not None:
@@ -108,23 +130,61 @@ def main(ctx: click.Context, store_dir: Path | None, endpoint: str | None, updat
 
 
 def _fail(error: UrbankgError) -> None:
-    if isinstance(error, SourceError):
-        for problem in error.problems:
+    problems = error.problems if isinstance(error, (SourceError, store_access.ServerRefused)) else []
+    if problems:
+        for problem in problems:
             click.echo(str(problem), err=True)
-        click.echo(f"{len(error.problems)} problem(s); nothing was written.", err=True)
+        click.echo(f"{len(problems)} problem(s); nothing was written.", err=True)
     else:
         click.echo(f"error: {error}", err=True)
     sys.exit(1)
 
 
+def _server_token(server: store_access.RunningServer, token_file: Path | None) -> str:
+    """The write token for the server: --token-file, else $URBANKG_TOKEN; without one, what to do."""
+    from urbankg.server.settings import read_token_file
+
+    if token_file is not None:
+        return read_token_file(token_file)
+    token = os.environ.get("URBANKG_TOKEN")
+    if not token and os.environ.get("URBANKG_TOKEN_FILE"):
+        return read_token_file(Path(os.environ["URBANKG_TOKEN_FILE"]))
+    if not token:
+        raise UrbankgError(f"the server at {server.url} holds the store; set URBANKG_TOKEN to a write token "
+                           "(urbankg tokens create NAME) or stop the server")
+    return token
+
+
+TOKEN_FILE_OPTION = click.option(
+    "--token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="While `urbankg serve` holds the store, the write is sent to it with the token on this file's first "
+         "line [default: $URBANKG_TOKEN, $URBANKG_TOKEN_FILE].")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--replace", is_flag=True, help="Replace graphs another agent created (the bundled ontology and "
+                                              "corpus, a colleague's file); without it such a load is refused.")
+@click.option("--graph", "graph", metavar="NAME", help="Load the one file given into this graph (a name, e.g. "
+                                                       "xintang-2024, or a graph IRI) instead of its file's name.")
 @click.option("--bulk", is_flag=True, help="Trusted large dumps only: the store's bulk loader, no SHACL, "
                                            "not transactional (see docs).")
+@TOKEN_FILE_OPTION
 @click.pass_obj
-def load(obj: Context, paths: tuple[Path, ...], bulk: bool) -> None:
-    """Validate files (or folders) and load each into its own named graph, all or nothing."""
+def load(obj: Context, paths: tuple[Path, ...], replace: bool, graph: str | None, bulk: bool,
+         token_file: Path | None) -> None:
+    """Validate files (or folders) and load each into its own named graph, all or nothing.
+
+    Each write records who made it ($URBANKG_AGENT, else your login name; the token's name
+    when sent to a server): `urbankg history` lists them."""
+    from urbankg.graph import expand_paths
+    from urbankg.write_path import WritePath
+
+    server = obj.server()
     if bulk:
+        if server is not None:
+            _fail(UrbankgError(f"the server at {server.url} holds the store, and a bulk load needs the store to "
+                               "itself: stop the server, then load"))
         for path in _progress("bulk loading")(list(paths)):
             try:
                 iri = obj.kg.bulk_load(path)
@@ -133,7 +193,13 @@ def load(obj: Context, paths: tuple[Path, ...], bulk: bool) -> None:
             click.echo(f"{iri}\tbulk loaded")
         return
     try:
-        report = obj.kg.load(paths, _progress("validating"))
+        if server is not None:
+            client = store_access.ServerClient(server, _server_token(server, token_file))
+            report = client.load(expand_paths(paths), replace=replace, graph=graph)
+            click.echo(f"Sent to the server at {server.url}; written as {report.agent}.", err=True)
+        else:
+            report = WritePath(obj.kg).load(paths, config.local_agent(), replace=replace, graph=graph,
+                                            progress=_progress("validating"))
     except UrbankgError as error:
         _fail(error)
     for problem in report.warnings:
@@ -147,9 +213,12 @@ def load(obj: Context, paths: tuple[Path, ...], bulk: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.pass_obj
 def validate(obj: Context, paths: tuple[Path, ...]) -> None:
-    """Check files against the shapes; print FILE:LINE: message for each problem. Never writes."""
+    """Check files against the shapes and the store; print FILE:LINE: message for each problem.
+
+    Writes nothing of the files; an empty store gets the bundled data first, so a file that
+    points at the corpus (place/jiangsu) is judged against it."""
     try:
-        problems = obj.kg.validate(paths, _progress("validating"))
+        problems = obj.reader().validate(paths, _progress("validating"))
     except UrbankgError as error:
         _fail(error)
     for problem in problems:
@@ -169,8 +238,7 @@ def query(obj: Context, query: str, fmt: str) -> None:
     """Run a SPARQL query given inline or as a file (.rq)."""
     text = Path(query).read_text(encoding="utf-8") if Path(query).is_file() else query
     try:
-        obj.ensure_bundled()
-        result = obj.kg.query(text)
+        result = obj.reader().query(text)
         write_result(result, fmt, sys.stdout)
     except UrbankgError as error:
         _fail(error)
@@ -181,8 +249,9 @@ def query(obj: Context, query: str, fmt: str) -> None:
 def graphs(obj: Context) -> None:
     """List the named graphs with their size."""
     try:
-        stats = obj.kg.stats()
-        names = obj.kg.graphs()
+        kg = obj.reader()
+        stats = kg.stats()
+        names = kg.graphs()
     except UrbankgError as error:
         _fail(error)
     for iri in names:
@@ -195,7 +264,7 @@ def graphs(obj: Context) -> None:
 def stats(obj: Context, top: int) -> None:
     """Triples per graph, the most used classes and properties."""
     try:
-        s = obj.kg.stats()
+        s = obj.reader().stats()
     except UrbankgError as error:
         _fail(error)
     click.echo(f"triples\t{s.triples}")
@@ -218,28 +287,113 @@ def stats(obj: Context, top: int) -> None:
 def export(obj: Context, fmt: str, output: Path | None) -> None:
     """Write every graph as TriG or N-Quads."""
     try:
+        kg = obj.reader()
         if output:
             with output.open("wb") as stream:
-                obj.kg.export(stream, fmt)
+                kg.export(stream, fmt)
         else:
-            obj.kg.export(sys.stdout.buffer, fmt)
+            kg.export(sys.stdout.buffer, fmt)
     except UrbankgError as error:
         _fail(error)
 
 
 @main.command()
 @click.argument("graph")
+@click.option("--replace", is_flag=True, help="Remove a graph another agent created (the bundled data, a "
+                                              "colleague's file); without it such a drop is refused.")
+@TOKEN_FILE_OPTION
 @click.pass_obj
-def drop(obj: Context, graph: str) -> None:
+def drop(obj: Context, graph: str, replace: bool, token_file: Path | None) -> None:
     """Remove one named graph (by IRI or source name)."""
+    from urbankg.graph import resolve_graph
+    from urbankg.write_path import WritePath
+
+    server = obj.server()
     try:
-        dropped = obj.kg.drop(graph)
+        if server is not None:
+            client = store_access.ServerClient(server, _server_token(server, token_file))
+            dropped = client.drop(graph, replace=replace)
+        else:
+            dropped = WritePath(obj.kg).drop(resolve_graph(graph), config.local_agent(), origin="urbankg drop",
+                                             replace=replace)
     except UrbankgError as error:
         _fail(error)
     if not dropped:
         click.echo(f"no graph named {graph}; `urbankg graphs` lists them", err=True)
         sys.exit(1)
     click.echo(f"dropped {graph}", err=True)
+
+
+@main.command()
+@click.argument("graph", required=False)
+@click.option("--limit", type=click.IntRange(min=1), metavar="N", help="Show the N most recent writes only.")
+@click.pass_obj
+def history(obj: Context, graph: str | None, limit: int | None) -> None:
+    """Who wrote what, newest first: time, agent, action, graph, origin, triples before -> after."""
+    from urbankg.write_path import WritePath
+
+    try:
+        records = WritePath(obj.reader()).history(graph, limit)
+    except UrbankgError as error:
+        _fail(error)
+    for record in records:
+        click.echo(f"{record.time}\t{record.agent}\t{record.action}\t{record.graph}\t{record.origin}\t"
+                   f"{record.before} -> {record.after}")
+    if not records:
+        click.echo(f"no writes recorded{f' for {graph}' if graph else ''}", err=True)
+
+
+def _bar(unit: str):
+    def bar(description: str, total: int):
+        return tqdm(total=total, desc=description, unit=unit, unit_scale=True, file=sys.stderr, disable=None)
+
+    return bar
+
+
+@main.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def backup(obj: Context, folder: Path) -> None:
+    """Copy the store into FOLDER (new or empty), also while `urbankg serve` runs.
+
+    Every quad as N-Quads, the token file, and a manifest of the quads per graph; the copy
+    is the store as it was at one moment, every graph whole."""
+    from urbankg.backup import backup as take_backup
+
+    if obj.remote:
+        _fail(UrbankgError("backup copies the embedded store; a remote store has its own backups (Virtuoso: "
+                           "its checkpoint and backup functions), or take `urbankg export --format nquads`"))
+    try:
+        manifest = take_backup(obj.store_dir, folder, _bar("quad"))
+    except UrbankgError as error:
+        _fail(error)
+    click.echo(f"Backed up {manifest.quads} quads in {len(manifest.graphs) - 1} graphs and the catalogue to "
+               f"{folder}{' (with the token file)' if manifest.has_tokens else ''}.", err=True)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--store", "target", type=click.Path(file_okay=False, path_type=Path),
+              help="The store to restore into: a new or empty folder, or, with --replace, a store not in use "
+                   "[default: the store of `urbankg --store`].")
+@click.option("--replace", is_flag=True, help="Replace a store that holds data.")
+@click.pass_obj
+def restore(obj: Context, folder: Path, target: Path | None, replace: bool) -> None:
+    """Restore a backup (see `urbankg backup`) into a store no server holds.
+
+    The dataset's checksum and every graph's count are checked against the manifest before
+    the restored store is put in place; a failed restore leaves the store as it was."""
+    from urbankg.backup import restore as restore_backup
+
+    if obj.remote and target is None:
+        _fail(UrbankgError("restore writes an embedded store: name it with --store DIR"))
+    target = target or obj.store_dir
+    try:
+        manifest = restore_backup(folder, target, replace=replace, progress=_bar("B"))
+    except UrbankgError as error:
+        _fail(error)
+    click.echo(f"Restored {manifest.quads} quads in {len(manifest.graphs) - 1} graphs (backup of "
+               f"{manifest.created}) into {target}; every graph's count matches the manifest.", err=True)
 
 
 @main.command()
@@ -253,14 +407,18 @@ def reason(obj: Context, write: bool) -> None:
     from urbankg.reasoning import reason as run_reasoner
     from urbankg.store import GraphReplacement
 
+    server = obj.server()
+    if write and server is not None:
+        _fail(UrbankgError(f"the server at {server.url} holds the store, and writing graph/inferred needs it: "
+                           "stop the server, or check consistency beside it with `urbankg reason --no-write`"))
     try:
-        obj.ensure_bundled()
+        kg = obj.reader()
         ontology = Graph().parse(config.ontology_file(), format="turtle")
         data = Graph()
         # Everything asserted, but not last run's inferences: they are recomputed.
-        asserted = [g for g in obj.kg.graphs() if g != config.INFERRED_GRAPH]
+        asserted = [g for g in kg.graphs() if g != config.INFERRED_GRAPH]
         if asserted:  # the dataset names the graphs: no IRI is written into the query
-            triples = obj.kg.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=asserted)
+            triples = kg.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=asserted)
             data.parse(data=_ntriples(triples), format="nt")
         click.echo(f"Reasoning over {len(ontology)} ontology and {len(data)} data triples with HermiT...", err=True)
         result = run_reasoner(ontology, data)
@@ -271,7 +429,7 @@ def reason(obj: Context, write: bool) -> None:
         sys.exit(1)
     if write:
         try:
-            obj.kg.store.replace_graphs([GraphReplacement(config.INFERRED_GRAPH, result.inferred, "urbankg reason")])
+            kg.store.replace_graphs([GraphReplacement(config.INFERRED_GRAPH, result.inferred, "urbankg reason")])
         except UrbankgError as error:
             _fail(error)
         click.echo(f"wrote {len(result.inferred)} triples to {config.INFERRED_GRAPH}", err=True)
@@ -351,8 +509,7 @@ def ask(ctx: click.Context, name: str, fmt: str) -> None:
             sys.exit(2)
         params[key[2:].replace("-", "_")] = args.pop(0)
     try:
-        obj.ensure_bundled()
-        result = Catalogue().run(obj.kg, name, params)
+        result = Catalogue().run(obj.reader(), name, params)
         write_result(result, fmt, sys.stdout)
     except UrbankgError as error:
         _fail(error)
@@ -375,8 +532,7 @@ def verify_quotes(obj: Context, sources: tuple[str, ...], show_all: bool) -> Non
             sys.exit(2)
         texts[work_iri(paper)] = Path(path)
     try:
-        obj.ensure_bundled()
-        checks = check_quotes(obj.kg, texts)
+        checks = check_quotes(obj.reader(), texts)
     except UrbankgError as error:
         _fail(error)
     checked = [c for c in checks if c.found is not None]
@@ -415,6 +571,10 @@ def serve(obj: Context, host: str, port: int, workers: int | None, threads: int 
     from urbankg.server.app import create_app
     from urbankg.server.settings import Settings
 
+    running = obj.server()
+    if running is not None:
+        _fail(UrbankgError(f"urbankg serve already runs on the store {obj.where} at {running.url} "
+                           f"(pid {running.pid}); stop it first, or serve another --store"))
     try:
         settings = Settings.from_env(workers=workers, token_file=token_file, query_timeout=query_timeout,
                                      max_rows=max_rows)
@@ -423,26 +583,42 @@ def serve(obj: Context, host: str, port: int, workers: int | None, threads: int 
         _fail(error)
     app = create_app(obj.kg, settings)
     threads = threads or settings.workers * 2 + 4
+    try:
+        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="urbankg",
+                                        max_request_body_size=settings.max_body + 1024)
+    except OSError as error:
+        app.extensions["urbankg_runner"].close()
+        _fail(UrbankgError(f"cannot listen on {host}:{port}: {error.strerror or error}"))
+    # The address it listens on (port 0: the one the system chose), as a client here reaches it.
+    listening = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
+    url = store_access.reachable_url(*listening[0])
     mode = "read-only (no write token)" if settings.read_only else "writes need the token"
-    click.echo(f"urbankg {__version__} serving {obj.where} on http://{host}:{port}/sparql "
+    click.echo(f"urbankg {__version__} serving {obj.where} on {url}/sparql "
                f"({settings.workers} query processes, {threads} threads, {mode})", err=True)
     # SIGTERM (systemd, docker stop) ends the server like Ctrl-C: query processes and snapshots go with it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="urbankg",
-                       max_request_body_size=settings.max_body + 1024)
+        if not obj.remote:
+            # Other urbankg commands on this store read beside the server and send it their writes.
+            store_access.announce(obj.store_dir, url)
+        server.run()
     finally:
+        if not obj.remote:
+            store_access.withdraw(obj.store_dir)
+        server.close()
         app.extensions["urbankg_runner"].close()
 
 
-def _register_extract() -> None:
-    # The extractor lives with the other loaders; its command is defined there.
+def _register_commands_defined_elsewhere() -> None:
+    # The extractor lives with the other loaders, the token commands with the tokens.
+    from urbankg.cli_tokens import tokens
     from urbankg.loaders.fulltext_cli import extract
 
     main.add_command(extract)
+    main.add_command(tokens)
 
 
-_register_extract()
+_register_commands_defined_elsewhere()
 
 if __name__ == "__main__":
     main()

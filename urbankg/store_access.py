@@ -199,7 +199,12 @@ class ServerClient:
 
     def drop(self, graph: str, *, replace: bool = False) -> bool:
         body = urllib.parse.urlencode({"graph": graph, "replace": "true" if replace else "false"}).encode("utf-8")
-        answer = self._post("/drop", body, "application/x-www-form-urlencoded", {})
+        try:
+            answer = self._post("/drop", body, "application/x-www-form-urlencoded", {})
+        except ServerRefused as refusal:
+            if refusal.status == 404:  # no such graph: the caller says so, as a local drop does
+                return False
+            raise
         return bool(answer.get("dropped"))
 
     def _post(self, route: str, body: bytes, content_type: str, names: dict[str, Path]) -> dict:
@@ -212,19 +217,23 @@ class ServerClient:
             with opener.open(request, timeout=self.timeout) as response:
                 return json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
-            raise self._refusal(exc, names) from None
+            raise self._refusal(exc, names, len(body)) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise ServerRefused(f"the server at {self.server.url} (pid {self.server.pid}, announced in "
                                 f"{self.server.file}) does not answer: {reason}. If no server runs on this "
                                 "store, remove that file.") from None
 
-    def _refusal(self, exc: urllib.error.HTTPError, names: dict[str, Path]) -> ServerRefused:
+    def _refusal(self, exc: urllib.error.HTTPError, names: dict[str, Path], sent: int) -> ServerRefused:
         raw = exc.read().decode("utf-8", errors="replace")
         try:
             answer = json.loads(raw)
         except ValueError:
             answer = {"error": raw.strip() or exc.reason}
+        if exc.code == 413 and not isinstance(answer.get("problems"), list):
+            # Far over the limit, waitress answers before the application can say which limit.
+            answer = {"error": f"the request ({sent} bytes) is larger than the server takes (URBANKG_MAX_BODY): "
+                               "send fewer files at once, or stop the server and load them here"}
         message = str(answer.get("error") or exc.reason)
         problems = [_problem(item, names) for item in answer.get("problems", [])]
         return ServerRefused(f"the server at {self.server.url} answered {exc.code}: {message}", problems, exc.code)
