@@ -17,7 +17,8 @@ RocksDB's own ``backup()`` (a checkpoint) is not used: taken from a read-only in
 leaves out what is only in the write-ahead log, i.e. the latest writes.
 
 Restore builds the store in a new folder beside the target with the bulk loader, checks
-the dataset's checksum before and every graph's count after against the manifest, and only
+the dataset's checksum before and every graph's count after against the manifest, adds one
+history record per graph (action "restore", by $URBANKG_AGENT or the login name), and only
 then puts it in place: a restore that fails leaves the target as it was. It refuses a
 store in use (a server, another process) and a store that holds data, unless asked to
 replace it.
@@ -44,8 +45,9 @@ from typing import BinaryIO
 
 import pyoxigraph as ox
 
-from urbankg import __version__, store_access, tokens
+from urbankg import __version__, config, store_access, tokens
 from urbankg.errors import StoreError, UrbankgError
+from urbankg.store import WriteRecord
 
 FORMAT = "urbankg-backup/1"
 DATASET = "dataset.nq"
@@ -188,12 +190,13 @@ def restore(source: Path, store_dir: Path, *, replace: bool = False, progress: P
     source, store_dir = Path(source), Path(store_dir)
     manifest = Manifest.read(source)
     dataset = source / DATASET
-    _check_target(store_dir, replace)
+    before = _check_target(store_dir, replace)
     _check_dataset(dataset, manifest, progress)
     building = store_dir.parent / f".{store_dir.name}.restoring-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
     try:
         _build(dataset, building, manifest, progress)
+        _record(building, source, manifest, before)
         if manifest.has_tokens:
             _copy_private(source / TOKENS, building / TOKENS)
         _put_in_place(building, store_dir)
@@ -202,13 +205,14 @@ def restore(source: Path, store_dir: Path, *, replace: bool = False, progress: P
     return manifest
 
 
-def _check_target(store_dir: Path, replace: bool) -> None:
+def _check_target(store_dir: Path, replace: bool) -> dict[str, int]:
+    """Refuse a target in use, or holding data unless ``replace``; its graphs' sizes, for the history."""
     server = store_access.running_server(store_dir)
     if server is not None:
         raise UrbankgError(f"the server at {server.url} (pid {server.pid}) holds the store {store_dir}; stop it, "
                            "then restore")
     if not store_dir.exists() or not any(store_dir.iterdir()):
-        return
+        return {}
     if not _is_store(store_dir):
         raise UrbankgError(f"{store_dir} holds files but no urbankg store; restore into a new or empty folder")
     from urbankg.oxigraph_store import OxigraphStore
@@ -221,13 +225,14 @@ def _check_target(store_dir: Path, replace: bool) -> None:
                 from None
         raise
     try:
-        empty = existing.is_empty()
+        sizes = _counts(existing.engine.query, existing.graphs())
     finally:
         existing.close()
         del existing
-    if not empty and not replace:
+    if sum(sizes.values()) and not replace:
         raise UrbankgError(f"the store {store_dir} holds data; pass --replace to replace it with the backup, or "
                            "restore into a new folder")
+    return sizes
 
 
 def _check_dataset(dataset: Path, manifest: Manifest, progress: Progress | None) -> None:
@@ -275,6 +280,23 @@ def _build(dataset: Path, building: Path, manifest: Manifest, progress: Progress
                        if manifest.graphs.get(graph) != found.get(graph)]
         raise UrbankgError("the restored store does not match the manifest, so it was not put in place: "
                            + "; ".join(differences[:10]) + ("; …" if len(differences) > 10 else ""))
+
+
+def _record(building: Path, source: Path, manifest: Manifest, before: dict[str, int]) -> None:
+    """One history record per restored graph, in the restored store's catalogue: who restored
+    it, from which backup, and its size in the store it replaced (0: it had none)."""
+    from urbankg.oxigraph_store import OxigraphStore
+
+    now = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")  # as the store gives xsd:dateTime back
+    origin = f"urbankg restore {source.resolve()} (backup of {manifest.store}, {manifest.created})"
+    records = [WriteRecord(graph, config.local_agent(), now, "restore", origin, before.get(graph, 0), count)
+               for graph, count in sorted(manifest.graphs.items()) if graph]
+    store = OxigraphStore(building)
+    try:
+        store.write([], records=records)
+    finally:
+        store.close()
+        del store
 
 
 class _Reading:
