@@ -193,7 +193,7 @@ def get(iri: str) -> Response:
 
 def writer_name(action: str) -> str:
     """The agent a write is recorded under: the name of the token the request carries."""
-    return require_write_token(action, as_json=True) or "admin"
+    return require_write_token(action, as_json=True)
 
 
 def replacing() -> bool:
@@ -211,7 +211,7 @@ def origin() -> str:
 
 def writes():
     """The app's write path (urbankg.write_path): its lock, with the writer thread, serialises every write."""
-    return current_app.extensions.get("urbankg_write_path") or current_app.config["KG"].writes
+    return current_app.extensions["urbankg_write_path"]
 
 
 def delete(iri: str) -> Response:

@@ -218,7 +218,7 @@ def not_acceptable(kind: str, format_param: str | None) -> HttpError:
 
 
 def run_update(text: str, params: dict[str, list[str]]) -> Response:
-    agent = require_write_token("a SPARQL update") or "admin"
+    agent = require_write_token("a SPARQL update")  # the writer the history records
     replace_theirs = replace_flag(params)
     if not text.strip():
         raise protocol_error("the update is empty")
@@ -239,7 +239,7 @@ def run_update(text: str, params: dict[str, list[str]]) -> Response:
     refusal = service_guard.update_refusal(checked.services, checked.loads)
     if refusal is not None:
         raise HttpError(400, refusal.message, refusal=refusal.reason)
-    writes = current_app.extensions.get("urbankg_write_path") or current_app.config["KG"].writes
+    writes = current_app.extensions["urbankg_write_path"]
     try:
         # The write path runs it on a scratch copy, validates the graphs it changed, and commits
         # them with who wrote them; on the writer thread, in turn with every other write.
