@@ -9,6 +9,7 @@ import site
 import subprocess
 import sys
 import sysconfig
+import tomllib
 import venv
 import zipfile
 from pathlib import Path
@@ -40,6 +41,12 @@ def test_wheel_ships_data_files_as_package_data(wheel):
         shipped = {Path(n).suffix for n in names if n.startswith(f"urbankg/{folder}/")}
         present = {p.suffix for p in (ROOT / folder).rglob("*") if p.suffix in suffixes}
         assert present <= shipped, f"{folder}: {present - shipped} files are missing from the wheel"
+    # [tool.setuptools] packages lists every package by hand: one left off would be missing here.
+    package_dirs = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-dir"]
+    for name, folder in package_dirs.items():
+        for init in (ROOT / folder).rglob("__init__.py"):
+            installed = Path(*name.split("."), init.relative_to(ROOT / folder)).as_posix()
+            assert installed in names, f"{init.parent} is a package, but pyproject.toml's packages leaves it out"
 
 
 def _running_site_dirs() -> list[str]:
