@@ -366,3 +366,152 @@ def test_readers_wait_only_while_a_load_empties_a_graph(tmp_path):
     assert None in during_replacement
     assert all(listing in (None, [G1]) for listing in during_replacement)
     assert count(store, G1) == 1
+
+
+# -- reading beside the writer (another process) ------------------------------------------
+
+READ_ONLY_READER = """
+import sys, time
+from urbankg.oxigraph_store import OxigraphStore
+from urbankg.errors import StoreError
+path, rounds, g1, g2 = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+def size(store, graph):
+    rows = store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[graph])
+    return int(next(iter(rows))["n"].value)
+for _ in range(rounds):
+    store = OxigraphStore.read_only(path)
+    print(size(store, g1), size(store, g2), flush=True)
+    store.close()
+store = OxigraphStore.read_only(path)
+try:
+    store.drop_graph(g1)
+except StoreError as error:
+    print("refused:", error, flush=True)
+"""
+
+
+def test_a_read_only_open_beside_the_writer_sees_whole_writes_only(tmp_path):
+    """Another process opens the store read-only again and again while this one replaces two
+    graphs together: it sees both graphs of one write (the flock keeps it out of the
+    journal's window), the latest committed state at each open, and cannot write."""
+    store = OxigraphStore(tmp_path / "s")
+    store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1"), GraphReplacement(G2, graph_of("a"), "2")])
+    loads = [[GraphReplacement(g, graph_of(*map(str, range(n))), "x") for g in (G1, G2)] for n in (300, 500)]
+    reader = subprocess.Popen([sys.executable, "-c", READ_ONLY_READER, str(tmp_path / "s"), "20", G1, G2],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    writes = 0
+    started = time.monotonic()
+    while reader.poll() is None and time.monotonic() - started < 120:
+        store.replace_graphs(loads[writes % 2])
+        writes += 1
+    out, err = reader.communicate(timeout=60)
+    lines = out.splitlines()
+    sizes = [tuple(map(int, line.split())) for line in lines[:-1]]
+    assert len(sizes) == 20, err
+    assert all(g1 == g2 and g1 in (1, 300, 500) for g1, g2 in sizes), sizes
+    assert {g1 for g1, _ in sizes} & {300, 500}  # it saw writes made after the store was opened here
+    assert lines[-1].startswith("refused: the store at ") and "a running urbankg server holds it" in lines[-1]
+    assert count(store, G1) in (300, 500)
+
+
+def test_read_only_opens_stay_quick_after_many_writes(tmp_path):
+    """A read-only open replays the write-ahead log since the last flush: the writer flushes
+    every FLUSH_EVERY quads, so 12 replacements of 8,000 triples (7 s to open after 10 of
+    them without flushing) leave an open of well under a second."""
+    store = OxigraphStore(tmp_path / "s")
+    loads = [[GraphReplacement(g, graph_of(*map(str, range(n))), "x") for g in (G1, G2)] for n in (3000, 5000)]
+    for number in range(12):
+        store.replace_graphs(loads[number % 2])
+    opening = "import sys, time; from urbankg.oxigraph_store import OxigraphStore; t = time.monotonic(); " \
+              "OxigraphStore.read_only(sys.argv[1]); print(time.monotonic() - t)"
+    seconds = float(subprocess.run([sys.executable, "-c", opening, str(tmp_path / "s")], capture_output=True,
+                                   text=True, check=True).stdout)
+    assert seconds < 2.0
+
+
+def test_a_read_only_open_needs_a_store_and_refuses_a_snapshot(tmp_path):
+    with pytest.raises(StoreError, match="there is no store at"):
+        OxigraphStore.read_only(tmp_path / "nothing")
+    store = OxigraphStore(tmp_path / "s")
+    store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1")])
+    store.close()
+    reader = OxigraphStore.read_only(tmp_path / "s")
+    assert count(reader, G1) == 1
+    with pytest.raises(StoreError, match="miss its latest writes"):
+        reader.snapshot(tmp_path / "copy")
+    with pytest.raises(StoreError, match="server holds it"):
+        reader.replace_graphs([GraphReplacement(G2, graph_of("b"), "2")])
+    reader.close()
+
+
+def test_a_journal_left_by_a_killed_write_keeps_read_only_opens_out(tmp_path):
+    store = OxigraphStore(tmp_path / "s")
+    store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1")])
+    store.close()
+    # What a writer killed between its journal and its last change leaves behind.
+    quads = [ox.Quad(JOURNAL, ox.NamedNode("urn:urbankg:journal#empties"), ox.NamedNode(G1), JOURNAL)]
+    with (tmp_path / "s" / JOURNAL_FILE).open("wb") as journal:
+        ox.serialize(quads, journal, format=ox.RdfFormat.N_QUADS)
+    with pytest.raises(StoreError, match="was cut short and is finished when the store is next opened for writing"):
+        OxigraphStore.read_only(tmp_path / "s")
+    OxigraphStore(tmp_path / "s").close()  # the writer's open finishes it
+    assert OxigraphStore.read_only(tmp_path / "s").graphs() == []
+
+
+# -- the write path's needs ---------------------------------------------------------------
+
+
+def test_an_empty_replacement_is_an_empty_graph_with_its_entry_until_dropped(tmp_path):
+    store = OxigraphStore(tmp_path / "s")
+    store.replace_graphs([GraphReplacement(G1, Graph(), "empty body", creator="https://w3id.org/urbankg/agent/jane")])
+    assert store.graphs() == [G1] and store.graph_size(G1) == 0 and store.graph_size(G2) is None
+    entry = store.catalogue_entry(G1)
+    assert (entry.triples, entry.source, entry.creator) == (0, "empty body", "https://w3id.org/urbankg/agent/jane")
+    store.close()
+    store = OxigraphStore(tmp_path / "s")
+    assert store.graphs() == [G1]
+    assert store.drop_graph(G1) is True
+    assert store.graphs() == [] and store.catalogue_entry(G1) is None and store.is_empty()
+
+
+def test_the_creator_is_kept_across_replacements_and_records_survive_drops(tmp_path):
+    from urbankg.store import WriteRecord
+
+    store = OxigraphStore(tmp_path / "s")
+    jane, bob = "https://w3id.org/urbankg/agent/jane", "https://w3id.org/urbankg/agent/bob"
+    first = WriteRecord(G1, "jane", "2025-01-01T00:00:00Z", "load", "a.ttl", 0, 1)
+    store.write([GraphReplacement(G1, graph_of("a"), "a.ttl", jane)], records=[first])
+    second = WriteRecord(G1, "bob", "2025-01-02T00:00:00Z", "put", "HTTP PUT", 1, 2)
+    store.write([GraphReplacement(G1, graph_of("a", "b"), "HTTP PUT", bob)], records=[second])
+    assert store.catalogue_entry(G1).creator == jane
+    third = WriteRecord(G1, "bob", "2025-01-03T00:00:00Z", "drop", "urbankg drop", 2, 0)
+    store.write([], drops=[G1], records=[third])
+    assert store.graphs() == [] and store.catalogue_entry(G1) is None
+    assert store.history() == [third, second, first]
+    assert store.history(G1, limit=1) == [third] and store.history(G2) == []
+    with pytest.raises(StoreError, match="names the same graph twice"):
+        store.write([GraphReplacement(G1, graph_of("a"), "x")], drops=[G1])
+
+
+def test_blank_nodes_keep_their_labels_when_asked(tmp_path):
+    store = OxigraphStore(tmp_path / "s")
+    shared = BNode("b0123456789abcdef")
+    one, two = Graph(), Graph()
+    one.add((URIRef(EX + "a"), URIRef(EX + "p"), shared))
+    two.add((shared, URIRef(EX + "q"), Literal("in another graph")))
+    store.write([GraphReplacement(G1, one, "1", fresh_blank_nodes=False),
+                 GraphReplacement(G2, two, "2", fresh_blank_nodes=False)])
+    rows = list(store.query(f"SELECT ?v WHERE {{ <{EX}a> <{EX}p> ?b . ?b <{EX}q> ?v }}"))
+    assert [r["v"].value for r in rows] == ["in another graph"]
+
+
+def test_a_scratch_copy_is_writable_apart_and_removed_afterwards(tmp_path):
+    store = OxigraphStore(tmp_path / "s")
+    store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1")])
+    with store.scratch() as copy:
+        copy.update(f"INSERT DATA {{ GRAPH <{G2}> {{ <{EX}x> <{EX}p> 1 }} }} ; DROP GRAPH <{G1}>")
+        assert store.changed_graphs(copy) == {G1, G2}
+        folders = list(tmp_path.glob(".s.scratch-*"))
+        assert len(folders) == 1
+    assert store.graphs() == [G1] and count(store, G1) == 1
+    assert list(tmp_path.glob(".s.scratch-*")) == []
