@@ -15,12 +15,12 @@ import json
 import re
 from pathlib import Path
 
+from urbankg.loaders.annotation_mapping import load_mapping
 from urbankg.loaders.citation_finder import LINKED
 from urbankg.loaders.extractor import ExtractedCitation, ExtractedReference, Extraction, written_concepts
 
-ID_BASE = "https://w3id.org/urbankg/id/"
-# Compact forms for concept IRIs outside the data base (the mapping's prefixes).
-PREFIXES = {"https://w3id.org/urbankg/ontology#": "ukg:", "http://www.w3.org/2004/02/skos/core#": "skos:"}
+# Concept IRIs outside the data base are written with these prefixes of the mapping.
+CONCEPT_PREFIXES = ("ukg", "skos")
 
 
 def q(value: str) -> str:
@@ -30,12 +30,18 @@ def q(value: str) -> str:
 
 
 def short_id(iri: str) -> str:
-    """A concept IRI as the annotation format writes it: `concept/x`, `ukg:x` or `<iri>`."""
-    if iri.startswith(ID_BASE):
-        return iri[len(ID_BASE):]
-    for base, prefix in PREFIXES.items():
-        if iri.startswith(base) and re.fullmatch(r"[\w.-]+", iri[len(base):]):
-            return prefix + iri[len(base):]
+    """A concept IRI as the annotation format writes it: `concept/x`, `ukg:x` or `<iri>`.
+
+    The data base and the prefixes are the annotation mapping's, which reads the draft back
+    (its base follows URBANKG_BASE).
+    """
+    mapping = load_mapping()
+    if iri.startswith(mapping.base):
+        return iri[len(mapping.base) :]
+    for prefix in CONCEPT_PREFIXES:
+        namespace = mapping.prefixes[prefix]
+        if iri.startswith(namespace) and re.fullmatch(r"[\w.-]+", iri[len(namespace) :]):
+            return f"{prefix}:{iri[len(namespace) :]}"
     return f"<{iri}>"
 
 
@@ -75,9 +81,12 @@ def render(ex: Extraction) -> str:
     if problems:
         add(f"# TO REVIEW: {len(problems)} cited work(s) not resolved to exactly one entry:")
         for c, w in problems:
-            state = {"year-mismatch": "linked, YEAR MISMATCH", "no-year": "linked, NO YEAR CITED",
-                     "ambiguous": "NOT LINKED, ambiguous",
-                     "unresolved": "NOT LINKED, unresolved"}[w.status]
+            state = {
+                "year-mismatch": "linked, YEAR MISMATCH",
+                "no-year": "linked, NO YEAR CITED",
+                "ambiguous": "NOT LINKED, ambiguous",
+                "unresolved": "NOT LINKED, unresolved",
+            }[w.status]
             add(f"#   citation/{slug}/{c.number:03d} (line {c.line}) {c.citation.text!s}: {state}: {w.note}")
             for k in w.candidates:
                 add(f"#       candidate: reference/{slug}/{refs[k].key}")
@@ -126,6 +135,7 @@ def render(ex: Extraction) -> str:
 
 def _placeholder(ex: Extraction) -> str:
     from urbankg.loaders.extractor import default_paper_id
+
     return default_paper_id(ex.source)
 
 
@@ -168,13 +178,16 @@ def _citation(ex: Extraction, c: ExtractedCitation) -> list[str]:
     cit = c.citation
     linked = [w for w in cit.works if _is_linked(w.status)]
     not_linked = [w for w in cit.works if not _is_linked(w.status)]
-    entries = list(dict.fromkeys(w.entry for w in linked))
+    entries = list(dict.fromkeys(w.entry for w in linked if w.entry is not None))  # linked: resolved to one
 
     body = []
     body.append(f"id: citation/{slug}/{c.number:03d}")
     body.append(f"text: {q(cit.text)}")
-    body.append("denotes: [" + ", ".join(f"reference/{slug}/{refs[e].key}" for e in entries) + "]"
-                if entries else "denotes: []   # FILL IN: no reference entry found")
+    body.append(
+        "denotes: [" + ", ".join(f"reference/{slug}/{refs[e].key}" for e in entries) + "]"
+        if entries
+        else "denotes: []   # FILL IN: no reference entry found"
+    )
     body.append(f"sentence: {q(c.sentence)}")
     if c.section:
         body.append(f"section: {q(c.section)}")
@@ -207,7 +220,10 @@ def _citation(ex: Extraction, c: ExtractedCitation) -> list[str]:
 def _act(c: ExtractedCitation, r: ExtractedReference) -> list[str]:
     out = [f"- cites: work/{r.key}"]
     intent = c.intent
-    comment = f"   # suggested from '{intent.cue}'" if intent and intent.cue else "   # suggested (no cue phrase: default)"
+    if intent and intent.cue:
+        comment = f"   # suggested from '{intent.cue}'"
+    else:
+        comment = "   # suggested (no cue phrase: default)"
     if intent and intent.alternatives:
         comment += "; or " + ", ".join(intent.alternatives)
     out.append(f"  intent: {intent.intent if intent else 'citesForInformation'}{comment}")
@@ -227,4 +243,3 @@ def write_draft(ex: Extraction, out: Path | str) -> Path:
     out = Path(out)
     out.write_text(render(ex), encoding="utf-8")
     return out
-

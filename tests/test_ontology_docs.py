@@ -33,10 +33,18 @@ def test_classes_and_properties_are_documented(page):
 
 
 def test_frameworks_concepts_measures_and_units_are_documented(page):
-    for label in ("Planetary urbanisation", "differential urbanisation", "Lefebvre&#x27;s spatial triad",
-                  "ICT infrastructure and production networks", "collective production practices",
-                  "mobile Internet era", "indigenous villagers", "rents housing to",
-                  "number of Taobao villages", "yuan per month"):
+    for label in (
+        "Planetary urbanisation",
+        "differential urbanisation",
+        "Lefebvre&#x27;s spatial triad",
+        "ICT infrastructure and production networks",
+        "collective production practices",
+        "mobile Internet era",
+        "indigenous villagers",
+        "rents housing to",
+        "number of Taobao villages",
+        "yuan per month",
+    ):
         assert label in page, label
     assert 'id="concept-borrowed-size"' in page and 'href="#concept-borrowed-size"' in page
     assert 'href="#frameworks"' in page  # in the table of contents

@@ -1,5 +1,5 @@
-from urbankg.quotes import check_quotes, normalise, work_iri
 from urbankg import config
+from urbankg.quotes import check_quotes, normalise, work_iri
 
 
 def test_normalise_joins_line_break_hyphens_and_whitespace():

@@ -42,7 +42,7 @@ PREFIXES = """
 @base <https://w3id.org/urbankg/id/> .
 """
 
-GOOD = PREFIXES + """
+GOOD = """
 <case/lirendong> a ukg:Case ;
     ukg:locatedIn <place/lirendong> ;
     ukg:studiedBy <work/lin-2019> ;
@@ -79,7 +79,8 @@ def ontology() -> Graph:
 
 
 def data(text: str) -> Graph:
-    return Graph().parse(data=text, format="turtle")
+    """Turtle written with the prefixes and base of PREFIXES."""
+    return Graph().parse(data=PREFIXES + text, format="turtle")
 
 
 def test_consistent_data_gets_inferred_memberships(ontology):
@@ -90,7 +91,7 @@ def test_consistent_data_gets_inferred_memberships(ontology):
     assert result.consistent and result, result.summary()
     assert result.clashes == [] and result.individuals == []
     inferred = result.inferred
-    assert (ID["place/lirendong"], RDF.type, SCHEMA.Place) in inferred          # range of ukg:locatedIn
+    assert (ID["place/lirendong"], RDF.type, SCHEMA.Place) in inferred  # range of ukg:locatedIn
     assert (ID["informant/mr-l-lin-2019"], RDF.type, FOAF.Person) in inferred  # Informant ⊑ Person
     assert (ID["informant/mr-l-lin-2019"], RDF.type, FOAF.Agent) in inferred
     assert (ID["citation/lin-2019-dupuy"], RDF.type, CITO.Citation) in inferred  # domain of cito:hasCitingEntity
@@ -133,24 +134,25 @@ def test_a_clash_through_domain_and_range_names_the_individual(ontology):
 
 def test_a_claim_typed_as_a_paper_is_inconsistent(ontology):
     needs_java()
-    result = reason(ontology, data(PREFIXES + "<claim/c1> a mp:Claim , fabio:JournalArticle ."))
+    result = reason(ontology, data("<claim/c1> a mp:Claim , fabio:JournalArticle ."))
     assert not result.consistent
     assert result.individuals == [ID["claim/c1"]]
 
 
 def test_functional_property_and_datatype_range_violations_are_named(ontology):
     needs_java()
-    result = reason(ontology, data(PREFIXES + """
+    wrong = """
         <claim/c1> a mp:Claim ; ukg:assertionStatus ukg:StatedByPaper , ukg:InferredByAnnotator .
         <category/c> a ukg:SurveyCategory ; ukg:percentage 120.5 .
-    """))
+    """
+    result = reason(ontology, data(wrong))
     assert not result.consistent
     assert set(result.individuals) == {ID["claim/c1"], ID["category/c"]}
 
 
 def test_a_blank_node_is_reported_as_the_blank_node_of_the_data(ontology):
     needs_java()
-    bad = data(PREFIXES + '<claim/c1> a mp:Claim ; ukg:evidence [ a mp:Claim ; oa:exact "x" ] .')
+    bad = data('<claim/c1> a mp:Claim ; ukg:evidence [ a mp:Claim ; oa:exact "x" ] .')
     result = reason(ontology, bad)
     assert not result.consistent
     quote = bad.value(ID["claim/c1"], UKG.evidence)
@@ -160,7 +162,7 @@ def test_a_blank_node_is_reported_as_the_blank_node_of_the_data(ontology):
 def test_an_inconsistency_only_hermit_sees_is_narrowed_down_to_its_subject(ontology):
     needs_java()
     cases = "".join(f"<case/c{i}> a ukg:Case .\n" for i in range(6))
-    bad = data(PREFIXES + cases + "<case/c2> owl:sameAs <case/c3> ; owl:differentFrom <case/c3> .")
+    bad = data(cases + "<case/c2> owl:sameAs <case/c3> ; owl:differentFrom <case/c3> .")
     result = reason(ontology, bad)
     assert not result.consistent
     assert result.individuals == [ID["case/c2"]]

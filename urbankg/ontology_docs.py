@@ -26,7 +26,9 @@ from importlib import metadata
 from pathlib import Path
 
 from rdflib import RDF, RDFS, SKOS, Graph, Namespace, URIRef
+from rdflib.term import Node
 
+from urbankg import config
 from urbankg.errors import UrbankgError
 
 
@@ -34,9 +36,9 @@ class DocsError(UrbankgError):
     """The ontology documentation could not be built."""
 
 
-UKG = Namespace("https://w3id.org/urbankg/ontology#")
+UKG = Namespace(config.ONTOLOGY_NS)
 PROV = Namespace("http://www.w3.org/ns/prov#")
-ID_BASE = "https://w3id.org/urbankg/id/"
+ID_BASE = config.ID_BASE
 
 
 @contextmanager
@@ -68,9 +70,10 @@ def _import_ontpub():
                 del sys.modules[name]  # a half-imported package
             stub = types.ModuleType("pylode.version")
             try:
-                stub.__version__ = metadata.version("pylode")
+                version = metadata.version("pylode")
             except metadata.PackageNotFoundError:
-                stub.__version__ = "unknown"
+                version = "unknown"
+            vars(stub)["__version__"] = version
             sys.modules["pylode.version"] = stub
         except ImportError as exc:
             raise DocsError(f"pyLODE is not installed (pip install pylode): {exc}") from exc
@@ -159,8 +162,10 @@ def _concept_sections(graph: Graph) -> tuple[str, str]:
         anchor = _anchor(scheme)
         toc.append(f'<li><a href="#{anchor}">{_e(_label(graph, scheme))}</a></li>')
         parts.append(f'<div class="property entity" id="{anchor}">')
-        parts.append(f"<h3>{_e(_label(graph, scheme))} <sup class=\"sup-c\" title=\"{_kind(graph, scheme)}\">"
-                     f"{'fw' if _kind(graph, scheme) == 'framework' else 'v'}</sup></h3>")
+        parts.append(
+            f'<h3>{_e(_label(graph, scheme))} <sup class="sup-c" title="{_kind(graph, scheme)}">'
+            f"{'fw' if _kind(graph, scheme) == 'framework' else 'v'}</sup></h3>"
+        )
         parts.append("<table>")
         parts.append(_row("IRI", f"<code>{_e(str(scheme))}</code>"))
         parts.append(_row("Kind", _kind(graph, scheme)))
@@ -181,7 +186,8 @@ def _concept_sections(graph: Graph) -> tuple[str, str]:
         parts.append('<div class="section" id="measures"><h2>Measures</h2>')
         toc.append('<li><h4><a href="#measures">Measures</a></h4></li>')
         for measure in measures:
-            parts.append(f'<div class="property entity" id="{_anchor(measure)}"><h3>{_e(_label(graph, measure))}</h3><table>')
+            heading = f"<h3>{_e(_label(graph, measure))}</h3>"
+            parts.append(f'<div class="property entity" id="{_anchor(measure)}">{heading}<table>')
             parts.append(_row("IRI", f"<code>{_e(str(measure))}</code>"))
             parts += _common_rows(graph, measure)
             unit = graph.value(measure, UKG.typicalUnit)
@@ -202,13 +208,13 @@ def _concept_sections(graph: Graph) -> tuple[str, str]:
     return "\n".join(parts), "\n".join(toc)
 
 
-def _concept_block(graph: Graph, concept: URIRef, scheme: URIRef) -> str:
+def _concept_block(graph: Graph, concept: Node, scheme: Node) -> str:
     rows = [_row("IRI", f"<code>{_e(str(concept))}</code>")]
     alts = sorted(str(a) for a in graph.objects(concept, SKOS.altLabel))
     if alts:
         rows.append(_row("Alternative labels", "; ".join(_e(a) for a in alts)))
     rows += _common_rows(graph, concept)
-    types = sorted(t for t in graph.objects(concept, RDF.type) if t != SKOS.Concept)
+    types = sorted((t for t in graph.objects(concept, RDF.type) if t != SKOS.Concept), key=str)
     if types:
         rows.append(_row("Types", ", ".join(_link(graph, t) for t in types)))
     for title, prop in (
@@ -222,16 +228,18 @@ def _concept_block(graph: Graph, concept: URIRef, scheme: URIRef) -> str:
         values = sorted(graph.objects(concept, prop), key=str)
         if values:
             rows.append(_row(title, ", ".join(_link(graph, v) for v in values)))
-    other = sorted(s for s in graph.objects(concept, SKOS.inScheme) if s != scheme)
+    other = sorted((s for s in graph.objects(concept, SKOS.inScheme) if s != scheme), key=str)
     if other:
         rows.append(_row("Also in", ", ".join(_link(graph, s) for s in other)))
     anchor = _anchor(concept) if _first_scheme(graph, concept) == scheme else ""
     id_attr = f' id="{anchor}"' if anchor else ""
-    return (f'<div class="property entity"{id_attr}><h4>{_e(_label(graph, concept))}</h4>'
-            f"<table>{''.join(rows)}</table></div>")
+    return (
+        f'<div class="property entity"{id_attr}><h4>{_e(_label(graph, concept))}</h4>'
+        f"<table>{''.join(rows)}</table></div>"
+    )
 
 
-def _common_rows(graph: Graph, node: URIRef) -> list[str]:
+def _common_rows(graph: Graph, node: Node) -> list[str]:
     rows = []
     for definition in graph.objects(node, SKOS.definition):
         rows.append(_row("Definition", f"<p>{_e(str(definition))}</p>"))
@@ -243,13 +251,13 @@ def _common_rows(graph: Graph, node: URIRef) -> list[str]:
     return rows
 
 
-def _ordered_concepts(graph: Graph, scheme: URIRef) -> list[URIRef]:
+def _ordered_concepts(graph: Graph, scheme: Node) -> list[Node]:
     """Top concepts first, each followed by its narrower concepts (depth first)."""
     members = set(graph.subjects(SKOS.inScheme, scheme))
     tops = sorted((c for c in members if (c, SKOS.topConceptOf, scheme) in graph), key=lambda c: _label(graph, c))
-    ordered: list[URIRef] = []
+    ordered: list[Node] = []
 
-    def visit(concept: URIRef) -> None:
+    def visit(concept: Node) -> None:
         if concept in ordered:
             return
         ordered.append(concept)
@@ -264,39 +272,42 @@ def _ordered_concepts(graph: Graph, scheme: URIRef) -> list[URIRef]:
     return ordered
 
 
-def _first_scheme(graph: Graph, concept: URIRef) -> URIRef | None:
+def _first_scheme(graph: Graph, concept: Node) -> Node | None:
     schemes = sorted(graph.objects(concept, SKOS.inScheme), key=lambda s: (_kind(graph, s), _label(graph, s)))
     return schemes[0] if schemes else None
 
 
-def _kind(graph: Graph, scheme: URIRef) -> str:
+def _kind(graph: Graph, scheme: Node) -> str:
     return "framework" if (scheme, RDF.type, UKG.Framework) in graph else "vocabulary"
 
 
-def _label(graph: Graph, node: URIRef) -> str:
+def _label(graph: Graph, node: Node) -> str:
     label = graph.value(node, SKOS.prefLabel) or graph.value(node, RDFS.label)
     return str(label) if label is not None else _short(node)
 
 
-def _short(node: URIRef) -> str:
+def _short(node: Node) -> str:
     text = str(node)
     if text.startswith(ID_BASE):
-        return text[len(ID_BASE):]
+        return text[len(ID_BASE) :]
     return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
 
-def _anchor(node: URIRef) -> str:
+def _anchor(node: Node) -> str:
     text = str(node)
     if text.startswith(ID_BASE):
-        return text[len(ID_BASE):].replace("/", "-")
+        return text[len(ID_BASE) :].replace("/", "-")
     return "ukg-" + _short(node)
 
 
-def _link(graph: Graph, node) -> str:
+def _link(graph: Graph, node: Node) -> str:
     if not isinstance(node, URIRef):
         return _e(str(node))
-    described = (node, SKOS.prefLabel, None) in graph or (node, RDF.type, UKG.Measure) in graph or (
-        node, RDF.type, UKG.Unit) in graph
+    described = (
+        (node, SKOS.prefLabel, None) in graph
+        or (node, RDF.type, UKG.Measure) in graph
+        or (node, RDF.type, UKG.Unit) in graph
+    )
     target = f"#{_anchor(node)}" if described else str(node)
     return f'<a href="{_e(target)}" title="{_e(str(node))}">{_e(_label(graph, node))}</a>'
 

@@ -25,8 +25,9 @@ SELECT DISTINCT ?quote ?exact ?source WHERE {
 """
 
 # Typographic variants that PDF-to-text conversions produce for the same character.
-EQUIVALENT_CHARACTERS = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
-                                       "\u2013": "-", "\u2014": "-", "\u00ad": ""})
+EQUIVALENT_CHARACTERS = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00ad": ""}
+)
 
 
 @dataclass(frozen=True)

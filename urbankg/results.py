@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 import pyoxigraph as ox
@@ -47,31 +48,39 @@ TABLE_PREFIXES = {
 }
 
 
-def write_result(result, fmt: str, out: TextIO) -> None:
+Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph
+
+
+def write_result(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str, out: TextIO) -> None:
     if isinstance(result, ox.QuerySolutions):
         if fmt == "table":
             _write_table([v.value for v in result.variables], ([s[v] for v in result.variables] for s in result), out)
         elif fmt in SOLUTION_FORMATS:
-            out.write(result.serialize(format=SOLUTION_FORMATS[fmt]).decode("utf-8"))
+            out.write(_decoded(result.serialize(format=SOLUTION_FORMATS[fmt])))
         else:
             raise UrbankgError(f"a SELECT result cannot be written as {fmt}: use table, json, csv, tsv or xml")
     elif isinstance(result, ox.QueryBoolean):
         if fmt in ("json", "xml"):
-            out.write(result.serialize(format=SOLUTION_FORMATS[fmt]).decode("utf-8"))
+            out.write(_decoded(result.serialize(format=SOLUTION_FORMATS[fmt])))
         else:
             out.write(("true" if bool(result) else "false") + "\n")
     else:  # QueryTriples from CONSTRUCT / DESCRIBE
         if fmt == "table":
             _write_table(["subject", "predicate", "object"], ([t.subject, t.predicate, t.object] for t in result), out)
         elif fmt in GRAPH_FORMATS:
-            out.write(result.serialize(format=GRAPH_FORMATS[fmt]).decode("utf-8"))
+            out.write(_decoded(result.serialize(format=GRAPH_FORMATS[fmt])))
         else:
             raise UrbankgError(f"a CONSTRUCT/DESCRIBE result cannot be written as {fmt}: use table, turtle or ntriples")
     if fmt != "table":
         out.write("" if fmt in ("csv", "tsv", "turtle", "ntriples") else "\n")
 
 
-def show_term(term) -> str:
+def _decoded(data: bytes | None) -> str:
+    """What serialize() returned, as text: it returns None only when given an output, which no caller does."""
+    return (data or b"").decode("utf-8")
+
+
+def show_term(term: Term | None) -> str:
     if term is None:
         return ""
     if isinstance(term, ox.NamedNode):
@@ -86,12 +95,12 @@ def show_term(term) -> str:
     return str(term)
 
 
-def _write_table(headers: list[str], rows, out: TextIO, max_width: int = 60) -> None:
+def _write_table(headers: list[str], rows: Iterable[Sequence[Term | None]], out: TextIO, max_width: int = 60) -> None:
     cells = [[clipped(show_term(term), max_width) for term in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
     out.write(line.rstrip() + "\n")
     out.write("  ".join("-" * w for w in widths) + "\n")
     for row in cells:
-        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() + "\n")
+        out.write("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() + "\n")
     out.write(f"({len(cells)} row{'s' if len(cells) != 1 else ''})\n")
