@@ -287,3 +287,67 @@ def test_stats_count_graphs_classes_and_properties(store):
     assert stats.triples == 5 + 2 * CATALOGUE_ENTRY_TRIPLES
     assert stats.classes[EX + "Case"] == 2
     assert stats.properties[str(P)] == 3
+
+
+# -- what the write path needs (urbankg.write_path) -------------------------------------------
+
+JANE = "https://w3id.org/urbankg/agent/jane"
+BOB = "https://w3id.org/urbankg/agent/bob"
+
+
+def _record(graph: str, agent: str, day: int, action: str, before: int, after: int):
+    from urbankg.store import WriteRecord
+
+    return WriteRecord(graph, agent, f"2025-01-0{day}T00:00:00Z", action, f"{action} origin", before, after)
+
+
+def test_one_write_replaces_drops_and_records_together(store):
+    store.replace_graphs([GraphReplacement(G2, graph_of("x"), "2")])
+    records = [_record(G1, "jane", 1, "load", 0, 2), _record(G2, "jane", 1, "drop", 1, 0)]
+    store.write([GraphReplacement(G1, graph_of("a", "b"), "one.ttl", JANE)], drops=[G2], records=records)
+    assert store.graphs() == [G1] and store.graph_size(G1) == 2 and store.graph_size(G2) is None
+    assert store.catalogue_entry(G2) is None
+    assert sorted(store.history(), key=lambda r: r.graph) == records
+    with pytest.raises(StoreError, match="same graph twice"):
+        store.write([GraphReplacement(G1, graph_of("c"), "1")], drops=[G1])
+    assert store.graph_size(G1) == 2
+
+
+def test_the_creator_is_kept_across_replacements(store):
+    store.write([GraphReplacement(G1, graph_of("a"), "one.ttl", JANE)])
+    store.write([GraphReplacement(G1, graph_of("a", "b"), "again.ttl", BOB)])
+    entry = store.catalogue_entry(G1)
+    assert (entry.graph, entry.triples, entry.source, entry.creator) == (G1, 2, "again.ttl", JANE)
+    assert entry.written.startswith("20")
+    assert store.catalogue_entry(G2) is None
+
+
+def test_an_empty_replacement_is_an_empty_graph_until_dropped(store):
+    store.write([GraphReplacement(G1, Graph(), "empty body", JANE)])
+    assert store.graphs() == [G1] and store.graph_size(G1) == 0
+    assert store.catalogue_entry(G1).triples == 0
+    assert store.drop_graph(G1) is True
+    assert store.graphs() == [] and store.catalogue_entry(G1) is None and store.graph_size(G1) is None
+    assert store.drop_graph(G1) is False
+    assert store.is_empty()
+
+
+def test_history_is_newest_first_of_one_graph_or_all_and_survives_drops(store):
+    first, second, third = (_record(G1, "jane", 1, "load", 0, 1), _record(G2, "bob", 2, "put", 0, 1),
+                            _record(G1, "bob", 3, "delete", 1, 0))
+    store.write([GraphReplacement(G1, graph_of("a"), "1", JANE)], records=[first])
+    store.write([GraphReplacement(G2, graph_of("b"), "2", BOB)], records=[second])
+    store.write([], drops=[G1], records=[third])
+    assert store.history() == [third, second, first]
+    assert store.history(G1) == [third, first] and store.history(G1, limit=1) == [third]
+    assert store.graphs() == [G2]
+
+
+def test_a_scratch_copy_holds_the_graphs_asked_for_and_leaves_the_store_alone(store):
+    store.write([GraphReplacement(G1, graph_of("a", "b"), "1"), GraphReplacement(G2, Graph(), "2")])
+    with store.scratch([G1, G2, EX + "missing"]) as copy:
+        names = sorted(g.value for g in copy.named_graphs())
+        assert names == [G1, G2]
+        assert len(list(copy.quads_for_pattern(None, None, None, ox.NamedNode(G1)))) == 2
+        copy.update(f"DROP GRAPH <{G1}>")
+    assert store.graph_size(G1) == 2

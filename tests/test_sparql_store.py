@@ -279,3 +279,30 @@ def test_prebinding_refuses_what_it_cannot_bind():
         prebind("DESCRIBE <urn:x>", {"s": ox.NamedNode("urn:x")})
     with pytest.raises(StoreError, match="only to an IRI or a literal"):
         prebind("SELECT ?s WHERE { ?s ?p ?o }", {"s": ox.BlankNode("b")})
+
+
+# -- the write path on a remote store -------------------------------------------------------
+
+
+def test_updates_through_the_write_path_on_a_remote_store(remote, test_validator):
+    """The update runs on an in-memory copy of the graphs it names, the copy is validated, and
+    what was validated replaces those graphs; an update that does not name its graphs is refused."""
+    kg = KnowledgeGraph(remote, test_validator)
+    villages = config.GRAPH_BASE + "villages"
+    kg.writes.update(f"PREFIX ex: <{EX}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+                     f"INSERT DATA {{ GRAPH <{villages}> {{ ex:v a ex:Village ; rdfs:label 'Lirendong' }} }}", "jane")
+    report = kg.writes.update(f"INSERT {{ GRAPH <{villages}> {{ ?v <{EX}seen> true }} }} "
+                              f"WHERE {{ GRAPH <{villages}> {{ ?v a <{EX}Village> }} }}", "bob")
+    assert [(r.graph, r.agent, r.before, r.after) for r in report.records] == [(villages, "bob", 2, 3)]
+    assert remote.graph_size(villages) == 3 and kg.writes.owner(villages) == "jane"
+    with pytest.raises(SourceError, match="A village needs a name"):
+        kg.writes.update(f"DELETE WHERE {{ GRAPH <{villages}> {{ ?v <http://www.w3.org/2000/01/rdf-schema#label> ?l }} }}",
+                         "jane")
+    with pytest.raises(StoreError, match=r"does not name them all \(a template writes GRAPH \?g\)"):
+        kg.writes.update(f"INSERT {{ GRAPH ?g {{ <{EX}a> <{EX}b> 1 }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "jane")
+    with pytest.raises(StoreError, match="reads the endpoint's default graph"):
+        kg.writes.update(f"INSERT {{ GRAPH <{villages}> {{ ?s <{EX}b> 1 }} }} WHERE {{ ?s ?p ?o }}", "jane")
+    assert remote.graph_size(villages) == 3
+    assert [(r.action, r.agent) for r in kg.writes.history("villages")] == [("update", "bob"), ("update", "jane")]
+    assert kg.writes.drop(villages, "jane", origin="urbankg drop") is True
+    assert remote.graphs() == [] and len(kg.writes.history()) == 3

@@ -8,9 +8,8 @@ import shutil
 import threading
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph
 
 from urbankg import config
 from urbankg.errors import ClaimConflict, SourceError, StoreError
@@ -200,7 +199,7 @@ def test_an_update_adding_valid_data_is_committed_and_recorded(kg, tmp_path):
 
 @pytest.mark.parametrize("update", [
     f"INSERT DATA {{ <{EX}a> <{EX}b> 1 }}",
-    f"DELETE WHERE {{ ?s ?p ?o }}",
+    "DELETE WHERE { ?s ?p ?o }",
     "CLEAR DEFAULT",
     f"COPY <{G}villages> TO DEFAULT",
 ])

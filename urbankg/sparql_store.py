@@ -21,11 +21,15 @@ docs/scaling.md says what differs from store to store; the points that shape thi
 * **Blank nodes.** A label such as ``_:b1`` names one node within one operation only, so the
   triples of a blank-node cluster always go into the same batch. Virtuoso refuses blank nodes
   in ``INSERT DATA``; they go in ``INSERT { ... } WHERE {}``, which every store accepts.
-* **The catalogue.** The embedded store describes each graph (size, source file, time) in
-  its default graph. A remote store may have no writable default graph (Virtuoso has none),
-  so here the entries live in the named graph :data:`CATALOGUE_GRAPH`; ``graphs()`` leaves
-  it out, ``stats()`` counts it as the default graph, ``export()`` writes it as the default
-  graph. FROM-less queries see it in both stores; ``GRAPH ?g`` patterns see it only here.
+* **The catalogue.** The embedded store describes each graph (size, source file, time,
+  creator) and keeps the history of writes in its default graph. A remote store may have no
+  writable default graph (Virtuoso has none), so here both live in the named graph
+  :data:`CATALOGUE_GRAPH`; ``graphs()`` leaves it out, ``stats()`` counts it as the default
+  graph, ``export()`` writes it as the default graph. FROM-less queries see it in both
+  stores; ``GRAPH ?g`` patterns see it only here.
+* **Empty graphs.** Virtuoso has no graph without triples: a graph replaced by an empty one
+  exists by its catalogue entry (``void:triples 0``), which ``graphs()`` lists and a drop
+  removes.
 * **The union default graph.** A FROM-less query reads the union of all graphs, as on the
   embedded store, where the endpoint's default graph is that union (Virtuoso, GraphDB,
   QLever, Neptune; Fuseki with ``unionDefaultGraph``). Virtuoso's union also holds its own
@@ -58,7 +62,7 @@ import urllib.request
 import uuid
 import warnings
 from collections.abc import Iterable, Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from typing import BinaryIO
 
@@ -72,9 +76,9 @@ from tqdm import tqdm
 
 from urbankg import config
 from urbankg.errors import StoreError, UnstorableTerm
-from urbankg.oxigraph_store import CATALOGUE_PREFIXES, EXPORT_FORMATS
+from urbankg.oxigraph_store import CATALOGUE_PREFIXES, EXPORT_FORMATS, PROV_ACTIVITY, history_quads, record_of
 from urbankg.server.sparql_text import QUERY_FORMS, scan
-from urbankg.store import GraphReplacement, StoreStats
+from urbankg.store import CatalogueEntry, GraphReplacement, StoreStats, WriteRecord
 
 # The named graph holding the catalogue entries (the embedded store's default graph).
 CATALOGUE_GRAPH = config.BASE + "catalogue"
@@ -86,6 +90,7 @@ STAGING_PREFIX = "urn:urbankg:staging:"
 VIRTUOSO_SYSTEM_GRAPHS = ("http://www.openlinksw.com/schemas/virtrdf#", "http://www.w3.org/ns/ldp#")
 SERVICE_CLASS = "http://www.w3.org/ns/sparql-service-description#Service"
 
+VOID = "http://rdfs.org/ns/void#"
 SOLUTIONS_ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
 TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
@@ -190,22 +195,51 @@ class SparqlStore:
     # -- writing -----------------------------------------------------------------------
 
     def replace_graphs(self, replacements: list[GraphReplacement]) -> None:
-        if not replacements:
+        self.write(replacements)
+
+    def write(self, replacements: list[GraphReplacement], drops: Iterable[str] = (),
+              records: Iterable[WriteRecord] = ()) -> None:
+        """Replace graphs, drop graphs and add history records: one request where the store
+        applies a request whole and the load is small, else staged (see the module
+        docstring), the drops and records going with the last request. A replaced graph
+        keeps the creator the catalogue names."""
+        drops, records = list(drops), list(records)
+        if not replacements and not drops and not records:
             return
-        for replacement in replacements:
-            _iri(replacement.iri)
+        named = [_iri(r.iri) for r in replacements] + [_iri(iri) for iri in drops]
+        if len(set(named)) < len(named):
+            raise StoreError("a write names the same graph twice: "
+                             + ", ".join(sorted({g for g in named if named.count(g) > 1})))
+        history = [q for record in records for q in history_quads(record)]  # terms checked before sending
         self._connect()
+        creators = self._creators([r.iri for r in replacements])
+        last = [op for iri in drops for op in (f"DROP SILENT GRAPH <{iri}>",
+                                               f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}")]
+        if history:
+            lines = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in history)
+            last.append(f"INSERT DATA {{ GRAPH <{CATALOGUE_GRAPH}> {{\n{lines}\n}} }}")
         total = sum(len(r.graph) for r in replacements)
         if self.atomic_requests and total <= self.batch_size:
             operations = [f"DROP SILENT GRAPH <{r.iri}>" for r in replacements]
-            operations += _catalogue_operations(replacements)
+            operations += _catalogue_operations(replacements, creators) if replacements else []
             for replacement in replacements:
                 operations += _insert_operations(replacement.iri, list(replacement.graph))
-            self._update(operations)
+            self._update(operations + last)
         else:
-            self._replace_staged(replacements, total)
+            self._replace_staged(replacements, total, creators, last)
 
-    def _replace_staged(self, replacements: list[GraphReplacement], total: int) -> None:
+    def _creators(self, graphs: list[str]) -> dict[str, str]:
+        """The creator the catalogue names for each of ``graphs`` that has one."""
+        found: dict[str, str] = {}
+        for start in range(0, len(graphs), VALUES_CHUNK):
+            values = " ".join(f"<{g}>" for g in graphs[start : start + VALUES_CHUNK])
+            rows = self._query_raw(f"SELECT ?g ?c WHERE {{ VALUES ?g {{ {values} }} GRAPH <{CATALOGUE_GRAPH}> "
+                                   "{ ?g <http://purl.org/dc/terms/creator> ?c } }")
+            found.update({row["g"].value: row["c"].value for row in rows if isinstance(row["c"], ox.NamedNode)})
+        return found
+
+    def _replace_staged(self, replacements: list[GraphReplacement], total: int, creators: dict[str, str],
+                        last: list[str]) -> None:
         load = uuid.uuid4().hex
         staging = {r.iri: f"{STAGING_PREFIX}{load}:{index}" for index, r in enumerate(replacements)}
         progress = tqdm(total=total, desc="writing", unit="triple", unit_scale=True, file=sys.stderr,
@@ -223,8 +257,9 @@ class SparqlStore:
             raise
         moves = [f"MOVE <{staging[r.iri]}> TO <{r.iri}>" if len(r.graph) else f"DROP SILENT GRAPH <{r.iri}>"
                  for r in replacements]
+        catalogue = _catalogue_operations(replacements, creators) if replacements else []
         try:
-            self._update(moves + _catalogue_operations(replacements))
+            self._update(moves + catalogue + last)
         except StoreError as error:
             self._drop_quietly(staging.values())
             if self.atomic_requests:
@@ -233,11 +268,77 @@ class SparqlStore:
                              f"the graphs may already be replaced: load the same files again to finish.") from error
 
     def drop_graph(self, iri: str) -> bool:
-        _iri(iri)
-        if not bool(self._query_raw(f"ASK {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")):
+        if self.graph_size(iri) is None and self.catalogue_entry(iri) is None:
             return False
         self._update([f"DROP SILENT GRAPH <{iri}>", f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}"])
         return True
+
+    # -- the catalogue and the history ---------------------------------------------------
+
+    def catalogue_entry(self, iri: str) -> CatalogueEntry | None:
+        _iri(iri)
+        rows = self._query_raw(f"SELECT ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}")
+        values = {row["p"].value: row["o"].value for row in rows}
+        if not values:
+            return None
+        triples = values.get(VOID + "triples")
+        return CatalogueEntry(iri, int(triples) if triples and triples.isdigit() else None,
+                              values.get("http://purl.org/dc/terms/source"),
+                              values.get("http://www.w3.org/ns/prov#generatedAtTime"),
+                              values.get("http://purl.org/dc/terms/creator"))
+
+    def graph_size(self, iri: str) -> int | None:
+        """Triples in the graph; 0 for a graph that exists only by its catalogue entry (an
+        empty one, see the module docstring); None when there is neither."""
+        _iri(iri)
+        rows = self._query_raw(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        size = int(next(iter(rows))["n"].value)
+        if size:
+            return size
+        listed = self._query_raw(f"ASK {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> a <{VOID}Dataset> }} }}")
+        return 0 if bool(listed) else None
+
+    def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
+        """The history records of the catalogue graph, newest first."""
+        where = f"<{_iri(graph)}>" if graph is not None else "?g"
+        rows = self._query_raw(f"SELECT ?r ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?r a <{PROV_ACTIVITY.value}> ; "
+                               f"<{config.ONTOLOGY_NS}graph> {where} ; ?p ?o }} }}")
+        nodes: dict[str, dict] = {}
+        for row in rows:
+            nodes.setdefault(row["r"].value, {})[ox.NamedNode(row["p"].value)] = row["o"]
+        records = sorted(((r.time, node, r) for node, values in nodes.items()
+                          if (r := record_of(values)) is not None), reverse=True)
+        found = [record for _time, _node, record in records]
+        return found[:limit] if limit is not None else found
+
+    # -- scratch copies ------------------------------------------------------------------
+
+    copies_whole_store = False
+
+    @contextmanager
+    def scratch(self, graphs: Iterable[str] | None = None) -> Iterator[ox.Store]:
+        """An in-memory copy of ``graphs`` (those the store holds; an empty one as an empty
+        graph), to try an update on. The whole store is not copied over HTTP: ``graphs``
+        is required. Costs one CONSTRUCT per graph, and memory for its triples."""
+        if graphs is None:
+            raise StoreError("a remote store copies only the graphs an update names")
+        copy = ox.Store()
+        for graph in sorted(set(graphs)):
+            expected = self.graph_size(graph)
+            if expected is None:
+                continue
+            name = ox.NamedNode(graph)
+            copy.add_graph(name)
+            triples = list(self._query_raw(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
+            if len(triples) != expected:
+                raise StoreError(f"the SPARQL endpoint returned {len(triples)} of the {expected} triples of "
+                                 f"<{graph}>: it caps the size of results, so the update cannot be checked")
+            copy.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+        yield copy
+
+    def changed_graphs(self, copy: ox.Store) -> set[str]:
+        raise StoreError("a remote store cannot compare a copy with the whole store: name every graph the "
+                         "update writes with GRAPH <...> or WITH <...>")
 
     def update(self, sparql: str) -> None:
         self._connect()
@@ -258,7 +359,12 @@ class SparqlStore:
         # GROUP BY, not DISTINCT: the same answer, but Virtuoso 7.2 takes seconds over DISTINCT ?g
         # on a graph of only 10,000 triples, and milliseconds over GROUP BY (measured).
         rows = self._query_raw("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        return sorted(row["g"].value for row in rows if _is_data_graph(row["g"]) and row["g"].value not in self._hidden)
+        found = {row["g"].value for row in rows if _is_data_graph(row["g"]) and row["g"].value not in self._hidden}
+        # Empty graphs exist by their catalogue entries only.
+        empty = self._query_raw(f"SELECT ?g WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?g a <{VOID}Dataset> ; "
+                                f"<{VOID}triples> 0 }} }}")
+        found.update(row["g"].value for row in empty if _is_data_graph(row["g"]))
+        return sorted(found)
 
     def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None):
         if substitutions:
@@ -418,13 +524,19 @@ class SparqlStore:
 # -- writing helpers --------------------------------------------------------------------
 
 
-def _catalogue_operations(replacements: list[GraphReplacement]) -> list[str]:
-    """Delete the old catalogue entries of these graphs and write the new ones."""
+def _catalogue_operations(replacements: list[GraphReplacement], creators: dict[str, str]) -> list[str]:
+    """Delete the old catalogue entries of these graphs and write the new ones, each with the
+    creator it had (``creators``), else its replacement's."""
     now = datetime.now(timezone.utc).isoformat()
     operations = [f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{r.iri}> ?p ?o }} }}" for r in replacements]
+
+    def creator(r: GraphReplacement) -> str:
+        iri = creators.get(r.iri) or r.creator
+        return f" ; dcterms:creator <{_iri(iri)}>" if iri else ""
+
     entries = "\n".join(
         f"<{r.iri}> a void:Dataset ; void:triples {len(r.graph)} ; "
-        f"dcterms:source {RdfLiteral(r.origin).n3()} ; prov:generatedAtTime \"{now}\"^^xsd:dateTime ."
+        f"dcterms:source {RdfLiteral(r.origin).n3()} ; prov:generatedAtTime \"{now}\"^^xsd:dateTime{creator(r)} ."
         for r in replacements)
     operations.append(f"INSERT DATA {{ GRAPH <{CATALOGUE_GRAPH}> {{\n{entries}\n}} }}")
     return operations
