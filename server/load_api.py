@@ -48,18 +48,23 @@ def load():
     agent = _agent("a load")
     uploads = request.files.getlist("file")
     if not uploads:
-        raise _error(400, "send the files to load as multipart/form-data parts named 'file' "
-                          "(curl -F file=@case.yaml), as `urbankg load` does while the server runs")
+        raise _error(
+            400,
+            "send the files to load as multipart/form-data parts named 'file' "
+            "(curl -F file=@case.yaml), as `urbankg load` does while the server runs",
+        )
     replacing = _flag("replace")
     graph = request.form.get("graph") or None
     names = [_file_name(upload.filename) for upload in uploads]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
-        raise _error(400, f"the file name {repeated[0]} is sent twice; each file's name names its graph, "
-                          "so each must be different")
+        raise _error(
+            400,
+            f"the file name {repeated[0]} is sent twice; each file's name names its graph, so each must be different",
+        )
     with tempfile.TemporaryDirectory(prefix="urbankg-load-") as folder:
         paths = []
-        for upload, name in zip(uploads, names):
+        for upload, name in zip(uploads, names, strict=True):
             path = Path(folder) / name
             upload.save(path)
             paths.append(path)
@@ -67,11 +72,15 @@ def load():
         try:
             # On the writer thread, in turn with every other write of the server.
             report = current_app.extensions["urbankg_updates"].apply(
-                lambda: write_path.load(paths, agent, replace=replacing, graph=graph))
+                lambda: write_path.load(paths, agent, replace=replacing, graph=graph)
+            )
         except SourceError as exc:
             problems = [_problem(p, folder) for p in exc.problems]
-            raise _error(400, f"{len(problems)} problem(s); nothing was written",
-                         body={"problems": problems, "report": "\n".join(p["text"] for p in problems)}) from None
+            raise _error(
+                400,
+                f"{len(problems)} problem(s); nothing was written",
+                body={"problems": problems, "report": "\n".join(p["text"] for p in problems)},
+            ) from None
         except ClaimConflict as exc:
             raise _error(409, _unfolded(str(exc), folder), body={"graph": exc.graph, "owner": exc.owner}) from None
         except UnstorableTerm as exc:
@@ -87,14 +96,16 @@ def drop():
     agent = _agent("a drop")
     name = request.form.get("graph")
     if not name:
-        raise _error(400, "name the graph to drop: the form field graph=NAME (a source name, e.g. lin-2019, "
-                          "or the graph's IRI)")
+        raise _error(
+            400, "name the graph to drop: the form field graph=NAME (a source name, e.g. lin-2019, or the graph's IRI)"
+        )
     iri = resolve_graph(name)
     replacing = _flag("replace")  # read here: the writer thread has no request
     write_path = current_app.extensions["urbankg_write_path"]
     try:
         dropped = current_app.extensions["urbankg_updates"].apply(
-            lambda: write_path.drop(iri, agent, origin="HTTP POST /drop", replace=replacing))
+            lambda: write_path.drop(iri, agent, origin="HTTP POST /drop", replace=replacing)
+        )
     except ClaimConflict as exc:
         raise _error(409, str(exc), body={"graph": exc.graph, "owner": exc.owner}) from None
     except UnstorableTerm as exc:
@@ -121,8 +132,11 @@ def _file_name(given: str | None) -> str:
     """The upload's own file name, with no folder: it becomes a file in the temporary folder."""
     name = (given or "").replace("\\", "/").rsplit("/", 1)[-1]
     if name in ("", ".", "..") or "\x00" in name:
-        raise _error(400, f"the upload's file name {given!r} is not a file name: send each file with its name "
-                          "(e.g. lin-2019-cases.yaml), which names its graph")
+        raise _error(
+            400,
+            f"the upload's file name {given!r} is not a file name: send each file with its name "
+            "(e.g. lin-2019-cases.yaml), which names its graph",
+        )
     if len(name.encode("utf-8")) > MAX_NAME_BYTES:
         raise _error(400, f"the file name {name[:40]!r}… is longer than {MAX_NAME_BYTES} bytes; rename the file")
     return name

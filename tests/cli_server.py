@@ -31,8 +31,13 @@ def run(store: Path, *args, check: bool = True, env: dict | None = None, timeout
             environment.pop(name, None)
         else:
             environment[name] = value
-    result = subprocess.run([*URBANKG, "--store", str(store), *map(str, args)], capture_output=True, text=True,
-                            timeout=timeout, env=environment)
+    result = subprocess.run(
+        [*URBANKG, "--store", str(store), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"urbankg {' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -47,8 +52,12 @@ class Served:
 
     def sparql_count(self, sparql: str) -> int:
         """A count asked of the server over HTTP (what a browser or a client sees)."""
-        response = requests.get(self.url + "/sparql", params={"query": sparql},
-                                headers={"Accept": "application/sparql-results+json"}, timeout=60)
+        response = requests.get(
+            self.url + "/sparql",
+            params={"query": sparql},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=60,
+        )
         response.raise_for_status()
         return int(response.json()["results"]["bindings"][0]["n"]["value"])
 
@@ -61,8 +70,13 @@ def serving(store: Path, token: str | None = TOKEN, env: dict | None = None, sta
         environment["URBANKG_TOKEN"] = token
     environment.update(env or {})
     announced = store / "urbankg-server.json"
-    process = subprocess.Popen([*URBANKG, "--store", str(store), "serve", "--port", "0", "--workers", "1"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment)
+    process = subprocess.Popen(
+        [*URBANKG, "--store", str(store), "serve", "--port", "0", "--workers", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment,
+    )
     try:
         deadline = time.monotonic() + startup
         record = None

@@ -18,7 +18,6 @@ import pytest
 
 from cli_server import TOKEN, run, serving
 from urbankg import config, store_access
-from urbankg.oxigraph_store import OxigraphStore
 from urbankg.tokens import TokenRegistry
 
 EX = "https://example.org/"
@@ -62,18 +61,22 @@ def check_restored(restored: Path, manifest: dict) -> dict[str, int]:
     for graph, size in found.items():
         if not graph:
             continue
-        name = graph[len(config.GRAPH_BASE):]
+        name = graph[len(config.GRAPH_BASE) :]
         entry = list(store.quads_for_pattern(ox.NamedNode(graph), VOID_TRIPLES, None, ox.DefaultGraph()))
         if name != "filler":  # a bulk load makes no catalogue entry
             assert [int(q.object.value) for q in entry] == [size], graph  # content and catalogue of one moment
         if name.startswith("v"):
-            markers = [q.object.value for q in store.quads_for_pattern(None, ox.NamedNode(EX + "version"), None,
-                                                                        ox.NamedNode(graph))]
+            markers = [
+                q.object.value
+                for q in store.quads_for_pattern(None, ox.NamedNode(EX + "version"), None, ox.NamedNode(graph))
+            ]
             assert len(markers) == 1, (graph, markers)
             version = int(markers[0])
             assert size == 10 + version + 1, (graph, version, size)
-            subjects = {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(EX + "p"), None,
-                                                                          ox.NamedNode(graph))}
+            subjects = {
+                q.subject.value
+                for q in store.quads_for_pattern(None, ox.NamedNode(EX + "p"), None, ox.NamedNode(graph))
+            }
             assert all(s.startswith(f"{EX}{name}/{version}/") for s in subjects), (graph, version)
         elif name.startswith("n"):
             assert size == NEW_SIZE, graph
@@ -137,7 +140,7 @@ def test_a_backup_taken_while_writers_load_through_the_server_restores_every_gra
         restored = tmp_path / f"restored-{folder.name}"
         run(tmp_path / "unused", "restore", folder, "--store", restored)
         found = check_restored(restored, manifest)
-        names = {graph[len(config.GRAPH_BASE):] for graph in found if graph}
+        names = {graph[len(config.GRAPH_BASE) :] for graph in found if graph}
         # Every write the server had acknowledged before the backup began is in it.
         assert before <= names, before - names
         assert {"filler", "good"} <= names
@@ -162,8 +165,10 @@ def small_store(tmp_path, data_dir):
 def test_restore_brings_back_empty_graphs_and_the_history(small_store, tmp_path):
     run(small_store, "backup", tmp_path / "backup")
     run(tmp_path / "unused", "restore", tmp_path / "backup", "--store", tmp_path / "restored")
-    assert run(tmp_path / "restored", "graphs").stdout.splitlines() == [f"{config.GRAPH_BASE}empty\t0",
-                                                                        f"{config.GRAPH_BASE}good\t3"]
+    assert run(tmp_path / "restored", "graphs").stdout.splitlines() == [
+        f"{config.GRAPH_BASE}empty\t0",
+        f"{config.GRAPH_BASE}good\t3",
+    ]
     history = [line.split("\t") for line in run(tmp_path / "restored", "history", "good").stdout.splitlines()]
     assert [(r[2], r[-1]) for r in history] == [("restore", "0 -> 3"), ("load", "0 -> 3")]
 
@@ -174,8 +179,10 @@ def test_restore_refuses_a_store_with_data_unless_asked_to_replace_it(small_stor
     run(other, "load", data_dir / "rdf" / "good-v2.ttl")
     refused = run(tmp_path / "unused", "restore", tmp_path / "backup", "--store", other, check=False)
     assert refused.returncode == 1
-    assert refused.stderr == (f"error: the store {other} holds data; pass --replace to replace it with the backup, "
-                              "or restore into a new folder\n")
+    assert refused.stderr == (
+        f"error: the store {other} holds data; pass --replace to replace it with the backup, "
+        "or restore into a new folder\n"
+    )
     assert run(other, "graphs").stdout == f"{config.GRAPH_BASE}good-v2\t2\n"
     run(tmp_path / "unused", "restore", tmp_path / "backup", "--store", other, "--replace")
     assert run(other, "graphs").stdout == f"{config.GRAPH_BASE}empty\t0\n{config.GRAPH_BASE}good\t3\n"
@@ -187,11 +194,11 @@ def test_restore_refuses_a_store_with_data_unless_asked_to_replace_it(small_stor
 def test_restore_refuses_a_store_a_server_holds(small_store, tmp_path):
     run(small_store, "backup", tmp_path / "backup")
     with serving(small_store) as server:
-        refused = run(tmp_path / "unused", "restore", tmp_path / "backup", "--store", small_store, "--replace",
-                      check=False)
+        refused = run(
+            tmp_path / "unused", "restore", tmp_path / "backup", "--store", small_store, "--replace", check=False
+        )
         assert refused.returncode == 1
-        assert f"the server at {server.url} (pid {server.pid}) holds the store {small_store}; stop it" \
-               in refused.stderr
+        assert f"the server at {server.url} (pid {server.pid}) holds the store {small_store}; stop it" in refused.stderr
 
 
 def test_a_damaged_or_unfinished_backup_restores_nothing(small_store, tmp_path):

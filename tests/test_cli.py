@@ -18,8 +18,9 @@ COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
 def run(store, *args, check=True):
-    result = subprocess.run([*URBANKG, "--store", str(store), *map(str, args)], capture_output=True, text=True,
-                            timeout=300)
+    result = subprocess.run(
+        [*URBANKG, "--store", str(store), *map(str, args)], capture_output=True, text=True, timeout=300
+    )
     if check and result.returncode != 0:
         raise AssertionError(f"urbankg {' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}")
     return result
@@ -34,8 +35,11 @@ def test_load_query_graphs_stats_export_drop(tmp_path, data_dir):
     store = tmp_path / "store"
     loaded = run(store, "load", data_dir / "rdf" / "good.ttl")
     assert f"{config.GRAPH_BASE}good\t3 triples" in loaded.stdout
-    rows = json.loads(run(store, "query", "--format", "json",
-                          "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }").stdout)
+    rows = json.loads(
+        run(
+            store, "query", "--format", "json", "SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }"
+        ).stdout
+    )
     assert [b["l"]["value"] for b in rows["results"]["bindings"]] == ["Lirendong"]
     assert run(store, "graphs").stdout.splitlines() == [f"{config.GRAPH_BASE}good\t3"]
     stats = run(store, "stats").stdout
@@ -136,8 +140,12 @@ def test_serve_answers_health_over_http(tmp_path, data_dir):
     store = tmp_path / "store"
     run(store, "load", data_dir / "rdf" / "good.ttl")
     port = free_port()
-    server = subprocess.Popen([*URBANKG, "--store", str(store), "serve", "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [*URBANKG, "--store", str(store), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.time() + 30
         while True:
@@ -146,7 +154,8 @@ def test_serve_answers_health_over_http(tmp_path, data_dir):
                 break
             except requests.ConnectionError:
                 if time.time() > deadline or server.poll() is not None:
-                    raise AssertionError(f"server did not start: {server.stderr.read() if server.poll() is not None else ''}")
+                    said = server.stderr.read() if server.poll() is not None else ""
+                    raise AssertionError(f"server did not start: {said}") from None
                 time.sleep(0.2)
         assert response.status_code == 200
         body = response.json()
@@ -170,12 +179,17 @@ def test_reason_writes_inferences_and_reports_an_inconsistent_individual(tmp_pat
     assert f"{config.GRAPH_BASE}inferred" in run(store, "graphs").stdout
     # Put a contradiction straight into the store (the reasoner must catch what the shapes do not).
     from rdflib import Graph
+
     from urbankg.oxigraph_store import OxigraphStore
     from urbankg.store import GraphReplacement
 
-    clash = Graph().parse(format="turtle", data=(
-        "@prefix ukg: <https://w3id.org/urbankg/ontology#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
-        "<https://w3id.org/urbankg/id/case/chimera> a ukg:Case, foaf:Person .\n"))
+    clash = Graph().parse(
+        format="turtle",
+        data=(
+            "@prefix ukg: <https://w3id.org/urbankg/ontology#> . @prefix foaf: <http://xmlns.com/foaf/0.1/> .\n"
+            "<https://w3id.org/urbankg/id/case/chimera> a ukg:Case, foaf:Person .\n"
+        ),
+    )
     direct = OxigraphStore(store)
     direct.replace_graphs([GraphReplacement(config.GRAPH_BASE + "clash", clash, "test")])
     direct.close()
@@ -194,8 +208,23 @@ def test_docs_builds_the_ontology_html(tmp_path):
 
 def test_every_command_is_registered():
     listing = subprocess.run([*URBANKG, "--help"], capture_output=True, text=True).stdout
-    for command in ["load", "validate", "query", "graphs", "stats", "export", "drop", "serve", "reason", "docs",
-                    "queries", "ask", "verify-quotes", "extract", "new"]:
+    for command in [
+        "load",
+        "validate",
+        "query",
+        "graphs",
+        "stats",
+        "export",
+        "drop",
+        "serve",
+        "reason",
+        "docs",
+        "queries",
+        "ask",
+        "verify-quotes",
+        "extract",
+        "new",
+    ]:
         assert f"  {command} " in listing, command
 
 
@@ -213,8 +242,9 @@ def test_new_writes_a_template_that_names_its_blanks(tmp_path):
 @pytest.mark.parametrize("command", ["graphs", "stats", "export", "query"])
 def test_an_unreachable_endpoint_is_a_plain_error_not_a_traceback(command, tmp_path):
     args = [command] + (["SELECT * WHERE { ?s ?p ?o }"] if command == "query" else [])
-    result = subprocess.run([*URBANKG, "--endpoint", "http://127.0.0.1:9/sparql", *args], capture_output=True,
-                            text=True, timeout=60)
+    result = subprocess.run(
+        [*URBANKG, "--endpoint", "http://127.0.0.1:9/sparql", *args], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 1
     assert "cannot reach the SPARQL endpoint" in result.stderr and "Traceback" not in result.stderr
 
@@ -229,8 +259,11 @@ def test_a_killed_bulk_load_leaves_no_files_and_no_half_graph(tmp_path, data_dir
     with dump.open("w") as out:
         for i in range(300_000):
             out.write(f'<https://example.org/s{i}> <https://example.org/p{i % 7}> "value number {i}" .\n')
-    loader = subprocess.Popen([*URBANKG, "--store", str(store), "load", "--bulk", str(dump)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    loader = subprocess.Popen(
+        [*URBANKG, "--store", str(store), "load", "--bulk", str(dump)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 120
         while not list(store.glob("bulk-*.sst")):
@@ -249,7 +282,7 @@ def test_a_killed_bulk_load_leaves_no_files_and_no_half_graph(tmp_path, data_dir
     assert run(store, "query", "--format", "csv", in_graphs).stdout.splitlines()[1] == "3"
 
 
-def test_a_full_disk_is_one_line_naming_the_store_and_its_free_space(small_disk, data_dir):
+def test_a_full_disk_is_one_line_naming_the_store_and_its_free_space(small_disk, data_dir):  # noqa: F811 (fixture)
     """Issue 21, finding 10: the CLI printed a traceback, and opening the store again
     blamed "another urbankg process"."""
     store = small_disk / "store"
@@ -257,8 +290,9 @@ def test_a_full_disk_is_one_line_naming_the_store_and_its_free_space(small_disk,
     filler = fill(small_disk)
     failed = run(store, "load", data_dir / "rdf" / "good-v2.ttl", check=False)
     assert failed.returncode == 1
-    assert failed.stderr.splitlines()[-1] == (f"error: disk full: {store} (free 0 MB); nothing was written; "
-                                              "free some space and try again"), failed.stderr
+    assert failed.stderr.splitlines()[-1] == (
+        f"error: disk full: {store} (free 0 MB); nothing was written; free some space and try again"
+    ), failed.stderr
     assert "Traceback" not in failed.stderr and "another urbankg process" not in failed.stderr
     reading = run(store, "graphs", check=False)  # opening writes a little too: it works, or says why
     assert "Traceback" not in reading.stderr and "another urbankg process" not in reading.stderr

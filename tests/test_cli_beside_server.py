@@ -9,7 +9,6 @@ exactly what to do without one.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -85,8 +84,12 @@ def test_reading_commands_answer_while_serve_holds_the_store(store, tmp_path, da
         assert history[0].endswith("\t0 -> 3084")
 
         # A write the server commits is seen by the next command: the latest committed state.
-        put = requests.put(server.url + "/graph/good", data=(data_dir / "rdf" / "good.ttl").read_bytes(),
-                           headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"}, timeout=60)
+        put = requests.put(
+            server.url + "/graph/good",
+            data=(data_dir / "rdf" / "good.ttl").read_bytes(),
+            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {TOKEN}"},
+            timeout=60,
+        )
         assert put.status_code == 201, put.text
         assert csv_count(run(store, "query", "--format", "csv", IN_GOOD)) == 3
         assert csv_count(run(store, "query", "--format", "csv", IN_GRAPHS)) == total + 3
@@ -105,8 +108,10 @@ def test_load_and_drop_are_sent_to_the_server_with_a_token(store, tmp_path, data
     with serving(store) as server:
         refused = run(store, "load", good, check=False, env=NO_TOKEN)
         assert refused.returncode == 1
-        assert refused.stderr == (f"error: the server at {server.url} holds the store; set URBANKG_TOKEN to a write "
-                                  "token (urbankg tokens create NAME) or stop the server\n")
+        assert refused.stderr == (
+            f"error: the server at {server.url} holds the store; set URBANKG_TOKEN to a write "
+            "token (urbankg tokens create NAME) or stop the server\n"
+        )
         wrong = run(store, "load", good, check=False, env={"URBANKG_TOKEN": "not-the-token"})
         assert wrong.returncode == 1 and f"the server at {server.url} answered 401" in wrong.stderr
         assert server.sparql_count(IN_GOOD) == 0
@@ -137,8 +142,9 @@ def test_load_and_drop_are_sent_to_the_server_with_a_token(store, tmp_path, data
         token_file = tmp_path / "token"
         token_file.write_text(TOKEN + "\n")
         token_file.chmod(0o600)
-        run(store, "load", "--graph", "mine", data_dir / "rdf" / "good-v2.ttl", "--token-file", token_file,
-            env=NO_TOKEN)
+        run(
+            store, "load", "--graph", "mine", data_dir / "rdf" / "good-v2.ttl", "--token-file", token_file, env=NO_TOKEN
+        )
         mine = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{config.GRAPH_BASE}mine> {{ ?s ?p ?o }} }}"
         assert server.sparql_count(mine) == 2
 
@@ -186,20 +192,23 @@ def test_serve_announces_itself_once_and_withdraws_when_stopped(store, data_dir)
         assert f"urbankg serve already runs on the store {store} at {server.url}" in second.stderr
     assert not announced.exists()
     # A server killed outright leaves its file; the file's process is gone, so it is ignored.
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True, check=True)
-    announced.write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": int(finished.stdout),
-                                     "started": "2020-01-01T00:00:00+00:00"}))
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
+    announced.write_text(
+        json.dumps({"url": "http://127.0.0.1:9", "pid": int(finished.stdout), "started": "2020-01-01T00:00:00+00:00"})
+    )
     loaded = run(store, "load", data_dir / "rdf" / "good.ttl", env=NO_TOKEN)
     assert "Sent to the server" not in loaded.stderr
     assert f"{config.GRAPH_BASE}good\t3" in run(store, "graphs").stdout
 
 
 def test_reading_beside_a_process_that_holds_the_store_without_announcing_itself(store):
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from urbankg.oxigraph_store import OxigraphStore; "
-                               "s = OxigraphStore(sys.argv[1]); print('open', flush=True); time.sleep(120)", str(store)],
-        stdout=subprocess.PIPE, text=True, env=dict(os.environ))
+    hold = (
+        "import sys, time; from urbankg.oxigraph_store import OxigraphStore; "
+        "s = OxigraphStore(sys.argv[1]); print('open', flush=True); time.sleep(120)"
+    )
+    holder = subprocess.Popen([sys.executable, "-c", hold, str(store)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "open"
         assert f"{config.GRAPH_BASE}lin-2019-cases\t1569" in run(store, "graphs").stdout

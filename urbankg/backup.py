@@ -39,7 +39,7 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -76,26 +76,46 @@ class Manifest:
         return sum(self.graphs.values())
 
     def to_json(self) -> dict:
-        return {"format": FORMAT, "created": self.created, "urbankg_version": self.urbankg_version,
-                "store": self.store, "quads": self.quads, "graphs": self.graphs,
-                "dataset": {"file": DATASET, "media_type": "application/n-quads", "bytes": self.dataset_bytes,
-                            "sha256": self.dataset_sha256},
-                "tokens": TOKENS if self.has_tokens else None}
+        return {
+            "format": FORMAT,
+            "created": self.created,
+            "urbankg_version": self.urbankg_version,
+            "store": self.store,
+            "quads": self.quads,
+            "graphs": self.graphs,
+            "dataset": {
+                "file": DATASET,
+                "media_type": "application/n-quads",
+                "bytes": self.dataset_bytes,
+                "sha256": self.dataset_sha256,
+            },
+            "tokens": TOKENS if self.has_tokens else None,
+        }
 
     @classmethod
-    def read(cls, folder: Path) -> "Manifest":
+    def read(cls, folder: Path) -> Manifest:
         path = folder / MANIFEST
         if not path.is_file():
-            raise UrbankgError(f"{folder} is not a complete urbankg backup: it has no {MANIFEST} (a backup writes "
-                               "it last, so a backup cut short has none); take the backup again")
+            raise UrbankgError(
+                f"{folder} is not a complete urbankg backup: it has no {MANIFEST} (a backup writes "
+                "it last, so a backup cut short has none); take the backup again"
+            )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT:
-                raise UrbankgError(f"{path}: format {data.get('format')!r}, which this urbankg ({__version__}) "
-                                   f"does not read; it reads {FORMAT}")
-            return cls(str(data["created"]), str(data["urbankg_version"]), str(data["store"]),
-                       {str(k): int(v) for k, v in data["graphs"].items()}, int(data["dataset"]["bytes"]),
-                       str(data["dataset"]["sha256"]), data.get("tokens") is not None)
+                raise UrbankgError(
+                    f"{path}: format {data.get('format')!r}, which this urbankg ({__version__}) "
+                    f"does not read; it reads {FORMAT}"
+                )
+            return cls(
+                str(data["created"]),
+                str(data["urbankg_version"]),
+                str(data["store"]),
+                {str(k): int(v) for k, v in data["graphs"].items()},
+                int(data["dataset"]["bytes"]),
+                str(data["dataset"]["sha256"]),
+                data.get("tokens") is not None,
+            )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UrbankgError(f"{path} is not a readable backup manifest ({exc.__class__.__name__}: {exc})") from None
 
@@ -135,14 +155,23 @@ def backup(store_dir: Path, target: Path, progress: Progress | None = None) -> M
         finally:
             store.close()
         if writer.lines != sum(graphs.values()):
-            raise StoreError(f"the dump of {store_dir} holds {writer.lines} quads where the store counted "
-                             f"{sum(graphs.values())}; nothing was kept. Try again")
+            raise StoreError(
+                f"the dump of {store_dir} holds {writer.lines} quads where the store counted "
+                f"{sum(graphs.values())}; nothing was kept. Try again"
+            )
         part.rename(dataset)
         registry = tokens_file(store_dir)
         if registry.is_file():
             _copy_private(registry, target / TOKENS)
-        manifest = Manifest(datetime.now(timezone.utc).isoformat(timespec="seconds"), __version__, str(store_dir),
-                            graphs, writer.bytes, writer.sha256.hexdigest(), registry.is_file())
+        manifest = Manifest(
+            datetime.now(UTC).isoformat(timespec="seconds"),
+            __version__,
+            str(store_dir),
+            graphs,
+            writer.bytes,
+            writer.sha256.hexdigest(),
+            registry.is_file(),
+        )
         _write_whole(target / MANIFEST, json.dumps(manifest.to_json(), indent=1, ensure_ascii=False) + "\n")
     except BaseException:
         for name in (DATASET + ".part", DATASET, TOKENS, MANIFEST):
@@ -209,8 +238,9 @@ def _check_target(store_dir: Path, replace: bool) -> dict[str, int]:
     """Refuse a target in use, or holding data unless ``replace``; its graphs' sizes, for the history."""
     server = store_access.running_server(store_dir)
     if server is not None:
-        raise UrbankgError(f"the server at {server.url} (pid {server.pid}) holds the store {store_dir}; stop it, "
-                           "then restore")
+        raise UrbankgError(
+            f"the server at {server.url} (pid {server.pid}) holds the store {store_dir}; stop it, then restore"
+        )
     if not store_dir.exists() or not any(store_dir.iterdir()):
         return {}
     if not _is_store(store_dir):
@@ -221,8 +251,7 @@ def _check_target(store_dir: Path, replace: bool) -> dict[str, int]:
         existing = OxigraphStore(store_dir)
     except StoreError as exc:
         if store_access.held_by_another_process(exc):
-            raise UrbankgError(f"another urbankg process holds the store {store_dir}; stop it, then restore") \
-                from None
+            raise UrbankgError(f"another urbankg process holds the store {store_dir}; stop it, then restore") from None
         raise
     try:
         sizes = _counts(existing.engine.query, existing.graphs())
@@ -230,8 +259,10 @@ def _check_target(store_dir: Path, replace: bool) -> dict[str, int]:
         existing.close()
         del existing
     if sum(sizes.values()) and not replace:
-        raise UrbankgError(f"the store {store_dir} holds data; pass --replace to replace it with the backup, or "
-                           "restore into a new folder")
+        raise UrbankgError(
+            f"the store {store_dir} holds data; pass --replace to replace it with the backup, or "
+            "restore into a new folder"
+        )
     return sizes
 
 
@@ -240,8 +271,10 @@ def _check_dataset(dataset: Path, manifest: Manifest, progress: Progress | None)
         raise UrbankgError(f"the backup has no {dataset.name} beside its manifest: {dataset} is missing")
     size = dataset.stat().st_size
     if size != manifest.dataset_bytes:
-        raise UrbankgError(f"{dataset} holds {size} bytes where the manifest says {manifest.dataset_bytes}: the "
-                           "backup is damaged; nothing was restored")
+        raise UrbankgError(
+            f"{dataset} holds {size} bytes where the manifest says {manifest.dataset_bytes}: the "
+            "backup is damaged; nothing was restored"
+        )
     digest = hashlib.sha256()
     bar = progress("bytes checked", size) if progress else None
     with dataset.open("rb") as data:
@@ -252,8 +285,9 @@ def _check_dataset(dataset: Path, manifest: Manifest, progress: Progress | None)
     if bar is not None:
         bar.close()
     if digest.hexdigest() != manifest.dataset_sha256:
-        raise UrbankgError(f"{dataset} does not match the SHA-256 in the manifest: the backup is damaged; nothing "
-                           "was restored")
+        raise UrbankgError(
+            f"{dataset} does not match the SHA-256 in the manifest: the backup is damaged; nothing was restored"
+        )
 
 
 def _build(dataset: Path, building: Path, manifest: Manifest, progress: Progress | None) -> None:
@@ -274,12 +308,17 @@ def _build(dataset: Path, building: Path, manifest: Manifest, progress: Progress
     finally:
         del store
     if found != manifest.graphs:
-        differences = [f"{graph or '(default graph)'}: {manifest.graphs.get(graph, 0)} in the manifest, "
-                       f"{found.get(graph, 0)} restored"
-                       for graph in sorted(manifest.graphs.keys() | found.keys())
-                       if manifest.graphs.get(graph) != found.get(graph)]
-        raise UrbankgError("the restored store does not match the manifest, so it was not put in place: "
-                           + "; ".join(differences[:10]) + ("; …" if len(differences) > 10 else ""))
+        differences = [
+            f"{graph or '(default graph)'}: {manifest.graphs.get(graph, 0)} in the manifest, "
+            f"{found.get(graph, 0)} restored"
+            for graph in sorted(manifest.graphs.keys() | found.keys())
+            if manifest.graphs.get(graph) != found.get(graph)
+        ]
+        raise UrbankgError(
+            "the restored store does not match the manifest, so it was not put in place: "
+            + "; ".join(differences[:10])
+            + ("; …" if len(differences) > 10 else "")
+        )
 
 
 def _record(building: Path, source: Path, manifest: Manifest, before: dict[str, int]) -> None:
@@ -287,10 +326,13 @@ def _record(building: Path, source: Path, manifest: Manifest, before: dict[str, 
     it, from which backup, and its size in the store it replaced (0: it had none)."""
     from urbankg.oxigraph_store import OxigraphStore
 
-    now = datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")  # as the store gives xsd:dateTime back
+    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")  # as the store gives xsd:dateTime back
     origin = f"urbankg restore {source.resolve()} (backup of {manifest.store}, {manifest.created})"
-    records = [WriteRecord(graph, config.local_agent(), now, "restore", origin, before.get(graph, 0), count)
-               for graph, count in sorted(manifest.graphs.items()) if graph]
+    records = [
+        WriteRecord(graph, config.local_agent(), now, "restore", origin, before.get(graph, 0), count)
+        for graph, count in sorted(manifest.graphs.items())
+        if graph
+    ]
     store = OxigraphStore(building)
     try:
         store.write([], records=records)
@@ -367,4 +409,3 @@ def _write_whole(path: Path, text: str) -> None:
         output.flush()
         os.fsync(output.fileno())
     part.rename(path)
-

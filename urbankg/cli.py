@@ -73,8 +73,10 @@ class Context:
         if self.remote or self.read_only or not self.kg.store.is_empty():
             return
         files = bundled_sources()
-        click.echo(f"The store at {self.where} is empty: loading the bundled ontology and corpus "
-                   f"({len(files)} files) once.", err=True)
+        click.echo(
+            f"The store at {self.where} is empty: loading the bundled ontology and corpus ({len(files)} files) once.",
+            err=True,
+        )
         report = self.kg.ensure_bundled(_progress("loading"))
         if report is not None:
             click.echo(f"Loaded {report.triples} triples into {len(report.graphs)} graphs.", err=True)
@@ -97,23 +99,50 @@ class Context:
     envvar="URBANKG_STORE",
     help="Store directory (default: $URBANKG_STORE, else ~/.local/share/urbankg/store).",
 )
-@click.option("--endpoint", envvar="URBANKG_ENDPOINT", metavar="URL",
-              help="Use the SPARQL 1.1 store at this query endpoint instead of the embedded store, e.g. "
-                   "http://localhost:8890/sparql (Virtuoso) [$URBANKG_ENDPOINT]. See docs/scaling.md.")
-@click.option("--update-endpoint", envvar="URBANKG_UPDATE_ENDPOINT", metavar="URL",
-              help="Where updates go (default: the query endpoint); Virtuoso: http://HOST:8890/sparql-auth "
-                   "[$URBANKG_UPDATE_ENDPOINT].")
+@click.option(
+    "--endpoint",
+    envvar="URBANKG_ENDPOINT",
+    metavar="URL",
+    help="Use the SPARQL 1.1 store at this query endpoint instead of the embedded store, e.g. "
+    "http://localhost:8890/sparql (Virtuoso) [$URBANKG_ENDPOINT]. See docs/scaling.md.",
+)
+@click.option(
+    "--update-endpoint",
+    envvar="URBANKG_UPDATE_ENDPOINT",
+    metavar="URL",
+    help="Where updates go (default: the query endpoint); Virtuoso: http://HOST:8890/sparql-auth "
+    "[$URBANKG_UPDATE_ENDPOINT].",
+)
 @click.option("--user", envvar="URBANKG_ENDPOINT_USER", help="User name at the endpoint [$URBANKG_ENDPOINT_USER].")
-@click.option("--password", envvar="URBANKG_ENDPOINT_PASSWORD",
-              help="Password at the endpoint; prefer $URBANKG_ENDPOINT_PASSWORD (a command line is visible to "
-                   "other users).")
-@click.option("--token", envvar="URBANKG_ENDPOINT_TOKEN",
-              help="Bearer token for the endpoint, instead of a user and password [$URBANKG_ENDPOINT_TOKEN].")
-@click.option("--endpoint-timeout", type=float, default=60.0, show_default=True, metavar="SECONDS",
-              help="Seconds a query may run at the endpoint.")
+@click.option(
+    "--password",
+    envvar="URBANKG_ENDPOINT_PASSWORD",
+    help="Password at the endpoint; prefer $URBANKG_ENDPOINT_PASSWORD (a command line is visible to other users).",
+)
+@click.option(
+    "--token",
+    envvar="URBANKG_ENDPOINT_TOKEN",
+    help="Bearer token for the endpoint, instead of a user and password [$URBANKG_ENDPOINT_TOKEN].",
+)
+@click.option(
+    "--endpoint-timeout",
+    type=float,
+    default=60.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="Seconds a query may run at the endpoint.",
+)
 @click.pass_context
-def main(ctx: click.Context, store_dir: Path | None, endpoint: str | None, update_endpoint: str | None,
-         user: str | None, password: str | None, token: str | None, endpoint_timeout: float) -> None:
+def main(
+    ctx: click.Context,
+    store_dir: Path | None,
+    endpoint: str | None,
+    update_endpoint: str | None,
+    user: str | None,
+    password: str | None,
+    token: str | None,
+    endpoint_timeout: float,
+) -> None:
     """urbankg: a knowledge graph of the urbanisation literature."""
     remote = None
     if endpoint:
@@ -121,8 +150,14 @@ def main(ctx: click.Context, store_dir: Path | None, endpoint: str | None, updat
             raise click.UsageError("--user and --password go together")
         if token and user:
             raise click.UsageError("give --user/--password or --token, not both")
-        remote = {"query_endpoint": endpoint, "update_endpoint": update_endpoint, "user": user,
-                  "password": password, "token": token, "timeout": endpoint_timeout}
+        remote = {
+            "query_endpoint": endpoint,
+            "update_endpoint": update_endpoint,
+            "user": user,
+            "password": password,
+            "token": token,
+            "timeout": endpoint_timeout,
+        }
     elif update_endpoint or user or token:
         raise click.UsageError("--update-endpoint, --user, --password and --token need --endpoint")
     ctx.obj = Context(store_dir, remote)
@@ -150,29 +185,46 @@ def _server_token(server: store_access.RunningServer, token_file: Path | None) -
     if not token and os.environ.get("URBANKG_TOKEN_FILE"):
         return read_token_file(Path(os.environ["URBANKG_TOKEN_FILE"]))
     if not token:
-        raise UrbankgError(f"the server at {server.url} holds the store; set URBANKG_TOKEN to a write token "
-                           "(urbankg tokens create NAME) or stop the server")
+        raise UrbankgError(
+            f"the server at {server.url} holds the store; set URBANKG_TOKEN to a write token "
+            "(urbankg tokens create NAME) or stop the server"
+        )
     return token
 
 
 TOKEN_FILE_OPTION = click.option(
-    "--token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--token-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="While `urbankg serve` holds the store, the write is sent to it with the token on this file's first "
-         "line [default: $URBANKG_TOKEN, $URBANKG_TOKEN_FILE].")
+    "line [default: $URBANKG_TOKEN, $URBANKG_TOKEN_FILE].",
+)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--replace", is_flag=True, help="Replace graphs another agent created (the bundled ontology and "
-                                              "corpus, a colleague's file); without it such a load is refused.")
-@click.option("--graph", "graph", metavar="NAME", help="Load the one file given into this graph (a name, e.g. "
-                                                       "xintang-2024, or a graph IRI) instead of its file's name.")
-@click.option("--bulk", is_flag=True, help="Trusted large dumps only: the store's bulk loader, no SHACL, "
-                                           "not transactional (see docs).")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Replace graphs another agent created (the bundled ontology and "
+    "corpus, a colleague's file); without it such a load is refused.",
+)
+@click.option(
+    "--graph",
+    "graph",
+    metavar="NAME",
+    help="Load the one file given into this graph (a name, e.g. "
+    "xintang-2024, or a graph IRI) instead of its file's name.",
+)
+@click.option(
+    "--bulk",
+    is_flag=True,
+    help="Trusted large dumps only: the store's bulk loader, no SHACL, not transactional (see docs).",
+)
 @TOKEN_FILE_OPTION
 @click.pass_obj
-def load(obj: Context, paths: tuple[Path, ...], replace: bool, graph: str | None, bulk: bool,
-         token_file: Path | None) -> None:
+def load(
+    obj: Context, paths: tuple[Path, ...], replace: bool, graph: str | None, bulk: bool, token_file: Path | None
+) -> None:
     """Validate files (or folders) and load each into its own named graph, all or nothing.
 
     Each write records who made it ($URBANKG_AGENT, else your login name; the token's name
@@ -183,8 +235,12 @@ def load(obj: Context, paths: tuple[Path, ...], replace: bool, graph: str | None
     server = obj.server()
     if bulk:
         if server is not None:
-            _fail(UrbankgError(f"the server at {server.url} holds the store, and a bulk load needs the store to "
-                               "itself: stop the server, then load"))
+            _fail(
+                UrbankgError(
+                    f"the server at {server.url} holds the store, and a bulk load needs the store to "
+                    "itself: stop the server, then load"
+                )
+            )
         for path in _progress("bulk loading")(list(paths)):
             try:
                 iri = obj.kg.bulk_load(path)
@@ -198,8 +254,9 @@ def load(obj: Context, paths: tuple[Path, ...], replace: bool, graph: str | None
             report = client.load(expand_paths(paths), replace=replace, graph=graph)
             click.echo(f"Sent to the server at {server.url}; written as {report.agent}.", err=True)
         else:
-            report = WritePath(obj.kg).load(paths, config.local_agent(), replace=replace, graph=graph,
-                                            progress=_progress("validating"))
+            report = WritePath(obj.kg).load(
+                paths, config.local_agent(), replace=replace, graph=graph, progress=_progress("validating")
+            )
     except UrbankgError as error:
         _fail(error)
     for problem in report.warnings:
@@ -299,8 +356,12 @@ def export(obj: Context, fmt: str, output: Path | None) -> None:
 
 @main.command()
 @click.argument("graph")
-@click.option("--replace", is_flag=True, help="Remove a graph another agent created (the bundled data, a "
-                                              "colleague's file); without it such a drop is refused.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Remove a graph another agent created (the bundled data, a "
+    "colleague's file); without it such a drop is refused.",
+)
 @TOKEN_FILE_OPTION
 @click.pass_obj
 def drop(obj: Context, graph: str, replace: bool, token_file: Path | None) -> None:
@@ -314,8 +375,9 @@ def drop(obj: Context, graph: str, replace: bool, token_file: Path | None) -> No
             client = store_access.ServerClient(server, _server_token(server, token_file))
             dropped = client.drop(graph, replace=replace)
         else:
-            dropped = WritePath(obj.kg).drop(resolve_graph(graph), config.local_agent(), origin="urbankg drop",
-                                             replace=replace)
+            dropped = WritePath(obj.kg).drop(
+                resolve_graph(graph), config.local_agent(), origin="urbankg drop", replace=replace
+            )
     except UrbankgError as error:
         _fail(error)
     if not dropped:
@@ -337,8 +399,10 @@ def history(obj: Context, graph: str | None, limit: int | None) -> None:
     except UrbankgError as error:
         _fail(error)
     for record in records:
-        click.echo(f"{record.time}\t{record.agent}\t{record.action}\t{record.graph}\t{record.origin}\t"
-                   f"{record.before} -> {record.after}")
+        click.echo(
+            f"{record.time}\t{record.agent}\t{record.action}\t{record.graph}\t{record.origin}\t"
+            f"{record.before} -> {record.after}"
+        )
     if not records:
         click.echo(f"no writes recorded{f' for {graph}' if graph else ''}", err=True)
 
@@ -361,21 +425,32 @@ def backup(obj: Context, folder: Path) -> None:
     from urbankg.backup import backup as take_backup
 
     if obj.remote:
-        _fail(UrbankgError("backup copies the embedded store; a remote store has its own backups (Virtuoso: "
-                           "its checkpoint and backup functions), or take `urbankg export --format nquads`"))
+        _fail(
+            UrbankgError(
+                "backup copies the embedded store; a remote store has its own backups (Virtuoso: "
+                "its checkpoint and backup functions), or take `urbankg export --format nquads`"
+            )
+        )
     try:
         manifest = take_backup(obj.store_dir, folder, _bar("quad"))
     except UrbankgError as error:
         _fail(error)
-    click.echo(f"Backed up {manifest.quads} quads in {len(manifest.graphs) - 1} graphs and the catalogue to "
-               f"{folder}{' (with the token file)' if manifest.has_tokens else ''}.", err=True)
+    click.echo(
+        f"Backed up {manifest.quads} quads in {len(manifest.graphs) - 1} graphs and the catalogue to "
+        f"{folder}{' (with the token file)' if manifest.has_tokens else ''}.",
+        err=True,
+    )
 
 
 @main.command()
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--store", "target", type=click.Path(file_okay=False, path_type=Path),
-              help="The store to restore into: a new or empty folder, or, with --replace, a store not in use "
-                   "[default: the store of `urbankg --store`].")
+@click.option(
+    "--store",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The store to restore into: a new or empty folder, or, with --replace, a store not in use "
+    "[default: the store of `urbankg --store`].",
+)
 @click.option("--replace", is_flag=True, help="Replace a store that holds data.")
 @click.pass_obj
 def restore(obj: Context, folder: Path, target: Path | None, replace: bool) -> None:
@@ -392,13 +467,17 @@ def restore(obj: Context, folder: Path, target: Path | None, replace: bool) -> N
         manifest = restore_backup(folder, target, replace=replace, progress=_bar("B"))
     except UrbankgError as error:
         _fail(error)
-    click.echo(f"Restored {manifest.quads} quads in {len(manifest.graphs) - 1} graphs (backup of "
-               f"{manifest.created}) into {target}; every graph's count matches the manifest.", err=True)
+    click.echo(
+        f"Restored {manifest.quads} quads in {len(manifest.graphs) - 1} graphs (backup of "
+        f"{manifest.created}) into {target}; every graph's count matches the manifest.",
+        err=True,
+    )
 
 
 @main.command()
-@click.option("--write/--no-write", default=True, show_default=True,
-              help="Write inferred class memberships into graph/inferred.")
+@click.option(
+    "--write/--no-write", default=True, show_default=True, help="Write inferred class memberships into graph/inferred."
+)
 @click.pass_obj
 def reason(obj: Context, write: bool) -> None:
     """Check ontology + data with HermiT; write inferred memberships to their own graph."""
@@ -409,8 +488,12 @@ def reason(obj: Context, write: bool) -> None:
 
     server = obj.server()
     if write and server is not None:
-        _fail(UrbankgError(f"the server at {server.url} holds the store, and writing graph/inferred needs it: "
-                           "stop the server, or check consistency beside it with `urbankg reason --no-write`"))
+        _fail(
+            UrbankgError(
+                f"the server at {server.url} holds the store, and writing graph/inferred needs it: "
+                "stop the server, or check consistency beside it with `urbankg reason --no-write`"
+            )
+        )
     try:
         kg = obj.reader()
         ontology = Graph().parse(config.ontology_file(), format="turtle")
@@ -442,8 +525,9 @@ def _ntriples(triples) -> str:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("ontology.html"),
-              show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("ontology.html"), show_default=True
+)
 def docs(output: Path) -> None:
     """Build the HTML documentation of the ontology (pyLODE)."""
     from urbankg.ontology_docs import build_docs
@@ -458,8 +542,12 @@ def docs(output: Path) -> None:
 @main.command()
 @click.argument("kind", type=click.Choice(["case", "paper"]))
 @click.argument("name")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: NAME.yaml in the current folder).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: NAME.yaml in the current folder).",
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new(kind: str, name: str, output: Path | None, force: bool) -> None:
     """Write a commented annotation template for a new case or paper to fill in."""
@@ -485,8 +573,9 @@ def list_queries(obj: Context) -> None:
     from urbankg.catalogue import Catalogue
 
     for query in Catalogue().queries.values():
-        params = " ".join(f"[--{p.name} {p.default}]" if p.default else f"--{p.name} VALUE"
-                          for p in query.parameters.values())
+        params = " ".join(
+            f"[--{p.name} {p.default}]" if p.default else f"--{p.name} VALUE" for p in query.parameters.values()
+        )
         click.echo(f"{query.name}  {params}".rstrip())
         click.echo(f"    {query.title}: {' '.join(query.description.split())}")
 
@@ -516,8 +605,14 @@ def ask(ctx: click.Context, name: str, fmt: str) -> None:
 
 
 @main.command("verify-quotes")
-@click.option("--source", "sources", multiple=True, required=True, metavar="PAPER_ID=PATH",
-              help="The full text of a paper, e.g. lin-2019=../shared/seeds/001.txt (repeatable).")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    required=True,
+    metavar="PAPER_ID=PATH",
+    help="The full text of a paper, e.g. lin-2019=../shared/seeds/001.txt (repeatable).",
+)
 @click.option("--all", "show_all", is_flag=True, help="Also list the quotes that were found.")
 @click.pass_obj
 def verify_quotes(obj: Context, sources: tuple[str, ...], show_all: bool) -> None:
@@ -541,25 +636,44 @@ def verify_quotes(obj: Context, sources: tuple[str, ...], show_all: bool) -> Non
         status = "found  " if check.found else "MISSING"
         click.echo(f"{status} {check.quote}\t{check.exact[:100]!r}")
     unchecked = len(checks) - len(checked)
-    click.echo(f"{len(checked) - len(missing)} of {len(checked)} quotes found in the given texts"
-               f"{f'; {unchecked} quotes of other sources not checked' if unchecked else ''}.", err=True)
+    click.echo(
+        f"{len(checked) - len(missing)} of {len(checked)} quotes found in the given texts"
+        f"{f'; {unchecked} quotes of other sources not checked' if unchecked else ''}.",
+        err=True,
+    )
     sys.exit(1 if missing else 0)
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0: every interface).")
 @click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--workers", type=int, help="Query processes, each able to run one query [default: $URBANKG_WORKERS or 2].")
-@click.option("--threads", type=int, help="Threads of the WSGI server [default: workers x 2 + 4, so /health and "
-                                          "the UI answer while every query process is busy].")
-@click.option("--token-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="File whose first line is the write token [default: $URBANKG_TOKEN, $URBANKG_TOKEN_FILE; "
-                   "none: read-only].")
+@click.option(
+    "--workers", type=int, help="Query processes, each able to run one query [default: $URBANKG_WORKERS or 2]."
+)
+@click.option(
+    "--threads",
+    type=int,
+    help="Threads of the WSGI server [default: workers x 2 + 4, so /health and "
+    "the UI answer while every query process is busy].",
+)
+@click.option(
+    "--token-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="File whose first line is the write token [default: $URBANKG_TOKEN, $URBANKG_TOKEN_FILE; none: read-only].",
+)
 @click.option("--query-timeout", type=float, help="Seconds a query may run [default: $URBANKG_QUERY_TIMEOUT or 30].")
 @click.option("--max-rows", type=int, help="Rows a result may hold [default: $URBANKG_MAX_ROWS or 10000].")
 @click.pass_obj
-def serve(obj: Context, host: str, port: int, workers: int | None, threads: int | None, token_file: Path | None,
-          query_timeout: float | None, max_rows: int | None) -> None:
+def serve(
+    obj: Context,
+    host: str,
+    port: int,
+    workers: int | None,
+    threads: int | None,
+    token_file: Path | None,
+    query_timeout: float | None,
+    max_rows: int | None,
+) -> None:
     """Serve the SPARQL endpoint, Graph Store and web UI over HTTP (waitress, a production WSGI server).
 
     Limits, CORS and the SERVICE allow-list come from URBANKG_* variables: see `urbankg.server.settings`.
@@ -573,19 +687,25 @@ def serve(obj: Context, host: str, port: int, workers: int | None, threads: int 
 
     running = obj.server()
     if running is not None:
-        _fail(UrbankgError(f"urbankg serve already runs on the store {obj.where} at {running.url} "
-                           f"(pid {running.pid}); stop it first, or serve another --store"))
+        _fail(
+            UrbankgError(
+                f"urbankg serve already runs on the store {obj.where} at {running.url} "
+                f"(pid {running.pid}); stop it first, or serve another --store"
+            )
+        )
     try:
-        settings = Settings.from_env(workers=workers, token_file=token_file, query_timeout=query_timeout,
-                                     max_rows=max_rows)
+        settings = Settings.from_env(
+            workers=workers, token_file=token_file, query_timeout=query_timeout, max_rows=max_rows
+        )
         obj.ensure_bundled()
     except UrbankgError as error:
         _fail(error)
     app = create_app(obj.kg, settings)
     threads = threads or settings.workers * 2 + 4
     try:
-        server = waitress.create_server(app, host=host, port=port, threads=threads, ident="urbankg",
-                                        max_request_body_size=settings.max_body + 1024)
+        server = waitress.create_server(
+            app, host=host, port=port, threads=threads, ident="urbankg", max_request_body_size=settings.max_body + 1024
+        )
     except OSError as error:
         app.extensions["urbankg_runner"].close()
         _fail(UrbankgError(f"cannot listen on {host}:{port}: {error.strerror or error}"))
@@ -593,8 +713,11 @@ def serve(obj: Context, host: str, port: int, workers: int | None, threads: int 
     listening = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
     url = store_access.reachable_url(*listening[0])
     mode = "read-only (no write token)" if settings.read_only else "writes need the token"
-    click.echo(f"urbankg {__version__} serving {obj.where} on {url}/sparql "
-               f"({settings.workers} query processes, {threads} threads, {mode})", err=True)
+    click.echo(
+        f"urbankg {__version__} serving {obj.where} on {url}/sparql "
+        f"({settings.workers} query processes, {threads} threads, {mode})",
+        err=True,
+    )
     # SIGTERM (systemd, docker stop) ends the server like Ctrl-C: query processes and snapshots go with it.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

@@ -32,7 +32,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from urbankg.errors import Problem, StoreError, UrbankgError
@@ -57,7 +57,7 @@ def announce(store_dir: Path, url: str) -> Path:
     so a reader never sees half of it."""
     target = server_file(store_dir)
     part = target.with_name(f".{target.name}.{os.getpid()}.part")
-    record = {"url": url, "pid": os.getpid(), "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    record = {"url": url, "pid": os.getpid(), "started": datetime.now(UTC).isoformat(timespec="seconds")}
     part.write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
     part.replace(target)
     return target
@@ -140,10 +140,14 @@ def held_by_another_process(error: StoreError) -> bool:
 def held_message(store_dir: Path, server: RunningServer | None) -> str:
     """What to do when a write needs the store and someone else holds it."""
     if server is not None:
-        return (f"the server at {server.url} (pid {server.pid}) holds the store {store_dir}; set URBANKG_TOKEN "
-                f"to a write token (urbankg tokens create NAME) or stop the server")
-    return (f"another urbankg process holds the store {store_dir} (a load, or a server started without "
-            f"announcing itself); wait for it to finish or stop it")
+        return (
+            f"the server at {server.url} (pid {server.pid}) holds the store {store_dir}; set URBANKG_TOKEN "
+            f"to a write token (urbankg tokens create NAME) or stop the server"
+        )
+    return (
+        f"another urbankg process holds the store {store_dir} (a load, or a server started without "
+        f"announcing itself); wait for it to finish or stop it"
+    )
 
 
 # -- writing through the server ---------------------------------------------------------
@@ -186,16 +190,21 @@ class ServerClient:
         names: dict[str, Path] = {}  # the name each file is uploaded under -> the path given
         for path in files:
             if path.name in names and names[path.name].resolve() != path.resolve():
-                raise ServerRefused(f"{path} and {names[path.name]} have the same file name, which names the "
-                                    "graph each loads into: rename one of them")
+                raise ServerRefused(
+                    f"{path} and {names[path.name]} have the same file name, which names the "
+                    "graph each loads into: rename one of them"
+                )
             names[path.name] = path
         fields = {"replace": "true" if replace else "false"}
         if graph is not None:
             fields["graph"] = graph
         body, content_type = _multipart(fields, list(names.items()))
         answer = self._post("/load", body, content_type, names)
-        return ServerLoad({str(k): int(v) for k, v in answer.get("graphs", {}).items()},
-                          [_problem(item, names) for item in answer.get("warnings", [])], answer.get("agent"))
+        return ServerLoad(
+            {str(k): int(v) for k, v in answer.get("graphs", {}).items()},
+            [_problem(item, names) for item in answer.get("warnings", [])],
+            answer.get("agent"),
+        )
 
     def drop(self, graph: str, *, replace: bool = False) -> bool:
         body = urllib.parse.urlencode({"graph": graph, "replace": "true" if replace else "false"}).encode("utf-8")
@@ -208,9 +217,16 @@ class ServerClient:
         return bool(answer.get("dropped"))
 
     def _post(self, route: str, body: bytes, content_type: str, names: dict[str, Path]) -> dict:
-        request = urllib.request.Request(self.server.url + route, data=body, method="POST", headers={
-            "Content-Type": content_type, "Accept": "application/json",
-            "Authorization": f"Bearer {self.token}"})
+        request = urllib.request.Request(
+            self.server.url + route,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": content_type,
+                "Accept": "application/json",
+                "Authorization": f"Bearer {self.token}",
+            },
+        )
         # Straight to the server on this machine: a proxy from the environment must not see the token.
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         try:
@@ -220,9 +236,11 @@ class ServerClient:
             raise self._refusal(exc, names, len(body)) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise ServerRefused(f"the server at {self.server.url} (pid {self.server.pid}, announced in "
-                                f"{self.server.file}) does not answer: {reason}. If no server runs on this "
-                                "store, remove that file.") from None
+            raise ServerRefused(
+                f"the server at {self.server.url} (pid {self.server.pid}, announced in "
+                f"{self.server.file}) does not answer: {reason}. If no server runs on this "
+                "store, remove that file."
+            ) from None
 
     def _refusal(self, exc: urllib.error.HTTPError, names: dict[str, Path], sent: int) -> ServerRefused:
         raw = exc.read().decode("utf-8", errors="replace")
@@ -232,8 +250,10 @@ class ServerClient:
             answer = {"error": raw.strip() or exc.reason}
         if exc.code == 413 and not isinstance(answer.get("problems"), list):
             # Far over the limit, waitress answers before the application can say which limit.
-            answer = {"error": f"the request ({sent} bytes) is larger than the server takes (URBANKG_MAX_BODY): "
-                               "send fewer files at once, or stop the server and load them here"}
+            answer = {
+                "error": f"the request ({sent} bytes) is larger than the server takes (URBANKG_MAX_BODY): "
+                "send fewer files at once, or stop the server and load them here"
+            }
         message = str(answer.get("error") or exc.reason)
         problems = [_problem(item, names) for item in answer.get("problems", [])]
         return ServerRefused(f"the server at {self.server.url} answered {exc.code}: {message}", problems, exc.code)
@@ -242,8 +262,12 @@ class ServerClient:
 def _problem(item: dict, names: dict[str, Path]) -> Problem:
     file = str(item.get("file") or "")
     local = names.get(file)
-    return Problem(str(local) if local is not None else file, item.get("line"), str(item.get("message", "")),
-                   str(item.get("severity", "error")))
+    return Problem(
+        str(local) if local is not None else file,
+        item.get("line"),
+        str(item.get("message", "")),
+        str(item.get("severity", "error")),
+    )
 
 
 def _multipart(fields: dict[str, str], files: list[tuple[str, Path]]) -> tuple[bytes, str]:
@@ -251,8 +275,11 @@ def _multipart(fields: dict[str, str], files: list[tuple[str, Path]]) -> tuple[b
     boundary = f"urbankg-{uuid.uuid4().hex}"
     parts: list[bytes] = []
     for name, value in fields.items():
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode("utf-8")
-                     + value.encode("utf-8") + b"\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'.encode()
+            + value.encode("utf-8")
+            + b"\r\n"
+        )
     for filename, path in files:
         # The name names the graph, so it must arrive unchanged whatever it holds (quotes, line
         # breaks, non-ASCII): percent-encoded in filename* (RFC 5987), which werkzeug reads
@@ -260,9 +287,12 @@ def _multipart(fields: dict[str, str], files: list[tuple[str, Path]]) -> tuple[b
         # other parsers.
         plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\%' else "-" for c in filename)
         encoded = urllib.parse.quote(filename, safe="")
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{plain}"; '
-                     f"filename*=UTF-8''{encoded}\r\n"
-                     f"Content-Type: application/octet-stream\r\n\r\n".encode("utf-8")
-                     + path.read_bytes() + b"\r\n")
-    parts.append(f"--{boundary}--\r\n".encode("utf-8"))
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{plain}"; '
+            f"filename*=UTF-8''{encoded}\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n".encode()
+            + path.read_bytes()
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
