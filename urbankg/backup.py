@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO, Protocol, cast
 
 import pyoxigraph as ox
 
@@ -54,8 +54,16 @@ DATASET = "dataset.nq"
 MANIFEST = "manifest.json"
 TOKENS = tokens.FILE_NAME
 
-# (what is counted, total) -> a progress bar with update() and close(): tqdm, in the CLI
-Progress = Callable[[str, int], object]
+
+class Bar(Protocol):
+    """A progress bar (tqdm's, in the command line)."""
+
+    def update(self, n: int) -> object: ...
+
+    def close(self) -> None: ...
+
+
+Progress = Callable[[str, int], Bar]  # (what is counted, how many) -> a bar
 
 COUNT_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 COUNT_NAMED = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -145,10 +153,10 @@ def backup(store_dir: Path, target: Path, progress: Progress | None = None) -> M
         store = OxigraphStore.read_only(store_dir)
         try:
             # One view: counts first, then the dump of the same state.
-            graphs = _counts(store.engine.query, store.graphs())
+            graphs = _counts(store.engine.query, store.graphs() or [])
             with part.open("wb") as output:
                 writer = _CountingWriter(output, progress("quads", sum(graphs.values())) if progress else None)
-                store.export(writer, "nquads")
+                store.export(cast(BinaryIO, writer), "nquads")  # it takes anything with write()
                 writer.close()
                 output.flush()
                 os.fsync(output.fileno())
@@ -184,7 +192,7 @@ class _CountingWriter:
     """The dump's output: written through, with its lines (one per quad in N-Quads, whose
     literals escape their line breaks), bytes and SHA-256 counted on the way."""
 
-    def __init__(self, output: BinaryIO, bar):
+    def __init__(self, output: BinaryIO, bar: Bar | None):
         self._output = output
         self._bar = bar
         self.lines = 0
@@ -254,7 +262,7 @@ def _check_target(store_dir: Path, replace: bool) -> dict[str, int]:
             raise UrbankgError(f"another urbankg process holds the store {store_dir}; stop it, then restore") from None
         raise
     try:
-        sizes = _counts(existing.engine.query, existing.graphs())
+        sizes = _counts(existing.engine.query, existing.graphs() or [])
     finally:
         existing.close()
         del existing
@@ -296,7 +304,7 @@ def _build(dataset: Path, building: Path, manifest: Manifest, progress: Progress
     try:
         bar = progress("bytes restored", manifest.dataset_bytes) if progress else None
         with dataset.open("rb") as data:
-            store.bulk_load(input=_Reading(data, bar), format=ox.RdfFormat.N_QUADS)
+            store.bulk_load(input=cast(IO[bytes], _Reading(data, bar)), format=ox.RdfFormat.N_QUADS)
         if bar is not None:
             bar.close()
         for graph, count in manifest.graphs.items():
@@ -344,7 +352,7 @@ def _record(building: Path, source: Path, manifest: Manifest, before: dict[str, 
 class _Reading:
     """The dump as the bulk loader reads it, with the bytes read shown on the progress bar."""
 
-    def __init__(self, data: BinaryIO, bar):
+    def __init__(self, data: BinaryIO, bar: Bar | None):
         self._data = data
         self._bar = bar
 

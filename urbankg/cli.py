@@ -229,7 +229,7 @@ def load(
 
     Each write records who made it ($URBANKG_AGENT, else your login name; the token's name
     when sent to a server): `urbankg history` lists them."""
-    from urbankg.graph import expand_paths
+    from urbankg.graph import LoadReport, expand_paths
     from urbankg.write_path import WritePath
 
     server = obj.server()
@@ -251,8 +251,9 @@ def load(
     try:
         if server is not None:
             client = store_access.ServerClient(server, _server_token(server, token_file))
-            report = client.load(expand_paths(paths), replace=replace, graph=graph)
-            click.echo(f"Sent to the server at {server.url}; written as {report.agent}.", err=True)
+            sent = client.load(expand_paths(paths), replace=replace, graph=graph)
+            click.echo(f"Sent to the server at {server.url}; written as {sent.agent}.", err=True)
+            report: store_access.ServerLoad | LoadReport = sent
         else:
             report = WritePath(obj.kg).load(
                 paths, config.local_agent(), replace=replace, graph=graph, progress=_progress("validating")
@@ -521,7 +522,7 @@ def reason(obj: Context, write: bool) -> None:
 def _ntriples(triples) -> str:
     import pyoxigraph as ox
 
-    return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
 @main.command()
@@ -680,7 +681,7 @@ def serve(
     """
     import signal
 
-    import waitress
+    from waitress.server import MultiSocketServer, create_server
 
     from urbankg.server.app import create_app
     from urbankg.server.settings import Settings
@@ -703,15 +704,19 @@ def serve(
     app = create_app(obj.kg, settings)
     threads = threads or settings.workers * 2 + 4
     try:
-        server = waitress.create_server(
+        server = create_server(
             app, host=host, port=port, threads=threads, ident="urbankg", max_request_body_size=settings.max_body + 1024
         )
     except OSError as error:
         app.extensions["urbankg_runner"].close()
         _fail(UrbankgError(f"cannot listen on {host}:{port}: {error.strerror or error}"))
     # The address it listens on (port 0: the one the system chose), as a client here reaches it.
-    listening = getattr(server, "effective_listen", None) or [(server.effective_host, server.effective_port)]
-    url = store_access.reachable_url(*listening[0])
+    if isinstance(server, MultiSocketServer):  # a name with several addresses: the first one
+        listening, port = server.effective_listen[0]
+    else:
+        assert server.socket is not None  # bound by create_server
+        listening, port = server.socket.getsockname()[:2]
+    url = store_access.reachable_url(listening, port)
     mode = "read-only (no write token)" if settings.read_only else "writes need the token"
     click.echo(
         f"urbankg {__version__} serving {obj.where} on {url}/sparql "
