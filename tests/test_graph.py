@@ -139,3 +139,18 @@ def test_bulk_load_reads_a_gzipped_dump_as_it_decompresses(disk_kg, tmp_path):
     assert config.graph_iri("dump") not in disk_kg.graphs()
     with pytest.raises(SourceError, match=r"dump.csv.gz.*e\.g\. dump\.nt\.gz"):
         disk_kg.bulk_load(tmp_path / "dump.csv.gz")
+
+
+def test_a_bulk_load_is_claimed_and_recorded_like_a_load(disk_kg, tmp_path):
+    from urbankg.errors import ClaimConflict
+
+    dump = tmp_path / "dump.nt"
+    dump.write_text("".join(f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n' for i in range(50)))
+    disk_kg.bulk_load(dump, agent="jane")
+    disk_kg.bulk_load(dump, agent="jane")
+    with pytest.raises(ClaimConflict, match="created by jane"):
+        disk_kg.bulk_load(dump, agent="bob")
+    entry = disk_kg.store.catalogue_entry(config.graph_iri("dump"))
+    assert (entry.triples, entry.source, disk_kg.writes.owner(config.graph_iri("dump"))) == (50, str(dump), "jane")
+    assert [(r.agent, r.before, r.after, r.origin) for r in disk_kg.writes.history("dump")] == [
+        ("jane", 50, 50, f"{dump} (bulk)"), ("jane", 0, 50, f"{dump} (bulk)")]

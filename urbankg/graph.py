@@ -91,7 +91,7 @@ class KnowledgeGraph:
         return self.writes.put(parsed, graph_iri, agent or config.local_agent(),
                                origin=origin or str(parsed.path), replace=replace)
 
-    def bulk_load(self, path: Path | str) -> str:
+    def bulk_load(self, path: Path | str, *, agent: str | None = None, replace: bool = False) -> str:
         """Load a large, trusted RDF dump with the store's bulk loader: no SHACL, not transactional.
 
         For machine-generated data (an OpenAlex export, a benchmark graph) that would take
@@ -103,7 +103,12 @@ class KnowledgeGraph:
         A dump compressed with gzip (``dump.nt.gz``) is read as it is decompressed: dumps
         are mostly shipped that way, and a 20 GB file need not sit on the disk beside the
         store it goes into.
+
+        Claims hold as for a load (ClaimConflict for a graph another agent created, unless
+        ``replace``), under the write path's lock; the history records the load.
         """
+        from urbankg.store import WriteRecord
+        from urbankg.write_path import now_iso
         import gzip
 
         import pyoxigraph as ox
@@ -118,15 +123,25 @@ class KnowledgeGraph:
                                                  "(or any of them compressed with gzip, e.g. dump.nt.gz) "
                                                  "into the embedded store")
         iri = config.graph_iri(source_name(inner))
-        self.store.drop_graph(iri)
-        try:
-            if compressed:
-                with gzip.open(path) as data:
-                    self.store.bulk_load(data, formats[inner.suffix.lower()], iri)
-            else:
-                self.store.bulk_load(path, formats[path.suffix.lower()], iri)
-        except (OSError, EOFError, SyntaxError, ValueError) as exc:
-            raise SourceError.single(path, getattr(exc, "line", None), f"bulk load failed, nothing kept: {exc}") from exc
+        agent = agent or config.local_agent()
+        with self.writes.lock:
+            self.writes._check_claim(iri, agent, replace, doing=f"bulk loading {path} would replace it")
+            before = self.store.graph_size(iri) or 0
+            entry = self.store.catalogue_entry(iri)
+            creator = entry.creator if entry is not None and entry.creator else config.agent_iri(agent)
+            self.store.drop_graph(iri)
+            options = {"origin": str(path), "creator": creator}  # kept across replacements, as a load keeps it
+            try:
+                if compressed:
+                    with gzip.open(path) as data:
+                        after = self.store.bulk_load(data, formats[inner.suffix.lower()], iri, **options)
+                else:
+                    after = self.store.bulk_load(path, formats[path.suffix.lower()], iri, **options)
+            except (OSError, EOFError, SyntaxError, ValueError) as exc:
+                raise SourceError.single(path, getattr(exc, "line", None),
+                                         f"bulk load failed, nothing kept: {exc}") from exc
+            self.store.write([], records=[WriteRecord(iri, agent, now_iso(), "load", f"{path} (bulk)", before,
+                                                      after)])
         return iri
 
     def _check(self, files: list[Path], progress: Progress | None,

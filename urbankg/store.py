@@ -9,9 +9,11 @@ callers serialise them the same way whatever the store.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import BinaryIO, Protocol
 
+import pyoxigraph as ox
 from rdflib import Graph
 
 
@@ -94,6 +96,18 @@ class Store(Protocol):
 
     def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
         """The history records, newest first: of one graph, or of all."""
+
+    # An update is tried on a scratch copy (urbankg.write_path). The embedded store copies
+    # itself whole (copies_whole_store), cheaply; a remote one copies the graphs asked for.
+    copies_whole_store: bool
+
+    def scratch(self, graphs: Iterable[str] | None = None) -> AbstractContextManager[ox.Store]:
+        """A writable pyoxigraph copy to try an update on, removed afterwards: of the whole
+        store, or (where copies_whole_store is false) of ``graphs``, which is then required."""
+
+    def changed_graphs(self, copy: ox.Store) -> set[str]:
+        """The named graphs whose content differs between the store and a whole ``copy``
+        ("" for the default graph); a store that does not copy itself whole raises StoreError."""
 
     def graphs(self) -> list[str]:
         """The IRIs of the named graphs."""

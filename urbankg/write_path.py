@@ -30,8 +30,8 @@ SPARQL Update. The update runs on the scratch copy; the graphs it touched are fo
 its text (:mod:`urbankg.update_scope`) and, of those, the ones whose content changed are
 validated, checked for claims (where the update drops, clears, overwrites or empties
 them), and committed whole with history. Where a template writes ``GRAPH ?g`` (or rdflib
-cannot read the text), the touched graphs are found by comparing every graph of the copy
-with the store: time and memory in proportion to the store. An update that writes the
+cannot read the text), and for DROP/CLEAR ALL or NAMED, the touched graphs are found by
+comparing every graph of the copy with the store: time and memory in proportion to the store. An update that writes the
 default graph (the catalogue) is refused; ``DROP ALL`` and ``CLEAR ALL`` mean the named
 graphs. A graph an update leaves empty stays, empty (as after an empty PUT); one it drops
 is dropped with its catalogue entry. ``LOAD`` is refused (it fetches from the network).
@@ -132,7 +132,7 @@ class WritePath:
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise SourceError(errors)
-            now = _now()
+            now = now_iso()
             creator = config.agent_iri(agent)
             replacements, records = [], []
             for item, target in zip(parsed, targets):
@@ -177,7 +177,7 @@ class WritePath:
             if before is None and self.store.catalogue_entry(graph_iri) is None:
                 return False
             self._check_claim(graph_iri, agent, replace, doing=f"{origin} would remove it", hint=OTHER_WRITES_HINT)
-            record = WriteRecord(graph_iri, agent, _now(), action, origin, before or 0, 0)
+            record = WriteRecord(graph_iri, agent, now_iso(), action, origin, before or 0, 0)
             self.store.write([], drops=[graph_iri], records=[record])
         return True
 
@@ -188,7 +188,7 @@ class WritePath:
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise SourceError(errors)
-        record = WriteRecord(graph_iri, agent, _now(), action, origin,
+        record = WriteRecord(graph_iri, agent, now_iso(), action, origin,
                              self.store.graph_size(graph_iri) or 0, len(parsed.graph))
         self.store.write([GraphReplacement(graph_iri, parsed.graph, origin, config.agent_iri(agent))],
                          records=[record])
@@ -214,7 +214,6 @@ class WritePath:
         if remote:
             _refuse_unnamed(scope)
         with self.lock:
-            before_graphs = set(self.store.graphs())
             wanted = None
             if remote:
                 wanted = scope.touched | scope.reads
@@ -241,7 +240,7 @@ class WritePath:
                 gone = content is None
                 emptied = content is not None and len(content) == 0 and bool(before)
                 named_whole = graph in wholesale or (scope is not None and scope.every_graph)
-                if (graph in before_graphs or before is not None) and (gone or emptied or named_whole):
+                if before is not None and (gone or emptied or named_whole):
                     verb = "drop" if gone else "clear" if named_whole else "empty"
                     self._check_claim(graph, agent, replace, doing=f"this SPARQL update would {verb} it",
                                       hint=OTHER_WRITES_HINT)
@@ -249,7 +248,7 @@ class WritePath:
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise SourceError(errors)
-            now = _now()
+            now = now_iso()
             creator = config.agent_iri(agent)
             replacements = [GraphReplacement(g, c, origin, creator, fresh_blank_nodes=False)
                             for g, c in contents.items() if c is not None]
@@ -417,6 +416,7 @@ def _update_origin(origin: str, sparql: str) -> str:
     return origin
 
 
-def _now() -> str:
+def now_iso() -> str:
+    """The time of a write, as history records it."""
     # As the store gives an xsd:dateTime back: UTC written Z.
     return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
