@@ -54,14 +54,16 @@ ROUTE_PARAMETERS: dict[str, list[str]] = {
     "/id/<path:rest>": ["iri", "format"],
     "/frameworks/<path:slug>": [], "/papers/<path:slug>": [],
     "/query": ["query"],
-    "/validate": ["name", "suffix", "text", "token", "load"],
+    "/validate": ["name", "suffix", "text", "token", "load", "replace"],
+    "/history": ["graph"], "/graphs": [],
+    "/load": ["graph", "replace"], "/drop": ["graph", "replace"],
     "/api/queries/<name>": ["format"],
     "/queries/<name>": [],
     "/sparql": ["query", "update", "format", "output", "default-graph-uri", "named-graph-uri", "using-graph-uri",
-                "using-named-graph-uri"],
+                "using-named-graph-uri", "replace"],
     "/sparql/": ["query", "format"],
-    "/rdf-graphs": ["graph", "default", "format"],
-    "/graph/<path:name>": ["format"],
+    "/rdf-graphs": ["graph", "default", "format", "replace"],
+    "/graph/<path:name>": ["format", "replace"],
 }
 WRITER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
 TURTLE = "<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n"
