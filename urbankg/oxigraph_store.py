@@ -46,7 +46,18 @@ and marks the store; reads go on from what is there. The next write, snapshot or
 (or :meth:`problem`, which /health calls) reopens the store once the disk has room again.
 
 One process may open the directory for writing (RocksDB holds a lock); within it a lock
-keeps a single writer.
+keeps a single writer. Other processes may open it read-only (:meth:`OxigraphStore.read_only`,
+the CLI beside ``urbankg serve``): they see what was committed when they open it. The writer
+holds an exclusive flock on ``urbankg-write.lock`` from writing a journal to its last change,
+and a read-only open takes it shared, so it never opens half a write (a journal it finds is
+a write that was cut short: it refuses until a writer finishes it). A read-only open replays
+the write-ahead log since the last flush, so the writer flushes every 20,000 journalled quads.
+
+The catalogue (the default graph) describes each named graph: ``void:triples``,
+``dcterms:source``, ``prov:generatedAtTime`` and ``dcterms:creator`` (the agent that created
+it, kept across replacements); and it keeps the history of writes, one ``prov:Activity`` per
+graph touched by a write (see :func:`history_quads`), which outlives the graph. An empty
+graph that was written (an empty PUT) exists, empty, with its entry, until it is dropped.
 """
 
 from __future__ import annotations
