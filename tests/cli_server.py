@@ -88,6 +88,9 @@ def serving(store: Path, token: str | None = TOKEN, env: dict | None = None, sta
             try:
                 record = json.loads(announced.read_text(encoding="utf-8"))
             except (OSError, ValueError):
+                record = None
+            if record is None or record.get("pid") != process.pid:  # none yet, or one left by another
+                record = None
                 time.sleep(0.1)
         while True:  # the file is written just before the server runs its loop
             try:

@@ -9,6 +9,7 @@ exactly what to do without one.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -201,6 +202,11 @@ def test_serve_announces_itself_once_and_withdraws_when_stopped(store, data_dir)
     loaded = run(store, "load", data_dir / "rdf" / "good.ttl", env=NO_TOKEN)
     assert "Sent to the server" not in loaded.stderr
     assert f"{config.GRAPH_BASE}good\t3" in run(store, "graphs").stdout
+    # A file whose pid now belongs to another process (this one) does not keep a server from starting.
+    announced.write_text(json.dumps({"url": "http://127.0.0.1:9", "pid": os.getpid(), "started": "2020-01-01"}))
+    with serving(store) as server:
+        assert json.loads(announced.read_text())["pid"] == server.process.pid
+    assert not announced.exists()
 
 
 def test_reading_beside_a_process_that_holds_the_store_without_announcing_itself(store):

@@ -10,7 +10,7 @@ import click
 from tqdm import tqdm
 
 from urbankg import __version__, config, store_access
-from urbankg.errors import SourceError, UrbankgError
+from urbankg.errors import SourceError, StoreError, UrbankgError
 from urbankg.graph import KnowledgeGraph, bundled_sources
 from urbankg.results import RESULT_FORMATS, write_result
 
@@ -686,20 +686,18 @@ def serve(
     from urbankg.server.app import create_app
     from urbankg.server.settings import Settings
 
-    running = obj.server()
-    if running is not None:
-        _fail(
-            UrbankgError(
-                f"urbankg serve already runs on the store {obj.where} at {running.url} "
-                f"(pid {running.pid}); stop it first, or serve another --store"
-            )
-        )
     try:
         settings = Settings.from_env(
             workers=workers, token_file=token_file, query_timeout=query_timeout, max_rows=max_rows
         )
-        obj.ensure_bundled()
+        obj.ensure_bundled()  # opens the store for writing: a server that runs on it holds it
     except UrbankgError as error:
+        running = obj.server()
+        if running is not None and isinstance(error, StoreError) and store_access.held_by_another_process(error):
+            error = UrbankgError(
+                f"urbankg serve already runs on the store {obj.where} at {running.url} "
+                f"(pid {running.pid}); stop it first, or serve another --store"
+            )
         _fail(error)
     app = create_app(obj.kg, settings)
     threads = threads or settings.workers * 2 + 4
