@@ -71,7 +71,8 @@ def render(ex: Extraction) -> str:
     add("#  - acts: intent suggested from cue phrases, concepts ranked by a score in [0, 1] from the")
     add("#    ontology's labels and definitions (scores and runners-up in comments). They are marked")
     add("#    asserted_by: annotator; delete what is wrong, add what is missing.")
-    add("# Then: urbankg validate THIS-FILE.yaml")
+    add(f"# Then: urbankg validate THIS-FILE.yaml, with the record of {ex.paper} (its own file, e.g. from")
+    add("#   `urbankg new paper`, or a BibTeX entry) if the store does not hold it yet: every id must be known.")
     if ex.paper.startswith("work/") and ex.paper == _placeholder(ex):
         add(f"# The paper id {ex.paper} was made from the file name: rename it to work/<author>-<year>.")
     add("#")

@@ -72,7 +72,9 @@ def load():
         try:
             # On the writer thread, in turn with every other write of the server.
             report = current_app.extensions["urbankg_updates"].apply(
-                lambda: write_path.load(paths, agent, replace=replacing, graph=graph)
+                lambda: write_path.load(
+                    paths, agent, replace=replacing, graph=graph, origin=lambda path: f"HTTP POST /load {path.name}"
+                )
             )
         except SourceError as exc:
             problems = [_problem(p, folder) for p in exc.problems]

@@ -400,7 +400,8 @@ def _validated(path: Path, context: dict):
     replace = bool(request.form.get("replace"))
     writes = kg().writes
     try:  # on the writer thread, in turn with every other write of the server
-        report = current_app.extensions["urbankg_updates"].apply(lambda: writes.load([path], agent, replace=replace))
+        report = current_app.extensions["urbankg_updates"].apply(
+            lambda: writes.load([path], agent, replace=replace, origin=lambda p: f"web page /validate {p.name}"))
     except SourceError as error:  # the gate's own report: what the page shows
         context["problems"] = error.problems
         return _validate_page(context)

@@ -152,9 +152,13 @@ def test_draft_validates_against_the_shapes(paper, tmp_path):
     from urbankg.graph import KnowledgeGraph
 
     out = write_draft(extract(paper, "work/castell-2024", progress=False), tmp_path / "draft.yaml")
+    # The draft points at its paper, whose record a scholar loads with it (every id must be known).
+    record = tmp_path / "castell-2024.ttl"
+    record.write_text(f"<{config.ID_BASE}work/castell-2024> a <http://purl.org/spar/fabio/Work> ; "
+                      '<http://purl.org/dc/terms/title> "A paper on Taobao villages" .\n')
     kg = KnowledgeGraph.in_memory()
     try:
-        errors = [p for p in kg.validate([out]) if p.severity == "error"]
+        errors = [p for p in kg.validate([record, out]) if p.severity == "error"]
     finally:
         kg.close()
     assert errors == []

@@ -22,6 +22,8 @@ def test_check_quotes_reports_found_missing_and_unchecked(disk_kg, tmp_path):
 <https://example.org/q2> oa:exact "the transformation of villages" ; dcterms:source <{paper}> .
 <https://example.org/q3> oa:exact "a sentence the paper never wrote" ; dcterms:source <{paper}> .
 <https://example.org/q4> oa:exact "anything" ; dcterms:source <{other}> .
+<{paper}> a <http://purl.org/spar/fabio/Work> ; dcterms:title "P" .
+<{other}> a <http://purl.org/spar/fabio/Work> ; dcterms:title "Other" .
 """)
     disk_kg.load([annotation])
     text = tmp_path / "paper.txt"

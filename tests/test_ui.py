@@ -282,7 +282,7 @@ def test_loading_a_graph_someone_else_created_asks_to_replace_it_and_the_history
             (config.local_agent(), "load", MINI, f"0 → {mini_before}"),
         ]
         assert [r[0] for r in rows] == sorted((r[0] for r in rows), reverse=True)
-        assert "urbankg-validate-page-" in rows[0][4] and rows[0][4].endswith("my-village.ttl")
+        assert rows[0][4] == "web page /validate my-village.ttl"
         assert rows[2][4].endswith("mini.ttl")
 
         for asked in (MINI, "mini"):  # a graph by IRI or by name

@@ -106,13 +106,15 @@ class WritePath:
     # -- files ---------------------------------------------------------------------------
 
     def load(self, paths: Iterable[Path | str], agent: str, *, replace: bool = False, graph: str | None = None,
-             progress: Progress | None = None) -> "LoadReport":
+             progress: Progress | None = None, origin: Callable[[Path], str] | None = None) -> "LoadReport":
         """Parse and validate files, then replace each file's graph, all in one commit.
 
         Each file's graph is named after it (``lin-2019.yaml`` -> <base>graph/lin-2019);
         ``graph`` (a name or a full IRI) names the graph of a single file instead. Raises
         SourceError listing every problem of every file, or ClaimConflict for the first
         graph another agent created (unless ``replace``); then nothing is written.
+        ``origin`` says where a file came from, for the history and the catalogue (a server
+        loads uploads from a temporary folder whose path would tell a reader nothing).
         """
         from urbankg.graph import LoadReport, expand_paths, resolve_graph
         from urbankg.loaders import source_name
@@ -136,8 +138,9 @@ class WritePath:
             creator = config.agent_iri(agent)
             replacements, records = [], []
             for item, target in zip(parsed, targets):
-                replacements.append(GraphReplacement(target, item.graph, str(item.path), creator))
-                records.append(WriteRecord(target, agent, now, "load", str(item.path),
+                source = origin(Path(item.path)) if origin is not None else str(item.path)
+                replacements.append(GraphReplacement(target, item.graph, source, creator))
+                records.append(WriteRecord(target, agent, now, "load", source,
                                            self.store.graph_size(target) or 0, len(item.graph)))
             self.store.write(replacements, records=records)
         return LoadReport({r.iri: len(r.graph) for r in replacements}, [p for p in problems if p.severity != "error"])
