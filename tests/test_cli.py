@@ -1,6 +1,7 @@
 """The CLI as a user runs it: a real process, a real on-disk store."""
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -17,9 +18,10 @@ URBANKG = [shutil.which("urbankg")] if shutil.which("urbankg") else [sys.executa
 COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 
-def run(store, *args, check=True):
+def run(store, *args, check=True, env=None):
     result = subprocess.run(
-        [*URBANKG, "--store", str(store), *map(str, args)], capture_output=True, text=True, timeout=300
+        [*URBANKG, "--store", str(store), *map(str, args)], capture_output=True, text=True, timeout=300,
+        env={**os.environ, **(env or {})},
     )
     if check and result.returncode != 0:
         raise AssertionError(f"urbankg {' '.join(map(str, args))} failed:\n{result.stdout}\n{result.stderr}")
@@ -177,6 +179,10 @@ def test_reason_writes_inferences_and_reports_an_inconsistent_individual(tmp_pat
     consistent = run(store, "reason")
     assert consistent.stdout.startswith("consistent;")
     assert f"{config.GRAPH_BASE}inferred" in run(store, "graphs").stdout
+    # Recorded like every write, and recomputed by whoever runs it (no claim on it).
+    assert "\tput\t" + f"{config.GRAPH_BASE}inferred\turbankg reason\t0 -> " in run(store, "history", "inferred").stdout
+    again = run(store, "reason", env={"URBANKG_AGENT": "someone-else"})
+    assert again.returncode == 0 and run(store, "history", "inferred").stdout.split("\t")[1] == "someone-else"
     # Put a contradiction straight into the store (the reasoner must catch what the shapes do not).
     from rdflib import Graph
 

@@ -485,7 +485,6 @@ def reason(obj: Context, write: bool) -> None:
     from rdflib import Graph
 
     from urbankg.reasoning import reason as run_reasoner
-    from urbankg.store import GraphReplacement
 
     server = obj.server()
     if write and server is not None:
@@ -513,7 +512,7 @@ def reason(obj: Context, write: bool) -> None:
         sys.exit(1)
     if write:
         try:
-            kg.store.replace_graphs([GraphReplacement(config.INFERRED_GRAPH, result.inferred, "urbankg reason")])
+            kg.writes.put_derived(result.inferred, config.INFERRED_GRAPH, config.local_agent(), origin="urbankg reason")
         except UrbankgError as error:
             _fail(error)
         click.echo(f"wrote {len(result.inferred)} triples to {config.INFERRED_GRAPH}", err=True)

@@ -51,6 +51,10 @@ class StoreError(UrbankgError):
     """The store refused or failed an operation (bad SPARQL, unknown graph, I/O)."""
 
 
+class StoreLocked(StoreError):
+    """Another process holds the embedded store for writing (RocksDB admits one writer)."""
+
+
 class UnstorableTerm(StoreError):
     """Data holds a term the store cannot hold (an IRI with a space, a malformed language
     tag): the request's fault, and nothing was written."""

@@ -80,7 +80,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from urbankg import config
-from urbankg.errors import DiskFull, StoreError, UnstorableTerm
+from urbankg.errors import DiskFull, StoreError, StoreLocked, UnstorableTerm
 from urbankg.store import CatalogueEntry, GraphReplacement, StoreStats, WriteRecord
 
 CATALOGUE_PREFIXES = """PREFIX void: <http://rdfs.org/ns/void#>
@@ -175,7 +175,7 @@ class OxigraphStore:
             if _disk_full(exc):
                 raise self._disk_full(exc) from exc
             if "While lock file" in str(exc):
-                raise StoreError(f"cannot open the store at {self.path}: another urbankg process is using it "
+                raise StoreLocked(f"cannot open the store at {self.path}: another urbankg process is using it "
                                  f"({exc}). Stop it or pass another --store directory.") from exc
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
         failure = None

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from urbankg.errors import Problem, StoreError, UrbankgError
+from urbankg.errors import Problem, StoreError, StoreLocked, UrbankgError
 
 SERVER_FILE = "urbankg-server.json"
 
@@ -134,7 +134,7 @@ def open_for_reading(store_dir: Path):
 
 def held_by_another_process(error: StoreError) -> bool:
     """Whether opening failed only because another process holds RocksDB's lock."""
-    return "another urbankg process" in str(error)
+    return isinstance(error, StoreLocked)
 
 
 def held_message(store_dir: Path, server: RunningServer | None) -> str:

@@ -155,6 +155,20 @@ class WritePath:
             self._check_claim(graph_iri, agent, replace, doing=f"{origin} would replace it", hint=OTHER_WRITES_HINT)
             return self._replace(parsed, graph_iri, agent, origin, "put")
 
+    def put_derived(self, graph: Graph, graph_iri: str, agent: str, *, origin: str) -> "LoadReport":
+        """Replace a graph of derived statements (the reasoner's entailed types) without the
+        SHACL gate: they follow from graphs the gate has passed, and judged alone (a type
+        without the properties its shape asks for, which live in the asserted graphs) they
+        would be refused. Anyone may recompute them, so no claim is checked; the write is
+        recorded like any other."""
+        from urbankg.graph import LoadReport
+
+        with self.lock:
+            record = WriteRecord(graph_iri, agent, now_iso(), "put", origin,
+                                 self.store.graph_size(graph_iri) or 0, len(graph))
+            self.store.write([GraphReplacement(graph_iri, graph, origin, config.agent_iri(agent))], records=[record])
+        return LoadReport({graph_iri: len(graph)}, [])
+
     def post(self, parsed: "Parsed", graph_iri: str, agent: str, *, origin: str) -> "LoadReport":
         """Merge an already-parsed source into ``graph_iri`` (created if missing): the graph
         read back from the store plus the source, validated whole, replace the graph. An
