@@ -55,6 +55,7 @@ ID_BASE = "https://w3id.org/urbankg/id/"
 
 # --------------------------------------------------------------------------- 1. parsing
 
+
 def score_parsing(data: Path) -> dict:
     examples = training.load_dataset(data)
     _, held = training.split(examples)
@@ -65,17 +66,22 @@ def score_parsing(data: Path) -> dict:
     # The draft writes "Place: Publisher" as one publisher value; scored that way too.
     merged = lambda seqs: [["publisher" if x == "location" else x for x in s] for s in seqs]  # noqa: E731
     imprint = training.field_scores(merged(gold), merged(predicted), labels=("publisher",))["publisher"]
-    return {"held_out_strings": len(held), "fields": scores, "publisher_with_place": imprint,
-            "tokens_correct": sum(a == b for g, p in zip(gold, predicted) for a, b in zip(g, p))
-            / sum(len(g) for g in gold)}
+    return {
+        "held_out_strings": len(held),
+        "fields": scores,
+        "publisher_with_place": imprint,
+        "tokens_correct": sum(a == b for g, p in zip(gold, predicted) for a, b in zip(g, p))
+        / sum(len(g) for g in gold),
+    }
 
 
 # --------------------------------------------------------------------------- hand annotations
 
+
 def _short(value) -> str:
     """An id as written in a file (`reference/x/y`, or a full IRI) -> `kind/slug`."""
     value = str(value).strip().strip("<>")
-    return value[len(ID_BASE):] if value.startswith(ID_BASE) else value
+    return value[len(ID_BASE) :] if value.startswith(ID_BASE) else value
 
 
 def _list(value) -> list:
@@ -160,8 +166,13 @@ def map_references(hand: dict, ex: Extraction) -> dict[str, int | None]:
 
 def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
     ex = extract(seed, paper, progress=False)
-    result: dict = {"seed": seed.name, "paper": paper, "hand_annotation": str(hand_path.relative_to(ROOT)),
-                    "extracted_references": len(ex.references), "extracted_citations": len(ex.citations)}
+    result: dict = {
+        "seed": seed.name,
+        "paper": paper,
+        "hand_annotation": str(hand_path.relative_to(ROOT)),
+        "extracted_references": len(ex.references),
+        "extracted_citations": len(ex.citations),
+    }
     if not hand_path.is_file():
         result["missing"] = "hand annotation not in the corpus yet"
         return result
@@ -218,8 +229,11 @@ def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
     result["concepts"] = concept_curve(gold_c, pred_concepts)
     result["concepts"]["as_drafted"] = _pr(len(drafted & gold_c), len(drafted), len(gold_c))
     # kept for the pooled figures, dropped before writing JSON
-    result["_pooled"] = ({(paper,) + k for k in gold_c}, {(paper,) + k: s for k, s in pred_concepts.items()},
-                         {(paper,) + k for k in drafted})
+    result["_pooled"] = (
+        {(paper,) + k for k in gold_c},
+        {(paper,) + k: s for k, s in pred_concepts.items()},
+        {(paper,) + k for k in drafted},
+    )
     result["concepts"]["hand_links"] = len(gold_concepts)
     result["concepts"]["hand_links_on_found_citations"] = len(gold_c)
     # Hand links to ids the ontology does not define can never be suggested: say which.
@@ -228,8 +242,9 @@ def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
     reachable = {k for k in gold_c if k[1] in known}
     chosen = drafted
     result["concepts"]["hand_concepts_not_in_ontology"] = unknown
-    result["concepts"]["recall_of_links_to_ontology_concepts"] = round(
-        len(chosen & reachable) / len(reachable), 4) if reachable else 0.0
+    result["concepts"]["recall_of_links_to_ontology_concepts"] = (
+        round(len(chosen & reachable) / len(reachable), 4) if reachable else 0.0
+    )
     result["concepts"]["errors_as_drafted"] = {
         "suggested_not_in_hand": sorted(f"{c} <- {_sentence(ex, s)}" for s, c in chosen - gold_c),
         "hand_not_suggested": sorted(f"{c} <- {_sentence(ex, s)}" for s, c in gold_c - chosen),
@@ -250,12 +265,12 @@ def ontology_ids() -> set[str]:
 
 
 def _sentence(ex: Extraction, span: tuple[int, int]) -> str:
-    return repr(" ".join(ex.document.text[span[0]:span[1]].split())[:60])
+    return repr(" ".join(ex.document.text[span[0] : span[1]].split())[:60])
 
 
 def _describe(ex: Extraction, key) -> str:
     span, ref = key
-    sentence = " ".join(ex.document.text[span[0]:span[1]].split())[:70]
+    sentence = " ".join(ex.document.text[span[0] : span[1]].split())[:70]
     target = ex.references[ref].key if isinstance(ref, int) else str(ref)
     return f"{target} <- {sentence!r}"
 
@@ -263,8 +278,14 @@ def _describe(ex: Extraction, key) -> str:
 def _pr(tp: int, predicted: int, gold: int) -> dict:
     p = tp / predicted if predicted else 0.0
     r = tp / gold if gold else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
-            "correct": tp, "extracted": predicted, "hand": gold}
+    return {
+        "precision": round(p, 4),
+        "recall": round(r, 4),
+        "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+        "correct": tp,
+        "extracted": predicted,
+        "hand": gold,
+    }
 
 
 def concept_curve(gold: set, scored: dict) -> dict:
@@ -276,8 +297,11 @@ def concept_curve(gold: set, scored: dict) -> dict:
     at_draft = next(p for p in curve if p["threshold"] == CONCEPT_THRESHOLD)
     ok = [p for p in curve if p["recall"] >= 0.7]
     best = max(ok, key=lambda p: (p["precision"], p["recall"])) if ok else None
-    return {"at_draft_threshold": at_draft, "best_precision_at_recall_0.7": best,
-            "curve": curve[:: max(1, len(curve) // 40)]}
+    return {
+        "at_draft_threshold": at_draft,
+        "best_precision_at_recall_0.7": best,
+        "curve": curve[:: max(1, len(curve) // 40)],
+    }
 
 
 def pooled(papers: list[dict]) -> dict:
@@ -285,8 +309,9 @@ def pooled(papers: list[dict]) -> dict:
     if not scored:
         return {}
     res = [p["resolution"] for p in scored]
-    out = {"resolution": _pr(sum(r["correct"] for r in res), sum(r["extracted"] for r in res),
-                             sum(r["hand"] for r in res))}
+    out = {
+        "resolution": _pr(sum(r["correct"] for r in res), sum(r["extracted"] for r in res), sum(r["hand"] for r in res))
+    }
     gold, scores, drafted = set(), {}, set()
     for p in scored:
         g, s, d = p.pop("_pooled")
@@ -302,10 +327,13 @@ def pooled(papers: list[dict]) -> dict:
 
 # --------------------------------------------------------------------------- report
 
+
 def print_table(results: dict) -> None:
     parsing = results["reference_parsing"]
-    print(f"Reference parsing, {parsing['held_out_strings']} held-out strings "
-          f"(token accuracy {parsing['tokens_correct']:.3f})")
+    print(
+        f"Reference parsing, {parsing['held_out_strings']} held-out strings "
+        f"(token accuracy {parsing['tokens_correct']:.3f})"
+    )
     training.print_scores(parsing["fields"])
     imprint = parsing["publisher_with_place"]
     print(f"{'publisher+place':<16} P {imprint['precision']:.3f} R {imprint['recall']:.3f} F1 {imprint['f1']:.3f}")
@@ -318,17 +346,23 @@ def print_table(results: dict) -> None:
         r, c = p["resolution"], p["concepts"]
         d, b = c["as_drafted"], c["best_precision_at_recall_0.7"]
         best = f"{b['precision']:.3f} at R {b['recall']:.3f} ({b['threshold']})" if b else "recall never reaches 0.7"
-        print(f"{p['paper']:<14}{r['precision']:13.3f}{r['recall']:7.3f}{d['precision']:12.3f}{d['recall']:7.3f}   {best}")
+        print(
+            f"{p['paper']:<14}{r['precision']:13.3f}{r['recall']:7.3f}{d['precision']:12.3f}{d['recall']:7.3f}   {best}"
+        )
         if c["hand_concepts_not_in_ontology"]:
-            print(f"{'':<14}hand concept ids the ontology lacks: {', '.join(c['hand_concepts_not_in_ontology'])}; "
-                  f"recall of links to ontology concepts {c['recall_of_links_to_ontology_concepts']:.3f}")
+            print(
+                f"{'':<14}hand concept ids the ontology lacks: {', '.join(c['hand_concepts_not_in_ontology'])}; "
+                f"recall of links to ontology concepts {c['recall_of_links_to_ontology_concepts']:.3f}"
+            )
     if results.get("pooled"):
         pool = results["pooled"]
         r, d, b = pool["resolution"], pool["concepts_as_drafted"], pool["concepts_best_precision_at_recall_0.7"]
         best = f"{b['precision']:.3f} at R {b['recall']:.3f} ({b['threshold']})" if b else "recall never reaches 0.7"
         print(f"{'both':<14}{r['precision']:13.3f}{r['recall']:7.3f}{d['precision']:12.3f}{d['recall']:7.3f}   {best}")
-    print("(concepts P/R: as the draft writes them, the best 3 scoring >= 0.5; best P@R>=0.7: any score "
-          "threshold over the 5 listed)")
+    print(
+        "(concepts P/R: as the draft writes them, the best 3 scoring >= 0.5; best P@R>=0.7: any score "
+        "threshold over the 5 listed)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,7 +76,9 @@ def main() -> int:
 def replay(fuzzer: Fuzzer, route: str, index: int) -> int:
     case = fuzzer.case(route, index)
     body = case.body if isinstance(case.body, (str, bytes)) else json.dumps(case.body, ensure_ascii=False)
-    print(f"{case.kind}/{case.label} seed {case.seed!r}, {len(body)} {'bytes' if isinstance(body, bytes) else 'chars'}:")
+    print(
+        f"{case.kind}/{case.label} seed {case.seed!r}, {len(body)} {'bytes' if isinstance(body, bytes) else 'chars'}:"
+    )
     print(repr(body[:4000]))
     _case, status, failures = fuzzer.one(route, index)
     print(f"status {status}")
@@ -99,11 +101,19 @@ def write(path: Path, seed: str, seconds: float, reports: list[Report], restarts
             key = (failure.case.label, failure.status, failure.problem[:40])
             kept[key] += 1
             if kept[key] <= FAILURES_KEPT:
-                failures.append({"class": f"{failure.case.kind}/{failure.case.label}", "status": failure.status,
-                                 "problem": failure.problem, "seed": failure.case.seed, "request": failure.request,
-                                 "input": failure.case.text(500)})
+                failures.append(
+                    {
+                        "class": f"{failure.case.kind}/{failure.case.label}",
+                        "status": failure.status,
+                        "problem": failure.problem,
+                        "seed": failure.case.seed,
+                        "request": failure.request,
+                        "input": failure.case.text(500),
+                    }
+                )
         routes[report.route] = {
-            "cases": report.cases, "seconds": round(report.seconds, 1),
+            "cases": report.cases,
+            "seconds": round(report.seconds, 1),
             "cases_per_second": round(report.cases / report.seconds, 2) if report.seconds else None,
             "statuses": dict(sorted(statuses.items())),
             "classes": {label: dict(sorted(c.items())) for label, c in sorted(classes.items())},
@@ -112,12 +122,24 @@ def write(path: Path, seed: str, seconds: float, reports: list[Report], restarts
             "slowest": [{"seconds": round(s, 2), "case": c} for s, c in report.slowest],
         }
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({
-        "seed": seed, "seconds_asked": seconds, "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "python": platform.python_version(), "server_restarts": restarts,
-        "cases": sum(r.cases for r in reports), "failing_cases": sum(len(r.failures) for r in reports),
-        "routes": routes,
-    }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {
+                "seed": seed,
+                "seconds_asked": seconds,
+                "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "python": platform.python_version(),
+                "server_restarts": restarts,
+                "cases": sum(r.cases for r in reports),
+                "failing_cases": sum(len(r.failures) for r in reports),
+                "routes": routes,
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 def log(message: str) -> None:

@@ -23,27 +23,47 @@ ID = "https://w3id.org/urbankg/id/"
 UKG = "https://w3id.org/urbankg/ontology#"
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 NS = {
-    "fabio": "http://purl.org/spar/fabio/", "biro": "http://purl.org/spar/biro/", "c4o": "http://purl.org/spar/c4o/",
-    "cito": "http://purl.org/spar/cito/", "frbr": "http://purl.org/vocab/frbr/core#", "dcterms": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/", "skos": "http://www.w3.org/2004/02/skos/core#", "mp": "http://purl.org/mp/",
-    "oa": "http://www.w3.org/ns/oa#", "prov": "http://www.w3.org/ns/prov#", "qb": "http://purl.org/linked-data/cube#",
-    "schema": "https://schema.org/", "rdfs": "http://www.w3.org/2000/01/rdf-schema#", "ukg": UKG,
+    "fabio": "http://purl.org/spar/fabio/",
+    "biro": "http://purl.org/spar/biro/",
+    "c4o": "http://purl.org/spar/c4o/",
+    "cito": "http://purl.org/spar/cito/",
+    "frbr": "http://purl.org/vocab/frbr/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "mp": "http://purl.org/mp/",
+    "oa": "http://www.w3.org/ns/oa#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "qb": "http://purl.org/linked-data/cube#",
+    "schema": "https://schema.org/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "ukg": UKG,
     "sdmx-measure": "http://purl.org/linked-data/sdmx/2009/measure#",
     "sdmx-dimension": "http://purl.org/linked-data/sdmx/2009/dimension#",
-    "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#", "unit": "http://qudt.org/vocab/unit/",
+    "sdmx-attribute": "http://purl.org/linked-data/sdmx/2009/attribute#",
+    "unit": "http://qudt.org/vocab/unit/",
 }
 XSD = "http://www.w3.org/2001/XMLSchema#"
-INTENTS = ["citesAsAuthority", "extends", "usesMethodIn", "citesAsDataSource", "critiques", "citesAsRelated",
-           "obtainsBackgroundFrom", "usesConclusionsFrom", "agreesWith", "discusses"]
-WORDS = ("urban rural village migration platform network informal land space market legacy cluster governance "
-         "planetary e-commerce transformation everyday territory mobility livelihood production capital").split()
+INTENTS = [
+    "citesAsAuthority",
+    "extends",
+    "usesMethodIn",
+    "citesAsDataSource",
+    "critiques",
+    "citesAsRelated",
+    "obtainsBackgroundFrom",
+    "usesConclusionsFrom",
+    "agreesWith",
+    "discusses",
+]
+WORDS = ["urban", "rural", "village", "migration", "platform", "network", "informal", "land", "space", "market", "legacy", "cluster", "governance", "planetary", "e-commerce", "transformation", "everyday", "territory", "mobility", "livelihood", "production", "capital"]
 FRAMEWORKS = 12
 CONCEPTS_PER_FRAMEWORK = 8
 
 
 def evidence(t, node: str, paper: str, text: str) -> None:
     """Ground a claim, observation or crosswalk in a quote of its paper, as the shapes require."""
-    quote = node[:-1] + '/evidence-1>'
+    quote = node[:-1] + "/evidence-1>"
     t(node, term("ukg:evidence"), quote)
     t(quote, RDF_TYPE, term("oa:TextQuoteSelector"))
     t(quote, term("oa:exact"), lit(text))

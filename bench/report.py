@@ -55,20 +55,34 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
     ]
     for papers, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         load = entry["load"]
-        lines.append(f"| {int(papers):,} | {load['triples']:,} | {load['raw_triples_per_s']:,} | "
-                     f"{load['urbankg_bulk_triples_per_s']:,} |")
+        lines.append(
+            f"| {int(papers):,} | {load['triples']:,} | {load['raw_triples_per_s']:,} | "
+            f"{load['urbankg_bulk_triples_per_s']:,} |"
+        )
     v = results["validated_load"]
-    lines += ["", f"The validated path (`urbankg load`: parse with rdflib, SHACL, one transaction) on a "
-                  f"{v['triples']:,}-triple slice: {v['triples_per_s']:,} triples/s ({v['seconds']} s).", ""]
-    lines += ["## Validation of a 1,000-triple annotation", "", "| store | seconds |", "|---|---:|",
-              f"| empty | {results['validation_empty_store_s']} |"]
+    lines += [
+        "",
+        f"The validated path (`urbankg load`: parse with rdflib, SHACL, one transaction) on a "
+        f"{v['triples']:,}-triple slice: {v['triples_per_s']:,} triples/s ({v['seconds']} s).",
+        "",
+    ]
+    lines += [
+        "## Validation of a 1,000-triple annotation",
+        "",
+        "| store | seconds |",
+        "|---|---:|",
+        f"| empty | {results['validation_empty_store_s']} |",
+    ]
     for papers, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
         lines.append(f"| {int(papers):,} papers | {entry['validation_s']} |")
     lines.append("")
     for papers, entry in sorted(results["sizes"].items(), key=lambda kv: int(kv[0])):
-        lines += [f"## Query latency at {int(papers):,} papers", "",
-                  "| query | HTTP endpoint | raw pyoxigraph | overhead (added ms) | rdflib | speed-up vs rdflib | Virtuoso |",
-                  "|---|---:|---:|---:|---:|---:|---:|"]
+        lines += [
+            f"## Query latency at {int(papers):,} papers",
+            "",
+            "| query | HTTP endpoint | raw pyoxigraph | overhead (added ms) | rdflib | speed-up vs rdflib | Virtuoso |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for name, http in entry["http"].items():
             raw = entry["raw"].get(name)
             rdf = (entry.get("rdflib") or {}).get(name)
@@ -79,9 +93,11 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
             speedup = (rdf["p50_ms"] / raw["p50_ms"]) if rdf and rdf.get("p50_ms") and raw and raw["p50_ms"] else None
             flag = "" if overhead is None or overhead <= TARGET_OVERHEAD else " ✗"
             mark = " (join/aggregate)" if name in JOIN_AND_AGGREGATE else ""
-            lines.append(f"| {name}{mark} | {_ms(http)} | {_ms(raw)} | "
-                         f"{_overhead(overhead, flag, http, raw)} | {_ms(rdf)} | "
-                         f"{_speedup(speedup)} | {_ms(virt)} |")
+            lines.append(
+                f"| {name}{mark} | {_ms(http)} | {_ms(raw)} | "
+                f"{_overhead(overhead, flag, http, raw)} | {_ms(rdf)} | "
+                f"{_speedup(speedup)} | {_ms(virt)} |"
+            )
         lines += [""] + _concurrency_table(entry["concurrency"])
         if entry.get("concurrency_before_cache"):
             lines += ["", "Before the server kept and shared answers (each request ran its query):", ""]
@@ -100,7 +116,12 @@ def write_benchmarks_md(results: dict, out: Path, picture: Path) -> None:
     findings = Path(__file__).with_name("findings.md")  # the reading of the figures, written by hand
     if findings.exists():
         lines += [findings.read_text().rstrip(), ""]
-    lines += ["## Latency against store size", "", f"![p50 latency through the HTTP endpoint]({picture.relative_to(out.parent)})", ""]
+    lines += [
+        "## Latency against store size",
+        "",
+        f"![p50 latency through the HTTP endpoint]({picture.relative_to(out.parent)})",
+        "",
+    ]
     out.write_text("\n".join(lines))
     _plot(results, picture)
 
@@ -109,8 +130,9 @@ def _concurrency_table(figures: dict) -> list[str]:
     lines = ["| load | clients | requests | errors | requests/s |", "|---|---:|---:|---:|---:|"]
     for key, c in figures.items():
         kind = key.split("-")[0]
-        lines.append(f"| {LOADS.get(kind, kind)} | {c['clients']} | {c['requests']} | {c['errors']} | "
-                     f"{c['requests_per_s']} |")
+        lines.append(
+            f"| {LOADS.get(kind, kind)} | {c['clients']} | {c['requests']} | {c['errors']} | {c['requests_per_s']} |"
+        )
     return lines
 
 
@@ -125,31 +147,53 @@ def _targets(results: dict) -> list[str]:
     overheads, added = [], []
     for papers in sizes:
         entry = results["sizes"][papers]
-        timed = {n: (h["p50_ms"], entry["raw"][n]["p50_ms"]) for n, h in entry["http"].items()
-                 if h.get("p50_ms") and entry["raw"][n].get("p50_ms") and not entry["raw"][n].get("query_changed")}
+        timed = {
+            n: (h["p50_ms"], entry["raw"][n]["p50_ms"])
+            for n, h in entry["http"].items()
+            if h.get("p50_ms") and entry["raw"][n].get("p50_ms") and not entry["raw"][n].get("query_changed")
+        }
         over = [(n, http / raw) for n, (http, raw) in timed.items() if http / raw > TARGET_OVERHEAD]
-        overheads.append(f"at {int(papers):,} papers missed on {len(over)} of the {len(timed)} queries timed both ways"
-                         + (f" ({', '.join(f'{n} {r:.1f}x' for n, r in over)})" if over else ""))
+        overheads.append(
+            f"at {int(papers):,} papers missed on {len(over)} of the {len(timed)} queries timed both ways"
+            + (f" ({', '.join(f'{n} {r:.1f}x' for n, r in over)})" if over else "")
+        )
         added += [http - raw for http, raw in timed.values() if raw < 50]
     added.sort()
-    with_rdflib = [p for p in sizes if any(isinstance(v, dict) and v.get("p50_ms") is not None
-                                           for v in (results["sizes"][p].get("rdflib") or {}).values())]
+    with_rdflib = [
+        p
+        for p in sizes
+        if any(
+            isinstance(v, dict) and v.get("p50_ms") is not None
+            for v in (results["sizes"][p].get("rdflib") or {}).values()
+        )
+    ]
     speedups = []
     if with_rdflib:
         entry = results["sizes"][with_rdflib[-1]]
         for name in JOIN_AND_AGGREGATE:
             rdf, raw = entry["rdflib"].get(name), entry["raw"].get(name)
             if rdf and raw and raw.get("p50_ms"):
-                speedups.append(f"{name}: " + (f"{rdf['p50_ms'] / raw['p50_ms']:,.1f}x" if rdf.get("p50_ms")
-                                               else f"over {RDFLIB_TIMEOUT * 1000 / raw['p50_ms']:,.1f}x "
-                                                    f"(rdflib cut at {RDFLIB_TIMEOUT} s)"))
-    rdflib_line = (f"at {int(with_rdflib[-1]):,} papers, the largest size rdflib's engine held: " + "; ".join(sorted(speedups))
-                   if with_rdflib else "rdflib gave no figures at any size")
+                speedups.append(
+                    f"{name}: "
+                    + (
+                        f"{rdf['p50_ms'] / raw['p50_ms']:,.1f}x"
+                        if rdf.get("p50_ms")
+                        else f"over {RDFLIB_TIMEOUT * 1000 / raw['p50_ms']:,.1f}x (rdflib cut at {RDFLIB_TIMEOUT} s)"
+                    )
+                )
+    rdflib_line = (
+        f"at {int(with_rdflib[-1]):,} papers, the largest size rdflib's engine held: " + "; ".join(sorted(speedups))
+        if with_rdflib
+        else "rdflib gave no figures at any size"
+    )
     flat = results["sizes"][largest]["validation_s"] / results["validation_empty_store_s"]
-    errors = "; ".join(f"at {int(p):,} papers {sum(c['errors'] for c in results['sizes'][p]['concurrency'].values() if c['clients'] == 32)} errors"
-                       for p in sizes)
+    errors = "; ".join(
+        f"at {int(p):,} papers {sum(c['errors'] for c in results['sizes'][p]['concurrency'].values() if c['clients'] == 32)} errors"
+        for p in sizes
+    )
     return [
-        "## Against the targets", "",
+        "## Against the targets",
+        "",
         f"- Server overhead at most {TARGET_OVERHEAD}x: {'; '.join(overheads)}. On queries under 50 ms raw the "
         "endpoint adds "
         + (f"{added[0]:.1f}–{added[-1]:.1f} ms (median {added[len(added) // 2]:.1f} ms)" if added else "—")
@@ -170,7 +214,6 @@ def _plot(results: dict, picture: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     from run import HTTP_TIME_LIMIT  # noqa: PLC0415
 
     sizes = sorted(int(s) for s in results["sizes"])
@@ -182,7 +225,9 @@ def _plot(results: dict, picture: Path) -> None:
             ys = []
             for papers in sizes:
                 entry = results["sizes"][str(papers)][column].get(name) or {}
-                ys.append(float("nan") if entry.get("p50_ms") is None or entry.get("query_changed") else entry["p50_ms"])
+                ys.append(
+                    float("nan") if entry.get("p50_ms") is None or entry.get("query_changed") else entry["p50_ms"]
+                )
             ax.plot(sizes, ys, marker="osD^v"[i % 5], color=colours[i % len(colours)], label=name)
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -190,8 +235,9 @@ def _plot(results: dict, picture: Path) -> None:
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)
     http_ax.axhline(HTTP_TIME_LIMIT * 1000, color="grey", linestyle="--", linewidth=1)
-    http_ax.annotate(f"time limit, {HTTP_TIME_LIMIT} s", (sizes[0], HTTP_TIME_LIMIT * 1000), fontsize=7, color="grey",
-                     va="bottom")
+    http_ax.annotate(
+        f"time limit, {HTTP_TIME_LIMIT} s", (sizes[0], HTTP_TIME_LIMIT * 1000), fontsize=7, color="grey", va="bottom"
+    )
     http_ax.set_ylabel("p50 latency (ms)")
     handles, labels = http_ax.get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=4, fontsize=8, frameon=False)

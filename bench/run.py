@@ -145,7 +145,7 @@ def count_lines(path: Path) -> int:
 
 
 def free_disk_gb(folder: Path) -> float:
-    return round(shutil.disk_usage(folder).free / 1024 ** 3, 1)
+    return round(shutil.disk_usage(folder).free / 1024**3, 1)
 
 
 def measure_raw_load(path: Path, workdir: Path) -> dict:
@@ -160,26 +160,35 @@ def measure_raw_load(path: Path, workdir: Path) -> dict:
     del store
     shutil.rmtree(raw_dir)
     log(f"raw bulk_load: {triples / raw:,.0f} triples/s")
-    return {"triples": triples, "raw_bulk_load_s": round(raw, 2), "raw_triples_per_s": round(triples / raw),
-            "read_from": path.name}
+    return {
+        "triples": triples,
+        "raw_bulk_load_s": round(raw, 2),
+        "raw_triples_per_s": round(triples / raw),
+        "read_from": path.name,
+    }
 
 
 def measure_cli_load(path: Path, store_dir: Path, load: dict) -> None:
     cli = cli_bulk_load(path, store_dir)
     log(f"urbankg load --bulk: {load['triples'] / cli:,.0f} triples/s")
-    load.update(urbankg_bulk_s=round(cli, 2), urbankg_bulk_triples_per_s=round(load["triples"] / cli),
-                urbankg_read_from=path.name)
+    load.update(
+        urbankg_bulk_s=round(cli, 2),
+        urbankg_bulk_triples_per_s=round(load["triples"] / cli),
+        urbankg_read_from=path.name,
+    )
 
 
 def cli_bulk_load(path: Path, store_dir: Path) -> float:
     """Seconds `urbankg load --bulk` takes (a CLI process, compaction included); then the
     ontology beside the data, as a real deployment has it (class checks use it)."""
     start = time.perf_counter()
-    subprocess.run(["urbankg", "--store", str(store_dir), "load", "--bulk", str(path)], check=True,
-                   capture_output=True)
+    subprocess.run(["urbankg", "--store", str(store_dir), "load", "--bulk", str(path)], check=True, capture_output=True)
     seconds = time.perf_counter() - start
-    subprocess.run(["urbankg", "--store", str(store_dir), "load", str(ROOT / "ontology" / "urbankg.ttl")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["urbankg", "--store", str(store_dir), "load", str(ROOT / "ontology" / "urbankg.ttl")],
+        check=True,
+        capture_output=True,
+    )
     return seconds
 
 
@@ -216,8 +225,9 @@ def raw_latencies(store_dir: Path) -> dict:
     cannot stop a query, and at a million papers co-citation runs for more than 18 minutes."""
     out = {}
     for name in [*representative_queries(), *CANNED_PARAMS]:
-        child = subprocess.run([sys.executable, __file__, "--raw-child", str(store_dir), name],
-                               stdout=subprocess.PIPE, text=True)
+        child = subprocess.run(
+            [sys.executable, __file__, "--raw-child", str(store_dir), name], stdout=subprocess.PIPE, text=True
+        )
         if child.returncode == -signal.SIGALRM:
             out[name] = unmeasured(f"over {HTTP_TIME_LIMIT} s (stopped)")
         elif child.returncode != 0:
@@ -282,12 +292,20 @@ def http_latencies(base: str) -> dict:
     out = {}
     for name, text in representative_queries().items():
         accept = "application/n-triples" if "CONSTRUCT" in text else "application/sparql-results+json"
-        out[name] = limited(lambda t=text, a=accept: answered(
-            session.post(base + "/sparql", data={"query": t}, headers={"Accept": a, **FRESH}, timeout=HTTP_TIME_LIMIT + 60)))
+        out[name] = limited(
+            lambda t=text, a=accept: answered(
+                session.post(
+                    base + "/sparql", data={"query": t}, headers={"Accept": a, **FRESH}, timeout=HTTP_TIME_LIMIT + 60
+                )
+            )
+        )
         log(f"HTTP {name}: {out[name]}")
     for name, params in CANNED_PARAMS.items():
-        out[name] = limited(lambda n=name, p=params: answered(
-            session.get(f"{base}/api/queries/{n}.json", params=p, headers=FRESH, timeout=HTTP_TIME_LIMIT + 60)))
+        out[name] = limited(
+            lambda n=name, p=params: answered(
+                session.get(f"{base}/api/queries/{n}.json", params=p, headers=FRESH, timeout=HTTP_TIME_LIMIT + 60)
+            )
+        )
         log(f"HTTP {name}: {out[name]}")
     return out
 
@@ -307,7 +325,7 @@ def rdflib_child(path: Path) -> None:
 
     from rdflib import Graph, URIRef
 
-    limit = RDFLIB_MEMORY_GB * 1024 ** 3
+    limit = RDFLIB_MEMORY_GB * 1024**3
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     catalogue = Catalogue()
     log(f"parsing {path.name} into rdflib (slow by nature)")
@@ -321,6 +339,7 @@ def rdflib_child(path: Path) -> None:
     def limited(fn):
         def handler(_signum, _frame):
             raise TimeoutError
+
         signal.signal(signal.SIGALRM, handler)
         signal.alarm(RDFLIB_TIMEOUT)
         try:
@@ -337,8 +356,10 @@ def rdflib_child(path: Path) -> None:
         log(f"rdflib {name}: {out[name]}")
     for name, params in CANNED_PARAMS.items():
         query = catalogue.get(name)
-        bindings = {k: URIRef(v.value) if isinstance(v, ox.NamedNode) else v.value
-                    for k, v in query.substitutions(params).items()}
+        bindings = {
+            k: URIRef(v.value) if isinstance(v, ox.NamedNode) else v.value
+            for k, v in query.substitutions(params).items()
+        }
         out[name] = limited(lambda q=query, b=bindings: len(list(graph.query(q.sparql, initBindings=b))))
         log(f"rdflib {name}: {out[name]}")
     out["peak_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -352,13 +373,17 @@ def validation_time(store_dir: Path | None, workdir: Path) -> float:
     """Seconds to validate a 1,000-triple annotation against a store of the given size."""
     annotation = workdir / "annotation-1000.ttl"
     if not annotation.exists():
-        lines = ["@prefix ukg: <https://w3id.org/urbankg/ontology#> .",
-                 "@prefix qb: <http://purl.org/linked-data/cube#> .",
-                 "@prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> ."]
+        lines = [
+            "@prefix ukg: <https://w3id.org/urbankg/ontology#> .",
+            "@prefix qb: <http://purl.org/linked-data/cube#> .",
+            "@prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .",
+        ]
         for i in range(333):
             obs = f"<https://w3id.org/urbankg/id/observation/bench-{i}>"
-            lines.append(f"{obs} a qb:Observation ; sdmx-measure:obsValue {i} ; "
-                         f"ukg:aboutCase <https://w3id.org/urbankg/id/case/case-{i % 5}> .")
+            lines.append(
+                f"{obs} a qb:Observation ; sdmx-measure:obsValue {i} ; "
+                f"ukg:aboutCase <https://w3id.org/urbankg/id/case/case-{i % 5}> ."
+            )
         annotation.write_text("\n".join(lines) + "\n")
     kg = KnowledgeGraph.open(store_dir) if store_dir else KnowledgeGraph.in_memory()
     try:
@@ -382,11 +407,29 @@ class Server:
         self.port = free_port()
         # The concurrency phase plays 32 scholars from one address: the per-client share would
         # count them as one (the server's own admission, busy 503s, still applies).
-        env = dict(os.environ, URBANKG_QUERY_TIMEOUT=str(HTTP_TIME_LIMIT), URBANKG_MAX_ROWS="100000",
-                   URBANKG_CLIENT_QUERIES="64")
+        env = dict(
+            os.environ,
+            URBANKG_QUERY_TIMEOUT=str(HTTP_TIME_LIMIT),
+            URBANKG_MAX_ROWS="100000",
+            URBANKG_CLIENT_QUERIES="64",
+        )
         self.process = subprocess.Popen(
-            ["urbankg", "--store", str(store_dir), "serve", "--port", str(self.port), "--workers", str(workers),
-             "--threads", "32"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            [
+                "urbankg",
+                "--store",
+                str(store_dir),
+                "serve",
+                "--port",
+                str(self.port),
+                "--workers",
+                str(workers),
+                "--threads",
+                "32",
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         self.base = f"http://127.0.0.1:{self.port}"
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -399,8 +442,12 @@ class Server:
         raise RuntimeError("the server did not start: " + self.process.communicate()[1].decode())
 
     def peak_memory_mb(self) -> float:
-        pids = [self.process.pid] + [int(p) for p in subprocess.run(
-            ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()]
+        pids = [self.process.pid] + [
+            int(p)
+            for p in subprocess.run(
+                ["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True
+            ).stdout.split()
+        ]
         total = 0
         for pid in pids:
             try:
@@ -422,15 +469,19 @@ def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool =
     stop = time.time() + seconds
     counts = {"ok": 0, "errors": 0}
     lock = threading.Lock()
-    numbers = iter(range(10 ** 9))
+    numbers = iter(range(10**9))
 
     def client():
         session = requests.Session()
         while time.time() < stop:
             text = f"{query}\n# request {next(numbers)}" if distinct else query
             try:
-                response = session.post(base + "/sparql", data={"query": text},
-                                        headers={"Accept": "application/sparql-results+json"}, timeout=600)
+                response = session.post(
+                    base + "/sparql",
+                    data={"query": text},
+                    headers={"Accept": "application/sparql-results+json"},
+                    timeout=600,
+                )
                 key = "ok" if response.ok else "errors"
             except requests.RequestException:
                 key = "errors"
@@ -442,8 +493,12 @@ def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool =
         for _ in range(clients):
             pool.submit(client)
     elapsed = time.time() - started
-    return {"clients": clients, "requests": counts["ok"] + counts["errors"], "errors": counts["errors"],
-            "requests_per_s": round((counts["ok"] + counts["errors"]) / elapsed, 1)}
+    return {
+        "clients": clients,
+        "requests": counts["ok"] + counts["errors"],
+        "errors": counts["errors"],
+        "requests_per_s": round((counts["ok"] + counts["errors"]) / elapsed, 1),
+    }
 
 
 def concurrency(base: str) -> dict:
@@ -451,8 +506,11 @@ def concurrency(base: str) -> dict:
     readers of one page send it, and the heavy one also with every request's text its own."""
     queries = representative_queries()
     out = {}
-    for kind, name, distinct in (("light", "point-lookup", False), ("heavy", "intent-counts", False),
-                                 ("heavy_distinct", "intent-counts", True)):
+    for kind, name, distinct in (
+        ("light", "point-lookup", False),
+        ("heavy", "intent-counts", False),
+        ("heavy_distinct", "intent-counts", True),
+    ):
         for clients in (8, 32):
             out[f"{kind}-{clients}"] = hammer(base, queries[name], clients, 10, distinct)
             log(f"concurrency {kind}, {clients} clients: {out[f'{kind}-{clients}']}")
@@ -462,6 +520,7 @@ def concurrency(base: str) -> dict:
 def concurrency_again(sizes: list[int], workdir: Path) -> dict:
     """The concurrency phase alone, on a fresh store of each size: for figures taken before the
     server kept and shared answers, which stay in the results as ``concurrency_before_cache``."""
+
     def measure(entry: dict, store_dir: Path, _seconds: float) -> None:
         server = Server(store_dir)
         try:
@@ -522,8 +581,9 @@ def virtuoso_latencies(path: Path, catalogue: Catalogue, workdir: Path) -> dict 
         for name, params in CANNED_PARAMS.items():
             query = catalogue.get(name)
             subs = query.substitutions(params)
-            out[name] = timed(lambda q=query, s=subs: _consume(store.query(q.sparql, substitutions=s)), repeats=5,
-                              warmup=1)
+            out[name] = timed(
+                lambda q=query, s=subs: _consume(store.query(q.sparql, substitutions=s)), repeats=5, warmup=1
+            )
         return out
     finally:
         server.stop()
@@ -550,8 +610,9 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
         results["sizes"] = earlier["sizes"]
         results["command"] = earlier["command"] + " && " + results["command"]
     earlier = earlier or {}
-    results["validation_empty_store_s"] = (earlier.get("validation_empty_store_s")
-                                           or round(validation_time(None, workdir), 3))
+    results["validation_empty_store_s"] = earlier.get("validation_empty_store_s") or round(
+        validation_time(None, workdir), 3
+    )
     results["validated_load"] = earlier.get("validated_load") or measure_validated_load(workdir)
 
     for papers in sizes:
@@ -560,8 +621,9 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
         store_dir, snapshot = size_dir / "store", size_dir / "snapshot"
         entry = results["sizes"].get(str(papers), {})
         loaded = "urbankg_bulk_s" in entry.get("load", {})
-        if entry.get("complete") or (loaded and "concurrency" not in entry
-                                     and not (store_dir.exists() and snapshot.exists())):
+        if entry.get("complete") or (
+            loaded and "concurrency" not in entry and not (store_dir.exists() and snapshot.exists())
+        ):
             entry = {}  # a size resumes where it stopped only if the store its next phase needs is still there
         results["sizes"][str(papers)] = entry
         path = dataset(papers)
@@ -618,6 +680,7 @@ def remeasure_raw(sizes: list[int], workdir: Path) -> dict:
     """Raw pyoxigraph latencies again, on a store `urbankg load --bulk` has compacted (as it
     does since the first 100k run showed queries 1.4-13x slower on an uncompacted one); the
     figures taken before stay in the results as ``raw_uncompacted``."""
+
     def measure(entry: dict, store_dir: Path, seconds: float) -> None:
         triples = entry["load"]["triples"]
         log(f"urbankg load --bulk with compaction: {triples / seconds:,.0f} triples/s")
@@ -632,10 +695,16 @@ def remeasure_raw(sizes: list[int], workdir: Path) -> dict:
 
 
 def machine() -> dict:
-    memory = next((line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal")), "0")
-    return {"cpus": os.cpu_count(), "memory_gb": round(int(memory) / 1024 / 1024, 1), "python": platform.python_version(),
-            "pyoxigraph": ox.__version__, "platform": platform.platform()}
+    memory = next(
+        (line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal")), "0"
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gb": round(int(memory) / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "pyoxigraph": ox.__version__,
+        "platform": platform.platform(),
+    }
 
 
 def write_report(results: dict) -> None:
@@ -653,10 +722,16 @@ def main() -> None:
     parser.add_argument("--merge", action="store_true", help="Add these sizes to the sizes in results.json.")
     parser.add_argument("--rdflib-child", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--raw-child", nargs=2, help=argparse.SUPPRESS)
-    parser.add_argument("--remeasure-raw", action="store_true",
-                        help="Take the raw pyoxigraph latencies of these sizes again, on a compacted store.")
-    parser.add_argument("--concurrency-again", action="store_true",
-                        help="Take the concurrency figures of these sizes again, on a fresh store.")
+    parser.add_argument(
+        "--remeasure-raw",
+        action="store_true",
+        help="Take the raw pyoxigraph latencies of these sizes again, on a compacted store.",
+    )
+    parser.add_argument(
+        "--concurrency-again",
+        action="store_true",
+        help="Take the concurrency figures of these sizes again, on a fresh store.",
+    )
     args = parser.parse_args()
     if args.concurrency_again:
         write_report(concurrency_again([int(s) for s in args.sizes.split(",")], args.workdir))

@@ -51,18 +51,22 @@ def keys_block(mapping: Mapping) -> str:
         written = f" Written as a plain string too (fills `{node.shorthand}`)." if node.shorthand else ""
         out += [f"Class `{mapping.short(node.cls)}`{typed}.{written}", ""]
         out += ["| key | value | required | RDF property | note |", "|---|---|---|---|---|"]
-        out.append(f"| `id` | `{name}/<slug>` | yes, at the top of a section | (the entry's IRI) | "
-                   + ("named after its parent when left out |" if name not in mapping.sections.values() else "|"))
+        out.append(
+            f"| `id` | `{name}/<slug>` | yes, at the top of a section | (the entry's IRI) | "
+            + ("named after its parent when left out |" if name not in mapping.sections.values() else "|")
+        )
         for field in node.fields.values():
-            out.append(f"| `{field.name}` | {_value(field)} | {_required(field)} | `{mapping.short(field.property)}` "
-                       f"| {_escape(field.comment)} |")
+            out.append(
+                f"| `{field.name}` | {_value(field)} | {_required(field)} | `{mapping.short(field.property)}` "
+                f"| {_escape(field.comment)} |"
+            )
         out.append("")
     out += ["### Vocabularies", ""]
     for name, values in mapping.vocabularies.items():
-        users = [f"`{n}.{f.name}`" for n, node in mapping.nodes.items() for f in node.fields.values()
-                 if f.vocabulary == name] + [f"`{n}` type" for n, node in mapping.nodes.items() if node.types == name]
-        out.append(f"- **{name}** (used by {', '.join(users)}): "
-                   + ", ".join(f"`{value}`" for value in values))
+        users = [
+            f"`{n}.{f.name}`" for n, node in mapping.nodes.items() for f in node.fields.values() if f.vocabulary == name
+        ] + [f"`{n}` type" for n, node in mapping.nodes.items() if node.types == name]
+        out.append(f"- **{name}** (used by {', '.join(users)}): " + ", ".join(f"`{value}`" for value in values))
     out += ["", "### Prefixes for compact IRIs", ""]
     out.append(", ".join(f"`{prefix}:`" for prefix in mapping.prefixes))
     return "\n".join(out) + "\n"
@@ -94,8 +98,11 @@ def _value(field: FieldSpec) -> str:
 
 def _required(field: FieldSpec) -> str:
     if field.default:
-        return f"yes (default: the `{field.default.lstrip('$')}:` header)" if field.required \
+        return (
+            f"yes (default: the `{field.default.lstrip('$')}:` header)"
+            if field.required
             else f"default: the `{field.default.lstrip('$')}:` header"
+        )
     return "yes" if field.required else ""
 
 

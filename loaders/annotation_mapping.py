@@ -98,7 +98,7 @@ class Mapping:
             return text[len(self.base) :]
         for prefix, namespace in sorted(self.prefixes.items(), key=lambda item: -len(item[1])):
             if text.startswith(namespace):
-                return f"{prefix}:{text[len(namespace):]}"
+                return f"{prefix}:{text[len(namespace) :]}"
         return f"<{text}>"
 
 

@@ -49,7 +49,7 @@ BARE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # A plain scalar as written in the source: up to a space, comma, bracket or comment.
 RAW_TOKEN = re.compile(r"[^\s,\]\}#]+")
-YAML_ESCAPE = '\\U0001F600 in a double-quoted YAML string'
+YAML_ESCAPE = "\\U0001F600 in a double-quoted YAML string"
 KEY_HINT = "a key is a plain name such as `id` or `name`"
 
 KIND_EXAMPLES = {
@@ -162,15 +162,18 @@ class _Constructor(RoundTripConstructor):
 
 
 def _refuse_collection_keys(node) -> None:
-    mappings = [node] if isinstance(node, MappingNode) else \
-        [item for item in node.value if isinstance(item, MappingNode)]  # an !!omap's entries
+    mappings = (
+        [node] if isinstance(node, MappingNode) else [item for item in node.value if isinstance(item, MappingNode)]
+    )  # an !!omap's entries
     for mapping in mappings:
         for key, _ in mapping.value:
             if not isinstance(key, ScalarNode):
                 what = "a mapping" if isinstance(key, MappingNode) else "a list"
-                raise _KeyNotScalar(problem=f"{KEY_HINT}; found {what} written as a key (put text that "
-                                            "starts with `?` or holds brackets in quotes)",
-                                    problem_mark=key.start_mark)
+                raise _KeyNotScalar(
+                    problem=f"{KEY_HINT}; found {what} written as a key (put text that "
+                    "starts with `?` or holds brackets in quotes)",
+                    problem_mark=key.start_mark,
+                )
 
 
 def _join_surrogate_pairs(text: str) -> str:
@@ -232,9 +235,10 @@ class _Reader:
             mark = yaml.constructor.mark
             reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             self.problems.extend(yaml.constructor.refused)
-            self.problem(mark.line + 1 if mark is not None else None,
-                         f"not valid YAML: ruamel.yaml cannot build this ({_escaped(reason)}); {KEY_HINT}, "
-                         "given once per entry")
+            self.problem(
+                mark.line + 1 if mark is not None else None,
+                f"not valid YAML: ruamel.yaml cannot build this ({_escaped(reason)}); {KEY_HINT}, given once per entry",
+            )
             return
         except ValueError as exc:  # ruamel builds dates as it reads, and a wrong one (2016-13-01) fails unmarked
             line, token = _impossible_date(self.lines)
@@ -272,14 +276,20 @@ class _Reader:
         if items is None:
             return
         if not isinstance(items, CommentedSeq):
-            self.problem(line, f"`{name}:` holds a list of entries, each starting with `- {ID_KEY}: "
-                               f"{spec.name}/...`; found {_describe(items)}")
+            self.problem(
+                line,
+                f"`{name}:` holds a list of entries, each starting with `- {ID_KEY}: "
+                f"{spec.name}/...`; found {_describe(items)}",
+            )
             return
         for index, item in enumerate(items):
             item_line = _line(items.lc.item(index), line)
             if not isinstance(item, CommentedMap):
-                self.problem(item_line, f"each entry of `{name}:` is a set of keys starting with "
-                                        f"`- {ID_KEY}: {spec.name}/<slug>`; found {_describe(item)}")
+                self.problem(
+                    item_line,
+                    f"each entry of `{name}:` is a set of keys starting with "
+                    f"`- {ID_KEY}: {spec.name}/<slug>`; found {_describe(item)}",
+                )
                 continue
             self.read_entity(_Entry(item, item_line), spec, None, f"`{name}:`")
 
@@ -321,23 +331,35 @@ class _Reader:
         subject = None
         if value is None:
             if derived is None:
-                self.problem(entry.line, f"every entry of {where} needs an id: add `{ID_KEY}: {spec.name}/<slug>` "
-                                         f"(a short readable name, e.g. `{spec.name}/lin-2019-...`)")
+                self.problem(
+                    entry.line,
+                    f"every entry of {where} needs an id: add `{ID_KEY}: {spec.name}/<slug>` "
+                    f"(a short readable name, e.g. `{spec.name}/lin-2019-...`)",
+                )
         elif not isinstance(value, str) or not ID.match(value):
-            self.problem(line, f"`{ID_KEY}: {value}` is not an id: write `{spec.name}/<slug>` with letters, "
-                               "digits, '-', '_' or '.' (e.g. `case/lirendong`)")
+            self.problem(
+                line,
+                f"`{ID_KEY}: {value}` is not an id: write `{spec.name}/<slug>` with letters, "
+                "digits, '-', '_' or '.' (e.g. `case/lirendong`)",
+            )
         else:
             kind = ID.match(value).group(1)
             if derived is None and kind != spec.name:
                 hint = self.section_of(kind)
-                self.problem(line, f"an entry of {where} is {_a(spec.name)}, so its id starts `{spec.name}/`; "
-                                   f"found `{value}`" + (f" ({_a(kind)} belongs under `{hint}:`)" if hint else ""))
+                self.problem(
+                    line,
+                    f"an entry of {where} is {_a(spec.name)}, so its id starts `{spec.name}/`; "
+                    f"found `{value}`" + (f" ({_a(kind)} belongs under `{hint}:`)" if hint else ""),
+                )
             subject = self.mapping.expand_id(kind, ID.match(value).group(2))
         if subject is None:  # keep reading the entity under a stand-in name, to find its other problems
             subject = derived or self.mapping.expand_id(spec.name, f"unnamed-line-{entry.line}")
         if subject in self.ids:
-            self.problem(line, f"the id `{self.mapping.short(subject)}` is used twice in this file "
-                               f"(first on line {self.ids[subject]}): give each entity its own id")
+            self.problem(
+                line,
+                f"the id `{self.mapping.short(subject)}` is used twice in this file "
+                f"(first on line {self.ids[subject]}): give each entity its own id",
+            )
         else:
             self.ids[subject] = line
         return subject
@@ -360,10 +382,16 @@ class _Reader:
                 self.graph.add((subject, RDF.type, iri))
             elif not (isinstance(value, str) and COMPACT.match(value)):  # an unknown prefix is already reported
                 names = ", ".join(vocabulary)
-                allowed = f"one of {names}, or a compact IRI such as `ukg:Layer`" if names \
+                allowed = (
+                    f"one of {names}, or a compact IRI such as `ukg:Layer`"
+                    if names
                     else "a compact IRI such as `ukg:Layer`"
-                self.problem(line, f"`{TYPE_KEY}: {value}` is not a type {_a(spec.name)} can have: use {allowed}"
-                                   + _did_you_mean(str(value), list(vocabulary)))
+                )
+                self.problem(
+                    line,
+                    f"`{TYPE_KEY}: {value}` is not a type {_a(spec.name)} can have: use {allowed}"
+                    + _did_you_mean(str(value), list(vocabulary)),
+                )
 
     def values(self, entry: _Entry, key, field: FieldSpec, what: str) -> Iterator[tuple[object, int]]:
         """The values of one key with their lines; a list only where the field takes many."""
@@ -389,8 +417,9 @@ class _Reader:
 
     # -- values ---------------------------------------------------------------------
 
-    def convert(self, field: FieldSpec, value, line: int, entry: _Entry, key,
-                subject: URIRef | None = None, index: int = 0) -> Node | None:
+    def convert(
+        self, field: FieldSpec, value, line: int, entry: _Entry, key, subject: URIRef | None = None, index: int = 0
+    ) -> Node | None:
         """One YAML value as an RDF term, or None after reporting why it cannot be one."""
         kind = field.kind
         if kind in ("quote", "nested"):
@@ -406,7 +435,9 @@ class _Reader:
             return self.bad_value(line, key, value, kind)
         if kind == "decimal":
             number = self.as_decimal(value, entry, key, index, field)
-            return Literal(number, datatype=XSD.decimal) if number is not None else self.bad_value(line, key, value, kind)
+            return (
+                Literal(number, datatype=XSD.decimal) if number is not None else self.bad_value(line, key, value, kind)
+            )
         if kind == "year":
             year = value if isinstance(value, int) and not isinstance(value, bool) else None
             if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
@@ -465,7 +496,13 @@ class _Reader:
             return None
         if isinstance(value, (int, float)):
             raw = self.raw(entry, key, index)
-            text = raw if raw and DECIMAL_TEXT.match(raw) else repr(float(value)) if isinstance(value, float) else str(value)
+            text = (
+                raw
+                if raw and DECIMAL_TEXT.match(raw)
+                else repr(float(value))
+                if isinstance(value, float)
+                else str(value)
+            )
         elif isinstance(value, str) and DECIMAL_TEXT.match(value.strip()):
             text = value.strip()
         else:
@@ -497,8 +534,11 @@ class _Reader:
             return self.full_iri(value, line, key)
         if COMPACT.match(value):
             return self.compact(value, line, key)
-        self.problem(line, f"`{key}` takes a web address such as `https://doi.org/10.1016/...` or a compact IRI "
-                           f"such as `wd:Q16572`; found {_show(value)}")
+        self.problem(
+            line,
+            f"`{key}` takes a web address such as `https://doi.org/10.1016/...` or a compact IRI "
+            f"such as `wd:Q16572`; found {_show(value)}",
+        )
         return None
 
     def reference(self, value: str, line: int, key) -> URIRef | None:
@@ -512,24 +552,35 @@ class _Reader:
         match = ID.match(value)
         kinds = list(self.mapping.nodes)
         if not match:
-            self.problem(line, f"`{key}: {value}` is not an id: write `kind/slug` (e.g. `case/lirendong`, "
-                               "`work/lin-2019`), a compact IRI (`wd:Q16572`) or a full IRI in angle brackets")
+            self.problem(
+                line,
+                f"`{key}: {value}` is not an id: write `kind/slug` (e.g. `case/lirendong`, "
+                "`work/lin-2019`), a compact IRI (`wd:Q16572`) or a full IRI in angle brackets",
+            )
             return None
         if match.group(1) not in self.mapping.nodes:
-            self.problem(line, f"`{key}: {value}`: '{match.group(1)}' is not a kind of entity; ids start with "
-                               f"one of {', '.join(kinds)}" + _did_you_mean(match.group(1), kinds))
+            self.problem(
+                line,
+                f"`{key}: {value}`: '{match.group(1)}' is not a kind of entity; ids start with "
+                f"one of {', '.join(kinds)}" + _did_you_mean(match.group(1), kinds),
+            )
             return None
         return self.mapping.expand_id(match.group(1), match.group(2))
 
     def full_iri(self, iri: str, line: int, key) -> URIRef | None:
         if not ABSOLUTE_IRI.match(iri) or NOT_IN_IRI.search(iri):
-            self.problem(line, f"`{key}`: '{iri}' is not a valid full IRI (it needs a scheme such as https: "
-                               "and no spaces or quotes)")
+            self.problem(
+                line,
+                f"`{key}`: '{iri}' is not a valid full IRI (it needs a scheme such as https: and no spaces or quotes)",
+            )
             return None
         fault = iri_fault(iri)
         if fault:
-            self.problem(line, f"`{key}`: '{iri}' is not a valid full IRI: it {fault}; write it whole, "
-                               "e.g. <https://doi.org/10.1016/j.cities.2018.11.020>")
+            self.problem(
+                line,
+                f"`{key}`: '{iri}' is not a valid full IRI: it {fault}; write it whole, "
+                "e.g. <https://doi.org/10.1016/j.cities.2018.11.020>",
+            )
             return None
         return URIRef(iri)
 
@@ -538,8 +589,11 @@ class _Reader:
         iri = self.mapping.expand_compact(prefix, local)
         if iri is None:
             known = ", ".join(self.mapping.prefixes)
-            self.problem(line, f"`{key}: {value}`: unknown prefix '{prefix}:'; the known prefixes are {known}"
-                               + _did_you_mean(prefix, list(self.mapping.prefixes)))
+            self.problem(
+                line,
+                f"`{key}: {value}`: unknown prefix '{prefix}:'; the known prefixes are {known}"
+                + _did_you_mean(prefix, list(self.mapping.prefixes)),
+            )
             return None
         if NOT_IN_IRI.search(str(iri)):
             self.problem(line, f"`{key}: {value}` holds characters an IRI cannot (spaces, quotes, brackets)")
@@ -554,13 +608,19 @@ class _Reader:
         if match and match.group(1) in field.open_prefixes:
             return self.compact(value, line, key)
         also = "".join(f" (or any `{p}:...` term)" for p in field.open_prefixes)
-        self.problem(line, f"`{key}: {value}` is not allowed: use one of {', '.join(names)}{also}"
-                           + _did_you_mean(value, list(names)))
+        self.problem(
+            line,
+            f"`{key}: {value}` is not allowed: use one of {', '.join(names)}{also}" + _did_you_mean(value, list(names)),
+        )
         return None
 
     def unknown_key(self, line: int, key, allowed: list[str], where: str) -> None:
-        self.problem(line, f"unknown key `{key}` {where}" + _did_you_mean(str(key), allowed)
-                           + f"; the keys allowed here are {', '.join(allowed)}")
+        self.problem(
+            line,
+            f"unknown key `{key}` {where}"
+            + _did_you_mean(str(key), allowed)
+            + f"; the keys allowed here are {', '.join(allowed)}",
+        )
 
 
 # -- small helpers --------------------------------------------------------------------
@@ -580,8 +640,12 @@ def _did_you_mean(word: str, choices: list[str]) -> str:
 
 
 def _kind_phrase(field: FieldSpec) -> str:
-    phrases = {"text": "text", "iri": "a web address or compact IRI", "ref": "an id such as `case/lirendong`",
-               "vocab": f"a name from the `{field.vocabulary}` list"}
+    phrases = {
+        "text": "text",
+        "iri": "a web address or compact IRI",
+        "ref": "an id such as `case/lirendong`",
+        "vocab": f"a name from the `{field.vocabulary}` list",
+    }
     one = phrases.get(field.kind) or KIND_EXAMPLES.get(field.kind, field.kind)
     return f"{one} (or a list of them)" if field.many else one
 

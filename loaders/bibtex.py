@@ -115,13 +115,20 @@ class _Reader:
             line = block.start_line + 1
             if isinstance(block, model.DuplicateBlockKeyBlock):
                 first = self.keys.get(block.key)
-                self.problem(line, f"the key '{block.key}' is used twice" + (f" (first on line {first})" if first else "")
-                             + ": each work is one entry; merge them or give one a different key")
+                self.problem(
+                    line,
+                    f"the key '{block.key}' is used twice"
+                    + (f" (first on line {first})" if first else "")
+                    + ": each work is one entry; merge them or give one a different key",
+                )
             elif isinstance(block, model.DuplicateFieldKeyBlock):
                 self.problem(line, f"an entry gives a field twice ({_reason(block)}): keep one")
             elif isinstance(block, model.ParsingFailedBlock):
-                self.problem(line, f"not valid BibTeX: {_reason(block)} (check the braces, quotes and commas "
-                                   "of the entry starting here)")
+                self.problem(
+                    line,
+                    f"not valid BibTeX: {_reason(block)} (check the braces, quotes and commas "
+                    "of the entry starting here)",
+                )
             elif isinstance(block, model.Entry):
                 self.keys.setdefault(block.key, line)
                 self.read_entry(block, line)
@@ -129,8 +136,10 @@ class _Reader:
 
     def read_entry(self, entry: model.Entry, line: int) -> None:
         if not KEY.match(entry.key):
-            self.problem(line, f"the key '{entry.key}' cannot be part of an id: use letters, digits, '-', '_' "
-                               "or '.', e.g. lin-2019")
+            self.problem(
+                line,
+                f"the key '{entry.key}' cannot be part of an id: use letters, digits, '-', '_' or '.', e.g. lin-2019",
+            )
             return
         work = self.mapping.expand_id("work", entry.key)
         self.positions.note_subject(work, line)
@@ -174,15 +183,23 @@ class _Reader:
         if re.fullmatch(r"\d{4}", value) and YEAR_RANGE[0] <= int(value) <= YEAR_RANGE[1]:
             self.add(work, self.work.fields["year"].property, Literal(value, datatype=XSD.gYear), line)
         else:
-            self.problem(line, f"year = {{{value}}} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}: "
-                               "write four digits, e.g. year = {2019} (a letter such as 2019a belongs in the key)")
+            self.problem(
+                line,
+                f"year = {{{value}}} is not a year between {YEAR_RANGE[0]} and {YEAR_RANGE[1]}: "
+                "write four digits, e.g. year = {2019} (a letter such as 2019a belongs in the key)",
+            )
 
     def url(self, work: URIRef, value: str, line: int) -> None:
         # The engine's own IRI check: a url it would refuse fails here, at its line, not at the load.
-        fault = iri_fault(value) if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value) else "needs a scheme such as https://"
+        fault = (
+            iri_fault(value) if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value) else "needs a scheme such as https://"
+        )
         if fault:
-            self.problem(line, f"url = {{{value}}} is not a web address (it {fault}): write it whole, e.g. "
-                               "url = {https://doi.org/10.1016/j.cities.2018.11.020}")
+            self.problem(
+                line,
+                f"url = {{{value}}} is not a web address (it {fault}): write it whole, e.g. "
+                "url = {https://doi.org/10.1016/j.cities.2018.11.020}",
+            )
             return
         self.add(work, self.work.fields["url"].property, URIRef(value), line)
 
@@ -204,22 +221,28 @@ class _Reader:
                 continue
             if written.startswith("{") and written.endswith("}") and _balanced(written[1:-1]):
                 name = _text(written[1:-1])
-                found.append(self.note_name(_Name(self.mapping.expand_id("organisation", _slug(name)),
-                                                  "organisation", name), line))
+                found.append(
+                    self.note_name(
+                        _Name(self.mapping.expand_id("organisation", _slug(name)), "organisation", name), line
+                    )
+                )
                 continue
             parts = parse_single_name_into_parts(written)
             family = _text(" ".join(parts.von + parts.last))
             given = _text(" ".join(parts.first))
             if not family:
-                self.problem(line, f"{field} '{written}' of entry '{key}' has no family name: write "
-                                   "Family, Given (e.g. Lin, Yanliu)")
+                self.problem(
+                    line,
+                    f"{field} '{written}' of entry '{key}' has no family name: write Family, Given (e.g. Lin, Yanliu)",
+                )
                 continue
             initials = "".join(token[0] for token in re.split(r"[\s.\-]+", _ascii(given)) if token)
             slug = _slug(family) + (f"-{initials.lower()}" if initials else "")
             full = f"{given} {_text(' '.join(parts.jr))}".strip() if parts.jr else given
             full = f"{full} {family}".strip()
-            found.append(self.note_name(_Name(self.mapping.expand_id("person", slug), "person", full, family, given),
-                                        line))
+            found.append(
+                self.note_name(_Name(self.mapping.expand_id("person", slug), "person", full, family, given), line)
+            )
         return found
 
     def note_name(self, name: _Name, line: int) -> URIRef:

@@ -28,12 +28,32 @@ YEAR = r"(?:1[89]\d\d|20\d\d)[a-z]?|n\.\s?d\.|in press|forthcoming"
 PREFIX = re.compile(
     r"^(?:e\.\s?g\.,?|i\.\s?e\.,?|see also|see,? e\.g\.,?|see|cf\.|compare|also|based on|adapted from|"
     r"for example,?|for instance,?|as cited in|quoted in|following|after|in|from|data from|source:?)\s+",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Prefixes that name a source; after one of them a listed author without a year is a citation.
 SOURCE_PREFIX = re.compile(r"^(?:based on|adapted from|data from|source:?)\s", re.IGNORECASE)
 LOCATOR = r"(?:p{1,2}\.?\s*|pages?\s+|ch\.\s*|chapter\s+)?[\divxlc]+(?:\s*[-–—]\s*\d+)?f{0,2}\.?"
-PARTICLES = {"de", "van", "von", "der", "den", "da", "di", "du", "la", "le", "del", "della", "dos", "ter", "ten",
-             "bin", "al", "el", "y"}
+PARTICLES = {
+    "de",
+    "van",
+    "von",
+    "der",
+    "den",
+    "da",
+    "di",
+    "du",
+    "la",
+    "le",
+    "del",
+    "della",
+    "dos",
+    "ter",
+    "ten",
+    "bin",
+    "al",
+    "el",
+    "y",
+}
 IBID = re.compile(r"^(?:ibid|ibidem|id)\.?(?:,?\s*(?P<loc>" + LOCATOR + r"))?$", re.IGNORECASE)
 
 
@@ -41,28 +61,28 @@ IBID = re.compile(r"^(?:ibid|ibidem|id)\.?(?:,?\s*(?P<loc>" + LOCATOR + r"))?$",
 class CitedWork:
     """One work within an in-text citation."""
 
-    text: str                 # the part of the citation naming it: "Lin et al., 2011", "[4]"
+    text: str  # the part of the citation naming it: "Lin et al., 2011", "[4]"
     names: list[str] = field(default_factory=list)  # family names as written
     et_al: bool = False
-    year: str = ""            # "2011", "2011a"; "" for numbered or ibid
+    year: str = ""  # "2011", "2011a"; "" for numbered or ibid
     number: int | None = None
     locator: str = ""
     ibid: bool = False
     # filled by resolve():
     status: str = "unresolved"  # resolved | year-mismatch | no-year | ambiguous | unresolved
-    entry: int | None = None    # index into the reference list
+    entry: int | None = None  # index into the reference list
     candidates: list[int] = field(default_factory=list)
     note: str = ""
 
 
 @dataclass
 class Citation:
-    text: str                 # as written, whitespace collapsed: "Harvey (1973, 251)"
-    start: int                # offsets in the document text
+    text: str  # as written, whitespace collapsed: "Harvey (1973, 251)"
+    start: int  # offsets in the document text
     end: int
-    form: str                 # parenthetical | narrative | numbered
+    form: str  # parenthetical | narrative | numbered
     works: list[CitedWork]
-    prefix: str = ""          # "e.g.", "based on"
+    prefix: str = ""  # "e.g.", "based on"
 
     @property
     def locator(self) -> str:
@@ -111,7 +131,7 @@ def _et_al(text: str) -> bool:
 
 
 def _years(text: str) -> list[str] | None:
-    """"1991, 2008" -> ["1991", "2008"]; "2001a, b" -> ["2001a", "2001b"]."""
+    """ "1991, 2008" -> ["1991", "2008"]; "2001a, b" -> ["2001a", "2001b"]."""
     out = []
     for part in re.split(r"\s*,\s*", text.strip()):
         if re.fullmatch(YEAR, part, re.IGNORECASE):
@@ -127,12 +147,20 @@ def _years(text: str) -> list[str] | None:
 
 # "(...)" with no parenthesis inside, at most ~400 characters (it may cross a page break).
 PAREN = re.compile(r"\(([^()]{2,400})\)")
-BRACKET = re.compile(r"\[(\s*\d{1,3}(?:\s*[-–—]\s*\d{1,3})?(?:\s*,\s*\d{1,3}(?:\s*[-–—]\s*\d{1,3})?)*"
-                     r"(?:\s*,\s*p{1,2}\.\s*[\d\-–]+)?\s*)\]")
-YEAR_PAREN = re.compile(r"^\s*(?P<years>(?:" + YEAR + r")(?:\s*,\s*(?:" + YEAR + r"|[a-z]))*)"
-                        r"(?:\s*[,:]\s*(?P<loc>" + LOCATOR + r"))?\s*$", re.IGNORECASE)
-AUTHOR_YEAR = re.compile(r"^(?P<names>.+?),?\s+(?P<years>(?:" + YEAR + r")(?:\s*,\s*(?:" + YEAR + r"|[a-z]))*)"
-                         r"(?:\s*[,:]\s*(?P<loc>" + LOCATOR + r"))?\s*$", re.IGNORECASE)
+BRACKET = re.compile(
+    r"\[(\s*\d{1,3}(?:\s*[-–—]\s*\d{1,3})?(?:\s*,\s*\d{1,3}(?:\s*[-–—]\s*\d{1,3})?)*"
+    r"(?:\s*,\s*p{1,2}\.\s*[\d\-–]+)?\s*)\]"
+)
+YEAR_PAREN = re.compile(
+    r"^\s*(?P<years>(?:" + YEAR + r")(?:\s*,\s*(?:" + YEAR + r"|[a-z]))*)"
+    r"(?:\s*[,:]\s*(?P<loc>" + LOCATOR + r"))?\s*$",
+    re.IGNORECASE,
+)
+AUTHOR_YEAR = re.compile(
+    r"^(?P<names>.+?),?\s+(?P<years>(?:" + YEAR + r")(?:\s*,\s*(?:" + YEAR + r"|[a-z]))*)"
+    r"(?:\s*[,:]\s*(?P<loc>" + LOCATOR + r"))?\s*$",
+    re.IGNORECASE,
+)
 
 
 def find_citations(doc: Document, names_known: set[str] | None = None) -> list[Citation]:
@@ -194,7 +222,7 @@ def _parenthetical(body: str, names_known: set[str]) -> list[Citation]:
             if pm:
                 if k == 0:
                     prefix = pm.group().strip()
-                part = part[pm.end():]
+                part = part[pm.end() :]
             ib = IBID.match(part)
             if ib:
                 works.append(CitedWork(text=part, ibid=True, locator=ib.group("loc") or ""))
@@ -216,21 +244,90 @@ def _parenthetical(body: str, names_known: set[str]) -> list[Citation]:
                 ok = False
                 break
             for y in years:
-                works.append(CitedWork(text=part, names=names, et_al=_et_al(am.group("names")), year=y,
-                                       locator=am.group("loc") or ""))
+                works.append(
+                    CitedWork(
+                        text=part, names=names, et_al=_et_al(am.group("names")), year=y, locator=am.group("loc") or ""
+                    )
+                )
         if ok and works:
             out.append(Citation(_collapse(m.group()), m.start(), m.end(), "parenthetical", works, prefix))
     return out
 
 
 # words that open a sentence or clause and are capitalised without being names
-_NOT_NAMES = {"the", "a", "an", "in", "on", "as", "by", "for", "from", "with", "and", "according", "similarly",
-              "recently", "however", "moreover", "furthermore", "thus", "hence", "therefore", "also", "see",
-              "while", "whereas", "although", "but", "yet", "since", "both", "following", "after", "before",
-              "like", "unlike", "besides", "nevertheless", "consequently", "here", "there", "this", "these",
-              "that", "those", "it", "its", "their", "our", "we", "they", "he", "she", "his", "her", "when",
-              "where", "which", "who", "today", "first", "second", "third", "finally", "indeed", "notably",
-              "meanwhile", "specifically", "accordingly", "likewise", "nonetheless", "i", "if"}
+_NOT_NAMES = {
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "as",
+    "by",
+    "for",
+    "from",
+    "with",
+    "and",
+    "according",
+    "similarly",
+    "recently",
+    "however",
+    "moreover",
+    "furthermore",
+    "thus",
+    "hence",
+    "therefore",
+    "also",
+    "see",
+    "while",
+    "whereas",
+    "although",
+    "but",
+    "yet",
+    "since",
+    "both",
+    "following",
+    "after",
+    "before",
+    "like",
+    "unlike",
+    "besides",
+    "nevertheless",
+    "consequently",
+    "here",
+    "there",
+    "this",
+    "these",
+    "that",
+    "those",
+    "it",
+    "its",
+    "their",
+    "our",
+    "we",
+    "they",
+    "he",
+    "she",
+    "his",
+    "her",
+    "when",
+    "where",
+    "which",
+    "who",
+    "today",
+    "first",
+    "second",
+    "third",
+    "finally",
+    "indeed",
+    "notably",
+    "meanwhile",
+    "specifically",
+    "accordingly",
+    "likewise",
+    "nonetheless",
+    "i",
+    "if",
+}
 
 
 def _narrative(body: str, names_known: set[str]) -> list[Citation]:
@@ -245,9 +342,8 @@ def _narrative(body: str, names_known: set[str]) -> list[Citation]:
         start, names, et_al = _names_before(body, m.start(), names_known)
         if not names:
             continue
-        text = _collapse(body[start:m.end()])
-        works = [CitedWork(text=text, names=names, et_al=et_al, year=y, locator=ym.group("loc") or "")
-                 for y in years]
+        text = _collapse(body[start : m.end()])
+        works = [CitedWork(text=text, names=names, et_al=et_al, year=y, locator=ym.group("loc") or "") for y in years]
         out.append(Citation(text, start, m.end(), "narrative", works))
     return out
 
@@ -264,20 +360,22 @@ def _names_before(body: str, paren: int, names_known: set[str]) -> tuple[int, li
     window = body[window_start:paren]
     tokens = list(re.finditer(r"et al\.|[\w'’.\-]+,?|&", window))
     tokens.reverse()
-    if not tokens or window[tokens[0].end():].strip():
+    if not tokens or window[tokens[0].end() :].strip():
         return paren, None, False
     starts = []  # where a run of names may start, nearest first
     previous_start = len(window)
     for t in tokens:
-        if window[t.end():previous_start].strip():  # ";", ")", ":" ... between two words
+        if window[t.end() : previous_start].strip():  # ";", ")", ":" ... between two words
             break
         word = t.group().rstrip(",")
         core = word.strip("'’")
         if word in ("et al.", "&", "and") or core.lower() in PARTICLES:
             pass
-        elif (re.fullmatch(r"[A-Z\u00C0-\u024F][\w'’\-]*", core)
-              and (core.lower() not in _NOT_NAMES or (not starts and ascii_key(core) in names_known))
-              and not re.search(r"['’]s$", core)):
+        elif (
+            re.fullmatch(r"[A-Z\u00C0-\u024F][\w'’\-]*", core)
+            and (core.lower() not in _NOT_NAMES or (not starts and ascii_key(core) in names_known))
+            and not re.search(r"['’]s$", core)
+        ):
             starts.append(t.start())
         else:  # a lowercase word, a sentence end ("growth."), a number
             break
@@ -296,15 +394,16 @@ def _names_before(body: str, paren: int, names_known: set[str]) -> tuple[int, li
 
 # --------------------------------------------------------------------------- resolving
 
+
 @dataclass
 class EntryKey:
     """What an in-text citation is matched against, for one reference entry."""
 
     index: int
-    families: list[str]     # ascii keys of the authors' family names, in order
-    acronyms: list[str]     # ascii keys of corporate acronyms ("rtcaep")
-    head: list[str]         # ascii keys of the words before the entry's first year: a fallback
-    year: str               # "2011", "2011a"
+    families: list[str]  # ascii keys of the authors' family names, in order
+    acronyms: list[str]  # ascii keys of corporate acronyms ("rtcaep")
+    head: list[str]  # ascii keys of the words before the entry's first year: a fallback
+    year: str  # "2011", "2011a"
     years_in_text: list[str]
     number: int | None
 
@@ -318,8 +417,17 @@ def entry_keys(parsed: list[ParsedReference], numbers: list[int | None]) -> list
         head_m = re.search(r"\(?\b(?:1[89]\d\d|20\d\d)", p.text)
         head = [ascii_key(w) for w in (p.text[: head_m.start()] if head_m else p.text[:80]).split()]
         year = f"{p.year}{p.year_suffix}" if p.year else ""
-        keys.append(EntryKey(i, families, acronyms, head, year,
-                             re.findall(r"(?<!\d)(?:1[89]\d\d|20\d\d)[a-z]?(?!\d)", p.text), number))
+        keys.append(
+            EntryKey(
+                i,
+                families,
+                acronyms,
+                head,
+                year,
+                re.findall(r"(?<!\d)(?:1[89]\d\d|20\d\d)[a-z]?(?!\d)", p.text),
+                number,
+            )
+        )
     return keys
 
 
@@ -373,8 +481,11 @@ def resolve(citations: list[Citation], keys: list[EntryKey]) -> None:
                 else:
                     work.status = "ambiguous" if done else "unresolved"
                     work.candidates = [w.entry for w in done]
-                    work.note = "ibid after a citation of several works: which one is meant?" if done else \
-                        "ibid with no resolved citation before it"
+                    work.note = (
+                        "ibid after a citation of several works: which one is meant?"
+                        if done
+                        else "ibid with no resolved citation before it"
+                    )
                 continue
             if work.number is not None:
                 if work.number in by_number:
@@ -400,8 +511,7 @@ def _resolve_author_year(work: CitedWork, keys: list[EntryKey]) -> None:
     same_year = [k for k in authors if k.year == work.year]
     if not same_year and len(work.year) == 4:  # "2011" for "2011a"/"2011b": which one?
         same_year = [k for k in authors if k.year[:4] == work.year]
-    scored = sorted(((_coauthors_score(work.names, work.et_al, k), k) for k in same_year),
-                    key=lambda sk: -sk[0])
+    scored = sorted(((_coauthors_score(work.names, work.et_al, k), k) for k in same_year), key=lambda sk: -sk[0])
     fitting = [(s, k) for s, k in scored if s >= 0]
     if fitting:
         best = [k for s, k in fitting if s == fitting[0][0]]

@@ -52,12 +52,9 @@ UKG = "https://w3id.org/urbankg/ontology#"
 # Concepts of these classes are never suggested for a citation (see the module docstring).
 NOT_CITED_FOR = (URIRef(UKG + "StakeholderRole"), URIRef(UKG + "RelationKind"))
 
-STOPWORDS = frozenset("""
-a an the of and or in on at to for from by with as is are was were be been being its it this that these those
-which who whom whose into onto than then there their they them such not no nor but also both between within
-about over under more most less much many some any each other can could may might will would should has have
-had do does did so very via i e g ie eg et al s
-""".split())
+STOPWORDS = frozenset(
+    ["a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "being", "its", "it", "this", "that", "these", "those", "which", "who", "whom", "whose", "into", "onto", "than", "then", "there", "their", "they", "them", "such", "not", "no", "nor", "but", "also", "both", "between", "within", "about", "over", "under", "more", "most", "less", "much", "many", "some", "any", "each", "other", "can", "could", "may", "might", "will", "would", "should", "has", "have", "had", "do", "does", "did", "so", "very", "via", "i", "e", "g", "ie", "eg", "et", "al", "s"]
+)
 
 
 def default_ontology_path() -> Path:
@@ -69,6 +66,7 @@ def default_cues_path() -> Path:
 
 
 # --------------------------------------------------------------------------- words
+
 
 def _stem(word: str) -> str:
     """A light stemmer: enough that 'networks'/'network', 'urbanization'/'urbanisation' meet."""
@@ -90,11 +88,15 @@ def words(text: str, keep_stopwords: bool = False) -> list[str]:
     text = text.replace("'s ", " ").replace("’s ", " ")
     # "e-commerce", "E-urbanism", "socio-spatial": one word each, however hyphenated
     text = re.sub(r"(?<=[a-z])-(?=[a-z])", "", text)
-    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text)
-            if keep_stopwords or (w not in STOPWORDS and (len(w) > 1 or w.isdigit()))]
+    return [
+        _stem(w)
+        for w in re.findall(r"[a-z0-9]+", text)
+        if keep_stopwords or (w not in STOPWORDS and (len(w) > 1 or w.isdigit()))
+    ]
 
 
 # --------------------------------------------------------------------------- concepts
+
 
 @dataclass
 class Concept:
@@ -104,11 +106,11 @@ class Concept:
     definition: str = ""
     schemes: list[str] = field(default_factory=list)  # labels of its concept schemes
     in_framework: bool = True  # False when all its schemes are ukg:Vocabulary
-    broader: list[str] = field(default_factory=list)      # IRIs of its skos:broader concepts
+    broader: list[str] = field(default_factory=list)  # IRIs of its skos:broader concepts
     top_concepts: list[str] = field(default_factory=list)  # a framework's top concepts
 
     # filled by ConceptLinker
-    label_words: list[list[str]] = field(default_factory=list, repr=False)    # content words
+    label_words: list[list[str]] = field(default_factory=list, repr=False)  # content words
     label_phrases: list[list[str]] = field(default_factory=list, repr=False)  # every word
     definition_vector: dict[str, float] = field(default_factory=dict, repr=False)
 
@@ -154,13 +156,26 @@ def load_concepts(*sources: Path | str | Graph) -> list[Concept]:
             vocabularies += (scheme, RDF.type, URIRef(UKG + "Vocabulary")) in graph
         definition = (_text(graph, s, SKOS.definition) or [""])[0]
         in_framework = not schemes or vocabularies < len(schemes)
-        top = {str(t) for t in graph.subjects(SKOS.topConceptOf, s)} | {str(t) for t in graph.objects(s, SKOS.hasTopConcept)}
-        concepts.append(Concept(str(s), labels[0], _text(graph, s, SKOS.altLabel), definition, schemes,
-                                in_framework, sorted(str(b) for b in graph.objects(s, SKOS.broader)), sorted(top)))
+        top = {str(t) for t in graph.subjects(SKOS.topConceptOf, s)} | {
+            str(t) for t in graph.objects(s, SKOS.hasTopConcept)
+        }
+        concepts.append(
+            Concept(
+                str(s),
+                labels[0],
+                _text(graph, s, SKOS.altLabel),
+                definition,
+                schemes,
+                in_framework,
+                sorted(str(b) for b in graph.objects(s, SKOS.broader)),
+                sorted(top),
+            )
+        )
     return concepts
 
 
 # --------------------------------------------------------------------------- scoring
+
 
 @dataclass(frozen=True)
 class Suggestion:
@@ -191,7 +206,7 @@ class ConceptLinker:
             c.definition_vector = self._vector(words(c.definition))
 
     @classmethod
-    def from_ontology(cls, path: Path | str | None = None) -> "ConceptLinker":
+    def from_ontology(cls, path: Path | str | None = None) -> ConceptLinker:
         return cls(load_concepts(path or default_ontology_path()))
 
     def _w(self, word: str) -> float:
@@ -203,21 +218,22 @@ class ConceptLinker:
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         return {w: v / norm for w, v in vec.items()}
 
-    def _label_match(self, label: list[str], phrase: list[str], text: list[str], text_set: set[str],
-                     text_phrase: list[str]) -> float:
+    def _label_match(
+        self, label: list[str], phrase: list[str], text: list[str], text_set: set[str], text_phrase: list[str]
+    ) -> float:
         """The whole label as a phrase: 1.0, or 0.8 for a one-word label ("urbanism", "proximity"
         say less than "splintering urbanism"); else the squared idf-weighted share of its words."""
         if not label:
             return 0.0
         k = len(phrase)
         for i in range(len(text_phrase) - k + 1):
-            if text_phrase[i:i + k] == phrase:
+            if text_phrase[i : i + k] == phrase:
                 return 1.0 if len(label) > 1 else WEIGHT_ONE_WORD
         total = sum(self._w(w) for w in label)
         present = sum(self._w(w) for w in label if w in text_set)
         share = present / total if total else 0.0
         # one word of a multi-word label is weak evidence; all of them scattered is good evidence
-        return 0.8 * share ** 2
+        return 0.8 * share**2
 
     def _best_label(self, c: Concept, text: tuple[list[str], set[str], list[str]]) -> tuple[float, str]:
         """The best match of the concept's labels in a text, and which label it was."""
@@ -228,10 +244,12 @@ class ConceptLinker:
                 best, which = m, "label" if j == 0 else f"alt label '{c.alt_labels[j - 1]}'"
         return best, which
 
-    def suggest(self, sentence: str, section: str = "", limit: int | None = None,
-                previous: str = "") -> list[Suggestion]:
+    def suggest(
+        self, sentence: str, section: str = "", limit: int | None = None, previous: str = ""
+    ) -> list[Suggestion]:
         """Concepts ranked by score for a citing sentence, the titles of its sections and the
         sentence before it."""
+
         def prepared(text: str) -> tuple[list[str], set[str], list[str]]:
             w = words(text)
             return w, set(w), words(text, True)
@@ -276,13 +294,20 @@ class ConceptLinker:
                 reasons.append(via)
             if definition > 0.05:
                 reasons.append("words of definition")
-            out.append(Suggestion(c, round(score, 3), ", ".join(reasons) or "weak overlap",
-                                  (label, section_score, previous_score, hierarchy, definition)))
+            out.append(
+                Suggestion(
+                    c,
+                    round(score, 3),
+                    ", ".join(reasons) or "weak overlap",
+                    (label, section_score, previous_score, hierarchy, definition),
+                )
+            )
         out.sort(key=lambda s: (-s.score, s.concept.label))
         return out[:limit] if limit else out
 
 
 # --------------------------------------------------------------------------- intent
+
 
 @dataclass(frozen=True)
 class IntentSuggestion:

@@ -17,8 +17,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from urbankg.loaders.citation_finder import Citation, entry_keys, find_citations, known_families, resolve
-from urbankg.loaders.concept_linker import (ConceptLinker, IntentSuggester, IntentSuggestion, Suggestion,
-                                            default_intent_suggester)
+from urbankg.loaders.concept_linker import (
+    ConceptLinker,
+    IntentSuggester,
+    IntentSuggestion,
+    Suggestion,
+    default_intent_suggester,
+)
 from urbankg.loaders.fulltext import Document, ReferenceEntry, analyse
 from urbankg.loaders.reference_parser import ParsedReference, ReferenceParser, ascii_key, default_parser
 
@@ -42,18 +47,18 @@ LONG = 30
 class ExtractedReference:
     entry: ReferenceEntry
     parsed: ParsedReference
-    key: str           # the work's slug: "harvey-1973", "lin-2011a"
-    work_type: str     # a name of the mapping's work_type vocabulary
+    key: str  # the work's slug: "harvey-1973", "lin-2011a"
+    work_type: str  # a name of the mapping's work_type vocabulary
 
 
 @dataclass
 class ExtractedCitation:
     citation: Citation
-    number: int                 # 1-based, in text order
-    sentence: str               # whitespace collapsed, as in the paper
-    section: str                # the headings it stands under: "2. Theoretical background / 2.1. ..."
-    section_context: str        # the same titles, for concept matching
-    line: int                   # line of the citation in the source text
+    number: int  # 1-based, in text order
+    sentence: str  # whitespace collapsed, as in the paper
+    section: str  # the headings it stands under: "2. Theoretical background / 2.1. ..."
+    section_context: str  # the same titles, for concept matching
+    line: int  # line of the citation in the source text
     concepts: list[Suggestion] = field(default_factory=list)
     intent: IntentSuggestion | None = None
 
@@ -61,7 +66,7 @@ class ExtractedCitation:
 @dataclass
 class Extraction:
     source: Path
-    paper: str                  # "work/lin-2019"
+    paper: str  # "work/lin-2019"
     document: Document
     references: list[ExtractedReference]
     citations: list[ExtractedCitation]
@@ -130,9 +135,16 @@ def _keys(parsed: list[ParsedReference]) -> list[str]:
     return out
 
 
-def extract(path: Path | str, paper: str | None = None, *, parser: ReferenceParser | None = None,
-            linker: ConceptLinker | None = None, intents: IntentSuggester | None = None,
-            progress: bool = True, text: str | None = None) -> Extraction:
+def extract(
+    path: Path | str,
+    paper: str | None = None,
+    *,
+    parser: ReferenceParser | None = None,
+    linker: ConceptLinker | None = None,
+    intents: IntentSuggester | None = None,
+    progress: bool = True,
+    text: str | None = None,
+) -> Extraction:
     """Run every step on one paper. `linker=None` loads the bundled ontology's concepts;
     when the ontology is missing, no concepts are suggested (the draft says so)."""
     path = Path(path)
@@ -164,7 +176,7 @@ def extract(path: Path | str, paper: str | None = None, *, parser: ReferencePars
         sentence = " ".join(doc.text[a:b].split())
         item = ExtractedCitation(c, n, sentence, headings, headings, doc.line_of(c.start))
         before = doc.sentence_before(c.start)
-        previous = doc.text[before[0]:before[1]] if before else ""
+        previous = doc.text[before[0] : before[1]] if before else ""
         item.concepts = linker.suggest(sentence, item.section_context, limit=CONCEPTS_LISTED, previous=previous)
         item.intent = intents.suggest(sentence, max(0, c.start - a))
         out.append(item)

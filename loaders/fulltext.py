@@ -19,13 +19,15 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from urbankg.loaders.parsed import read_source_text
 from urbankg.errors import SourceError
+from urbankg.loaders.parsed import read_source_text
 
 # A line that names the reference list, markdown (#, **) and numbering ("8.") stripped.
 REFERENCE_HEADING = re.compile(
     r"^(?:\d+\.?\s*)?(references(?: cited)?|reference list|bibliography|works cited|literature cited|"
-    r"literature|sources|notes and references|references and notes)$", re.IGNORECASE)
+    r"literature|sources|notes and references|references and notes)$",
+    re.IGNORECASE,
+)
 
 # Headings: "2.1. Theories of urbanism", "## INTRODUCTION", "#### ***Legacy Characteristics***",
 # "- **ICT infrastructure and production networks**", "• Urban form and land use", "ABSTRACT".
@@ -39,21 +41,22 @@ NUMBERED_ENTRY = re.compile(r"^\s*(?:[-•*]\s+)?(?:\[(\d{1,3})\]|(\d{1,3})[.)])
 # "Alibaba Group (2015)", "CNNIC (2017)", "van Oort, F.".
 NAME_START = re.compile(
     r"^(?:(?:[a-z]{1,3}\s){0,2}[A-Z\u00C0-\u024F][\w'’\u00C0-\u024F-]+(?:\s+[A-Z\u00C0-\u024F][\w'’-]+){0,6}"
-    r"(?:,\s+(?:[A-Z\u00C0-\u024F]\.|[A-Z][a-z]+[ ,.])|\s+\(\d{4}|\s+\([A-Z]{2,}\)|\s+[A-Z]{1,3}[,.]))")
+    r"(?:,\s+(?:[A-Z\u00C0-\u024F]\.|[A-Z][a-z]+[ ,.])|\s+\(\d{4}|\s+\([A-Z]{2,}\)|\s+[A-Z]{1,3}[,.]))"
+)
 BULLET = re.compile(r"^\s*[-•*]\s+")
 
 
 @dataclass(frozen=True)
 class Section:
-    title: str   # as written, markdown stripped: "2.1. Theories of urbanism"
-    start: int   # offset of the heading line
-    level: int   # 1 for top-level ("2." / "##"), 2 for sub-sections
+    title: str  # as written, markdown stripped: "2.1. Theories of urbanism"
+    start: int  # offset of the heading line
+    level: int  # 1 for top-level ("2." / "##"), 2 for sub-sections
 
 
 @dataclass
 class ReferenceEntry:
-    text: str          # the entry, markdown removed, whitespace collapsed
-    start: int         # offsets of the entry in the document text
+    text: str  # the entry, markdown removed, whitespace collapsed
+    start: int  # offsets of the entry in the document text
     end: int
     number: int | None = None  # its number in a numbered list
 
@@ -62,8 +65,8 @@ class ReferenceEntry:
 class Document:
     path: Path
     text: str
-    body_end: int                        # the body (where citations are) is text[:body_end]
-    style: str                           # "numbered" | "author-year" | "none"
+    body_end: int  # the body (where citations are) is text[:body_end]
+    style: str  # "numbered" | "author-year" | "none"
     entries: list[ReferenceEntry] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)  # spans in the body
@@ -105,6 +108,7 @@ class Document:
 
 # --------------------------------------------------------------------------- reading
 
+
 def read_text(path: Path | str, progress: bool = True) -> str:
     """The text of a .txt (UTF-8) or .pdf file (pypdf, page by page)."""
     path = Path(path)
@@ -125,8 +129,13 @@ def _read_pdf(path: Path, progress: bool) -> str:
     try:
         reader = PdfReader(str(path))
         pages = []
-        for page in tqdm(reader.pages, desc="reading PDF", unit="page", file=sys.stderr,
-                         disable=not progress or len(reader.pages) < 5):
+        for page in tqdm(
+            reader.pages,
+            desc="reading PDF",
+            unit="page",
+            file=sys.stderr,
+            disable=not progress or len(reader.pages) < 5,
+        ):
             pages.append(page.extract_text() or "")
     except (PdfReadError, OSError, ValueError) as e:
         raise SourceError.single(path, None, f"not a readable PDF: {e}") from e
@@ -148,6 +157,7 @@ def strip_markup(line: str) -> str:
 
 
 # --------------------------------------------------------------------------- structure
+
 
 def analyse(path: Path | str, text: str | None = None, progress: bool = True) -> Document:
     """Read a paper and find its reference list, sections and sentences."""
@@ -229,7 +239,8 @@ def _split_author_year(text, lines) -> list[ReferenceEntry]:
             open_end = previous.endswith((",", "&", "-", "–", ":", "and", "(", "of", "the", "in"))
             # a corporate author ("Statistical Office of Lisbon (2016).") after a finished entry
             corporate = previous.endswith((".", ")", ">")) and bool(
-                re.match(r"^[A-Z][^()]{1,100}\((?:1[89]|20)\d\d[a-z]?\)", plain))
+                re.match(r"^[A-Z][^()]{1,100}\((?:1[89]|20)\d\d[a-z]?\)", plain)
+            )
             starts = current is None or ((bool(NAME_START.match(plain)) or corporate) and not open_end)
         if starts or current is None:
             if current:
@@ -283,7 +294,9 @@ def _nest_repeated(sections: list[Section]) -> list[Section]:
 # Abbreviations after which a full stop does not end a sentence.
 _NO_BREAK = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|cf|vs|etc|pp?|vol|no|fig|figs|eq|ch|sec|ed|eds|dr|mr|mrs|ms|prof|st|jr|inc|ltd|co|"
-    r"approx|ca|resp|viz|ibid|op|cit)\.|\b[A-Z]\.)$", re.IGNORECASE)
+    r"approx|ca|resp|viz|ibid|op|cit)\.|\b[A-Z]\.)$",
+    re.IGNORECASE,
+)
 
 
 def split_sentences(body: str, sections: list[Section]) -> list[tuple[int, int]]:
@@ -293,13 +306,13 @@ def split_sentences(body: str, sections: list[Section]) -> list[tuple[int, int]]
     heading_lines = {s.start for s in sections}
     breaks = set()
     for m in re.finditer(r"[.!?][\"”’)\]*_]*(?=\s+[\"“‘(\[A-Z0-9•*_-])", body):
-        before = body[max(0, m.start() - 12): m.start() + 1]
+        before = body[max(0, m.start() - 12) : m.start() + 1]
         if _NO_BREAK.search(before):
             continue
         breaks.add(m.end())
     for m in re.finditer(r"\n\s*\n", body):
         before = body[: m.start()].rstrip()
-        if before.endswith((".", "!", "?", ":", "”", "\"", ")", "]")) or not before:
+        if before.endswith((".", "!", "?", ":", "”", '"', ")", "]")) or not before:
             breaks.add(m.start())
     for m in re.finditer(r"^.*$", body, re.MULTILINE):
         line = m.group()

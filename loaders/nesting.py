@@ -57,8 +57,9 @@ BIBTEX_HINT = "remove the extra braces: one pair keeps capitals as written, e.g.
 def too_deep(path: Path | str, line: int | None, depth: int | None, hint: str = RDF_HINT) -> SourceError:
     """The one message for every format, whether a scan or the parser's stack found the depth."""
     how_deep = f"{depth} levels" if depth else f"more than {MAX_DEPTH} levels"
-    return SourceError.single(path, line, f"the document is nested {how_deep} deep; urbankg reads at most "
-                                          f"{MAX_DEPTH}: {hint}")
+    return SourceError.single(
+        path, line, f"the document is nested {how_deep} deep; urbankg reads at most {MAX_DEPTH}: {hint}"
+    )
 
 
 def check_json(path: Path | str, text: str) -> None:

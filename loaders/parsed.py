@@ -22,8 +22,10 @@ from urbankg.errors import Problem, SourceError
 
 # Characters RFC 3987 keeps out of every IRI, besides spaces and control characters.
 NOT_IN_ANY_IRI = '<>"{}|^`\\'
-IRI_HINT = ("write a full IRI, e.g. https://example.org/a-b, with spaces and the characters "
-            f"{NOT_IN_ANY_IRI} percent-encoded (a space is %20)")
+IRI_HINT = (
+    "write a full IRI, e.g. https://example.org/a-b, with spaces and the characters "
+    f"{NOT_IN_ANY_IRI} percent-encoded (a space is %20)"
+)
 DATATYPE_HINT = "a datatype is an IRI such as http://www.w3.org/2001/XMLSchema#decimal (xsd:decimal in Turtle)"
 SHOWN_CHARS = 80
 
@@ -33,8 +35,9 @@ def read_source_text(path: Path) -> str:
     try:
         return Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise SourceError.single(path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}); "
-                                             "save it as UTF-8") from exc
+        raise SourceError.single(
+            path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as UTF-8"
+        ) from exc
 
 
 @dataclass
@@ -98,8 +101,10 @@ def engine_refusal(term: Node, role: str) -> str | None:
         try:
             ox.BlankNode(str(term))
         except ValueError:
-            return (f"the blank node id '{shown(str(term))}' is not one the store accepts: "
-                    "use letters, digits, '_', '-' and '.' after _:, e.g. _:b1")
+            return (
+                f"the blank node id '{shown(str(term))}' is not one the store accepts: "
+                "use letters, digits, '_', '-' and '.' after _:, e.g. _:b1"
+            )
         return None
     if isinstance(term, Literal):
         if term.datatype is not None:
@@ -110,8 +115,10 @@ def engine_refusal(term: Node, role: str) -> str | None:
             try:
                 ox.Literal("", language=term.language)
             except ValueError as exc:
-                return (f"the language tag '{shown(term.language)}' is not a BCP 47 tag: {_sentence(exc)}; "
-                        "write one such as en, zh-Hans or pt-BR")
+                return (
+                    f"the language tag '{shown(term.language)}' is not a BCP 47 tag: {_sentence(exc)}; "
+                    "write one such as en, zh-Hans or pt-BR"
+                )
         return text_refusal(str(term))
     return None
 
@@ -125,13 +132,16 @@ def text_refusal(text: str, escape: str = "\\U0001F600 in Turtle") -> str | None
         ox.Literal(text)
     except ValueError:  # UnicodeEncodeError: the text cannot be written as UTF-8
         bad = next((c for c in text if 0xD800 <= ord(c) <= 0xDFFF), None)
-        what = f"U+{ord(bad):04X}, half of a surrogate pair without its other half" if bad \
+        what = (
+            f"U+{ord(bad):04X}, half of a surrogate pair without its other half"
+            if bad
             else "a character that is not Unicode text"
+        )
         return f"the text '{shown(text)}' holds {what}; write the character itself (e.g. 😀, or {escape})"
     return None
 
 
-def refused_terms(parsed: "Parsed") -> list[Problem]:
+def refused_terms(parsed: Parsed) -> list[Problem]:
     """One problem per term of the graph that the engine would refuse, at its statement's line."""
     problems: list[Problem] = []
     accepted: set[Node] = set()  # most terms recur: each is put to the engine once

@@ -76,8 +76,10 @@ def _refuse_remote_context(_context, source, _base, _referenced):
 
 
 if not callable(getattr(JsonLdContext, "_fetch_context", None)):  # an rdflib that resolves contexts elsewhere
-    raise ImportError("urbankg cannot stop this rdflib's JSON-LD parser from fetching remote contexts: "
-                      "rdflib.plugins.shared.jsonld.context.Context._fetch_context is gone; pin rdflib 7")
+    raise ImportError(
+        "urbankg cannot stop this rdflib's JSON-LD parser from fetching remote contexts: "
+        "rdflib.plugins.shared.jsonld.context.Context._fetch_context is gone; pin rdflib 7"
+    )
 JsonLdContext._fetch_context = _refuse_remote_context
 
 
@@ -114,7 +116,8 @@ def _parse_text(path: Path, text: str, fmt: str) -> Graph:
             graph.parse(data=text, format=fmt, publicID=ID_BASE)
     except RemoteContextRefused as exc:
         raise SourceError.single(
-            path, _line_of(text, exc.reference),
+            path,
+            _line_of(text, exc.reference),
             f"remote JSON-LD context '{shown(exc.reference)}' is not fetched (urbankg never fetches while parsing); "
             "put the context inline as a JSON object",
         ) from None
@@ -177,21 +180,26 @@ class _Terms:
             return node
         if isinstance(term, ox.Literal):
             if term.direction is not None:
-                raise _Unsupported(f"'@{term.language}--{term.direction}': a base direction (RDF 1.2) is not "
-                                   f"supported; write the language tag alone, @{term.language}",
-                                   re.compile(r"@[A-Za-z0-9-]*--[A-Za-z]"))
+                raise _Unsupported(
+                    f"'@{term.language}--{term.direction}': a base direction (RDF 1.2) is not "
+                    f"supported; write the language tag alone, @{term.language}",
+                    re.compile(r"@[A-Za-z0-9-]*--[A-Za-z]"),
+                )
             if term.language:
                 return Literal(term.value, lang=term.language)
             if term.datatype.value == XSD_STRING:
                 return Literal(term.value)  # a plain literal, as rdflib reads "v"
             return Literal(term.value, datatype=URIRef(term.datatype.value))
-        raise _Unsupported("a triple term <<( ... )>> (RDF 1.2) is not supported; state the triple itself",
-                           re.compile(r"<<"))
+        raise _Unsupported(
+            "a triple term <<( ... )>> (RDF 1.2) is not supported; state the triple itself", re.compile(r"<<")
+        )
 
 
 XSD_STRING = str(XSD.string)
-OXIGRAPH_POSITION = re.compile(r"^Parser error (at line \d+ (between columns \d+ and \d+|column \d+)"
-                               r"|between line \d+ column \d+ and line \d+ column \d+): ")
+OXIGRAPH_POSITION = re.compile(
+    r"^Parser error (at line \d+ (between columns \d+ and \d+|column \d+)"
+    r"|between line \d+ column \d+ and line \d+ column \d+): "
+)
 
 
 def _oxigraph_reason(exc: SyntaxError) -> str:
@@ -210,8 +218,12 @@ def _refuse_graph_names(path: Path, text: str, names: set) -> None:
     refused = [(name, refusal) for name in names if (refusal := engine_refusal(name, "graph name"))]
     if refused:
         index = TokenIndex(text)  # one pass over the text, however many names are refused
-        raise SourceError(sorted((Problem(str(path), index.first([f"<{name}>"]), refusal) for name, refusal in refused),
-                                 key=lambda p: (p.line or 0, p.message)))
+        raise SourceError(
+            sorted(
+                (Problem(str(path), index.first([f"<{name}>"]), refusal) for name, refusal in refused),
+                key=lambda p: (p.line or 0, p.message),
+            )
+        )
 
 
 def _error_line(exc: Exception) -> int | None:
@@ -265,8 +277,9 @@ def _check_xml(path: Path, text: str) -> None:
     # the document declares, as rdflib reads them (expat followed a declared UTF-7 or UTF-32
     # into a ValueError, a bogus name into a LookupError: a 500).
     counter = _DepthCounter(path)
-    parser = DefusedXMLParser(target=counter, encoding="utf-8", forbid_dtd=False, forbid_entities=False,
-                              forbid_external=True)
+    parser = DefusedXMLParser(
+        target=counter, encoding="utf-8", forbid_dtd=False, forbid_entities=False, forbid_external=True
+    )
     counter.parser = parser
     try:
         parser.feed(text.encode("utf-8"))
@@ -284,8 +297,12 @@ def _check_declared_encoding(path: Path, text: str) -> None:
     match = XML_ENCODING.match(text)
     if match is None or _reads_as_utf8(match.group(2), text):
         return
-    raise SourceError.single(path, 1, f"the XML declares the encoding '{shown(match.group(2))}', which urbankg does "
-                                      "not read; save the file as UTF-8 (and declare encoding=\"UTF-8\", or none)")
+    raise SourceError.single(
+        path,
+        1,
+        f"the XML declares the encoding '{shown(match.group(2))}', which urbankg does "
+        'not read; save the file as UTF-8 (and declare encoding="UTF-8", or none)',
+    )
 
 
 def _reads_as_utf8(encoding: str, text: str) -> bool:
@@ -355,10 +372,10 @@ def _spellings(term, namespaces: list[tuple[str, str]]) -> list[str]:
     # rdflib's compute_qname rebuilds a trie per new IRI; a longest-prefix scan is far cheaper here.
     for namespace, prefix in namespaces:
         if iri.startswith(namespace):
-            forms.append(f"{prefix}:{iri[len(namespace):]}")
+            forms.append(f"{prefix}:{iri[len(namespace) :]}")
             break
     if iri.startswith(ID_BASE):
-        forms.append(f"<{iri[len(ID_BASE):]}>")  # relative IRI
+        forms.append(f"<{iri[len(ID_BASE) :]}>")  # relative IRI
     return forms
 
 

@@ -29,8 +29,21 @@ import pycrfsuite
 FIELDS = ("author", "year", "title", "container", "volume", "issue", "pages", "publisher", "doi", "url")
 
 # The labels the model predicts; `other` collects notes, genres, editions, ISBNs ...
-LABELS = ("author", "year", "title", "container", "volume", "pages", "publisher", "location",
-          "editor", "number", "doi", "url", "other")
+LABELS = (
+    "author",
+    "year",
+    "title",
+    "container",
+    "volume",
+    "pages",
+    "publisher",
+    "location",
+    "editor",
+    "number",
+    "doi",
+    "url",
+    "other",
+)
 
 MODEL_NAME = "reference-crf.model"
 
@@ -41,6 +54,7 @@ def default_model_path() -> Path:
 
 
 # --------------------------------------------------------------------------- tokens
+
 
 @dataclass(frozen=True)
 class Token:
@@ -58,44 +72,70 @@ def tokenize(text: str) -> list[Token]:
 
 # Small hand-made dictionaries: words that mark a venue, a publisher, a place or a date.
 # They generalise beyond the training strings (a journal never seen still has "Journal").
-JOURNAL_WORDS = frozenset("""
-journal journals j. review rev. rev studies stud. stud proceedings proc. proc conference conf. conf.,
-symposium workshop transactions trans. annals ann. bulletin bull. letters lett. quarterly
-magazine international int. intl. research res. science sci. sciences geography geogr. urban
-planning plan. cities economics econ. sociology sociol. policy quarterly newsletter archives
-advances acta anthropology history
-""".split())
-PUBLISHER_WORDS = frozenset("""
-press publishing publishers publisher verlag books university univ. inc. inc ltd. ltd co.
-company editions éditions editore group routledge springer elsevier wiley blackwell sage
-pergamon academic gallimard harper penguin macmillan
-""".split())
-MONTHS = frozenset("""
-jan january feb february mar march apr april may jun june jul july aug august sep sept
-september oct october nov november dec december spring summer autumn fall winter
-janvier février mars avril mai juin juillet août septembre octobre novembre décembre
-""".split())
+JOURNAL_WORDS = frozenset(
+    ["journal", "journals", "j.", "review", "rev.", "rev", "studies", "stud.", "stud", "proceedings", "proc.", "proc", "conference", "conf.", "conf.,", "symposium", "workshop", "transactions", "trans.", "annals", "ann.", "bulletin", "bull.", "letters", "lett.", "quarterly", "magazine", "international", "int.", "intl.", "research", "res.", "science", "sci.", "sciences", "geography", "geogr.", "urban", "planning", "plan.", "cities", "economics", "econ.", "sociology", "sociol.", "policy", "quarterly", "newsletter", "archives", "advances", "acta", "anthropology", "history"]
+)
+PUBLISHER_WORDS = frozenset(
+    ["press", "publishing", "publishers", "publisher", "verlag", "books", "university", "univ.", "inc.", "inc", "ltd.", "ltd", "co.", "company", "editions", "éditions", "editore", "group", "routledge", "springer", "elsevier", "wiley", "blackwell", "sage", "pergamon", "academic", "gallimard", "harper", "penguin", "macmillan"]
+)
+MONTHS = frozenset(
+    ["jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december", "spring", "summer", "autumn", "fall", "winter", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+)
 # Words that open an edited volume or a note rather than a title.
 MARKERS = {
-    "in": "in", "in:": "in", "eds": "eds", "eds.": "eds", "(eds.)": "eds", "(eds.),": "eds", "ed.": "eds",
-    "(ed.)": "eds", "(ed.),": "eds", "(eds),": "eds", "(eds)": "eds", "editor": "eds", "editors": "eds",
-    "editor.": "eds", "editors.": "eds", "pp.": "pp", "pp": "pp", "p.": "pp", "pages": "pp", "s.": "pp",
-    "vol.": "vol", "vol": "vol", "volume": "vol", "no.": "no", "no": "no", "nr.": "no", "issue": "no",
-    "doi:": "doi", "doi": "doi", "retrieved": "retrieved", "available": "retrieved", "accessed": "retrieved",
-    "[online].": "retrieved", "[online]": "retrieved", "[cited": "retrieved", "et": "etal", "al.": "etal",
-    "al.,": "etal", "and": "and", "&": "and", "ed": "eds", "edn.": "edition", "edition": "edition",
-    "ed.,": "eds", "thesis": "genre", "dissertation": "genre", "report": "genre", "phd": "genre",
+    "in": "in",
+    "in:": "in",
+    "eds": "eds",
+    "eds.": "eds",
+    "(eds.)": "eds",
+    "(eds.),": "eds",
+    "ed.": "eds",
+    "(ed.)": "eds",
+    "(ed.),": "eds",
+    "(eds),": "eds",
+    "(eds)": "eds",
+    "editor": "eds",
+    "editors": "eds",
+    "editor.": "eds",
+    "editors.": "eds",
+    "pp.": "pp",
+    "pp": "pp",
+    "p.": "pp",
+    "pages": "pp",
+    "s.": "pp",
+    "vol.": "vol",
+    "vol": "vol",
+    "volume": "vol",
+    "no.": "no",
+    "no": "no",
+    "nr.": "no",
+    "issue": "no",
+    "doi:": "doi",
+    "doi": "doi",
+    "retrieved": "retrieved",
+    "available": "retrieved",
+    "accessed": "retrieved",
+    "[online].": "retrieved",
+    "[online]": "retrieved",
+    "[cited": "retrieved",
+    "et": "etal",
+    "al.": "etal",
+    "al.,": "etal",
+    "and": "and",
+    "&": "and",
+    "ed": "eds",
+    "edn.": "edition",
+    "edition": "edition",
+    "ed.,": "eds",
+    "thesis": "genre",
+    "dissertation": "genre",
+    "report": "genre",
+    "phd": "genre",
 }
 # Places of publication: the imprint "City: Publisher" is told from a venue by them.
-PLACES = frozenset("""
-london paris berlin new york oxford cambridge chicago boston amsterdam washington beijing shanghai tokyo
-princeton berkeley los angeles san francisco toronto montreal sydney melbourne delft utrecht leiden
-zürich zurich münchen munich frankfurt wien vienna madrid barcelona rome roma milano milan stockholm
-copenhagen oslo brussels geneva basel hamburg leipzig stuttgart heidelberg baltimore philadelphia
-stanford ithaca minneapolis durham edinburgh manchester singapore guangzhou hong kong nanjing
-calif. ca ny ma nj il tx pa md uk usa england germany france netherlands italy switzerland china
-haven hoboken thousand oaks newbury park mahwah dordrecht heidelberg cheltenham abingdon
-""".split())
+PLACES = frozenset(
+    ["london", "paris", "berlin", "new", "york", "oxford", "cambridge", "chicago", "boston", "amsterdam", "washington", "beijing", "shanghai", "tokyo", "princeton", "berkeley", "los", "angeles", "san", "francisco", "toronto", "montreal", "sydney", "melbourne", "delft", "utrecht", "leiden", "zürich", "zurich", "münchen", "munich", "frankfurt", "wien", "vienna", "madrid", "barcelona", "rome", "roma", "milano", "milan", "stockholm", "copenhagen", "oslo", "brussels", "geneva", "basel", "hamburg", "leipzig", "stuttgart", "heidelberg", "baltimore", "philadelphia", "stanford", "ithaca", "minneapolis", "durham", "edinburgh", "manchester", "singapore", "guangzhou", "hong", "kong", "nanjing", "calif.", "ca", "ny", "ma", "nj", "il", "tx", "pa", "md", "uk", "usa", "england", "germany", "france", "netherlands", "italy", "switzerland", "china", "haven", "hoboken", "thousand", "oaks", "newbury", "park", "mahwah", "dordrecht", "heidelberg", "cheltenham", "abingdon"]
+)
 YEAR = re.compile(r"^[(\[]?(1[5-9]\d\d|20\d\d)[a-z]?[)\]]?[.,;:]?$")
 RANGE = re.compile(r"\d+\s*[-–—]+\s*\d+")
 INITIALS = re.compile(r"^([A-Z]\.?-?){1,3}[.,;]*$")
@@ -123,8 +163,9 @@ def _core(word: str) -> str:
     return re.sub(r"^\W+|\W+$", "", word).lower()
 
 
-def _token_features(tokens: list[Token], i: int, seen_year: bool, seen_quote_close: bool,
-                    segment: int, in_paren: bool, seen_comma: bool) -> list[str]:
+def _token_features(
+    tokens: list[Token], i: int, seen_year: bool, seen_quote_close: bool, segment: int, in_paren: bool, seen_comma: bool
+) -> list[str]:
     word = tokens[i].text
     low = word.lower()
     core = _core(word)
@@ -160,8 +201,12 @@ def _token_features(tokens: list[Token], i: int, seen_year: bool, seen_quote_clo
     if not seen_comma:
         f.append("no_comma_yet")
     # "Park S. Platform towns.": a plain capitalised word right after an initial starts a title
-    if i > 0 and INITIALS.match(tokens[i - 1].text) and tokens[i - 1].text.endswith(".") \
-            and re.fullmatch(r"[A-Z][a-z]+", word):
+    if (
+        i > 0
+        and INITIALS.match(tokens[i - 1].text)
+        and tokens[i - 1].text.endswith(".")
+        and re.fullmatch(r"[A-Z][a-z]+", word)
+    ):
         f.append("plain_word_after_initial")
     if core in PLACES:
         f.append("dict_place")
@@ -195,7 +240,7 @@ def _token_features(tokens: list[Token], i: int, seen_year: bool, seen_quote_clo
         f.append("leading_number")
     if word[0] in "\"“‘'«":
         f.append("open_quote")
-    if word[-1] in "\"”’'»" or word.endswith(("\",", "”,", "”.", "\".", "’,", "’.")):
+    if word[-1] in "\"”’'»" or word.endswith(('",', "”,", "”.", '".', "’,", "’.")):
         f.append("close_quote")
     if word.startswith(("(", "[")):
         f.append("open_paren")
@@ -217,8 +262,11 @@ def features(tokens: list[Token]) -> list[list[str]]:
     for i in range(len(tokens)):
         word = tokens[i].text
         depth += word.count("(") + word.count("[")
-        own.append(_token_features(tokens, i, seen_year, seen_quote_close, segment, depth > 0,
-                                   any("," in t.text for t in tokens[:i])))
+        own.append(
+            _token_features(
+                tokens, i, seen_year, seen_quote_close, segment, depth > 0, any("," in t.text for t in tokens[:i])
+            )
+        )
         # segments since the year: in author-date styles the title is the first, the venue the next
         if year_segment is not None:
             own[-1].append(f"seg_since_year={min(segment - year_segment, 3)}")
@@ -230,8 +278,9 @@ def features(tokens: list[Token]) -> list[list[str]]:
         if "close_quote" in own[-1]:
             seen_quote_close = True
         # a segment ends with a full stop that is not an initial ("J.") or an abbreviation ("pp.")
-        if (word.endswith((".", ".\"", ".”")) and not INITIALS.match(word) and len(_core(word)) > 3) \
-                or "close_quote" in own[-1]:
+        if (
+            word.endswith((".", '."', ".”")) and not INITIALS.match(word) and len(_core(word)) > 3
+        ) or "close_quote" in own[-1]:
             segment += 1
     out = []
     for i, f in enumerate(own):
@@ -244,8 +293,20 @@ def features(tokens: list[Token]) -> list[list[str]]:
                 row.append(f"{d}:shape={_shape(word)}")
                 if d == -1:
                     row.append(f"bigram={_core(word)}|{_core(tokens[i].text)}")
-                for name in ("year", "initials", "dict_journal", "dict_publisher", "open_quote", "close_quote",
-                             "range", "url", "doi", "dict_place", "colon", "in_paren"):
+                for name in (
+                    "year",
+                    "initials",
+                    "dict_journal",
+                    "dict_publisher",
+                    "open_quote",
+                    "close_quote",
+                    "range",
+                    "url",
+                    "doi",
+                    "dict_place",
+                    "colon",
+                    "in_paren",
+                ):
                     if name in own[j]:
                         row.append(f"{d}:{name}")
                 for g in own[j]:
@@ -256,6 +317,7 @@ def features(tokens: list[Token]) -> list[list[str]]:
 
 
 # --------------------------------------------------------------------------- parsed result
+
 
 @dataclass(frozen=True)
 class Name:
@@ -282,7 +344,7 @@ class ParsedReference:
         spans = _runs(self.labels)
         for lab, a, b in spans:
             if lab == label:
-                return self.text[self.tokens[a].start:self.tokens[b - 1].end]
+                return self.text[self.tokens[a].start : self.tokens[b - 1].end]
         return ""
 
 
@@ -298,6 +360,7 @@ def _runs(labels: list[str]) -> list[tuple[str, int, int]]:
 
 
 # --------------------------------------------------------------------------- cleaning
+
 
 def _strip_punct(value: str) -> str:
     value = value.strip()
@@ -319,7 +382,7 @@ def _balanced(value: str) -> str:
 
 def _clean_title(value: str) -> str:
     value = value.strip().rstrip(",;:").strip()
-    value = value.strip("\"“”‘’«» ").rstrip(",.;:").strip("\"“”‘’«» ")
+    value = value.strip('"“”‘’«» ').rstrip(",.;:").strip('"“”‘’«» ')
     return value.rstrip(",;").rstrip(".") if not value.endswith("..") else value
 
 
@@ -333,7 +396,7 @@ def clean_fields(parsed: ParsedReference) -> None:
     text, tokens = parsed.text, parsed.tokens
     values: dict[str, str] = {}
     for label, a, b in _runs(parsed.labels):
-        value = text[tokens[a].start:tokens[b - 1].end]
+        value = text[tokens[a].start : tokens[b - 1].end]
         if label in values:  # a second run of the same field: keep the first (a later date is a reprint ...)
             if label in ("title", "container", "publisher", "other"):
                 values[label] += " " + value
@@ -436,10 +499,12 @@ def split_authors(value: str) -> tuple[list[Name], bool]:
     if not value:
         return [], et_al
     acronyms = {}
+
     # "(RTCAEP)" after a corporate name is its acronym
     def take_acronym(m: re.Match) -> str:
         acronyms[m.start()] = m.group(1)
         return f" \x00{m.group(1)}\x00"
+
     value = re.sub(r"\s*\(([A-Z][A-Z&]{1,12})\)", take_acronym, value)
     value = re.sub(r"\s+(?:and|&|und|et|y)\s+", ", ", value)
     value = value.replace(";", ",")
@@ -495,6 +560,7 @@ def ascii_key(text: str) -> str:
 
 # --------------------------------------------------------------------------- the parser
 
+
 class ReferenceParser:
     """A trained CRF that labels reference strings. Load once, parse many."""
 
@@ -502,8 +568,8 @@ class ReferenceParser:
         path = Path(model_path) if model_path else default_model_path()
         if not path.is_file():
             raise FileNotFoundError(
-                f"{path}: no reference-parser model; train one with "
-                "`python -m urbankg.loaders.reference_training`")
+                f"{path}: no reference-parser model; train one with `python -m urbankg.loaders.reference_training`"
+            )
         self.model_path = path
         self._tagger = pycrfsuite.Tagger()
         self._tagger.open(str(path))

@@ -24,7 +24,9 @@ import pycrfsuite
 
 from urbankg.loaders.reference_parser import MODEL_NAME, ReferenceParser, Token, features, split_authors, tokenize
 
-DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "reference-strings" / "anystyle-core.xml"
+DEFAULT_DATA = (
+    Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "reference-strings" / "anystyle-core.xml"
+)
 
 # AnyStyle's labels -> urbankg's. Journals, book titles and sources are all "the thing the
 # work is part of"; notes, genres, editions, series, ISBNs carry nothing asked for.
@@ -77,8 +79,10 @@ def default_data_path() -> Path:
 def load_dataset(path: Path) -> list[Example]:
     """Every <sequence> as one example: its text and a label per whitespace token."""
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: labelled reference strings not found "
-                                "(expected ../shared/data/reference-strings/anystyle-core.xml; pass --data)")
+        raise FileNotFoundError(
+            f"{path}: labelled reference strings not found "
+            "(expected ../shared/data/reference-strings/anystyle-core.xml; pass --data)"
+        )
     root = ET.parse(str(path)).getroot()
     examples = []
     for n, seq in enumerate(root.iter("sequence"), 1):
@@ -86,8 +90,9 @@ def load_dataset(path: Path) -> list[Example]:
         for element in seq:
             label = LABEL_MAP.get(element.tag)
             if label is None:
-                raise ValueError(f"{path}: sequence {n}: unknown label <{element.tag}>; "
-                                 f"add it to LABEL_MAP in {__name__}")
+                raise ValueError(
+                    f"{path}: sequence {n}: unknown label <{element.tag}>; add it to LABEL_MAP in {__name__}"
+                )
             words = (element.text or "").split()
             parts.extend(words)
             labels.extend([label] * len(words))
@@ -140,7 +145,7 @@ def vancouver_variants(examples: list[Example], seed: int = 7) -> list[Example]:
             fields.append(("number", f"{rng.randint(1, 60)}."))
         rendered = [f"{n.family} {re.sub(r'[^A-Z]', '', n.given)}".strip() for n in names]
         fields.append(("author", ", ".join(rendered) + (", et al." if et_al else ".")))
-        fields.append(("title", title.strip("\"“”‘’ ").rstrip(".,;:") + "."))
+        fields.append(("title", title.strip('"“”‘’ ').rstrip(".,;:") + "."))
         date = ym.group(1) + (f" {rng.choice(MONTHS)} {rng.randint(1, 28)}" if rng.random() < 0.5 else "")
         container, volume, pages = _first(e, "container"), _first(e, "volume"), _first(e, "pages")
         publisher, location = _first(e, "publisher"), _first(e, "location")
@@ -198,8 +203,14 @@ def field_scores(gold: list[list[str]], predicted: list[list[str]], labels=SCORE
         precision = tp / (tp + fp) if tp + fp else 0.0
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        scores[label] = {"precision": precision, "recall": recall, "f1": f1, "tokens": tp + fn,
-                         "fields": spans_gold, "exact": spans_exact / spans_gold if spans_gold else 0.0}
+        scores[label] = {
+            "precision": precision,
+            "recall": recall,
+            "f1": f1,
+            "tokens": tp + fn,
+            "fields": spans_gold,
+            "exact": spans_exact / spans_gold if spans_gold else 0.0,
+        }
     return scores
 
 
@@ -239,8 +250,10 @@ def cross_validate(examples: list[Example], grid: list[dict], workdir: Path) -> 
 def print_scores(scores: dict[str, dict[str, float]], out=sys.stdout) -> None:
     print(f"{'field':<11}{'P':>7}{'R':>7}{'F1':>7}{'exact':>7}{'tokens':>8}", file=out)
     for label, s in scores.items():
-        print(f"{label:<11}{s['precision']:7.3f}{s['recall']:7.3f}{s['f1']:7.3f}{s['exact']:7.3f}{s['tokens']:8d}",
-              file=out)
+        print(
+            f"{label:<11}{s['precision']:7.3f}{s['recall']:7.3f}{s['f1']:7.3f}{s['exact']:7.3f}{s['tokens']:8d}",
+            file=out,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -256,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     params = dict(PARAMS)
     if args.cv:
         import tempfile
+
         grid = [{"c1": c1, "c2": c2} for c1 in (0.01, 0.05, 0.1, 0.3) for c2 in (0.001, 0.01, 0.1)]
         with tempfile.TemporaryDirectory() as tmp:
             best, _ = max(cross_validate(train_set, grid, Path(tmp)), key=lambda r: r[1])

@@ -32,9 +32,10 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # Flask answers 413 past it
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_validate_bytes  # one form field, e.g. /validate's text
     # Query processes get no network at all unless SERVICE may call somewhere.
-    runner = CachedRunner(make_runner(kg, settings.workers, isolate_network=not settings.service_allow,
-                                      settings=settings),
-                          settings.result_cache_mb * 1024 * 1024)
+    runner = CachedRunner(
+        make_runner(kg, settings.workers, isolate_network=not settings.service_allow, settings=settings),
+        settings.result_cache_mb * 1024 * 1024,
+    )
     app.extensions["urbankg_settings"] = settings
     app.extensions["urbankg_runner"] = runner
     app.extensions["urbankg_statistics"] = Statistics(runner, settings.query_timeout)
@@ -47,11 +48,21 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     http_errors.register(app)
     if settings.cors_origins:
         origins = "*" if "*" in settings.cors_origins else list(settings.cors_origins)
-        CORS(app, resources={route: {"origins": origins} for route in CORS_ROUTES},
-             allow_headers=["Authorization", "Content-Type", "Accept"],
-             expose_headers=["X-Urbankg-Truncated", "X-Urbankg-Rows", "X-Urbankg-Max-Rows", "X-Urbankg-Max-Bytes",
-                             "Retry-After", "Location"],
-             methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"], max_age=3600)
+        CORS(
+            app,
+            resources={route: {"origins": origins} for route in CORS_ROUTES},
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+            expose_headers=[
+                "X-Urbankg-Truncated",
+                "X-Urbankg-Rows",
+                "X-Urbankg-Max-Rows",
+                "X-Urbankg-Max-Bytes",
+                "Retry-After",
+                "Location",
+            ],
+            methods=["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS"],
+            max_age=3600,
+        )
 
     @app.before_request
     def refuse_large_bodies():
@@ -64,11 +75,17 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
         g.refusal = "body-size"
         if request.content_length is not None and request.content_length <= settings.max_body:
             # Werkzeug's own cap on one form field (the text area of /validate, say).
-            return HttpError(413, f"a form field holds more than {settings.max_validate_bytes} bytes "
-                                  "(URBANKG_MAX_VALIDATE_BYTES): upload the file instead, or check it with "
-                                  "`urbankg validate FILE`").response()
-        return HttpError(413, f"the request body is larger than this server's limit of {settings.max_body} bytes "
-                              "(URBANKG_MAX_BODY): send less, or split the data into several graphs").response()
+            return HttpError(
+                413,
+                f"a form field holds more than {settings.max_validate_bytes} bytes "
+                "(URBANKG_MAX_VALIDATE_BYTES): upload the file instead, or check it with "
+                "`urbankg validate FILE`",
+            ).response()
+        return HttpError(
+            413,
+            f"the request body is larger than this server's limit of {settings.max_body} bytes "
+            "(URBANKG_MAX_BODY): send less, or split the data into several graphs",
+        ).response()
 
     from urbankg.server import catalogue_api, graph_store, load_api, sparql_protocol, ui
 
@@ -91,11 +108,16 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
             graphs = None if names is None else len(names)
         except UrbankgError as exc:
             graphs, problem = None, problem or str(exc)
-        return jsonify(status="degraded" if problem else "ok", problem=problem, version=__version__,
-                       triples=app.extensions["urbankg_metrics"].store_triples_if_known(kg, runner.generation),
-                       graphs=graphs, query_workers=runner.alive,
-                       query_workers_without_network=runner.isolated,
-                       updates_without_network=app.extensions["urbankg_updates"].writer_isolated,
-                       read_only=settings.read_only)
+        return jsonify(
+            status="degraded" if problem else "ok",
+            problem=problem,
+            version=__version__,
+            triples=app.extensions["urbankg_metrics"].store_triples_if_known(kg, runner.generation),
+            graphs=graphs,
+            query_workers=runner.alive,
+            query_workers_without_network=runner.isolated,
+            updates_without_network=app.extensions["urbankg_updates"].writer_isolated,
+            read_only=settings.read_only,
+        )
 
     return app

@@ -12,13 +12,12 @@ import json
 from functools import cache
 from urllib.parse import urlencode
 
+import pyoxigraph as ox
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup
 
 from urbankg import __version__
-import pyoxigraph as ox
-
-from urbankg.catalogue import Catalogue, CannedQuery, ParameterError, check_class, shown
+from urbankg.catalogue import CannedQuery, Catalogue, ParameterError, check_class, shown
 from urbankg.errors import UrbankgError
 from urbankg.results import show_term
 from urbankg.server.pictures import Edge, Node, bars_svg, matrix_svg, two_column_svg
@@ -71,18 +70,20 @@ def _execute(query: CannedQuery, params: dict[str, str]):
     for name, term in bound.items():
         check_class(kg(), query.parameters[name], term)
     settings = current_app.extensions["urbankg_settings"]
-    job = QueryJob(query.sparql, {"solutions": "json"}, max_rows(),
-                   substitutions={name: str(term) for name, term in bound.items()})
+    job = QueryJob(
+        query.sparql, {"solutions": "json"}, max_rows(), substitutions={name: str(term) for name, term in bound.items()}
+    )
     try:
-        return current_app.extensions["urbankg_runner"].run(job, settings.query_timeout,
-                                                            fresh=fresh_requested(request.headers),
-                                                            client=requesting_client())
+        return current_app.extensions["urbankg_runner"].run(
+            job, settings.query_timeout, fresh=fresh_requested(request.headers), client=requesting_client()
+        )
     except QueryTimeout as exc:
         raise Unanswered(f"the query ran past the server's limit of {exc.limit:g} s", 503, 5) from exc
     except QueryError as exc:
         # A refusal for load carries its own status (429, 503) and when to come back.
-        raise Unanswered(f"the query failed: {exc}", getattr(exc, "status", 503),
-                         getattr(exc, "retry_after", None)) from exc
+        raise Unanswered(
+            f"the query failed: {exc}", getattr(exc, "status", 503), getattr(exc, "retry_after", None)
+        ) from exc
 
 
 class Unanswered(UrbankgError):
@@ -129,7 +130,8 @@ def answer(name: str):
         return jsonify(error=f"no canned query named {shown(name)}", queries=list(catalogue().queries)), 404
     if fmt is None:
         fmt = request.args.get("format") or (
-            "csv" if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv" else "json")
+            "csv" if request.accept_mimetypes.best_match(["application/json", "text/csv"]) == "text/csv" else "json"
+        )
     if fmt not in ("json", "csv"):
         return jsonify(error=f"format {shown(fmt)} is not offered; use json or csv"), 406
     query = catalogue().get(name)
@@ -145,8 +147,13 @@ def answer(name: str):
         for row in rows:
             writer.writerow(["" if row[c] is None else row[c] for c in columns])
         return Response(out.getvalue(), mimetype="text/csv", headers=headers)
-    return jsonify(query=name, title=query.title, parameters=_bound(query), columns=columns,
-                   rows=rows, truncated=truncated), 200, headers
+    return (
+        jsonify(
+            query=name, title=query.title, parameters=_bound(query), columns=columns, rows=rows, truncated=truncated
+        ),
+        200,
+        headers,
+    )
 
 
 @bp.get("/api/openapi.json")
@@ -156,50 +163,91 @@ def openapi():
 
 def openapi_document() -> dict:
     paths = {
-        "/api/queries": {"get": {
-            "operationId": "listQueries", "summary": "The catalogue of canned queries",
-            "responses": {"200": {"description": "Every canned query with its parameters and columns",
-                                  "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}},
-        }},
+        "/api/queries": {
+            "get": {
+                "operationId": "listQueries",
+                "summary": "The catalogue of canned queries",
+                "responses": {
+                    "200": {
+                        "description": "Every canned query with its parameters and columns",
+                        "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}},
+                    }
+                },
+            }
+        },
     }
     for query in catalogue().queries.values():
         parameters = []
         for p in query.parameters.values():
-            schema: dict = {"type": "integer" if p.type in ("integer", "year") else "number" if p.type == "decimal" else "string"}
+            schema: dict = {
+                "type": "integer" if p.type in ("integer", "year") else "number" if p.type == "decimal" else "string"
+            }
             if p.default is not None:
                 schema["default"] = int(p.default) if schema["type"] == "integer" else p.default
             allowed = catalogue().allowed_values(kg(), p)
             if allowed and schema["type"] == "string":
                 schema["enum"] = sorted(set(allowed) | ({p.default} if p.default else set()))
-            parameters.append({"name": p.name, "in": "query", "required": False, "schema": schema,
-                               "description": f"{p.description}. Accepts {p.accepts()}."})
-        row_schema = {"type": "object", "properties": {
-            c: {"type": ["string", "null"], "description": d} for c, d in query.columns.items()}}
-        paths[f"/api/queries/{query.name}"] = {"get": {
-            "operationId": query.name.replace("-", "_"),
-            "summary": query.title,
-            "description": query.description,
-            "parameters": parameters,
-            "responses": {
-                "200": {"description": "The answer: one row per result",
+            parameters.append(
+                {
+                    "name": p.name,
+                    "in": "query",
+                    "required": False,
+                    "schema": schema,
+                    "description": f"{p.description}. Accepts {p.accepts()}.",
+                }
+            )
+        row_schema = {
+            "type": "object",
+            "properties": {c: {"type": ["string", "null"], "description": d} for c, d in query.columns.items()},
+        }
+        paths[f"/api/queries/{query.name}"] = {
+            "get": {
+                "operationId": query.name.replace("-", "_"),
+                "summary": query.title,
+                "description": query.description,
+                "parameters": parameters,
+                "responses": {
+                    "200": {
+                        "description": "The answer: one row per result",
                         "content": {
-                            "application/json": {"schema": {"type": "object", "properties": {
-                                "query": {"type": "string"}, "title": {"type": "string"},
-                                "parameters": {"type": "object"},
-                                "columns": {"type": "array", "items": {"type": "string"}},
-                                "rows": {"type": "array", "items": row_schema},
-                                "truncated": {"type": "boolean"}}}},
-                            "text/csv": {"schema": {"type": "string"}}}},
-                "400": {"description": "A parameter value the query cannot take",
-                        "content": {"application/json": {"schema": {"type": "object", "properties": {
-                            "error": {"type": "string"}, "parameter": {"type": "string"}}}}}},
-            },
-        }}
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "query": {"type": "string"},
+                                        "title": {"type": "string"},
+                                        "parameters": {"type": "object"},
+                                        "columns": {"type": "array", "items": {"type": "string"}},
+                                        "rows": {"type": "array", "items": row_schema},
+                                        "truncated": {"type": "boolean"},
+                                    },
+                                }
+                            },
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "400": {
+                        "description": "A parameter value the query cannot take",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"error": {"type": "string"}, "parameter": {"type": "string"}},
+                                }
+                            }
+                        },
+                    },
+                },
+            }
+        }
     return {
         "openapi": "3.1.0",
-        "info": {"title": "urbankg canned theory-comparison queries", "version": __version__,
-                 "description": "Questions scholars of urbanisation ask, answered from the knowledge graph. "
-                                "Generated from the headers of the queries/*.rq files."},
+        "info": {
+            "title": "urbankg canned theory-comparison queries",
+            "version": __version__,
+            "description": "Questions scholars of urbanisation ask, answered from the knowledge graph. "
+            "Generated from the headers of the queries/*.rq files.",
+        },
         "paths": paths,
     }
 
@@ -226,9 +274,23 @@ def query_page(name: str):
     except UrbankgError as exc:
         error, (status, headers) = str(exc), _status(exc)
     given = urlencode({k: v for k, v in params.items() if v})
-    return render_template("query_page.html", query=query, params=params, choices=choices, error=error,
-                           columns=[c for c in columns if c not in query.parameters], rows=rows, truncated=truncated,
-                           picture=Markup(picture), api=f"/api/queries/{name}", given=given), status, headers
+    return (
+        render_template(
+            "query_page.html",
+            query=query,
+            params=params,
+            choices=choices,
+            error=error,
+            columns=[c for c in columns if c not in query.parameters],
+            rows=rows,
+            truncated=truncated,
+            picture=Markup(picture),
+            api=f"/api/queries/{name}",
+            given=given,
+        ),
+        status,
+        headers,
+    )
 
 
 def draw(query: CannedQuery, rows: list[dict]) -> str:
@@ -239,8 +301,11 @@ def draw(query: CannedQuery, rows: list[dict]) -> str:
     label = lambda term: "" if term is None else show_term(term)  # noqa: E731
     if spec["kind"] == "matrix":
         # A cell shows the relation's local name (closeMatch), the prefix would not fit.
-        cells = {(label(r.get(spec["rows"])), label(r.get(spec["columns"]))): label(r.get(spec["value"])).split(":")[-1]
-                 for r in rows if r.get(spec["rows"]) is not None and r.get(spec["columns"]) is not None}
+        cells = {
+            (label(r.get(spec["rows"])), label(r.get(spec["columns"]))): label(r.get(spec["value"])).split(":")[-1]
+            for r in rows
+            if r.get(spec["rows"]) is not None and r.get(spec["columns"]) is not None
+        }
         row_labels = sorted({k[0] for k in cells})
         column_labels = sorted({k[1] for k in cells})
         return matrix_svg(row_labels, column_labels, cells, query.title)
@@ -252,8 +317,9 @@ def draw(query: CannedQuery, rows: list[dict]) -> str:
         left = list({n.key: n for n in left}.values())
         right = list({n.key: n for n in right}.values())
         edges = [Edge(label(a), label(b), label(e), label(e)) for a, b, e in pairs]
-        return two_column_svg(left, right, edges, query.title, spec["left"].replace("_", " "),
-                              spec["right"].replace("_", " "))
+        return two_column_svg(
+            left, right, edges, query.title, spec["left"].replace("_", " "), spec["right"].replace("_", " ")
+        )
     if spec["kind"] == "bars":
         bars = []
         for r in rows:
@@ -270,17 +336,29 @@ def draw(query: CannedQuery, rows: list[dict]) -> str:
 
 def _describe(query: CannedQuery) -> dict:
     return {
-        "name": query.name, "title": query.title, "description": query.description,
-        "parameters": [{"name": p.name, "type": p.type, "default": p.default, "accepts": p.accepts(),
-                        "description": p.description, "allowed": catalogue().allowed_values(kg(), p) or None}
-                       for p in query.parameters.values()],
+        "name": query.name,
+        "title": query.title,
+        "description": query.description,
+        "parameters": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "default": p.default,
+                "accepts": p.accepts(),
+                "description": p.description,
+                "allowed": catalogue().allowed_values(kg(), p) or None,
+            }
+            for p in query.parameters.values()
+        ],
         "columns": query.columns,
-        "links": {"json": f"/api/queries/{query.name}.json", "csv": f"/api/queries/{query.name}.csv",
-                  "page": f"/queries/{query.name}"},
+        "links": {
+            "json": f"/api/queries/{query.name}.json",
+            "csv": f"/api/queries/{query.name}.csv",
+            "page": f"/queries/{query.name}",
+        },
     }
 
 
 def _bound(query: CannedQuery) -> dict:
     given = _params()
     return {p.name: given.get(p.name, p.default) for p in query.parameters.values()}
-

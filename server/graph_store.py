@@ -89,8 +89,10 @@ BODY_SUFFIXES = {
 UNTYPED = ("", "application/octet-stream")  # a body that does not say what it is
 MULTIPART = "multipart/form-data"
 BODY_LABEL = "body"  # how problems name the request body: "body:12: ..."
-DEFAULT_GRAPH_READ_ONLY = ("the default graph is the union of all graphs (what queries see) and is read-only here: "
-                           "write into a named graph (?graph=IRI or /graph/<name>)")
+DEFAULT_GRAPH_READ_ONLY = (
+    "the default graph is the union of all graphs (what queries see) and is read-only here: "
+    "write into a named graph (?graph=IRI or /graph/<name>)"
+)
 
 
 def readable_body_types() -> dict[str, str]:
@@ -115,8 +117,11 @@ def indirect():
     if not graphs:
         if request.method == "POST":
             return create()
-        raise error(400, "name the graph: /rdf-graphs?graph=IRI, /rdf-graphs?default, or /graph/<name> "
-                         f"for <{config.GRAPH_BASE}name>")
+        raise error(
+            400,
+            "name the graph: /rdf-graphs?graph=IRI, /rdf-graphs?default, or /graph/<name> "
+            f"for <{config.GRAPH_BASE}name>",
+        )
     if not is_iri(graphs[0]):
         raise error(400, f"graph={graphs[0]!r} is not an absolute IRI (e.g. {config.GRAPH_BASE}lin-2019)")
     return handle(graphs[0])
@@ -179,8 +184,12 @@ def get(iri: str) -> Response:
     try:
         outcome = current_app.extensions["urbankg_runner"].run(job, settings.query_timeout)
     except QueryTimeout as exc:
-        raise error(503, f"reading the graph took longer than the limit of {exc.limit:g} s",
-                    headers={"Retry-After": "5"}, refusal="timeout") from None
+        raise error(
+            503,
+            f"reading the graph took longer than the limit of {exc.limit:g} s",
+            headers={"Retry-After": "5"},
+            refusal="timeout",
+        ) from None
     except QueryFailed as exc:
         raise error(500, f"reading the graph failed: {exc}") from None
     response = Response(outcome.body, 200, content_type=fmt.content_type)
@@ -219,7 +228,8 @@ def delete(iri: str) -> Response:
     replace_theirs, where, path = replacing(), origin(), writes()
     try:
         dropped = current_app.extensions["urbankg_updates"].apply(
-            lambda: path.drop(iri, agent, origin=where, replace=replace_theirs, action="delete"))
+            lambda: path.drop(iri, agent, origin=where, replace=replace_theirs, action="delete")
+        )
     except ClaimConflict as exc:
         raise claim_error(exc) from None
     except UnstorableTerm as exc:  # a name the store keeps for itself
@@ -267,8 +277,12 @@ def write(iri: str, merge: bool) -> Response:
 
 def claim_error(exc: ClaimConflict) -> HttpError:
     """409: the graph, and who created it; ``?replace=true`` replaces it anyway."""
-    return error(409, f"{exc} Over HTTP: send the request again with ?replace=true to replace it.",
-                 body={"graph": exc.graph, "owner": exc.owner}, refusal="claim")
+    return error(
+        409,
+        f"{exc} Over HTTP: send the request again with ?replace=true to replace it.",
+        body={"graph": exc.graph, "owner": exc.owner},
+        refusal="claim",
+    )
 
 
 # -- reading the body -------------------------------------------------------------------
@@ -279,8 +293,11 @@ def parse_body(iri: str) -> Parsed:
     name = _source_name(iri)
     if request.mimetype == MULTIPART:
         if request.method != "POST":
-            raise error(415, f"{MULTIPART} is for POST (each part is added to the graph); "
-                             "PUT one RDF document", refusal="protocol")
+            raise error(
+                415,
+                f"{MULTIPART} is for POST (each part is added to the graph); PUT one RDF document",
+                refusal="protocol",
+            )
         return _merged(_parts(), name)
     data = request.get_data(cache=False)
     suffix = _suffix(request.mimetype, _last_segment(iri), empty=not data)
@@ -294,8 +311,9 @@ def _suffix(mimetype: str, named: str, *, empty: bool) -> str:
     if mimetype not in UNTYPED:
         if mimetype in types:
             return types[mimetype]
-        raise error(415, f"cannot read a body of {mimetype}: send one of {', '.join(sorted(types))}",
-                    refusal="protocol")
+        raise error(
+            415, f"cannot read a body of {mimetype}: send one of {', '.join(sorted(types))}", refusal="protocol"
+        )
     if empty:
         return ".nt"  # no bytes are the empty graph in every format
     suffix = Path(named).suffix.lower()
@@ -303,9 +321,12 @@ def _suffix(mimetype: str, named: str, *, empty: bool) -> str:
         return suffix
     suffixes = sorted({s for s in LOADER_BY_SUFFIX if _installed(s)})
     given = "a body without Content-Type" if not mimetype else f"a body of {mimetype}"
-    raise error(415, f"cannot tell what {given} is: send Content-Type, one of {', '.join(sorted(types))}, "
-                     f"or name the graph (or the part's file) with a suffix that says it: {', '.join(suffixes)}",
-                refusal="protocol")
+    raise error(
+        415,
+        f"cannot tell what {given} is: send Content-Type, one of {', '.join(sorted(types))}, "
+        f"or name the graph (or the part's file) with a suffix that says it: {', '.join(suffixes)}",
+        refusal="protocol",
+    )
 
 
 def _parsed(data: bytes, suffix: str, label: str, name: str, shown_type: str) -> Parsed:
@@ -316,10 +337,10 @@ def _parsed(data: bytes, suffix: str, label: str, name: str, shown_type: str) ->
         try:
             parsed = load_file(path, source=name)
         except SourceError as exc:
-            problems = [replace(p, file=label) if Path(p.file).name.startswith(BODY_LABEL) else p
-                        for p in exc.problems]
-            raise problems_error(400, f"{label} does not parse as {shown_type}; nothing was written",
-                                 SourceError(problems)) from None
+            problems = [replace(p, file=label) if Path(p.file).name.startswith(BODY_LABEL) else p for p in exc.problems]
+            raise problems_error(
+                400, f"{label} does not parse as {shown_type}; nothing was written", SourceError(problems)
+            ) from None
     parsed.path = Path(label)
     return parsed
 
@@ -356,15 +377,25 @@ def _merged(parts: list[tuple[str, bytes, str, str]], name: str) -> Parsed:
     for label, data, content_type, filename in parts:
         mimetype = content_type.split(";")[0].strip().lower()
         try:
-            documents.append(_parsed(data, _suffix(mimetype, filename, empty=not data), label, name,
-                                     mimetype or f"{filename or 'a part'} (by its suffix)"))
+            documents.append(
+                _parsed(
+                    data,
+                    _suffix(mimetype, filename, empty=not data),
+                    label,
+                    name,
+                    mimetype or f"{filename or 'a part'} (by its suffix)",
+                )
+            )
         except HttpError as exc:
             if exc.status != 400 or not exc.body:
                 raise
             problems += exc.body["problems"]
     if problems:  # every part's syntax errors at once, as a load of several files reports them
-        raise error(400, f"{len(problems)} problem(s) in the {MULTIPART} body; nothing was written",
-                    body={"problems": problems, "report": "\n".join(p["text"] for p in problems)})
+        raise error(
+            400,
+            f"{len(problems)} problem(s) in the {MULTIPART} body; nothing was written",
+            body={"problems": problems, "report": "\n".join(p["text"] for p in problems)},
+        )
     if len(documents) == 1:
         return documents[0]
     merged = Graph()
@@ -383,12 +414,21 @@ def _source_name(iri: str) -> str:
 
 
 def problems_error(status: int, message: str, exc: SourceError) -> HttpError:
-    problems = [replace(p, file=BODY_LABEL) if Path(p.file).name.startswith(BODY_LABEL + ".") else p
-                for p in exc.problems]
-    return error(status, message, body={"problems": [_problem(p) for p in problems],
-                                        "report": "\n".join(str(p) for p in problems)})
+    problems = [
+        replace(p, file=BODY_LABEL) if Path(p.file).name.startswith(BODY_LABEL + ".") else p for p in exc.problems
+    ]
+    return error(
+        status,
+        message,
+        body={"problems": [_problem(p) for p in problems], "report": "\n".join(str(p) for p in problems)},
+    )
 
 
 def _problem(problem) -> dict:
-    return {"file": problem.file, "line": problem.line, "message": problem.message, "severity": problem.severity,
-            "text": str(problem)}
+    return {
+        "file": problem.file,
+        "line": problem.line,
+        "message": problem.message,
+        "severity": problem.severity,
+        "text": str(problem),
+    }

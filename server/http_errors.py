@@ -12,8 +12,16 @@ from flask import Flask, Response, g, json
 
 
 class HttpError(Exception):
-    def __init__(self, status: int, message: str, *, headers: dict | None = None, body: dict | None = None,
-                 refusal: str | None = None, as_json: bool = False):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        headers: dict | None = None,
+        body: dict | None = None,
+        refusal: str | None = None,
+        as_json: bool = False,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message

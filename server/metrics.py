@@ -91,19 +91,28 @@ class Metrics:
         with self._lock:
             family("urbankg_http_requests_total", "counter", "HTTP requests answered, by route, method and status.")
             for (route, method, status), count in sorted(self.requests.items()):
-                lines.append(f'urbankg_http_requests_total{{route="{_label(route)}",method="{method}",'
-                             f'status="{status}"}} {count}')
+                lines.append(
+                    f'urbankg_http_requests_total{{route="{_label(route)}",method="{method}",'
+                    f'status="{status}"}} {count}'
+                )
             family("urbankg_http_request_duration_seconds", "histogram", "Time to answer a request, by route.")
             for route, counts in sorted(self.latency_counts.items()):
                 label = _label(route)
                 for bound, count in zip(BUCKETS, counts):
-                    lines.append(f'urbankg_http_request_duration_seconds_bucket{{route="{label}",le="{bound:g}"}} {count}')
+                    lines.append(
+                        f'urbankg_http_request_duration_seconds_bucket{{route="{label}",le="{bound:g}"}} {count}'
+                    )
                 lines.append(f'urbankg_http_request_duration_seconds_bucket{{route="{label}",le="+Inf"}} {counts[-1]}')
-                lines.append(f'urbankg_http_request_duration_seconds_sum{{route="{label}"}} {self.latency_sums[route]:.6f}')
+                lines.append(
+                    f'urbankg_http_request_duration_seconds_sum{{route="{label}"}} {self.latency_sums[route]:.6f}'
+                )
                 lines.append(f'urbankg_http_request_duration_seconds_count{{route="{label}"}} {counts[-1]}')
-            family("urbankg_refusals_total", "counter",
-                   "Requests refused, by reason: service, load, token, read-only, body-size, protocol, not-acceptable, "
-                   "timeout, client-share, busy, busy-stopped.")
+            family(
+                "urbankg_refusals_total",
+                "counter",
+                "Requests refused, by reason: service, load, token, read-only, body-size, protocol, not-acceptable, "
+                "timeout, client-share, busy, busy-stopped.",
+            )
             for reason, count in sorted(self.refusals.items()):
                 lines.append(f'urbankg_refusals_total{{reason="{_label(reason)}"}} {count}')
             family("urbankg_truncated_results_total", "counter", "Query results cut at the row or the byte limit.")
@@ -112,10 +121,13 @@ class Metrics:
         family("urbankg_query_timeouts_total", "counter", "Queries stopped at the time limit.")
         lines.append(f"urbankg_query_timeouts_total {runner.timeouts}")
         admission = runner.admission
-        family("urbankg_query_admissions_total", "counter",
-               "Queries that had to run, by what became of them on arrival: run at once, run after waiting for a "
-               "process, refused because the client had its share (429) or the server was busy (503), or stopped "
-               "on the last process for others waiting (busy-stopped, 503).")
+        family(
+            "urbankg_query_admissions_total",
+            "counter",
+            "Queries that had to run, by what became of them on arrival: run at once, run after waiting for a "
+            "process, refused because the client had its share (429) or the server was busy (503), or stopped "
+            "on the last process for others waiting (busy-stopped, 503).",
+        )
         for outcome, count in admission.counts.items():
             lines.append(f'urbankg_query_admissions_total{{outcome="{outcome}"}} {count}')
         family("urbankg_queries_running", "gauge", "Queries running now.")
@@ -124,13 +136,19 @@ class Metrics:
         lines.append(f"urbankg_queries_waiting {admission.waiting}")
         family("urbankg_query_workers", "gauge", "Query worker processes alive (0: queries run in the server process).")
         lines.append(f"urbankg_query_workers {runner.alive}")
-        family("urbankg_query_workers_without_network", "gauge",
-               "Query worker processes that run in their own empty network namespace (cannot call out).")
+        family(
+            "urbankg_query_workers_without_network",
+            "gauge",
+            "Query worker processes that run in their own empty network namespace (cannot call out).",
+        )
         lines.append(f"urbankg_query_workers_without_network {runner.isolated}")
         family("urbankg_query_worker_restarts_total", "counter", "Query worker processes started to replace one.")
         lines.append(f"urbankg_query_worker_restarts_total {runner.restarts}")
-        family("urbankg_result_cache_total", "counter",
-               "Queries answered from a kept answer (hit), by waiting for the same query (shared), or run (miss).")
+        family(
+            "urbankg_result_cache_total",
+            "counter",
+            "Queries answered from a kept answer (hit), by waiting for the same query (shared), or run (miss).",
+        )
         for outcome, count in (("hit", runner.hits), ("shared", runner.shared), ("miss", runner.misses)):
             lines.append(f'urbankg_result_cache_total{{outcome="{outcome}"}} {count}')
         family("urbankg_result_cache_bytes", "gauge", "Bytes of query answers kept.")
@@ -157,8 +175,9 @@ def install(app: Flask) -> Metrics:
         started = g.get("started")
         if started is not None:
             route = request.url_rule.rule if request.url_rule is not None else "(no route)"
-            metrics.observe(route, request.method, response.status_code, time.perf_counter() - started,
-                            g.get("refusal"))
+            metrics.observe(
+                route, request.method, response.status_code, time.perf_counter() - started, g.get("refusal")
+            )
         return response
 
     app.register_blueprint(bp)
@@ -167,6 +186,7 @@ def install(app: Flask) -> Metrics:
 
 @bp.get("/metrics")
 def metrics_text():
-    text = current_app.extensions["urbankg_metrics"].render(current_app.extensions["urbankg_runner"],
-                                                            current_app.config["KG"])
+    text = current_app.extensions["urbankg_metrics"].render(
+        current_app.extensions["urbankg_runner"], current_app.config["KG"]
+    )
     return Response(text, content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -33,11 +33,16 @@ JSON = Format("json", "application/sparql-results+json", ("application/json",), 
 XML = Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml"), ("xml", "srx"))
 CSV = Format("csv", "text/csv", (), ("csv",))
 TSV = Format("tsv", "text/tab-separated-values", (), ("tsv",))
-TURTLE = Format("turtle", "text/turtle", ("application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3"),
-                ("turtle", "ttl", "n3"))
+TURTLE = Format(
+    "turtle",
+    "text/turtle",
+    ("application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3"),
+    ("turtle", "ttl", "n3"),
+)
 NTRIPLES = Format("ntriples", "application/n-triples", ("text/plain",), ("ntriples", "n-triples", "nt"))
-JSONLD = Format("jsonld", "application/ld+json", ("application/x-json+ld", "application/json"),
-                ("json-ld", "jsonld", "json"))
+JSONLD = Format(
+    "jsonld", "application/ld+json", ("application/x-json+ld", "application/json"), ("json-ld", "jsonld", "json")
+)
 RDFXML = Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), ("rdf+xml", "rdfxml", "xml"))
 TRIG = Format("trig", "application/trig", (), ("trig",))
 NQUADS = Format("nquads", "application/n-quads", (), ("nquads", "n-quads", "nq"))
@@ -55,11 +60,15 @@ class NotAcceptable(Exception):
         self.kind = kind
         offered = ", ".join(f.media_type for f in FORMATS[kind])
         what = {SOLUTIONS: "a SELECT result", BOOLEAN: "an ASK result", GRAPH: "an RDF graph"}.get(kind, kind)
-        super().__init__(f"cannot answer {asked} with {what}: it can be had as {offered} "
-                         f"(or with format= one of {', '.join(n for f in FORMATS[kind] for n in f.names[:1])})")
+        super().__init__(
+            f"cannot answer {asked} with {what}: it can be had as {offered} "
+            f"(or with format= one of {', '.join(n for f in FORMATS[kind] for n in f.names[:1])})"
+        )
 
 
-def choose(kind: str, accept: str | None, format_param: str | None = None, formats: list[Format] | None = None) -> Format:
+def choose(
+    kind: str, accept: str | None, format_param: str | None = None, formats: list[Format] | None = None
+) -> Format:
     """The format to answer a result of ``kind`` in; raises NotAcceptable when none fits."""
     offered = formats if formats is not None else FORMATS[kind]
     if format_param:

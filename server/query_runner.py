@@ -105,11 +105,15 @@ class QueryTimeout(QueryError):
     def __init__(self, limit: float, waiting: bool = False):
         self.limit = limit
         if waiting:
-            message = (f"no query process became free within the time limit of {limit:g} s: the server is busy "
-                       "with other queries; try again shortly")
+            message = (
+                f"no query process became free within the time limit of {limit:g} s: the server is busy "
+                "with other queries; try again shortly"
+            )
         else:
-            message = (f"the query ran longer than the limit of {limit:g} s and was stopped; narrow its patterns "
-                       "or add a LIMIT")
+            message = (
+                f"the query ran longer than the limit of {limit:g} s and was stopped; narrow its patterns "
+                "or add a LIMIT"
+            )
         super().__init__(message)
 
 
@@ -190,8 +194,10 @@ def _outcome(reply: dict, memory_bytes: int | None = None) -> Outcome:
     if status == "forbidden":
         raise QueryForbidden(reply["reason"], reply["message"])
     if status == "memory":
-        raise QueryCrashed(f"the query could not be evaluated: it needs more memory than a query process may use "
-                           f"({_memory(memory_bytes)}); narrow it, or build smaller values")
+        raise QueryCrashed(
+            f"the query could not be evaluated: it needs more memory than a query process may use "
+            f"({_memory(memory_bytes)}); narrow it, or build smaller values"
+        )
     raise QueryFailed(reply.get("message", f"unexpected reply from a query process: {reply!r}"))
 
 
@@ -218,8 +224,13 @@ class Admission:
     ``processes=None``: no pool (the inline runner), only the per-client share holds.
     """
 
-    def __init__(self, processes: int | None, client_queries: int = Settings.client_queries,
-                 reserve_seconds: float = Settings.reserve_seconds, queue_seconds: float = Settings.queue_seconds):
+    def __init__(
+        self,
+        processes: int | None,
+        client_queries: int = Settings.client_queries,
+        reserve_seconds: float = Settings.reserve_seconds,
+        queue_seconds: float = Settings.queue_seconds,
+    ):
         self.processes = processes
         self.client_queries = client_queries
         self.reserve_seconds = reserve_seconds
@@ -231,7 +242,7 @@ class Admission:
         self._clients: Counter[str] = Counter()  # queries running or waiting, per limited client
 
     @classmethod
-    def of(cls, settings: Settings, processes: int | None) -> "Admission":
+    def of(cls, settings: Settings, processes: int | None) -> Admission:
         return cls(processes, settings.client_queries, settings.reserve_seconds, settings.queue_seconds)
 
     @property
@@ -252,16 +263,20 @@ class Admission:
                 raise ClientOverShare(
                     f"too many queries at once from this client: {self._clients[client]} of yours are running or "
                     f"waiting, and a client may have {self.client_queries} (URBANKG_CLIENT_QUERIES). Send this one "
-                    "again when one of them has been answered", _seconds(min(mine) - now))
+                    "again when one of them has been answered",
+                    _seconds(min(mine) - now),
+                )
             ticket = Ticket(client, now + min(self.queue_seconds, timeout))
             if self._free() and not self._waiting:
                 self.counts["at-once"] += 1
             else:
                 if len(self._waiting) >= 2 * self.processes:
                     self.counts["busy"] += 1
-                    raise ServerBusy(f"the server is busy: every query process is taken and {len(self._waiting)} "
-                                     "requests are already waiting for one; send the query again later",
-                                     self._soonest_free(now))
+                    raise ServerBusy(
+                        f"the server is busy: every query process is taken and {len(self._waiting)} "
+                        "requests are already waiting for one; send the query again later",
+                        self._soonest_free(now),
+                    )
                 self._wait(ticket)
                 self.counts["after-waiting"] += 1
             self._count(client, +1)
@@ -281,9 +296,11 @@ class Admission:
                 left = ticket.deadline - time.monotonic()
                 if left <= 0:
                     self.counts["busy"] += 1
-                    raise ServerBusy(f"the server is busy: no query process came free for this query within "
-                                     f"{self.queue_seconds:g} s (URBANKG_QUEUE_SECONDS); send it again later",
-                                     self._soonest_free(time.monotonic()))
+                    raise ServerBusy(
+                        f"the server is busy: no query process came free for this query within "
+                        f"{self.queue_seconds:g} s (URBANKG_QUEUE_SECONDS); send it again later",
+                        self._soonest_free(time.monotonic()),
+                    )
                 self._changed.wait(left)
         finally:
             self._waiting.remove(ticket)
@@ -318,7 +335,9 @@ class Admission:
                 f"the server is busy: every other query process runs a long query, and this one ran "
                 f"{self.reserve_seconds:g} s (URBANKG_RESERVE_SECONDS) on the last one while other requests waited, "
                 f"so it was stopped for them. Send it again later: when a process is free it may run up to "
-                f"{limit:g} s", self._soonest_free(now))
+                f"{limit:g} s",
+                self._soonest_free(now),
+            )
 
     def _count(self, client: str | None, delta: int) -> None:
         """Under the lock: a limited client's queries running or waiting."""
@@ -375,9 +394,16 @@ class _Worker:
 class ProcessRunner:
     """Runs queries of an on-disk OxigraphStore in killable worker processes."""
 
-    def __init__(self, store, workers: int = 2, isolate_network: bool = True, *,
-                 max_bytes: int | None = Settings.max_result_bytes, memory_bytes: int | None = None,
-                 admission: Admission | None = None):
+    def __init__(
+        self,
+        store,
+        workers: int = 2,
+        isolate_network: bool = True,
+        *,
+        max_bytes: int | None = Settings.max_result_bytes,
+        memory_bytes: int | None = None,
+        admission: Admission | None = None,
+    ):
         if getattr(store, "path", None) is None:
             raise ValueError("ProcessRunner needs an on-disk store; use InlineRunner")
         self.store = store
@@ -398,8 +424,9 @@ class ProcessRunner:
         self._started = False
         self._closed = False
         _remove_stale_snapshot_folders(Path(store.path))
-        self._root = Path(tempfile.mkdtemp(prefix=f"{_snapshot_prefix(Path(store.path))}{os.getpid()}-",
-                                           dir=Path(store.path).parent))
+        self._root = Path(
+            tempfile.mkdtemp(prefix=f"{_snapshot_prefix(Path(store.path))}{os.getpid()}-", dir=Path(store.path).parent)
+        )
         # Workers and snapshots must not outlive the server: finalize also runs at exit.
         self._finalizer = weakref.finalize(self, _shutdown, self._workers, self._root)
 
@@ -434,7 +461,9 @@ class ProcessRunner:
                 try:
                     return self._run_once(job, timeout, ticket)
                 except _WorkerLost as lost:
-                    raise QueryFailed(f"the query process stopped unexpectedly ({lost}); it has been replaced") from None
+                    raise QueryFailed(
+                        f"the query process stopped unexpectedly ({lost}); it has been replaced"
+                    ) from None
         finally:
             self.admission.leave(ticket)
 
@@ -467,7 +496,8 @@ class ProcessRunner:
                 raise QueryCrashed(
                     f"the query could not be evaluated: it crashed the query engine ({crash}) — is it nested too "
                     f"deeply, or does it build values larger than a query process may hold "
-                    f"({_memory(self.memory_bytes)})? Simplify it; the query process has been replaced") from None
+                    f"({_memory(self.memory_bytes)})? Simplify it; the query process has been replaced"
+                ) from None
             raise _WorkerLost(str(exc) or type(exc).__name__) from exc
         self._idle.put(worker)
         return _outcome(reply, self.memory_bytes)
@@ -558,9 +588,16 @@ class ProcessRunner:
 
 def _spawn(isolate_network: bool, memory_bytes: int | None = None) -> _Worker:
     process = subprocess.Popen(
-        [sys.executable, "-m", "urbankg.server.query_worker", *(["--isolate-network"] if isolate_network else []),
-         *(["--memory-bytes", str(memory_bytes)] if memory_bytes else [])],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+        [
+            sys.executable,
+            "-m",
+            "urbankg.server.query_worker",
+            *(["--isolate-network"] if isolate_network else []),
+            *(["--memory-bytes", str(memory_bytes)] if memory_bytes else []),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        close_fds=True,
     )
     jobs = Connection(os.dup(process.stdin.fileno()), readable=False)
     replies = Connection(os.dup(process.stdout.fileno()), writable=False)
@@ -578,8 +615,10 @@ def _wait_ready(worker: _Worker) -> None:
     worker.isolated = bool(message.get("isolated"))
     if not ready:
         _kill(worker)
-        raise QueryFailed(f"a query process did not start within {WORKER_START_TIMEOUT:g} s "
-                          f"(exit code {worker.process.poll()}); see the server's log")
+        raise QueryFailed(
+            f"a query process did not start within {WORKER_START_TIMEOUT:g} s "
+            f"(exit code {worker.process.poll()}); see the server's log"
+        )
 
 
 def _crash_signal(returncode: int | None) -> str | None:
@@ -612,7 +651,7 @@ def _remove_stale_snapshot_folders(store_path: Path) -> None:
     """Remove snapshot folders left by a server that was killed (their pid is gone)."""
     prefix = _snapshot_prefix(store_path)
     for folder in store_path.parent.glob(prefix + "*"):
-        pid = folder.name[len(prefix):].split("-", 1)[0]
+        pid = folder.name[len(prefix) :].split("-", 1)[0]
         if pid.isdigit() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -694,8 +733,14 @@ def _execute_through_store(kg, job: QueryJob) -> dict:
         return {"status": "syntax" if "syntax" in str(exc).lower() else "error", "message": str(exc)}
     except FormatMismatch as exc:
         return {"status": "mismatch", "kind": exc.kind}
-    return {"status": "ok", "kind": written.kind, "body": written.body, "rows": written.rows,
-            "truncated": written.truncated, "limit": written.limit}
+    return {
+        "status": "ok",
+        "kind": written.kind,
+        "body": written.body,
+        "rows": written.rows,
+        "truncated": written.truncated,
+        "limit": written.limit,
+    }
 
 
 def make_runner(kg, workers: int, isolate_network: bool = True, settings: Settings | None = None):
@@ -704,6 +749,12 @@ def make_runner(kg, workers: int, isolate_network: bool = True, settings: Settin
     settings = settings or Settings(workers=workers)
     store = kg.store
     if getattr(store, "path", None) is not None and hasattr(store, "snapshot"):
-        return ProcessRunner(store, workers, isolate_network, max_bytes=settings.max_result_bytes,
-                             memory_bytes=settings.worker_memory_bytes(), admission=Admission.of(settings, workers))
+        return ProcessRunner(
+            store,
+            workers,
+            isolate_network,
+            max_bytes=settings.max_result_bytes,
+            memory_bytes=settings.worker_memory_bytes(),
+            admission=Admission.of(settings, workers),
+        )
     return InlineRunner(kg, max_bytes=settings.max_result_bytes, admission=Admission.of(settings, None))

@@ -133,8 +133,14 @@ def _run(store: ox.Store, job: QueryJob) -> dict:
         return {"status": "memory"}
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         return {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
-    return {"status": "ok", "kind": written.kind, "body": written.body, "rows": written.rows,
-            "truncated": written.truncated, "limit": written.limit}
+    return {
+        "status": "ok",
+        "kind": written.kind,
+        "body": written.body,
+        "rows": written.rows,
+        "truncated": written.truncated,
+        "limit": written.limit,
+    }
 
 
 def limit_memory(limit: int) -> None:
@@ -179,7 +185,7 @@ class OfflineThread:
         self.isolated = False
 
     @classmethod
-    def start(cls) -> "OfflineThread | None":
+    def start(cls) -> OfflineThread | None:
         if not unshare_user_namespace():
             return None
         offline = cls()

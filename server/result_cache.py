@@ -30,12 +30,19 @@ import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, replace
 
-from flask import current_app, request
+from flask import request
 
 from urbankg.errors import DiskFull
 from urbankg.server.auth import agent_for_token, presented_token
-from urbankg.server.query_runner import (ClientOverShare, Outcome, QueryError, QueryFailed, QueryTimeout, ServerBusy,
-                                         client_key)
+from urbankg.server.query_runner import (
+    ClientOverShare,
+    Outcome,
+    QueryError,
+    QueryFailed,
+    QueryTimeout,
+    ServerBusy,
+    client_key,
+)
 from urbankg.server.query_worker import QueryJob
 
 # Functions whose value differs from one evaluation to the next.
@@ -45,8 +52,11 @@ _VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
 def fresh_requested(headers) -> bool:
     """Whether an HTTP request asks for an answer not taken from a cache (RFC 9111, 5.2.1)."""
     control = headers.get("Cache-Control", "").lower().replace(" ", "")
-    return ("no-cache" in control or "max-age=0" in control
-            or (not control and "no-cache" in headers.get("Pragma", "").lower()))
+    return (
+        "no-cache" in control
+        or "max-age=0" in control
+        or (not control and "no-cache" in headers.get("Pragma", "").lower())
+    )
 
 
 def requesting_client() -> str | None:
@@ -190,4 +200,3 @@ class CachedRunner:
             while self._kept_bytes > self.max_bytes:
                 _, evicted = self._kept.popitem(last=False)
                 self._kept_bytes -= len(evicted.body)
-

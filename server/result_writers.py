@@ -60,8 +60,13 @@ class FormatMismatch(Exception):
         super().__init__(kind)
 
 
-def write(result, formats: dict[str, str], max_rows: int | None, prefixes: dict[str, str] | None = None,
-          max_bytes: int | None = None) -> Written:
+def write(
+    result,
+    formats: dict[str, str],
+    max_rows: int | None,
+    prefixes: dict[str, str] | None = None,
+    max_bytes: int | None = None,
+) -> Written:
     """Serialise ``result`` in ``formats[kind]`` (kind: solutions, boolean or graph)."""
     if isinstance(result, ox.QuerySolutions):
         return _write_solutions(result, _format_for("solutions", formats), max_rows, max_bytes)
@@ -95,13 +100,19 @@ def _write_solutions(result: ox.QuerySolutions, fmt: str, max_rows: int | None, 
         rows.append(encoded)
         size += len(encoded) + len(writer.separator)
     link = None if limit is None else truncation_link(limit, max_rows if limit == "rows" else max_bytes)
-    body = b"".join([writer.head(variables, link).encode("utf-8"), writer.separator.encode("utf-8").join(rows),
-                     writer.tail.encode("utf-8")])
+    body = b"".join(
+        [
+            writer.head(variables, link).encode("utf-8"),
+            writer.separator.encode("utf-8").join(rows),
+            writer.tail.encode("utf-8"),
+        ]
+    )
     return Written("solutions", body, len(rows), limit is not None, limit)
 
 
-def _write_graph(result: Iterable, fmt: str, max_rows: int | None, prefixes: dict[str, str] | None,
-                 max_bytes: int | None) -> Written:
+def _write_graph(
+    result: Iterable, fmt: str, max_rows: int | None, prefixes: dict[str, str] | None, max_bytes: int | None
+) -> Written:
     triples: list = []
     size, limit = 0, None
     for triple in result:
@@ -118,7 +129,7 @@ def _write_graph(result: Iterable, fmt: str, max_rows: int | None, prefixes: dic
     while max_bytes is not None and len(body) > max_bytes and triples:
         # The format spells triples longer than their terms: keep the share that fits, a little less
         # so that one more round is rare.
-        triples = triples[:min(len(triples) - 1, int(len(triples) * max_bytes / len(body) * 0.98))]
+        triples = triples[: min(len(triples) - 1, int(len(triples) * max_bytes / len(body) * 0.98))]
         limit = "bytes"
         body = _serialize_graph(triples, fmt, prefixes)
     return Written("graph", body, len(triples), limit is not None, limit)
@@ -177,9 +188,14 @@ def _json_term(term) -> dict:
             out["datatype"] = term.datatype.value
         return out
     if isinstance(term, ox.Triple):  # RDF 1.2 triple terms
-        return {"type": "triple", "value": {"subject": _json_term(term.subject),
-                                            "predicate": _json_term(term.predicate),
-                                            "object": _json_term(term.object)}}
+        return {
+            "type": "triple",
+            "value": {
+                "subject": _json_term(term.subject),
+                "predicate": _json_term(term.predicate),
+                "object": _json_term(term.object),
+            },
+        }
     raise TypeError(f"not an RDF term: {term!r}")
 
 
@@ -215,8 +231,10 @@ def _xml_term(term) -> str:
             return f"<literal datatype={quoteattr(term.datatype.value)}>{escape(term.value)}</literal>"
         return f"<literal>{escape(term.value)}</literal>"
     if isinstance(term, ox.Triple):
-        return (f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
-                f"</predicate><object>{_xml_term(term.object)}</object></triple>")
+        return (
+            f"<triple><subject>{_xml_term(term.subject)}</subject><predicate>{_xml_term(term.predicate)}"
+            f"</predicate><object>{_xml_term(term.object)}</object></triple>"
+        )
     raise TypeError(f"not an RDF term: {term!r}")
 
 
@@ -230,13 +248,14 @@ def _xml_head(variables: list[str], link: str | None) -> str:
 
 
 def _xml_row(variables: list[str], row: list) -> str:
-    bindings = "".join(f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
-                       for v, t in zip(variables, row) if t is not None)
+    bindings = "".join(
+        f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None
+    )
     return f"<result>{bindings}</result>\n"
 
 
 def _xml_boolean(value: bool) -> bytes:
-    return f"{XML_START}<head/>\n<boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n".encode("utf-8")
+    return f"{XML_START}<head/>\n<boolean>{'true' if value else 'false'}</boolean>\n</sparql>\n".encode()
 
 
 # -- SPARQL 1.1 Query Results CSV and TSV ------------------------------------------------
@@ -307,11 +326,11 @@ SOLUTION_WRITERS = {
 
 
 def _csv_boolean(value: bool) -> bytes:
-    return f"_askResult\r\n{'true' if value else 'false'}\r\n".encode("utf-8")
+    return f"_askResult\r\n{'true' if value else 'false'}\r\n".encode()
 
 
 def _tsv_boolean(value: bool) -> bytes:
-    return f"?_askResult\n{'true' if value else 'false'}\n".encode("utf-8")
+    return f"?_askResult\n{'true' if value else 'false'}\n".encode()
 
 
 # SPARQL 1.1 Results CSV/TSV define no boolean. Jena writes an ASK as a one-column table,

@@ -25,10 +25,25 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-RESULT_FORMATS = ["SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
-                  "Turtle", "N-Triples", "JSON-LD", "RDF_XML", "TriG", "N-Quads"]
-PREFIXES = {"sd": SD, "void": VOID, "formats": FORMATS_NS, "dcterms": "http://purl.org/dc/terms/",
-            "rdfs": "http://www.w3.org/2000/01/rdf-schema#"}
+RESULT_FORMATS = [
+    "SPARQL_Results_JSON",
+    "SPARQL_Results_XML",
+    "SPARQL_Results_CSV",
+    "SPARQL_Results_TSV",
+    "Turtle",
+    "N-Triples",
+    "JSON-LD",
+    "RDF_XML",
+    "TriG",
+    "N-Quads",
+]
+PREFIXES = {
+    "sd": SD,
+    "void": VOID,
+    "formats": FORMATS_NS,
+    "dcterms": "http://purl.org/dc/terms/",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+}
 
 STATISTICS = {
     "graphs": ("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", None),
@@ -73,8 +88,13 @@ class Statistics:
         numbers: dict = {}
         deadline = time.monotonic() + self.timeout  # one limit for all the counting, not one per query
         for name, (sparql, default_graphs) in STATISTICS.items():
-            job = QueryJob(sparql, {"solutions": "json"}, None, default_graphs=default_graphs,
-                           named_graphs=[] if default_graphs is not None else None)
+            job = QueryJob(
+                sparql,
+                {"solutions": "json"},
+                None,
+                default_graphs=default_graphs,
+                named_graphs=[] if default_graphs is not None else None,
+            )
             try:
                 outcome = self.runner.run(job, max(deadline - time.monotonic(), 0.001))
             except QueryError:
@@ -113,15 +133,25 @@ def describe(endpoint: str, settings, statistics: dict | None) -> list[ox.Triple
         ox.Triple(dataset, _void("sparqlEndpoint"), service),
         ox.Triple(dataset, _sd("defaultGraph"), default_graph),
         ox.Triple(default_graph, RDF_TYPE, _sd("Graph")),
-        ox.Triple(default_graph, RDFS_COMMENT,
-                  ox.Literal("The default graph of a query, and the Graph Store's /rdf-graphs?default, is the union "
-                             "of all named graphs and urbankg's catalogue of sources. It is read-only: a Graph Store "
-                             "PUT, POST or DELETE of it answers 405, and an update names the graph it writes "
-                             "(write into a named graph).")),
+        ox.Triple(
+            default_graph,
+            RDFS_COMMENT,
+            ox.Literal(
+                "The default graph of a query, and the Graph Store's /rdf-graphs?default, is the union "
+                "of all named graphs and urbankg's catalogue of sources. It is read-only: a Graph Store "
+                "PUT, POST or DELETE of it answers 405, and an update names the graph it writes "
+                "(write into a named graph)."
+            ),
+        ),
     ]
     if statistics is None:
-        triples.append(ox.Triple(dataset, RDFS_COMMENT, ox.Literal(
-            "Statistics are left out: counting the store took longer than the query time limit.")))
+        triples.append(
+            ox.Triple(
+                dataset,
+                RDFS_COMMENT,
+                ox.Literal("Statistics are left out: counting the store took longer than the query time limit."),
+            )
+        )
         return triples
     graphs = statistics["graphs"]
     triples += [
@@ -152,10 +182,18 @@ def describe(endpoint: str, settings, statistics: dict | None) -> list[ox.Triple
 
 
 def _limits(settings) -> str:
-    writes = ("Updates and Graph Store writes need the bearer token." if not settings.read_only
-              else "This server is read-only (no write token is configured).")
-    service = (f"SERVICE may call only: {', '.join(settings.service_allow)}." if settings.service_allow
-               else "SERVICE is refused (no endpoint is allowed).")
-    return (f"Queries are stopped after {settings.query_timeout:g} s. Results are cut at {settings.max_rows} rows "
-            f"(then the response has the header X-Urbankg-Truncated: true). Request bodies may hold "
-            f"{settings.max_body} bytes. {service} {writes}")
+    writes = (
+        "Updates and Graph Store writes need the bearer token."
+        if not settings.read_only
+        else "This server is read-only (no write token is configured)."
+    )
+    service = (
+        f"SERVICE may call only: {', '.join(settings.service_allow)}."
+        if settings.service_allow
+        else "SERVICE is refused (no endpoint is allowed)."
+    )
+    return (
+        f"Queries are stopped after {settings.query_timeout:g} s. Results are cut at {settings.max_rows} rows "
+        f"(then the response has the header X-Urbankg-Truncated: true). Request bodies may hold "
+        f"{settings.max_body} bytes. {service} {writes}"
+    )

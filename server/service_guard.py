@@ -32,24 +32,36 @@ def query_refusal(services: Iterable[ServiceCall], allow: Iterable[str]) -> Refu
     allow = tuple(allow)
     for call in services:
         if call.target is None:
-            return Refusal("service", f"SERVICE refused: {call.problem}. This endpoint calls other SPARQL endpoints "
-                                      f"only when the query names one that is allowed{_allowed(allow)}.")
+            return Refusal(
+                "service",
+                f"SERVICE refused: {call.problem}. This endpoint calls other SPARQL endpoints "
+                f"only when the query names one that is allowed{_allowed(allow)}.",
+            )
         if call.target not in allow:
-            return Refusal("service", f"SERVICE <{call.target}> refused: this endpoint does not call other SPARQL "
-                                      f"endpoints on a caller's behalf{_allowed(allow)}. Query that endpoint "
-                                      "directly, or ask the operator to add it to URBANKG_SERVICE_ALLOW.")
+            return Refusal(
+                "service",
+                f"SERVICE <{call.target}> refused: this endpoint does not call other SPARQL "
+                f"endpoints on a caller's behalf{_allowed(allow)}. Query that endpoint "
+                "directly, or ask the operator to add it to URBANKG_SERVICE_ALLOW.",
+            )
     return None
 
 
 def update_refusal(services: Iterable[ServiceCall], loads: Iterable[str]) -> Refusal | None:
     for call in services:
         target = f"<{call.target}>" if call.target else "(no single endpoint)"
-        return Refusal("service", f"SERVICE {target} refused in an update: updates never call other endpoints. "
-                                  "Run the federated part as a query, then write what it found.")
+        return Refusal(
+            "service",
+            f"SERVICE {target} refused in an update: updates never call other endpoints. "
+            "Run the federated part as a query, then write what it found.",
+        )
     for target in loads:
-        return Refusal("load", f"LOAD <{target}> refused: urbankg does not fetch documents from the web. "
-                               "Send the data with a Graph Store PUT or POST (it is validated like "
-                               "`urbankg load`), or load the file with `urbankg load`.")
+        return Refusal(
+            "load",
+            f"LOAD <{target}> refused: urbankg does not fetch documents from the web. "
+            "Send the data with a Graph Store PUT or POST (it is validated like "
+            "`urbankg load`), or load the file with `urbankg load`.",
+        )
     return None
 
 

@@ -44,13 +44,20 @@ from urbankg.server import negotiation, service_description, service_guard
 from urbankg.server.auth import require_write_token
 from urbankg.server.http_errors import HttpError, no_content
 from urbankg.server.negotiation import FORMATS, NotAcceptable
-from urbankg.server.query_runner import (QueryCrashed, QueryFailed, QueryForbidden, QueryRefused, QuerySyntaxError,
-                                         QueryTimeout, ResultKindMismatch)
+from urbankg.server.query_runner import (
+    QueryCrashed,
+    QueryFailed,
+    QueryForbidden,
+    QueryRefused,
+    QuerySyntaxError,
+    QueryTimeout,
+    ResultKindMismatch,
+)
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import fresh_requested, requesting_client
 from urbankg.server.result_writers import GRAPH_FORMATS
-from urbankg.server.sparql_text import scan
 from urbankg.server.sparql_request import Refused
+from urbankg.server.sparql_text import scan
 from urbankg.server.update_runner import CheckedUpdate, UpdateRunner
 
 bp = Blueprint("sparql", __name__)
@@ -90,12 +97,16 @@ def sparql():
     if queries and updates:
         raise protocol_error("a request carries either a query or an update, not both")
     if len(queries) > 1 or len(updates) > 1:
-        raise protocol_error(f"the request has {len(queries) or len(updates)} "
-                             f"{'query' if queries else 'update'} parameters; send exactly one")
+        raise protocol_error(
+            f"the request has {len(queries) or len(updates)} "
+            f"{'query' if queries else 'update'} parameters; send exactly one"
+        )
     if updates:
         if request.method != "POST":
-            raise protocol_error("updates must be sent with POST (a form with update=, or the update itself with "
-                                 f"Content-Type: {UPDATE_TYPE}); GET only queries")
+            raise protocol_error(
+                "updates must be sent with POST (a form with update=, or the update itself with "
+                f"Content-Type: {UPDATE_TYPE}); GET only queries"
+            )
         return run_update(updates[0], params)
     if queries:
         return run_query(queries[0], params)
@@ -112,8 +123,7 @@ def read_request() -> tuple[dict[str, list[str]], tuple[str, str] | None]:
     mimetype = request.mimetype
     charset = request.mimetype_params.get("charset", "utf-8").lower()
     if not mimetype:
-        raise protocol_error(f"a POST needs a Content-Type: {FORM} (query= or update=), {QUERY_TYPE} "
-                             f"or {UPDATE_TYPE}")
+        raise protocol_error(f"a POST needs a Content-Type: {FORM} (query= or update=), {QUERY_TYPE} or {UPDATE_TYPE}")
     if charset not in ("utf-8", "utf8"):
         raise protocol_error(f"the body is declared {charset}: SPARQL requests must be UTF-8 (charset=utf-8)")
     if mimetype == FORM:
@@ -142,8 +152,10 @@ def graph_iris(params: dict[str, list[str]], name: str) -> list[str] | None:
             # The engine's own IRI parser: a value it would reject must not reach the query process.
             ox.NamedNode(value)
         except ValueError as exc:
-            raise protocol_error(f"{name}={shown(value)} is not an absolute IRI ({exc}); "
-                                 "give one like https://w3id.org/urbankg/graph/lin-2019") from None
+            raise protocol_error(
+                f"{name}={shown(value)} is not an absolute IRI ({exc}); "
+                "give one like https://w3id.org/urbankg/graph/lin-2019"
+            ) from None
     return values
 
 
@@ -177,8 +189,9 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
         service_allow=current.service_allow,
     )
     try:
-        outcome = runner().run(job, current.query_timeout, fresh=fresh_requested(request.headers),
-                               client=requesting_client())
+        outcome = runner().run(
+            job, current.query_timeout, fresh=fresh_requested(request.headers), client=requesting_client()
+        )
     except QuerySyntaxError as error:
         raise HttpError(400, f"SPARQL syntax error: {error}") from None
     except QueryForbidden as error:
@@ -188,8 +201,9 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
     except ResultKindMismatch as error:
         raise not_acceptable(error.kind, format_param) from None
     except QueryRefused as error:
-        raise HttpError(error.status, str(error), headers={"Retry-After": str(error.retry_after)},
-                        refusal=error.reason) from None
+        raise HttpError(
+            error.status, str(error), headers={"Retry-After": str(error.retry_after)}, refusal=error.reason
+        ) from None
     except QueryTimeout as error:
         raise HttpError(503, str(error), headers={"Retry-After": "5"}, refusal="timeout") from None
     except QueryFailed as error:
@@ -229,8 +243,10 @@ def run_update(text: str, params: dict[str, list[str]]) -> Response:
     using_named = graph_iris(params, "using-named-graph-uri") or []
     if using or using_named:
         if checked_update(text, lines_before=0).names_dataset:
-            raise protocol_error("the update names its dataset with USING or WITH and the request also gives "
-                                 "using-graph-uri / using-named-graph-uri; use one or the other")
+            raise protocol_error(
+                "the update names its dataset with USING or WITH and the request also gives "
+                "using-graph-uri / using-named-graph-uri; use one or the other"
+            )
         text = scan(text).with_using(using, using_named)
     # The relative IRIs of an update resolve against the endpoint (its BASE line is one line
     # ahead of the client's text: line numbers in messages are corrected for it).
@@ -246,11 +262,15 @@ def run_update(text: str, params: dict[str, list[str]]) -> Response:
         update_runner().apply(lambda: writes.update(text, agent, origin="SPARQL update", replace=replace_theirs))
     except SourceError as error:
         report = "\n".join(str(p) for p in error.problems)
-        raise HttpError(400, f"the update would leave graphs that fail validation; nothing was written:\n{report}",
-                        refusal="update-shapes") from None
+        raise HttpError(
+            400,
+            f"the update would leave graphs that fail validation; nothing was written:\n{report}",
+            refusal="update-shapes",
+        ) from None
     except ClaimConflict as error:
-        raise HttpError(409, f"{error} Over HTTP: send the update again with replace=true to replace it.",
-                        refusal="claim") from None
+        raise HttpError(
+            409, f"{error} Over HTTP: send the update again with replace=true to replace it.", refusal="claim"
+        ) from None
     except StoreError as error:
         # The engine's own exception says whose fault it is: the text (a graph that does not
         # exist) or the store (I/O); the write path's own refusals (the default graph) have no cause.
@@ -274,8 +294,9 @@ def checked_update(text: str, lines_before: int) -> CheckedUpdate:
     except Refused as refused:
         # The checker not starting is the server's trouble, not the text's.
         status, headers = (503, {"Retry-After": "5"}) if refused.reason == "unavailable" else (400, None)
-        raise HttpError(status, _shift_lines(str(refused), lines_before), headers=headers,
-                        refusal=f"update-{refused.reason}") from None
+        raise HttpError(
+            status, _shift_lines(str(refused), lines_before), headers=headers, refusal=f"update-{refused.reason}"
+        ) from None
 
 
 def update_runner() -> UpdateRunner:
@@ -284,8 +305,9 @@ def update_runner() -> UpdateRunner:
 
 def _shift_lines(message: str, lines: int) -> str:
     """Line numbers in the parsers' messages, counted in the client's text."""
-    shifted = re.sub(r"error at (\d+):(\d+)",
-                     lambda m: f"error at {max(int(m.group(1)) - lines, 1)}:{m.group(2)}", message)
+    shifted = re.sub(
+        r"error at (\d+):(\d+)", lambda m: f"error at {max(int(m.group(1)) - lines, 1)}:{m.group(2)}", message
+    )
     return re.sub(r"at line (\d+)", lambda m: f"at line {max(int(m.group(1)) - lines, 1)}", shifted)
 
 
@@ -314,5 +336,3 @@ def service_description_response() -> Response:
     response = Response(body, 200, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response
-
-

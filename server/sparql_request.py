@@ -52,8 +52,7 @@ MAX_DEPTH = 400  # the engine survived 1,000 on an 8 MB stack; the canned querie
 CACHE_SIZE = 512
 PARSER_STACK = 16 * 1024 * 1024  # bytes; Python's recursion limit ends the parse long before
 
-QUERY_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE",
-               "AskQuery": "ASK"}
+QUERY_FORMS = {"SelectQuery": "SELECT", "ConstructQuery": "CONSTRUCT", "DescribeQuery": "DESCRIBE", "AskQuery": "ASK"}
 # Lists whose items the engine folds into one left-deep tree (see the module docstring).
 CHAIN_FIELDS = frozenset({"other", "part", "graph"})
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
@@ -98,8 +97,9 @@ def analyse(text: str, kind: str) -> Request:
 def _analyse_cached(text: str, kind: str) -> Request | Refused:
     # A fresh thread: its recursion budget does not depend on how deep the caller already is.
     outcome: list = []
-    thread = threading.Thread(target=lambda: outcome.append(_analyse(text, kind)),
-                              name="urbankg-sparql-parse", daemon=True)
+    thread = threading.Thread(
+        target=lambda: outcome.append(_analyse(text, kind)), name="urbankg-sparql-parse", daemon=True
+    )
     with _stack_size_lock:  # the size is the process's setting, read when a thread starts
         previous = threading.stack_size(PARSER_STACK)
         try:
@@ -119,24 +119,37 @@ def _analyse(text: str, kind: str) -> Request | Refused:
     try:
         tree = parser.parseQuery(text) if kind == "query" else parser.parseUpdate(text)
     except RecursionError:
-        return Refused("depth", f"the {kind} is nested too deeply for this endpoint to read safely; "
-                                f"flatten its groups and parentheses")
+        return Refused(
+            "depth",
+            f"the {kind} is nested too deeply for this endpoint to read safely; flatten its groups and parentheses",
+        )
     except ParseException as exc:
-        return Refused("syntax", _unreadable(kind, f"at line {exc.lineno}, column {exc.column}: {clipped(exc.msg, 300)} "
-                                                   f"(found {clipped(exc.line[exc.column - 1:], 60)!r})"))
+        return Refused(
+            "syntax",
+            _unreadable(
+                kind,
+                f"at line {exc.lineno}, column {exc.column}: {clipped(exc.msg, 300)} "
+                f"(found {clipped(exc.line[exc.column - 1 :], 60)!r})",
+            ),
+        )
     except Exception as exc:  # rdflib raises plain exceptions for some grammar checks (e.g. bad escapes)
         return Refused("syntax", _unreadable(kind, clipped(str(exc), 300)))
     try:
         return _describe(tree, kind)
     except _TooDeep as exc:
-        return Refused("depth", f"the {kind} chains or nests {exc.depth} operations deep (||, &&, UNION, "
-                                f"path steps, group parts); this endpoint reads at most {MAX_DEPTH}")
+        return Refused(
+            "depth",
+            f"the {kind} chains or nests {exc.depth} operations deep (||, &&, UNION, "
+            f"path steps, group parts); this endpoint reads at most {MAX_DEPTH}",
+        )
 
 
 def _unreadable(kind: str, detail: str) -> str:
-    return (f"the {kind} was refused: this endpoint's checking parser cannot read it ({detail}). Write it in "
-            "SPARQL 1.1 as the W3C grammar has it, with a space between keywords; the engine runs only what "
-            "the checking parser could read")
+    return (
+        f"the {kind} was refused: this endpoint's checking parser cannot read it ({detail}). Write it in "
+        "SPARQL 1.1 as the W3C grammar has it, with a space between keywords; the engine runs only what "
+        "the checking parser could read"
+    )
 
 
 class _TooDeep(Exception):
@@ -199,8 +212,7 @@ def _service(term, prefixes: dict[str, str]) -> ServiceCall:
     if isinstance(term, CompValue) and term.name == "pname":
         prefix, local = _field(term, "prefix"), _field(term, "localname")
         if prefix not in prefixes:
-            return ServiceCall(None, f"SERVICE {prefix}:{local}: the prefix '{prefix}:' "
-                                     "is not declared")
+            return ServiceCall(None, f"SERVICE {prefix}:{local}: the prefix '{prefix}:' is not declared")
         target = prefixes[prefix] + local
     elif isinstance(term, URIRef):
         target = str(term)

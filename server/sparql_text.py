@@ -124,13 +124,15 @@ class Scan:
             text = text[:start] + replacement + text[end:]
         return text
 
-
     def with_silent_clear(self) -> str:
         """The update text with CLEAR made CLEAR SILENT: clearing a graph that does not exist
         succeeds, as in stores that keep no empty graphs (Jena, Virtuoso) and as the W3C
         protocol tests expect; Oxigraph, which records graphs, would fail it."""
-        edits = [t.end for i, t in enumerate(self.tokens) if t.is_keyword("CLEAR")
-                 and not (i + 1 < len(self.tokens) and self.tokens[i + 1].is_keyword("SILENT"))]
+        edits = [
+            t.end
+            for i, t in enumerate(self.tokens)
+            if t.is_keyword("CLEAR") and not (i + 1 < len(self.tokens) and self.tokens[i + 1].is_keyword("SILENT"))
+        ]
         text = self.text
         for position in reversed(edits):
             text = text[:position] + " SILENT" + text[position:]

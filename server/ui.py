@@ -48,12 +48,16 @@ bp = Blueprint("ui", __name__, template_folder="templates", static_folder="stati
 
 UI_QUERIES = Path(__file__).parent / "ui_queries"
 LABEL_PREDICATES = [
-    "http://www.w3.org/2004/02/skos/core#prefLabel", "http://www.w3.org/2000/01/rdf-schema#label",
-    "http://purl.org/dc/terms/title", "http://xmlns.com/foaf/0.1/name", "https://schema.org/name",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://purl.org/dc/terms/title",
+    "http://xmlns.com/foaf/0.1/name",
+    "https://schema.org/name",
     "http://purl.org/mp/statement",
 ]
 DEFINITION_PREDICATES = [
-    "http://www.w3.org/2004/02/skos/core#definition", "http://www.w3.org/2000/01/rdf-schema#comment",
+    "http://www.w3.org/2004/02/skos/core#definition",
+    "http://www.w3.org/2000/01/rdf-schema#comment",
     "http://purl.org/dc/terms/description",
 ]
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -63,8 +67,14 @@ MACHINE_FORMATS = {  # media type -> the result writers' key (negotiation.py)
     "application/ld+json": "jsonld",
 }
 TIMEOUT_RETRY = 5  # seconds a reader is asked to wait after a page's query ran out of time
-FORMAT_ALIASES = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples",
-                  "jsonld": "application/ld+json", "json-ld": "application/ld+json", "html": "text/html"}
+FORMAT_ALIASES = {
+    "ttl": "text/turtle",
+    "turtle": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "json-ld": "application/ld+json",
+    "html": "text/html",
+}
 VALIDATE_SUFFIXES = [".yaml", ".ttl", ".jsonld", ".bib", ".trig", ".nt", ".rdf"]
 MAX_NAME = 200  # characters of a file name given to /validate
 # Validation is Python work that holds the interpreter: one at a time, so that anonymous
@@ -101,18 +111,26 @@ def _run(name: str, formats: dict[str, str], resource: str | None = None, defaul
     at the time limit, as the catalogue API answers, or the refusal's own status (429, 503).
     """
     settings = current_app.extensions["urbankg_settings"]
-    job = QueryJob(ui_query(name), formats, int(current_app.config.get("URBANKG_MAX_ROWS") or 0) or None,
-                   substitutions={"resource": str(ox.NamedNode(resource))} if resource else {},
-                   default_graphs=default_graphs, named_graphs=[] if default_graphs is not None else None)
+    job = QueryJob(
+        ui_query(name),
+        formats,
+        int(current_app.config.get("URBANKG_MAX_ROWS") or 0) or None,
+        substitutions={"resource": str(ox.NamedNode(resource))} if resource else {},
+        default_graphs=default_graphs,
+        named_graphs=[] if default_graphs is not None else None,
+    )
     try:
-        return current_app.extensions["urbankg_runner"].run(job, settings.query_timeout,
-                                                            fresh=fresh_requested(request.headers),
-                                                            client=requesting_client())
+        return current_app.extensions["urbankg_runner"].run(
+            job, settings.query_timeout, fresh=fresh_requested(request.headers), client=requesting_client()
+        )
     except QueryTimeout as exc:
         g.refusal = "timeout"
-        raise ServiceUnavailable(f"This page could not be made in time: its query ran past the server's limit of "
-                                 f"{exc.limit:g} s (URBANKG_QUERY_TIMEOUT). The server may be busy; try again "
-                                 "in a few seconds.", retry_after=TIMEOUT_RETRY) from None
+        raise ServiceUnavailable(
+            f"This page could not be made in time: its query ran past the server's limit of "
+            f"{exc.limit:g} s (URBANKG_QUERY_TIMEOUT). The server may be busy; try again "
+            "in a few seconds.",
+            retry_after=TIMEOUT_RETRY,
+        ) from None
     except QueryRefused as exc:
         g.refusal = exc.reason
         error = TooManyRequests if exc.status == 429 else ServiceUnavailable
@@ -128,9 +146,9 @@ def _run(name: str, formats: dict[str, str], resource: str | None = None, defaul
 def local_path(iri: str) -> str | None:
     """The path on this server that resolves an IRI under the base, or None for foreign IRIs."""
     if iri.startswith(config.ID_BASE):
-        return "/id/" + iri[len(config.ID_BASE):]
+        return "/id/" + iri[len(config.ID_BASE) :]
     if iri.startswith(config.ONTOLOGY_NS):
-        return "/ontology#" + iri[len(config.ONTOLOGY_NS):]
+        return "/ontology#" + iri[len(config.ONTOLOGY_NS) :]
     if iri.startswith(config.GRAPH_BASE):
         return "/id/graph?" + urlencode({"iri": iri})
     return None
@@ -211,8 +229,14 @@ def home():
     cases = _distinct(rows("case-list"), "case")
     from urbankg.catalogue import Catalogue
 
-    return render_template("home.html", counts=counts, frameworks=frameworks, papers=papers, cases=cases,
-                           queries=Catalogue().queries.values())
+    return render_template(
+        "home.html",
+        counts=counts,
+        frameworks=frameworks,
+        papers=papers,
+        cases=cases,
+        queries=Catalogue().queries.values(),
+    )
 
 
 @dataclass
@@ -230,13 +254,19 @@ def resource(rest: str):
     try:
         ox.NamedNode(iri)
     except ValueError as exc:
-        abort(400, description=f"{shown(iri)} is not an IRI ({exc}), so nothing in the graph is called that: "
-                               f"ids look like /id/case/lirendong, graphs like "
-                               f"/id/graph?iri={config.GRAPH_BASE}lin-2019.")
+        abort(
+            400,
+            description=f"{shown(iri)} is not an IRI ({exc}), so nothing in the graph is called that: "
+            f"ids look like /id/case/lirendong, graphs like "
+            f"/id/graph?iri={config.GRAPH_BASE}lin-2019.",
+        )
     wanted = _negotiate()
     if wanted is None:
-        abort(406, description="This resource is available as text/html, text/turtle, application/n-triples "
-                               "and application/ld+json.")
+        abort(
+            406,
+            description="This resource is available as text/html, text/turtle, application/n-triples "
+            "and application/ld+json.",
+        )
     outgoing = rows("resource-out", iri)
     incoming = rows("resource-in", iri)
     if not outgoing and not incoming:
@@ -248,24 +278,40 @@ def resource(rest: str):
     for row in outgoing:
         key = (row["p"].value, str(row["o"]))
         if key not in statements or (row["label"] is not None and statements[key].label is None):
-            statements[key] = Statement(row["p"], row["o"], text(row["label"]) or None, text(row["quote"]) or None,
-                                        row["quote_source"])
+            statements[key] = Statement(
+                row["p"], row["o"], text(row["label"]) or None, text(row["quote"]) or None, row["quote_source"]
+            )
     out = sorted(statements.values(), key=lambda s: (short(s.predicate.value), s.label or str(s.value)))
     label = _first(out, LABEL_PREDICATES) or short(iri)
     definition = _first(out, DEFINITION_PREDICATES)
     types = [s.value for s in out if s.predicate.value == RDF_TYPE]
-    inbound = sorted({(r["p"].value, str(r["s"])): r for r in incoming}.values(),
-                     key=lambda r: (short(r["p"].value), text(r["label"])))
+    inbound = sorted(
+        {(r["p"].value, str(r["s"])): r for r in incoming}.values(),
+        key=lambda r: (short(r["p"].value), text(r["label"])),
+    )
     views = []
     if rest.startswith("framework/"):
         views.append(("framework view with crosswalks", url_for("ui.framework", slug=rest.split("/", 1)[1])))
-    if any(t.value == "http://purl.org/spar/fabio/JournalArticle" or "fabio" in t.value for t in types) and \
-            any(r["p"].value == "http://purl.org/vocab/frbr/core#partOf" for r in incoming):
-        views.append(("paper view with bibliography and citation network",
-                      url_for("ui.paper", slug=rest.split("/", 1)[1])))
-    return Response(render_template("resource.html", iri=iri, label=label, definition=definition, types=types,
-                                    statements=[s for s in out if s.predicate.value != RDF_TYPE], inbound=inbound,
-                                    views=views, rest=rest), headers={"Vary": "Accept"})
+    if any(t.value == "http://purl.org/spar/fabio/JournalArticle" or "fabio" in t.value for t in types) and any(
+        r["p"].value == "http://purl.org/vocab/frbr/core#partOf" for r in incoming
+    ):
+        views.append(
+            ("paper view with bibliography and citation network", url_for("ui.paper", slug=rest.split("/", 1)[1]))
+        )
+    return Response(
+        render_template(
+            "resource.html",
+            iri=iri,
+            label=label,
+            definition=definition,
+            types=types,
+            statements=[s for s in out if s.predicate.value != RDF_TYPE],
+            inbound=inbound,
+            views=views,
+            rest=rest,
+        ),
+        headers={"Vary": "Accept"},
+    )
 
 
 @bp.get("/frameworks")
@@ -281,20 +327,41 @@ def framework(slug: str):
         abort(404, description=f"No framework called framework/{slug}; /frameworks lists them.")
     components = _distinct(rows("framework-components", iri), "component")
     links = rows("framework-links", iri)
-    left = [Node(c["component"].value, text(c["label"]) or short(c["component"].value),
-                 local_path(c["component"].value))
-            for c in components if any(w["mine"].value == c["component"].value for w in links)]
+    left = [
+        Node(c["component"].value, text(c["label"]) or short(c["component"].value), local_path(c["component"].value))
+        for c in components
+        if any(w["mine"].value == c["component"].value for w in links)
+    ]
     others = _distinct(sorted(links, key=lambda w: (text(w["other_scheme_label"]), text(w["other_label"]))), "other")
-    right = [Node(o["other"].value, text(o["other_label"]) or short(o["other"].value),
-                  local_path(o["other"].value) or "", text(o["other_scheme_label"])) for o in others]
-    edges = [Edge(w["mine"].value, w["other"].value,
-                  f"{short(w['relation'].value)} — {_asserter(w)}: “{text(w['quote'])}”",
-                  short(w["relation"].value), dashed=w["asserted_by"].value.endswith("InferredByAnnotator"))
-             for w in links]
-    picture = two_column_svg(left, right, edges, f"Crosswalks of {text(info[0]['label'])}",
-                             text(info[0]["label"]), "other frameworks") if links else ""
-    return render_template("framework.html", info=info[0], components=components, links=links,
-                           picture=Markup(picture), asserter=_asserter)
+    right = [
+        Node(
+            o["other"].value,
+            text(o["other_label"]) or short(o["other"].value),
+            local_path(o["other"].value) or "",
+            text(o["other_scheme_label"]),
+        )
+        for o in others
+    ]
+    edges = [
+        Edge(
+            w["mine"].value,
+            w["other"].value,
+            f"{short(w['relation'].value)} — {_asserter(w)}: “{text(w['quote'])}”",
+            short(w["relation"].value),
+            dashed=w["asserted_by"].value.endswith("InferredByAnnotator"),
+        )
+        for w in links
+    ]
+    picture = (
+        two_column_svg(
+            left, right, edges, f"Crosswalks of {text(info[0]['label'])}", text(info[0]["label"]), "other frameworks"
+        )
+        if links
+        else ""
+    )
+    return render_template(
+        "framework.html", info=info[0], components=components, links=links, picture=Markup(picture), asserter=_asserter
+    )
 
 
 @bp.get("/papers")
@@ -313,13 +380,30 @@ def paper(slug: str):
     works = _distinct(sorted(acts, key=lambda a: (text(a["year"]), text(a["work_title"]))), "work")
     concepts = _distinct(sorted(acts, key=lambda a: text(a["concept_label"])), "concept")
     left = [Node(w["work"].value, f"{_author_year(w)}", local_path(w["work"].value) or "") for w in works]
-    right = [Node(c["concept"].value, text(c["concept_label"]) or short(c["concept"].value),
-                  local_path(c["concept"].value) or "") for c in concepts]
-    edges = [Edge(a["work"].value, a["concept"].value,
-                  f"{short(a['intent'].value) if a['intent'] else ''}: “{text(a['sentence'])}”",
-                  short(a["intent"].value) if a["intent"] else "") for a in acts]
-    picture = two_column_svg(left, right, edges, f"Citation–concept network of {text(info[0]['title'])}",
-                             "cited works", "concepts") if acts else ""
+    right = [
+        Node(
+            c["concept"].value,
+            text(c["concept_label"]) or short(c["concept"].value),
+            local_path(c["concept"].value) or "",
+        )
+        for c in concepts
+    ]
+    edges = [
+        Edge(
+            a["work"].value,
+            a["concept"].value,
+            f"{short(a['intent'].value) if a['intent'] else ''}: “{text(a['sentence'])}”",
+            short(a["intent"].value) if a["intent"] else "",
+        )
+        for a in acts
+    ]
+    picture = (
+        two_column_svg(
+            left, right, edges, f"Citation–concept network of {text(info[0]['title'])}", "cited works", "concepts"
+        )
+        if acts
+        else ""
+    )
     return render_template("paper.html", info=info[0], references=references, acts=acts, picture=Markup(picture))
 
 
@@ -329,15 +413,29 @@ def query_editor():
 
     prefixes = (Path(__file__).parent / "static" / "prefixes.rq").read_text(encoding="utf-8")
     examples = [(q.name, q.title, q.sparql) for q in Catalogue().queries.values() if not q.parameters]
-    return render_template("query.html", prefixes=prefixes, examples=examples,
-                           initial=request.args.get("query") or prefixes + "\nSELECT ?framework ?label WHERE {\n"
-                           "  ?framework a ukg:Framework ; skos:prefLabel ?label .\n}\nORDER BY ?label\n")
+    return render_template(
+        "query.html",
+        prefixes=prefixes,
+        examples=examples,
+        initial=request.args.get("query")
+        or prefixes
+        + "\nSELECT ?framework ?label WHERE {\n"
+        "  ?framework a ukg:Framework ; skos:prefLabel ?label .\n}\nORDER BY ?label\n",
+    )
 
 
 @bp.route("/validate", methods=["GET", "POST"])
 def validate():
-    context = {"suffixes": VALIDATE_SUFFIXES, "text": "", "suffix": ".yaml", "problems": None, "loaded": None,
-               "error": None, "name": "annotation", "conflict": None}
+    context = {
+        "suffixes": VALIDATE_SUFFIXES,
+        "text": "",
+        "suffix": ".yaml",
+        "problems": None,
+        "loaded": None,
+        "error": None,
+        "name": "annotation",
+        "conflict": None,
+    }
     if request.method == "POST":
         upload = request.files.get("file")
         if upload and upload.filename:
@@ -349,26 +447,38 @@ def validate():
             context["suffix"] = request.form.get("suffix", ".yaml")
             context["name"] = request.form.get("name") or "annotation"
         if context["suffix"] not in LOADER_BY_SUFFIX:
-            context["error"] = (f"urbankg cannot read {shown(context['suffix'])} files; "
-                                f"choose one of {', '.join(VALIDATE_SUFFIXES)}")
+            context["error"] = (
+                f"urbankg cannot read {shown(context['suffix'])} files; choose one of {', '.join(VALIDATE_SUFFIXES)}"
+            )
             return render_template("validate.html", **context, lines=[]), 400
         # The name becomes a file name (at most 255 bytes) and the last segment of the graph's IRI.
         safe_name = _safe_name(context["name"])
-        wrong = (f"is {len(safe_name)} characters long; use at most {MAX_NAME}" if len(safe_name) > MAX_NAME else
-                 "has no letter or digit; use one like lin-2019" if not re.search(r"[A-Za-z0-9]", safe_name) else None)
+        wrong = (
+            f"is {len(safe_name)} characters long; use at most {MAX_NAME}"
+            if len(safe_name) > MAX_NAME
+            else "has no letter or digit; use one like lin-2019"
+            if not re.search(r"[A-Za-z0-9]", safe_name)
+            else None
+        )
         if wrong:
             context["error"] = f"the file name {wrong} (it names the graph {config.GRAPH_BASE}<name>)"
             return render_template("validate.html", **context, lines=[]), 400
         limit = current_app.extensions["urbankg_settings"].max_validate_bytes
         size = len(context["text"].encode("utf-8", errors="replace"))
         if size > limit:
-            context["error"] = (f"the file is {size:,} bytes; this page checks files of up to {limit:,} bytes "
-                                "(URBANKG_MAX_VALIDATE_BYTES). Check a larger file with `urbankg validate FILE`, or "
-                                "send it to the Graph Store with the write token")
+            context["error"] = (
+                f"the file is {size:,} bytes; this page checks files of up to {limit:,} bytes "
+                "(URBANKG_MAX_VALIDATE_BYTES). Check a larger file with `urbankg validate FILE`, or "
+                "send it to the Graph Store with the write token"
+            )
             return render_template("validate.html", **{**context, "text": ""}, lines=[]), 413
         if not VALIDATING.acquire(timeout=VALIDATE_WAIT):
-            raise HttpError(503, "another file is being validated; try again in a few seconds",
-                            headers={"Retry-After": "5"}, refusal="busy")
+            raise HttpError(
+                503,
+                "another file is being validated; try again in a few seconds",
+                headers={"Retry-After": "5"},
+                refusal="busy",
+            )
         try:
             # The folder's name says, in the history, that the file came from this page.
             with tempfile.TemporaryDirectory(prefix="urbankg-validate-page-") as folder:
@@ -392,16 +502,19 @@ def _validated(path: Path, context: dict):
     agent = agent_for_token(request.form.get("token") or presented_token())
     if agent is None:
         context["problems"] = kg().validate([path])
-        context["error"] = ("Loading needs a write token (a named token, or the server's); validation changed "
-                            "nothing." if writes_allowed() else
-                            "This server is read-only (no write token is configured); validation changed nothing.")
+        context["error"] = (
+            "Loading needs a write token (a named token, or the server's); validation changed nothing."
+            if writes_allowed()
+            else "This server is read-only (no write token is configured); validation changed nothing."
+        )
         return _validate_page(context, 403)
     g.urbankg_agent = agent
     replace = bool(request.form.get("replace"))
     writes = kg().writes
     try:  # on the writer thread, in turn with every other write of the server
         report = current_app.extensions["urbankg_updates"].apply(
-            lambda: writes.load([path], agent, replace=replace, origin=lambda p: f"web page /validate {p.name}"))
+            lambda: writes.load([path], agent, replace=replace, origin=lambda p: f"web page /validate {p.name}")
+        )
     except SourceError as error:  # the gate's own report: what the page shows
         context["problems"] = error.problems
         return _validate_page(context)
@@ -437,11 +550,20 @@ def history():
         try:
             ox.NamedNode(graph)
         except ValueError as exc:
-            abort(400, description=f"{shown(graph)} is not a graph's IRI ({exc}); /graphs lists the graphs, "
-                                   f"e.g. /history?graph={config.GRAPH_BASE}lin-2019")
+            abort(
+                400,
+                description=f"{shown(graph)} is not a graph's IRI ({exc}); /graphs lists the graphs, "
+                f"e.g. /history?graph={config.GRAPH_BASE}lin-2019",
+            )
     records = kg().writes.history(graph, HISTORY_LIMIT + 1)
-    return render_template("history.html", graph=graph, records=records[:HISTORY_LIMIT],
-                           more=len(records) > HISTORY_LIMIT, limit=HISTORY_LIMIT, graph_path=local_path)
+    return render_template(
+        "history.html",
+        graph=graph,
+        records=records[:HISTORY_LIMIT],
+        more=len(records) > HISTORY_LIMIT,
+        limit=HISTORY_LIMIT,
+        graph_path=local_path,
+    )
 
 
 @bp.get("/graphs")
@@ -542,12 +664,16 @@ def register_error_pages(app) -> None:
             return error
         message = error.description or error.name
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
-            message = (f"{request.path} does not take {request.method}; "
-                       f"it takes {', '.join(sorted(error.valid_methods))}")
+            message = (
+                f"{request.path} does not take {request.method}; it takes {', '.join(sorted(error.valid_methods))}"
+            )
         api = request.path.startswith("/api/")
         if request.accept_mimetypes.accept_html and not api:
-            response = Response(render_template("error.html", code=error.code, name=error.name, message=message),
-                                error.code, mimetype="text/html")
+            response = Response(
+                render_template("error.html", code=error.code, name=error.name, message=message),
+                error.code,
+                mimetype="text/html",
+            )
         else:
             response = HttpError(error.code, message, as_json=api).response()
         for name, value in error.get_headers():

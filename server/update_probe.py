@@ -42,8 +42,12 @@ def check(text: str, base_iri: str | None, isolated: bool) -> dict:
         engine_error = _engine_syntax_error(text, base_iri)
         if engine_error is not None:
             return {"status": "syntax", "message": engine_error}
-    return {"status": "ok", "names_dataset": request.names_dataset,
-            "services": [(call.target, call.problem) for call in request.services], "loads": list(request.loads)}
+    return {
+        "status": "ok",
+        "names_dataset": request.names_dataset,
+        "services": [(call.target, call.problem) for call in request.services],
+        "loads": list(request.loads),
+    }
 
 
 def _engine_syntax_error(text: str, base_iri: str | None) -> str | None:

@@ -79,19 +79,26 @@ class UpdateRunner:
                 self._jobs.send((text, base_iri))
                 if not self._replies.poll(timeout):
                     self._stop_probe()
-                    raise Refused("timeout", f"the update could not be checked within {timeout:g} s "
-                                                   "(very long operator chains are slow to read); shorten it")
+                    raise Refused(
+                        "timeout",
+                        f"the update could not be checked within {timeout:g} s "
+                        "(very long operator chains are slow to read); shorten it",
+                    )
                 reply = self._replies.recv()
             except (EOFError, OSError):
                 code = self._stop_probe()
                 self.crashes += 1
-                raise Refused("crash", "the update crashed the SPARQL engine while it was checked "
-                                             f"(exit {code}), so it was not run: is it nested or chained too "
-                                             "deeply? Split it into simpler operations") from None
+                raise Refused(
+                    "crash",
+                    "the update crashed the SPARQL engine while it was checked "
+                    f"(exit {code}), so it was not run: is it nested or chained too "
+                    "deeply? Split it into simpler operations",
+                ) from None
         status = reply.get("status")
         if status == "ok":
-            return CheckedUpdate(reply["names_dataset"], tuple(ServiceCall(*call) for call in reply["services"]),
-                                 tuple(reply["loads"]))
+            return CheckedUpdate(
+                reply["names_dataset"], tuple(ServiceCall(*call) for call in reply["services"]), tuple(reply["loads"])
+            )
         if status == "syntax":
             raise Refused("syntax", f"SPARQL update syntax error: {reply['message']}")
         raise Refused(reply.get("reason", "syntax"), reply.get("message", "the update was refused"))
@@ -100,8 +107,12 @@ class UpdateRunner:
         if self._probe is not None and self._probe.poll() is None:
             return
         self._stop_probe()
-        process = subprocess.Popen([sys.executable, "-m", "urbankg.server.update_probe"],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "urbankg.server.update_probe"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            close_fds=True,
+        )
         jobs = Connection(os.dup(process.stdin.fileno()), readable=False)
         replies = Connection(os.dup(process.stdout.fileno()), writable=False)
         process.stdin.close()
@@ -114,8 +125,7 @@ class UpdateRunner:
             ready = {}
         if ready.get("status") != "ready":
             code = self._stop_probe()
-            raise Refused("unavailable", f"the update checker did not start (exit code {code}); "
-                                               "see the server's log")
+            raise Refused("unavailable", f"the update checker did not start (exit code {code}); see the server's log")
         self.probe_isolated = bool(ready.get("isolated"))
 
     def _stop_probe(self) -> int | None:
@@ -157,8 +167,11 @@ class UpdateRunner:
         if self._isolate_writer:
             self.writer_isolated = isolate_network_of_thread()
             if not self.writer_isolated:
-                print("urbankg: updates run with the machine's network: creating a network namespace needs "
-                      "CAP_SYS_ADMIN; SERVICE and LOAD are still refused by the update check", file=sys.stderr)
+                print(
+                    "urbankg: updates run with the machine's network: creating a network namespace needs "
+                    "CAP_SYS_ADMIN; SERVICE and LOAD are still refused by the update check",
+                    file=sys.stderr,
+                )
         self._writer_ready.set()
         while True:
             item = self._writes.get()

@@ -150,8 +150,10 @@ class Canary:
         if not hits:
             return ""
         listed = "\n".join(f"  {hit}" for hit in hits[:20])
-        return (f"the canary at {self.url} was reached {len(hits)} time(s): the server fetched something on a "
-                f"caller's behalf:\n{listed}")
+        return (
+            f"the canary at {self.url} was reached {len(hits)} time(s): the server fetched something on a "
+            f"caller's behalf:\n{listed}"
+        )
 
     def assert_untouched(self) -> None:
         if self.hits:
@@ -162,7 +164,7 @@ class Canary:
         self._server.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "Canary":
+    def __enter__(self) -> Canary:
         return self
 
     def __exit__(self, *_exc) -> None:

@@ -68,8 +68,14 @@ ROUTES = {
     "id": ["idpath"],
 }
 # How a run's time is shared between the routes.
-SHARES = {"sparql-query": 0.25, "sparql-update": 0.2, "graph-store": 0.2, "validate": 0.15, "api-queries": 0.1,
-          "id": 0.1}
+SHARES = {
+    "sparql-query": 0.25,
+    "sparql-update": 0.2,
+    "graph-store": 0.2,
+    "validate": 0.15,
+    "api-queries": 0.1,
+    "id": 0.1,
+}
 BODY_TYPES = {
     "turtle": ["text/turtle", "application/x-turtle", "text/n3", "text/turtle; charset=utf-8"],
     "trig": ["application/trig"],
@@ -78,9 +84,30 @@ BODY_TYPES = {
     "rdfxml": ["application/rdf+xml"],
     "yaml": ["application/yaml", "application/x-yaml", "text/yaml"],
 }
-SUFFIXES = {"turtle": ".ttl", "trig": ".trig", "ntriples": ".nt", "jsonld": ".jsonld", "rdfxml": ".rdf", "yaml": ".yaml"}
-HOSTILE_FILE_NAMES = ["a" * 300, "../../etc/passwd", "a\x00b", "😀", "con", "", ".", "a/b", "-", "..", " x ",
-                      "x" * 5000, "%00", "\u202eevil"]
+SUFFIXES = {
+    "turtle": ".ttl",
+    "trig": ".trig",
+    "ntriples": ".nt",
+    "jsonld": ".jsonld",
+    "rdfxml": ".rdf",
+    "yaml": ".yaml",
+}
+HOSTILE_FILE_NAMES = [
+    "a" * 300,
+    "../../etc/passwd",
+    "a\x00b",
+    "😀",
+    "con",
+    "",
+    ".",
+    "a/b",
+    "-",
+    "..",
+    " x ",
+    "x" * 5000,
+    "%00",
+    "\u202eevil",
+]
 
 
 # -- the child process ---------------------------------------------------------------------------
@@ -117,8 +144,9 @@ def serve(store_dir: Path, ready: Path, service_allow: str) -> None:
     from urbankg.validation import Validator
 
     kg = KnowledgeGraph(OxigraphStore(store_dir), Validator(config.shapes_file(), config.ontology_file()))
-    settings = Settings(token=TOKEN, query_timeout=QUERY_TIMEOUT, max_rows=1000, service_allow=(service_allow,),
-                        workers=2)
+    settings = Settings(
+        token=TOKEN, query_timeout=QUERY_TIMEOUT, max_rows=1000, service_allow=(service_allow,), workers=2
+    )
     app = create_app(kg, settings)
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     control = ThreadingHTTPServer(("127.0.0.1", 0), _control_handler(kg))
@@ -202,10 +230,21 @@ class Target:
         ready.unlink(missing_ok=True)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, str(Path(__file__)), "--store", str(self.store), "--ready", str(ready),
-             "--service-allow", self.service_allow],
-            stdout=log, stderr=subprocess.STDOUT, cwd=HERE,
-            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))})
+            [
+                sys.executable,
+                str(Path(__file__)),
+                "--store",
+                str(self.store),
+                "--ready",
+                str(ready),
+                "--service-allow",
+                self.service_allow,
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=HERE,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")]))},
+        )
         log.close()
         deadline = time.monotonic() + 60
         while not ready.exists():
@@ -263,7 +302,7 @@ class Target:
             text = log.read().decode("utf-8", errors="replace")
         return text[-limit:]
 
-    def __enter__(self) -> "Target":
+    def __enter__(self) -> Target:
         self.start()
         return self
 
@@ -299,9 +338,11 @@ class Failure:
     log: str = ""
 
     def __str__(self) -> str:
-        text = (f"[{self.route}] {self.case.kind}/{self.case.label} -> {self.status}: {self.problem}\n"
-                f"    seed {self.case.seed!r} (replay: python bench/fuzz.py --replay '{self.case.seed}')\n"
-                f"    request: {self.request}\n    input: {self.case.text(300)}")
+        text = (
+            f"[{self.route}] {self.case.kind}/{self.case.label} -> {self.status}: {self.problem}\n"
+            f"    seed {self.case.seed!r} (replay: python bench/fuzz.py --replay '{self.case.seed}')\n"
+            f"    request: {self.request}\n    input: {self.case.text(300)}"
+        )
         if self.log.strip():
             text += "\n    server log:\n" + "\n".join("      " + line for line in self.log.strip().splitlines()[-12:])
         return text
@@ -322,8 +363,10 @@ class Report:
         by_status = Counter()
         for (_label, status), n in self.statuses.items():
             by_status[status] += n
-        return (f"{self.route}: {self.cases} cases in {self.seconds:.1f} s ({rate:.1f}/s), seed {self.seed}, "
-                f"statuses {dict(sorted(by_status.items(), key=str))}, {len(self.failures)} failing")
+        return (
+            f"{self.route}: {self.cases} cases in {self.seconds:.1f} s ({rate:.1f}/s), seed {self.seed}, "
+            f"statuses {dict(sorted(by_status.items(), key=str))}, {len(self.failures)} failing"
+        )
 
     def failure_text(self, per_group: int = 2) -> str:
         """Failures grouped by input class and problem, a few examples of each."""
@@ -331,8 +374,10 @@ class Report:
         for failure in self.failures:
             key = (failure.case.kind, failure.case.label, failure.status, re.sub(r"\d+", "N", failure.problem[:60]))
             groups.setdefault(key, []).append(failure)
-        parts = [f"{len(self.failures)} of {self.cases} cases failed on {self.route} (seed {self.seed}), "
-                 f"in {len(groups)} groups:"]
+        parts = [
+            f"{len(self.failures)} of {self.cases} cases failed on {self.route} (seed {self.seed}), "
+            f"in {len(groups)} groups:"
+        ]
         for (kind, label, status, _problem), members in groups.items():
             parts.append(f"\n== {kind}/{label} -> {status}: {len(members)} case(s)")
             parts.extend(str(m) for m in members[:per_group])
@@ -349,8 +394,7 @@ class Fuzzer:
         self.checks = 0
         self.remember_clean_state()
 
-    def run(self, route: str, seconds: float, max_cases: int = 1_000_000, first: int = 0,
-            progress=None) -> Report:
+    def run(self, route: str, seconds: float, max_cases: int = 1_000_000, first: int = 0, progress=None) -> Report:
         """Cases ``first``, ``first + 1``, ... of ``route`` until ``seconds`` or ``max_cases`` run out.
 
         ``progress(report)`` is called about every ten seconds."""
@@ -406,11 +450,20 @@ class Fuzzer:
                 problems += self._check_store(case, sent, hits_before)
             except requests.RequestException as error:
                 healthy = False
-                problems.append(f"the store could not be checked: the server stopped answering ({type(error).__name__})")
-        failures = [Failure(route, case, status, problem, sent.description,
-                            self.target.log_tail(log_before) if status == "no answer" or status >= 500 or not healthy
-                            else "")
-                    for problem in problems]
+                problems.append(
+                    f"the store could not be checked: the server stopped answering ({type(error).__name__})"
+                )
+        failures = [
+            Failure(
+                route,
+                case,
+                status,
+                problem,
+                sent.description,
+                self.target.log_tail(log_before) if status == "no answer" or status >= 500 or not healthy else "",
+            )
+            for problem in problems
+        ]
         if not healthy:  # a stuck server would hold every case after this one: start afresh
             self.target.restart()
             self.remember_clean_state()
@@ -422,8 +475,11 @@ class Fuzzer:
         problems = []
         for hit in self.canary.hits[before:][:3]:
             # A fetch can come late (a worker still running): the path names the case that caused it.
-            late = "" if case.token in (hit.path + hit.body.decode("latin-1")).lower() else (
-                " (its path names another case's token: a late hit from an earlier case?)")
+            late = (
+                ""
+                if case.token in (hit.path + hit.body.decode("latin-1")).lower()
+                else (" (its path names another case's token: a late hit from an earlier case?)")
+            )
             problems.append(f"the canary was reached: {hit}{late}")
         return problems
 
@@ -452,8 +508,13 @@ class Fuzzer:
         if sent.targets is None:
             problems.append(_change("a request that may not write changed the store", added, removed))
         elif sent.response is None:
-            problems.append(_change("a write that gave no answer changed the store (it went on after the client "
-                                    "gave up)", added, removed))
+            problems.append(
+                _change(
+                    "a write that gave no answer changed the store (it went on after the client gave up)",
+                    added,
+                    removed,
+                )
+            )
         elif not 200 <= sent.response.status_code < 300:
             problems.append(_change(f"a refused write ({sent.response.status_code}) changed the store", added, removed))
         elif removed:  # the fuzz graphs are empty when a case starts: anything removed was the store's own
@@ -465,9 +526,11 @@ class Fuzzer:
             elif case.expect is not None:
                 got = {str(q) for q in added if not isinstance(q.graph_name, ox.DefaultGraph)}
                 if got != set(case.expect):
-                    problems.append(f"the update's effect differs from its text: expected {len(case.expect)} quads, "
-                                    f"found {len(got)}; missing {sorted(set(case.expect) - got)[:2]}, "
-                                    f"extra {sorted(got - set(case.expect))[:2]}")
+                    problems.append(
+                        f"the update's effect differs from its text: expected {len(case.expect)} quads, "
+                        f"found {len(got)}; missing {sorted(set(case.expect) - got)[:2]}, "
+                        f"extra {sorted(got - set(case.expect))[:2]}"
+                    )
             elif sent.oracle is not None and len(self.canary.hits) == hits_before:
                 problems += _compare_with_loader(added, sent)
         written = sorted({q.graph_name.value for q in added if isinstance(q.graph_name, ox.NamedNode)})
@@ -549,8 +612,10 @@ def _compare_with_loader(added: list[ox.Quad], sent: Sent) -> list[str]:
     if len(actual) != len(expected) or not isomorphic(actual, expected):
         extra = sorted(" ".join(term.n3() for term in t) for t in set(actual) - set(expected))[:2]
         missing = sorted(" ".join(term.n3() for term in t) for t in set(expected) - set(actual))[:2]
-        return [f"the target holds {len(actual)} statements where the body says {len(expected)}; e.g. not in the "
-                f"body: {extra}, not stored: {missing}"]
+        return [
+            f"the target holds {len(actual)} statements where the body says {len(expected)}; e.g. not in the "
+            f"body: {extra}, not stored: {missing}"
+        ]
     return []
 
 
@@ -593,8 +658,13 @@ def _auth(rng: random.Random) -> tuple[dict, str]:
     roll = rng.random()
     if roll < 0.85:
         return {"Authorization": f"Bearer {TOKEN}"}, "token"
-    return rng.choice([({}, "no token"), ({"Authorization": "Bearer wrong"}, "wrong token"),
-                       ({"Authorization": "Basic " + "x" * 100}, "bad basic")])
+    return rng.choice(
+        [
+            ({}, "no token"),
+            ({"Authorization": "Bearer wrong"}, "wrong token"),
+            ({"Authorization": "Basic " + "x" * 100}, "bad basic"),
+        ]
+    )
 
 
 def _as_text(body: str | bytes) -> str:
@@ -606,13 +676,23 @@ def send_query(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
     params: dict = {}
     if rng.random() < 0.1:
         params[rng.choice(["default-graph-uri", "named-graph-uri"])] = rng.choice(
-            [fuzzer.canary.url + "/" + case.token, "http://[x", "urn:a b", "%zz://x", FUZZ_NS + "g", "\x00"])
+            [fuzzer.canary.url + "/" + case.token, "http://[x", "urn:a b", "%zz://x", FUZZ_NS + "g", "\x00"]
+        )
     if rng.random() < 0.2:
         params["format"] = rng.choice(["json", "xml", "csv", "tsv", "turtle", "jsonld", "trig", "bogus", "a" * 300])
     headers = {}
     if rng.random() < 0.2:  # most clients take what the server offers: an odd Accept stops a query at 406
-        headers["Accept"] = rng.choice(["application/sparql-results+json", "text/turtle", "text/csv",
-                                        "application/rdf+xml", "bogus/x;q=x", "text/html", "*/*;q=0"])
+        headers["Accept"] = rng.choice(
+            [
+                "application/sparql-results+json",
+                "text/turtle",
+                "text/csv",
+                "application/rdf+xml",
+                "bogus/x;q=x",
+                "text/html",
+                "*/*;q=0",
+            ]
+        )
     way = rng.choice(["GET", "form", "direct"]) if len(case.body) < 60_000 else rng.choice(["form", "direct"])
     body = case.body
     if way == "GET":
@@ -620,13 +700,25 @@ def send_query(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
         extra = ("&" + urlencode(params)) if params else ""
         return _raw_url("GET", f"{url}?query={encoded}{extra}", f"GET {url}?query=... {params} {headers}", headers)
     if way == "form":
-        form = urlencode({"query": body, **params}).encode() if isinstance(body, str) else (
-            b"query=" + quote_from_bytes(body).encode() + (b"&" + urlencode(params).encode() if params else b""))
-        return _request("POST", url, f"POST {url} form {params} {headers}", data=form,
-                        headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
-    return _request("POST", url + ("?" + urlencode(params) if params else ""), f"POST {url} sparql-query {params}",
-                    data=body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass"),
-                    headers={**headers, "Content-Type": "application/sparql-query"})
+        form = (
+            urlencode({"query": body, **params}).encode()
+            if isinstance(body, str)
+            else (b"query=" + quote_from_bytes(body).encode() + (b"&" + urlencode(params).encode() if params else b""))
+        )
+        return _request(
+            "POST",
+            url,
+            f"POST {url} form {params} {headers}",
+            data=form,
+            headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+    return _request(
+        "POST",
+        url + ("?" + urlencode(params) if params else ""),
+        f"POST {url} sparql-query {params}",
+        data=body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass"),
+        headers={**headers, "Content-Type": "application/sparql-query"},
+    )
 
 
 def send_update(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
@@ -639,12 +731,21 @@ def send_update(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
     raw = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
     if rng.random() < 0.5:
         form = b"update=" + quote_from_bytes(raw).encode() + (b"&" + urlencode(params).encode() if params else b"")
-        sent = _request("POST", url, f"POST /sparql form update= ({who}) {params}", data=form,
-                        headers={**auth, "Content-Type": "application/x-www-form-urlencoded"})
+        sent = _request(
+            "POST",
+            url,
+            f"POST /sparql form update= ({who}) {params}",
+            data=form,
+            headers={**auth, "Content-Type": "application/x-www-form-urlencoded"},
+        )
     else:
-        sent = _request("POST", url + ("?" + urlencode(params) if params else ""),
-                        f"POST /sparql sparql-update ({who}) {params}", data=raw,
-                        headers={**auth, "Content-Type": "application/sparql-update"})
+        sent = _request(
+            "POST",
+            url + ("?" + urlencode(params) if params else ""),
+            f"POST /sparql sparql-update ({who}) {params}",
+            data=raw,
+            headers={**auth, "Content-Type": "application/sparql-update"},
+        )
     sent.update = True
     sent.targets = set()
     return sent
@@ -666,13 +767,28 @@ def send_graph_store(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
         target = f"{FUZZ_NS}{case.token}/g"
         url = f"{base}/rdf-graphs?graph={quote(target, safe='')}"
     elif roll < 0.93:
-        target = rng.choice(["http://[x", "urn:a b", "%zz://x", "urn:x>y", f"{fuzzer.canary.url}/{case.token}",
-                             "javascript:alert(1)", "urn:\x00", "http://a/" + "b" * 3000])
+        target = rng.choice(
+            [
+                "http://[x",
+                "urn:a b",
+                "%zz://x",
+                "urn:x>y",
+                f"{fuzzer.canary.url}/{case.token}",
+                "javascript:alert(1)",
+                "urn:\x00",
+                "http://a/" + "b" * 3000,
+            ]
+        )
         url = f"{base}/rdf-graphs?graph={quote(target, safe='')}"
     else:
         method, target, url, prefix = "POST", None, f"{base}/rdf-graphs", GRAPH_BASE + "http-"
-    sent = _request(method, url, f"{method} {url[len(base):][:200]} {content_type} ({who})", data=body,
-                    headers={**auth, "Content-Type": content_type})
+    sent = _request(
+        method,
+        url,
+        f"{method} {url[len(base) :][:200]} {content_type} ({who})",
+        data=body,
+        headers={**auth, "Content-Type": content_type},
+    )
     sent.targets = {target} if target else set()
     sent.target_prefix = prefix
     from urbankg.server.graph_store import BODY_SUFFIXES
@@ -683,8 +799,11 @@ def send_graph_store(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
 
 def send_validate(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
     url = fuzzer.target.url + "/validate"
-    suffix = SUFFIXES[case.kind] if rng.random() < 0.9 else rng.choice([".yml", ".owl", ".n3", ".xml", ".bib", ".exe",
-                                                                       "", ".TTL"])
+    suffix = (
+        SUFFIXES[case.kind]
+        if rng.random() < 0.9
+        else rng.choice([".yml", ".owl", ".n3", ".xml", ".bib", ".exe", "", ".TTL"])
+    )
     name = f"fuzz-{case.token}" if rng.random() < 0.85 else rng.choice(HOSTILE_FILE_NAMES)
     form: dict = {}
     load = rng.random() < 0.15
@@ -694,14 +813,20 @@ def send_validate(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
     upload = isinstance(body, bytes) or rng.random() < 0.3
     if upload:
         raw = body if isinstance(body, bytes) else body.encode("utf-8", "surrogatepass")
-        sent = _request("POST", url, f"POST /validate file {name[:60]!r}{suffix} {'load' if load else ''}",
-                        files={"file": (name + suffix, raw)}, data=form)
+        sent = _request(
+            "POST",
+            url,
+            f"POST /validate file {name[:60]!r}{suffix} {'load' if load else ''}",
+            files={"file": (name + suffix, raw)},
+            data=form,
+        )
         # The page reads an upload as UTF-8, replacing what is not, and names it after the file.
         text, name = raw.decode("utf-8", errors="replace"), Path(name + suffix).stem
     else:
         form.update(text=body, suffix=suffix, name=name)
-        sent = _request("POST", url, f"POST /validate form name={name[:60]!r} suffix={suffix} "
-                                     f"{'load' if load else ''}", data=form)
+        sent = _request(
+            "POST", url, f"POST /validate form name={name[:60]!r} suffix={suffix} {'load' if load else ''}", data=form
+        )
         text = body
     if load and form.get("token") == TOKEN:  # a validate-and-load: it may write the graph named after the file
         from urbankg.loaders import source_name
@@ -723,8 +848,12 @@ def send_api(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
         params["format"] = body["format"]
     query = "&".join(f"{quote(k, safe='%')}={quote(v, safe='')}" for k, v in params.items())
     path = f"/api/queries/{name}{body.get('suffix', '')}?{query}"
-    return _raw_url("GET", fuzzer.target.url + path, f"GET {path[:300]}",
-                    headers={"Accept": rng.choice(["application/json", "text/csv", "*/*"])})
+    return _raw_url(
+        "GET",
+        fuzzer.target.url + path,
+        f"GET {path[:300]}",
+        headers={"Accept": rng.choice(["application/json", "text/csv", "*/*"])},
+    )
 
 
 def send_id(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
@@ -735,8 +864,14 @@ def send_id(fuzzer: Fuzzer, case: Case, rng: random.Random) -> Sent:
     return _raw_url("GET", fuzzer.target.url + path, f"GET {path[:300]} {headers}", headers)
 
 
-SEND = {"sparql-query": send_query, "sparql-update": send_update, "graph-store": send_graph_store,
-        "validate": send_validate, "api-queries": send_api, "id": send_id}
+SEND = {
+    "sparql-query": send_query,
+    "sparql-update": send_update,
+    "graph-store": send_graph_store,
+    "validate": send_validate,
+    "api-queries": send_api,
+    "id": send_id,
+}
 
 
 if __name__ == "__main__":

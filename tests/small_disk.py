@@ -21,11 +21,13 @@ def small_disk(tmp_path) -> Path:
     """A directory on its own 8 MB file system."""
     mount_point = tmp_path / "small-disk"
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={SIZE_MB}m", "tmpfs", str(mount_point)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={SIZE_MB}m", "tmpfs", str(mount_point)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
-        pytest.skip(f"[component] cannot mount a small tmpfs for the full-disk test (run as root): "
-                    f"{mounted.stderr.strip()}")
+        pytest.skip(
+            f"[component] cannot mount a small tmpfs for the full-disk test (run as root): {mounted.stderr.strip()}"
+        )
     try:
         yield mount_point
     finally:

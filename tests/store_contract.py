@@ -90,9 +90,14 @@ def test_a_refused_replacement_changes_nothing(store):
 
 def test_the_catalogue_records_size_and_origin(store):
     store.replace_graphs([GraphReplacement(G1, graph_of("a", "b"), "corpus/one.ttl")])
-    row = next(iter(store.query(
-        "PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcterms: <http://purl.org/dc/terms/> "
-        f"SELECT ?n ?src WHERE {{ <{G1}> void:triples ?n ; dcterms:source ?src }}")))
+    row = next(
+        iter(
+            store.query(
+                "PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                f"SELECT ?n ?src WHERE {{ <{G1}> void:triples ?n ; dcterms:source ?src }}"
+            )
+        )
+    )
     assert (int(row["n"].value), row["src"].value) == (2, "corpus/one.ttl")
 
 
@@ -142,8 +147,9 @@ def test_select_ask_and_construct_give_pyoxigraph_results(store):
 
 
 def test_the_default_graph_is_the_union_of_all_graphs(store):
-    store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1"),
-                          GraphReplacement(G2, graph_of("b", "c", subject_prefix="t"), "2")])
+    store.replace_graphs(
+        [GraphReplacement(G1, graph_of("a"), "1"), GraphReplacement(G2, graph_of("b", "c", subject_prefix="t"), "2")]
+    )
     assert values(store, f"SELECT ?o WHERE {{ ?s <{P}> ?o }}") == ["a", "b", "c"]
     # The catalogue is in it too. (Not a count of all triples: Virtuoso's union holds its own graphs.)
     assert values(store, "SELECT ?g WHERE { ?g a <http://rdfs.org/ns/void#Dataset> }", "g") == [G1, G2]
@@ -203,8 +209,10 @@ def test_literals_survive_with_their_language_and_datatype(store):
     for name, literal in TERMS.items():
         graph.add((URIRef(EX + "thing"), URIRef(EX + name.replace(" ", "-")), literal))
     store.replace_graphs([GraphReplacement(G1, graph, "terms.ttl")])
-    found = {row["p"].value[len(EX):].replace("-", " "): row["o"]
-             for row in store.query(f"SELECT ?p ?o WHERE {{ <{EX}thing> ?p ?o }}")}
+    found = {
+        row["p"].value[len(EX) :].replace("-", " "): row["o"]
+        for row in store.query(f"SELECT ?p ?o WHERE {{ <{EX}thing> ?p ?o }}")
+    }
     assert set(found) == set(TERMS)
     for name, literal in TERMS.items():
         term = found[name]
@@ -230,8 +238,12 @@ def test_blank_nodes_keep_their_structure(store):
     graph.add((place, URIRef(EX + "within"), period))
     graph.add((period, URIRef(EX + "name"), Literal("Suining county")))
     store.replace_graphs([GraphReplacement(G1, graph, "bnodes.ttl")])
-    rows = list(store.query(f"SELECT ?a ?b WHERE {{ <{EX}observation> <{EX}place> ?x . ?x <{EX}name> ?a ; "
-                            f"<{EX}within> ?y . ?y <{EX}name> ?b }}"))
+    rows = list(
+        store.query(
+            f"SELECT ?a ?b WHERE {{ <{EX}observation> <{EX}place> ?x . ?x <{EX}name> ?a ; "
+            f"<{EX}within> ?y . ?y <{EX}name> ?b }}"
+        )
+    )
     assert [(r["a"].value, r["b"].value) for r in rows] == [("Shaji", "Suining county")]
     blanks = list(store.query(f"SELECT ?x WHERE {{ <{EX}observation> <{EX}place> ?x }}"))
     assert isinstance(blanks[0]["x"], ox.BlankNode)
@@ -333,8 +345,11 @@ def test_an_empty_replacement_is_an_empty_graph_until_dropped(store):
 
 
 def test_history_is_newest_first_of_one_graph_or_all_and_survives_drops(store):
-    first, second, third = (_record(G1, "jane", 1, "load", 0, 1), _record(G2, "bob", 2, "put", 0, 1),
-                            _record(G1, "bob", 3, "delete", 1, 0))
+    first, second, third = (
+        _record(G1, "jane", 1, "load", 0, 1),
+        _record(G2, "bob", 2, "put", 0, 1),
+        _record(G1, "bob", 3, "delete", 1, 0),
+    )
     store.write([GraphReplacement(G1, graph_of("a"), "1", JANE)], records=[first])
     store.write([GraphReplacement(G2, graph_of("b"), "2", BOB)], records=[second])
     store.write([], drops=[G1], records=[third])

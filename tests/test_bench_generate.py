@@ -24,9 +24,15 @@ def test_same_seed_same_graph_other_seed_other_graph():
 def test_citations_are_skewed_and_canned_query_shapes_answer():
     store = ox.Store()
     store.load(make(300).encode(), format=ox.RdfFormat.N_TRIPLES)
-    counts = [int(r["n"].value) for r in store.query(
-        "SELECT (COUNT(*) AS ?n) WHERE { ?r <http://purl.org/spar/biro/references> ?w } GROUP BY ?w ORDER BY DESC(?n)")]
+    counts = [
+        int(r["n"].value)
+        for r in store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?r <http://purl.org/spar/biro/references> ?w } GROUP BY ?w ORDER BY DESC(?n)"
+        )
+    ]
     assert counts[0] > 10 * counts[len(counts) // 2]  # a few works take a large share of citations
-    acts = store.query("ASK { ?a <https://w3id.org/urbankg/ontology#citedForConcept> ?c ; "
-                       "<http://purl.org/spar/cito/hasCitationCharacterization> ?i }")
+    acts = store.query(
+        "ASK { ?a <https://w3id.org/urbankg/ontology#citedForConcept> ?c ; "
+        "<http://purl.org/spar/cito/hasCitationCharacterization> ?i }"
+    )
     assert bool(acts)

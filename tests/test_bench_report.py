@@ -31,18 +31,31 @@ def size(raw_ms: dict, http_ms: dict, rdflib: dict | None, validation: float) ->
 
 @pytest.fixture
 def results() -> dict:
-    small = size({"point-lookup": 0.1, "co-citation": 100.0, "intent-counts": 50.0},
-                 {"point-lookup": 1.3, "co-citation": 110.0, "intent-counts": 55.0},
-                 {"parse_s": 3.0, "peak_mb": 2000, "point-lookup": {"p50_ms": 5.0, "p95_ms": 5.0, "runs": 3},
-                  "co-citation": {"p50_ms": None, "p95_ms": None, "runs": 0, "note": "over 30 s"},
-                  "intent-counts": {"p50_ms": 2000.0, "p95_ms": 2000.0, "runs": 3}}, 1.1)
-    large = size({"point-lookup": 0.2, "co-citation": 1000.0, "intent-counts": 400.0},
-                 {"point-lookup": 1.7, "co-citation": 1010.0, "intent-counts": 520.0},
-                 {"error": "rdflib did not finish within 21 GB (exit -9)"}, 1.8)
-    return {"machine": {"cpus": 2, "memory_gb": 23.5, "python": "3.11", "pyoxigraph": "0.5", "platform": "Linux"},
-            "command": "python bench/run.py --sizes 10,100", "validation_empty_store_s": 1.0,
-            "validated_load": {"triples": 500, "triples_per_s": 50, "seconds": 10.0},
-            "sizes": {"10": small, "100": large}}
+    small = size(
+        {"point-lookup": 0.1, "co-citation": 100.0, "intent-counts": 50.0},
+        {"point-lookup": 1.3, "co-citation": 110.0, "intent-counts": 55.0},
+        {
+            "parse_s": 3.0,
+            "peak_mb": 2000,
+            "point-lookup": {"p50_ms": 5.0, "p95_ms": 5.0, "runs": 3},
+            "co-citation": {"p50_ms": None, "p95_ms": None, "runs": 0, "note": "over 30 s"},
+            "intent-counts": {"p50_ms": 2000.0, "p95_ms": 2000.0, "runs": 3},
+        },
+        1.1,
+    )
+    large = size(
+        {"point-lookup": 0.2, "co-citation": 1000.0, "intent-counts": 400.0},
+        {"point-lookup": 1.7, "co-citation": 1010.0, "intent-counts": 520.0},
+        {"error": "rdflib did not finish within 21 GB (exit -9)"},
+        1.8,
+    )
+    return {
+        "machine": {"cpus": 2, "memory_gb": 23.5, "python": "3.11", "pyoxigraph": "0.5", "platform": "Linux"},
+        "command": "python bench/run.py --sizes 10,100",
+        "validation_empty_store_s": 1.0,
+        "validated_load": {"triples": 500, "triples_per_s": 50, "seconds": 10.0},
+        "sizes": {"10": small, "100": large},
+    }
 
 
 def test_tables_give_ratio_and_added_milliseconds(results, tmp_path):
@@ -62,12 +75,16 @@ def test_each_target_is_judged_at_the_size_it_names(results, tmp_path):
     out = tmp_path / "BENCHMARKS.md"
     report.write_benchmarks_md(results, out, tmp_path / "latency.svg")
     targets = out.read_text().split("## Against the targets")[1]
-    assert ("at 10 papers missed on 1 of the 3 queries timed both ways (point-lookup 13.0x); "
-            "at 100 papers missed on 2 of the 3 queries timed both ways (point-lookup 8.5x, intent-counts 1.3x)") in targets
+    assert (
+        "at 10 papers missed on 1 of the 3 queries timed both ways (point-lookup 13.0x); "
+        "at 100 papers missed on 2 of the 3 queries timed both ways (point-lookup 8.5x, intent-counts 1.3x)"
+    ) in targets
     assert "the endpoint adds 1.2–1.5 ms (median 1.5 ms)" in targets  # only queries under 50 ms raw
     # rdflib did not finish at 100 papers: its target is judged at the largest size it held
-    assert ("at 10 papers, the largest size rdflib's engine held: co-citation: over 300.0x (rdflib cut at 30 s); "
-            "intent-counts: 40.0x") in targets
+    assert (
+        "at 10 papers, the largest size rdflib's engine held: co-citation: over 300.0x (rdflib cut at 30 s); "
+        "intent-counts: 40.0x"
+    ) in targets
     assert "within 1.5x of the empty store, at 100 papers (the largest size): 1.80x" in targets
     assert "32 concurrent clients: at 10 papers 2 errors; at 100 papers 2 errors" in targets
 
@@ -93,8 +110,12 @@ def test_a_very_slow_query_counts_its_first_run(monkeypatch):
 
 
 def test_a_query_stopped_at_the_time_limit_leaves_a_gap(results, tmp_path):
-    results["sizes"]["100"]["http"]["co-citation"] = {"p50_ms": None, "p95_ms": None, "runs": 0,
-                                                      "note": "over 120 s (time limit)"}
+    results["sizes"]["100"]["http"]["co-citation"] = {
+        "p50_ms": None,
+        "p95_ms": None,
+        "runs": 0,
+        "note": "over 120 s (time limit)",
+    }
     out = tmp_path / "BENCHMARKS.md"
     report.write_benchmarks_md(results, out, tmp_path / "latency.svg")
     text = out.read_text()
@@ -114,8 +135,10 @@ def test_a_query_reshaped_between_runs_gets_no_ratio(results, tmp_path):
 def test_concurrency_taken_again_shows_the_figures_before_beside_the_new(results, tmp_path):
     large = results["sizes"]["100"]
     large["concurrency_before_cache"] = large["concurrency"]
-    large["concurrency"] = {"heavy-32": {"clients": 32, "requests": 900, "errors": 0, "requests_per_s": 90.0},
-                            "heavy_distinct-32": {"clients": 32, "requests": 34, "errors": 5, "requests_per_s": 0.3}}
+    large["concurrency"] = {
+        "heavy-32": {"clients": 32, "requests": 900, "errors": 0, "requests_per_s": 90.0},
+        "heavy_distinct-32": {"clients": 32, "requests": 34, "errors": 5, "requests_per_s": 0.3},
+    }
     out = tmp_path / "BENCHMARKS.md"
     report.write_benchmarks_md(results, out, tmp_path / "latency.svg")
     text = out.read_text()

@@ -74,9 +74,19 @@ def parsed(tmp_path):
 
 def test_works_get_their_key_as_id_and_the_fabio_type_of_their_entry_type(parsed):
     g = parsed.graph
-    types = {key: set(g.objects(ID["work/" + key], RDF.type)) for key in
-             ("lin-2019", "lefebvre-2014", "aliresearch-2014", "unpublished-notes", "dupuy-2008", "p-2020",
-              "r-2020", "t-2020")}
+    types = {
+        key: set(g.objects(ID["work/" + key], RDF.type))
+        for key in (
+            "lin-2019",
+            "lefebvre-2014",
+            "aliresearch-2014",
+            "unpublished-notes",
+            "dupuy-2008",
+            "p-2020",
+            "r-2020",
+            "t-2020",
+        )
+    }
     assert all(FABIO.Work in t for t in types.values())
     assert FABIO.JournalArticle in types["lin-2019"]
     assert FABIO.BookChapter in types["lefebvre-2014"]
@@ -92,7 +102,8 @@ def test_fields_become_the_terms_of_the_annotation_mapping(parsed):
     g = parsed.graph
     work = ID["work/lin-2019"]
     assert g.value(work, DCTERMS.title) == Literal(
-        "E-urbanism: E-commerce, migration, and the transformation of Taobao villages")
+        "E-urbanism: E-commerce, migration, and the transformation of Taobao villages"
+    )
     assert g.value(work, FABIO.hasPublicationYear) == Literal("2019", datatype=XSD.gYear)
     assert g.value(work, PRISM.volume) == Literal("91")
     assert g.value(work, PRISM.issueIdentifier) == Literal("2–3")
@@ -107,7 +118,8 @@ def test_fields_become_the_terms_of_the_annotation_mapping(parsed):
     assert g.value(chapter, UKG.editor) == ID["person/brenner-n"]
     # a url is an IRI, kept exactly as written (no LaTeX reading of its % signs)
     assert g.value(ID["work/aliresearch-2014"], FABIO.hasURL) == URIRef(
-        "http://www.aliresearch.com/ch/info?code=1&type=%E6%96%B0")
+        "http://www.aliresearch.com/ch/info?code=1&type=%E6%96%B0"
+    )
 
 
 def test_authors_are_people_named_family_initials_and_one_resource_across_spellings(parsed):
@@ -138,19 +150,25 @@ def test_lines_of_entries_and_fields(parsed):
 def test_the_same_author_in_two_bibliographies_is_one_resource(tmp_path):
     one = load_file(write(tmp_path, "@book{a-2001, author = {Harvey, David}, title = {A}, year = 2001}\n", "a.bib"))
     two = load_file(write(tmp_path, "@book{b-2002, author = {Harvey, D.}, title = {B}, year = 2002}\n", "b.bib"))
-    assert set(one.graph.subjects(RDF.type, FOAF.Person)) == set(two.graph.subjects(RDF.type, FOAF.Person)) \
+    assert (
+        set(one.graph.subjects(RDF.type, FOAF.Person))
+        == set(two.graph.subjects(RDF.type, FOAF.Person))
         == {ID["person/harvey-d"]}
+    )
 
 
 def test_errors_name_the_line_and_what_to_write(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         @article{good-2019, title = {Fine}, year = {2019}}
         @article{bad-year, title = {X}, year = {2019a}}
         @article{harvey:1973, title = {Y}}
         @book{good-2019, title = {Again}}
         @article{broken, title = {Z}, year = {2020}
         @misc{bad-url, title = {W}, url = {not a url}}
-        """)
+        """,
+    )
     with pytest.raises(SourceError) as caught:
         load_file(path)
     found = [(p.line, p.message) for p in caught.value.problems]
@@ -165,16 +183,23 @@ def test_errors_name_the_line_and_what_to_write(tmp_path):
 
 
 def test_a_url_the_store_would_refuse_is_reported_at_its_line(tmp_path):
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         @misc{ok-2019, title = {Fine}, year = {2019}, url = {https://example.org/a}}
         @misc{host-2019, title = {W}, year = {2019},
               url = {http://[x/}}
-        """)
+        """,
+    )
     with pytest.raises(SourceError) as caught:
         load_file(path)
     assert [(p.line, p.message) for p in caught.value.problems] == [
-        (3, "url = {http://[x/} is not a web address (it is not an IRI the store accepts: invalid character '[' "
-            "in host): write it whole, e.g. url = {https://doi.org/10.1016/j.cities.2018.11.020}")]
+        (
+            3,
+            "url = {http://[x/} is not a web address (it is not an IRI the store accepts: invalid character '[' "
+            "in host): write it whole, e.g. url = {https://doi.org/10.1016/j.cities.2018.11.020}",
+        )
+    ]
 
 
 def test_braces_nested_past_the_limit_are_one_error_not_a_crash(tmp_path):
@@ -183,8 +208,12 @@ def test_braces_nested_past_the_limit_are_one_error_not_a_crash(tmp_path):
     with pytest.raises(SourceError) as caught:
         load_file(path)
     assert [(p.line, p.message) for p in caught.value.problems] == [
-        (2, "the document is nested 302 levels deep; urbankg reads at most 50: remove the extra braces: one pair "
-            "keeps capitals as written, e.g. title = {The {Taobao} village}")]
+        (
+            2,
+            "the document is nested 302 levels deep; urbankg reads at most 50: remove the extra braces: one pair "
+            "keeps capitals as written, e.g. title = {The {Taobao} village}",
+        )
+    ]
 
 
 def test_a_bibliography_passes_the_shapes_and_a_work_without_title_does_not(tmp_path):
@@ -192,8 +221,9 @@ def test_a_bibliography_passes_the_shapes_and_a_work_without_title_does_not(tmp_
     try:
         good = write(tmp_path, BIB, "good.bib")
         assert kg.validate([good]) == []
-        bad = write(tmp_path, "% no title below\n@book{untitled-2001, author = {Harvey, David}, year = 2001}\n",
-                    "bad.bib")
+        bad = write(
+            tmp_path, "% no title below\n@book{untitled-2001, author = {Harvey, David}, year = 2001}\n", "bad.bib"
+        )
         found = kg.validate([bad])
         assert [(p.line, p.message.split(": ", 1)[1][:22]) for p in found] == [(2, "A work needs a title, ")]
     finally:

@@ -17,8 +17,15 @@ from urbankg.validation import Validator
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 # Chromium must not reach for Google's hosts: this machine has no network beyond loopback.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +45,10 @@ def browser():
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     data = Path(__file__).parent / "data"
-    kg = KnowledgeGraph(OxigraphStore(tmp_path_factory.mktemp("store")),
-                        Validator(data / "rdf" / "shapes.ttl", Path("/nonexistent.ttl")))
+    kg = KnowledgeGraph(
+        OxigraphStore(tmp_path_factory.mktemp("store")),
+        Validator(data / "rdf" / "shapes.ttl", Path("/nonexistent.ttl")),
+    )
     kg.load([data / "ui" / "mini.ttl"])
     with served(create_app(kg)) as url:
         yield url
@@ -53,8 +62,11 @@ def test_a_scholar_browses_queries_compares_and_validates(browser, base_url):
 
     # Run a query from the editor and see the rows.
     page.click("text=Query")
-    page.fill("#query", "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-                        "SELECT ?concept ?label WHERE { ?concept a skos:Concept ; skos:prefLabel ?label } ORDER BY ?label")
+    page.fill(
+        "#query",
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "SELECT ?concept ?label WHERE { ?concept a skos:Concept ; skos:prefLabel ?label } ORDER BY ?label",
+    )
     page.click("#run")
     page.wait_for_selector("#result-table tbody tr")
     assert page.locator("#result-table tbody tr").count() == 2
@@ -95,8 +107,11 @@ def test_query_errors_are_shown_in_place(browser, base_url):
 def test_construct_results_show_as_turtle(browser, base_url):
     page = browser.new_page()
     page.goto(base_url + "/query")
-    page.fill("#query", "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
-                        "CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c a skos:Concept ; skos:prefLabel ?l }")
+    page.fill(
+        "#query",
+        "PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+        "CONSTRUCT { ?c skos:prefLabel ?l } WHERE { ?c a skos:Concept ; skos:prefLabel ?l }",
+    )
     page.click("#run")
     page.wait_for_selector("#results pre")
     assert page.inner_text("#status") == "Graph result."
@@ -110,15 +125,19 @@ def test_a_script_iri_in_a_result_is_text_and_clicking_it_runs_nothing(browser, 
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(base_url + "/query")
-    page.fill("#query", 'SELECT ?a ?b ?c ?d ?e WHERE { BIND(IRI("javascript:window.ran=1;alert(1)") AS ?a) '
-                        'BIND(IRI("JaVaScRiPt:window.ran=2;alert(2)") AS ?b) BIND(IRI("vbscript:msgbox(3)") AS ?c) '
-                        'BIND(IRI("data:text/html;base64,PHNjcmlwdD5hbGVydCg0KTwvc2NyaXB0Pg==") AS ?d) '
-                        'BIND(IRI("https://example.org/fine") AS ?e) }')
+    page.fill(
+        "#query",
+        'SELECT ?a ?b ?c ?d ?e WHERE { BIND(IRI("javascript:window.ran=1;alert(1)") AS ?a) '
+        'BIND(IRI("JaVaScRiPt:window.ran=2;alert(2)") AS ?b) BIND(IRI("vbscript:msgbox(3)") AS ?c) '
+        'BIND(IRI("data:text/html;base64,PHNjcmlwdD5hbGVydCg0KTwvc2NyaXB0Pg==") AS ?d) '
+        'BIND(IRI("https://example.org/fine") AS ?e) }',
+    )
     page.click("#run")
     page.wait_for_selector("#result-table tbody tr")
     assert page.locator('a[href^="javascript:" i]').count() == 0
-    assert page.locator('#result-table a').evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
-        "https://example.org/fine"]
+    assert page.locator("#result-table a").evaluate_all("links => links.map(a => a.getAttribute('href'))") == [
+        "https://example.org/fine"
+    ]
     before = page.url
     for column in range(1, 5):
         cell = page.locator(f"#result-table tbody tr td:nth-child({column})")

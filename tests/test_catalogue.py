@@ -6,14 +6,24 @@ from urbankg import config
 from urbankg.catalogue import CannedQuery, Catalogue, Parameter, ParameterError, parse_query_file
 from urbankg.errors import SourceError
 
-EXPECTED = {"framework-crosswalk", "triad-coverage", "concept-citations", "shared-sources", "competing-explanations",
-            "claims-in-tension", "case-evidence", "survey-table", "village-counts", "legacy-impacts",
-            "stakeholder-relations"}
+EXPECTED = {
+    "framework-crosswalk",
+    "triad-coverage",
+    "concept-citations",
+    "shared-sources",
+    "competing-explanations",
+    "claims-in-tension",
+    "case-evidence",
+    "survey-table",
+    "village-counts",
+    "legacy-impacts",
+    "stakeholder-relations",
+}
 
 
 def test_the_catalogue_holds_every_question_with_title_and_columns():
     queries = Catalogue().queries
-    assert EXPECTED <= set(queries)
+    assert set(queries) >= EXPECTED
     for query in queries.values():
         assert query.title and query.description and query.columns, query.name
 
@@ -33,8 +43,23 @@ def test_iri_parameters_expand_slugs_and_accept_full_iris():
 
 # What the engine's IRI parser rejects (an unclosed IPv6 host, bad percent-encoding, control
 # characters) once reached the store as a ValueError: a 500 from the API.
-@pytest.mark.parametrize("value", ["a b", "<x>", "x\"y", "", "http://[x", "http://[::1", "%zz://x", "a\x00b",
-                                   "case/a\x01b", "http://a/\x7f", "é://x", "x%zz"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "a b",
+        "<x>",
+        'x"y',
+        "",
+        "http://[x",
+        "http://[::1",
+        "%zz://x",
+        "a\x00b",
+        "case/a\x01b",
+        "http://a/\x7f",
+        "é://x",
+        "x%zz",
+    ],
+)
 def test_bad_iri_values_are_refused_naming_the_parameter(value):
     query = Catalogue().get("case-evidence")
     with pytest.raises(ParameterError) as caught:
@@ -43,8 +68,12 @@ def test_bad_iri_values_are_refused_naming_the_parameter(value):
 
 
 # Past 4300 digits Python's int() raises ValueError (a 500); \d also matched other scripts' digits.
-@pytest.mark.parametrize("ptype, value", [(t, v) for t in ("integer", "year") for v in ("1" * 5000, "٣", "12a", "1e3")]
-                         + [("decimal", v) for v in ("٣.5", "1e3", ".", "1..2")], ids=lambda v: str(v)[:12])
+@pytest.mark.parametrize(
+    "ptype, value",
+    [(t, v) for t in ("integer", "year") for v in ("1" * 5000, "٣", "12a", "1e3")]
+    + [("decimal", v) for v in ("٣.5", "1e3", ".", "1..2")],
+    ids=lambda v: str(v)[:12],
+)
 def test_bad_numbers_are_refused_naming_the_parameter(ptype, value):
     query = CannedQuery("q", "t", "d", "SELECT ?n {}", Path("q.rq"), {"n": Parameter("n", ptype)})
     with pytest.raises(ParameterError) as caught:
@@ -111,7 +140,8 @@ def test_the_class_check_binds_the_value_and_counts_subclasses(tmp_path, disk_kg
     (tmp_path / "data.ttl").write_text(
         "@prefix ukg: <https://w3id.org/urbankg/ontology#> .\n"
         "ukg:Hamlet <http://www.w3.org/2000/01/rdf-schema#subClassOf> ukg:Case .\n"
-        "<https://w3id.org/urbankg/id/case/xintang> a ukg:Hamlet .\n")
+        "<https://w3id.org/urbankg/id/case/xintang> a ukg:Hamlet .\n"
+    )
     disk_kg.load([tmp_path / "data.ttl"])
     catalogue = Catalogue()
     parameter = catalogue.get("case-evidence").parameters["case"]

@@ -40,7 +40,8 @@ def test_catalogue_lists_every_query_with_links(base_url):
 def test_answer_as_json(base_url):
     body = requests.get(base_url + CROSSWALK).json()
     assert [(r["label_a"], r["label_b"], r["quote"]) for r in body["rows"]] == [
-        ("Alpha one", "Beta one", "alpha one is much like beta one")]
+        ("Alpha one", "Beta one", "alpha one is much like beta one")
+    ]
     assert body["truncated"] is False
 
 
@@ -73,7 +74,7 @@ def test_openapi_document_is_valid_3_1_and_covers_every_query(base_url):
 def test_query_page_has_form_table_and_picture(base_url):
     page = requests.get(base_url + "/queries/framework-crosswalk?framework_a=alpha&framework_b=beta").text
     assert '<select name="framework_a">' in page
-    assert "<svg" in page and ">closeMatch</text>" in page[page.index("<svg"):]
+    assert "<svg" in page and ">closeMatch</text>" in page[page.index("<svg") :]
     assert 'id="answer"' in page and "Beta one" in page
 
 
@@ -89,7 +90,8 @@ def test_canned_queries_run_under_the_row_cap_and_time_limit(tmp_path):
         "@prefix ukg: <https://w3id.org/urbankg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
         "<https://w3id.org/urbankg/id/crosswalk/alpha-beta-2> a ukg:Correspondence ;\n"
         "  ukg:subjectConcept <https://w3id.org/urbankg/id/concept/alpha-one> ; ukg:matchPredicate skos:relatedMatch ;\n"
-        "  ukg:objectConcept <https://w3id.org/urbankg/id/concept/beta-one> ; ukg:assertionStatus ukg:InferredByAnnotator .\n")
+        "  ukg:objectConcept <https://w3id.org/urbankg/id/concept/beta-one> ; ukg:assertionStatus ukg:InferredByAnnotator .\n"
+    )
     kg = KnowledgeGraph(OxigraphStore(tmp_path / "store"), Validator(Path("/none"), Path("/none")))
     kg.load([data / "ui" / "mini.ttl", second])
     params = {"framework_a": "alpha", "framework_b": "beta"}
@@ -108,8 +110,9 @@ def test_canned_queries_run_under_the_row_cap_and_time_limit(tmp_path):
 
 
 # Issue 21, finding 8: values the engine's IRI parser rejects reached it and came back as 500.
-@pytest.mark.parametrize("value", ["http://[x", "http://[::1", "%zz://x", "a\x00b", "a\x01b", "é://x", "x%zz",
-                                   "x" * 20000 + " y"])
+@pytest.mark.parametrize(
+    "value", ["http://[x", "http://[::1", "%zz://x", "a\x00b", "a\x01b", "é://x", "x%zz", "x" * 20000 + " y"]
+)
 def test_values_the_engine_rejects_are_400_naming_the_parameter(base_url, value):
     for path in ("/api/queries/framework-crosswalk", "/api/queries/framework-crosswalk.csv"):
         response = requests.get(base_url + path, params={"framework_a": value})

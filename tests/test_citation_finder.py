@@ -78,7 +78,9 @@ def test_page_locator_in_parenthetical():
 
 
 def test_narrative_list_of_authors_takes_every_name_but_not_the_sentence_opening():
-    _, parsed, cs = cite("Similarly, Holm and Ruiz (2015) indicate growth. In Lisbon, Castell, Dorn, and Evers (2011) agree.")
+    _, parsed, cs = cite(
+        "Similarly, Holm and Ruiz (2015) indicate growth. In Lisbon, Castell, Dorn, and Evers (2011) agree."
+    )
     assert [c.text for c in cs] == ["Holm and Ruiz (2015)", "Castell, Dorn, and Evers (2011)"]
     assert targets(parsed, cs[1]) == [("Castell", 2011)]
 
@@ -117,8 +119,10 @@ def test_year_not_in_list_with_two_entries_by_author_is_ambiguous():
 
 
 def test_parentheses_that_are_not_citations_are_ignored():
-    _, _, cs = cite("We met them (Interview on December 2015) in shops (with 5–7 floors) and cafés (ViCs) (Fig. 2) "
-                    "from 2002 to 2012 (2016–2017).")
+    _, _, cs = cite(
+        "We met them (Interview on December 2015) in shops (with 5–7 floors) and cafés (ViCs) (Fig. 2) "
+        "from 2002 to 2012 (2016–2017)."
+    )
     assert cs == []
 
 
@@ -142,8 +146,11 @@ REFERENCES
 
 
 def test_numbered_ranges_lists_and_narrative_numbers():
-    _, parsed, cs = cite("Introduced by Brenner and Schmid [1], building upon Lefebvre's [2] work. Villages revive [4–7]. "
-                         "It is planetary [1, 3, 5]. See [9] too.", NUMBERED_REFERENCES)
+    _, parsed, cs = cite(
+        "Introduced by Brenner and Schmid [1], building upon Lefebvre's [2] work. Villages revive [4–7]. "
+        "It is planetary [1, 3, 5]. See [9] too.",
+        NUMBERED_REFERENCES,
+    )
     assert [c.text for c in cs] == ["[1]", "[2]", "[4–7]", "[1, 3, 5]", "[9]"]
     assert [w.number for w in cs[2].works] == [4, 5, 6, 7]
     assert [parsed[w.entry].authors[0].family for w in cs[3].works] == ["Brenner", "Moss", "Park"]
@@ -157,16 +164,20 @@ def test_numbered_locator():
 
 
 def test_a_name_that_is_also_a_pronoun_cites_when_listed():
-    references = AUTHOR_YEAR_REFERENCES + "He, S. J. (2013). Evolving enclave urbanism. Social Geography, 14, 243–275.\n"
-    _, parsed, cs = cite("In China, villages are enclaves. He (2013) argues that they are mobile. He left (1999).",
-                         references)
+    references = (
+        AUTHOR_YEAR_REFERENCES + "He, S. J. (2013). Evolving enclave urbanism. Social Geography, 14, 243–275.\n"
+    )
+    _, parsed, cs = cite(
+        "In China, villages are enclaves. He (2013) argues that they are mobile. He left (1999).", references
+    )
     assert [c.text for c in cs] == ["He (2013)"]
     assert targets(parsed, cs[0]) == [("He", 2013)]
 
 
 def test_source_without_a_year_after_based_on_is_linked_and_flagged():
-    _, parsed, cs = cite("Fig. 3. Shops per village (based on Fenwick). Fig. 4. Roads (based on Gale). "
-                         "Fig. 5. Towns (based on Nobody).")
+    _, parsed, cs = cite(
+        "Fig. 3. Shops per village (based on Fenwick). Fig. 4. Roads (based on Gale). Fig. 5. Towns (based on Nobody)."
+    )
     assert [c.text for c in cs] == ["(based on Fenwick)", "(based on Gale)"]
     fenwick, gale = cs[0].works[0], cs[1].works[0]
     assert fenwick.status == "no-year" and parsed[fenwick.entry].year == 2008 and "without a year" in fenwick.note

@@ -20,7 +20,10 @@ COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 
 def run(store, *args, check=True, env=None):
     result = subprocess.run(
-        [*URBANKG, "--store", str(store), *map(str, args)], capture_output=True, text=True, timeout=300,
+        [*URBANKG, "--store", str(store), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, **(env or {})},
     )
     if check and result.returncode != 0:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from urbankg.loaders.concept_linker import (ConceptLinker, IntentSuggester, default_ontology_path, load_concepts,
-                                            words)
+from urbankg.loaders.concept_linker import ConceptLinker, IntentSuggester, default_ontology_path, load_concepts, words
 
 TTL = """
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
@@ -92,13 +91,17 @@ def test_bundled_ontology_gives_concepts_when_present():
 
 def test_a_framework_sharing_a_concepts_label_is_suggested_as_the_concept(tmp_path):
     path = tmp_path / "o.ttl"
-    path.write_text(TTL + """
+    path.write_text(
+        TTL
+        + """
 fw:net a skos:ConceptScheme, ukg:Framework ; skos:prefLabel "network urbanism"@en .
 c:net-level a skos:Concept ; skos:inScheme fw:net ; skos:topConceptOf fw:net ; skos:prefLabel "technical networks"@en ;
     skos:definition "Roads and wires."@en .
 c:network-urbanism a skos:Concept ; skos:inScheme fw:triad ; skos:prefLabel "network urbanism"@en ;
     skos:definition "Urbanism through networks."@en .
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     scores = dict(ranked(ConceptLinker(load_concepts(path)), "Building on network urbanism (Dupuy, 1991)."))
     assert "network-urbanism" in scores and "net" not in scores
     assert scores["net-level"] > 0.5  # the framework, named by a phrase, still speaks for its components

@@ -68,10 +68,19 @@ def test_draft_is_yaml_in_the_annotation_format(paper, linker):
     ex = extract(paper, "work/castell-2024", linker=linker, progress=False)
     draft = read(render(ex))
     assert draft["paper"] == "work/castell-2024"
-    assert [w["id"] for w in draft["works"]] == ["work/adler-2004", "work/brandt-1991", "work/brandt-2006",
-                                                  "work/castell-2011"]
+    assert [w["id"] for w in draft["works"]] == [
+        "work/adler-2004",
+        "work/brandt-1991",
+        "work/brandt-2006",
+        "work/castell-2011",
+    ]
     castell = draft["works"][3]
-    assert (castell["type"], castell["year"], castell["volume"], castell["issue"]) == ("JournalArticle", 2011, "48", "2")
+    assert (castell["type"], castell["year"], castell["volume"], castell["issue"]) == (
+        "JournalArticle",
+        2011,
+        "48",
+        "2",
+    )
     refs = {r["id"]: r for r in draft["references"]}
     assert refs["reference/castell-2024/brandt-2006"]["work"] == "work/brandt-2006"
     assert refs["reference/castell-2024/adler-2004"]["number"] == 1
@@ -90,7 +99,7 @@ def test_concepts_and_intent_are_suggestions_with_scores(paper, linker):
     assert brandt["acts"][0]["concepts"] == ["concept/household-networks"]
     assert brandt["acts"][0]["intent"] == "citesAsAuthority"  # "argues"
     building = next(c for c in draft["citations"] if c["text"] == "(Brandt, 1991)")
-    assert building["acts"][0]["intent"] == "extends"         # "Building on"
+    assert building["acts"][0]["intent"] == "extends"  # "Building on"
     assert "concept/network-urbanism" in building["acts"][0]["concepts"]
     assert "# suggested from 'building on'" in text
     assert "suggested 1.00 concept/network-urbanism (network urbanism): label in sentence" in text
@@ -101,7 +110,7 @@ def test_unresolved_citation_is_reported_and_left_out_not_guessed(paper, linker)
     draft = read(text)
     assert all("Quint" not in c["text"] for c in draft["citations"])
     assert "(Quint, 1999): NOT LINKED, unresolved: no entry in the reference list for Quint (1999)" in text
-    assert '  # - id: citation/castell-2024/004' in text  # commented out where it stands
+    assert "  # - id: citation/castell-2024/004" in text  # commented out where it stands
     adler = next(c for c in draft["citations"] if c["text"] == "(Adler, 2005)")
     assert adler["mismatch"] == "year" and "cited as 2005" in adler["mismatch_note"]
     assert adler["denotes"] == ["reference/castell-2024/adler-2004"]
@@ -118,6 +127,7 @@ def test_write_draft_and_ids(paper, linker, tmp_path):
 
 def test_extract_command_writes_the_draft(paper, tmp_path):
     from click.testing import CliRunner
+
     from urbankg.loaders.fulltext_cli import extract as command
 
     out = tmp_path / "draft.yaml"
@@ -132,8 +142,11 @@ def test_extract_command_writes_the_draft(paper, tmp_path):
 LOADER = importlib.util.find_spec("urbankg.loaders.annotation_yaml") is not None
 
 
-@pytest.mark.skipif(not LOADER, reason="urbankg.loaders.annotation_yaml (the YAML annotation loader, issue 3) "
-                                       "is not written yet: the draft cannot be loaded with it")
+@pytest.mark.skipif(
+    not LOADER,
+    reason="urbankg.loaders.annotation_yaml (the YAML annotation loader, issue 3) "
+    "is not written yet: the draft cannot be loaded with it",
+)
 def test_draft_loads_with_the_annotation_loader(paper, tmp_path):
     from rdflib import URIRef
 
@@ -143,19 +156,25 @@ def test_draft_loads_with_the_annotation_loader(paper, tmp_path):
     parsed = load_file(out)
     citation = URIRef(config.ID_BASE + "citation/castell-2024/001")
     denotes = URIRef("http://purl.org/spar/c4o/denotes")
-    assert URIRef(config.ID_BASE + "reference/castell-2024/castell-2011") in set(parsed.graph.objects(citation, denotes))
+    assert URIRef(config.ID_BASE + "reference/castell-2024/castell-2011") in set(
+        parsed.graph.objects(citation, denotes)
+    )
 
 
-@pytest.mark.skipif(not LOADER or not config.shapes_file().exists(),
-                    reason="the annotation loader or ontology/shapes.ttl (issue 3) is not written yet")
+@pytest.mark.skipif(
+    not LOADER or not config.shapes_file().exists(),
+    reason="the annotation loader or ontology/shapes.ttl (issue 3) is not written yet",
+)
 def test_draft_validates_against_the_shapes(paper, tmp_path):
     from urbankg.graph import KnowledgeGraph
 
     out = write_draft(extract(paper, "work/castell-2024", progress=False), tmp_path / "draft.yaml")
     # The draft points at its paper, whose record a scholar loads with it (every id must be known).
     record = tmp_path / "castell-2024.ttl"
-    record.write_text(f"<{config.ID_BASE}work/castell-2024> a <http://purl.org/spar/fabio/Work> ; "
-                      '<http://purl.org/dc/terms/title> "A paper on Taobao villages" .\n')
+    record.write_text(
+        f"<{config.ID_BASE}work/castell-2024> a <http://purl.org/spar/fabio/Work> ; "
+        '<http://purl.org/dc/terms/title> "A paper on Taobao villages" .\n'
+    )
     kg = KnowledgeGraph.in_memory()
     try:
         errors = [p for p in kg.validate([record, out]) if p.severity == "error"]

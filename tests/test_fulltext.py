@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from urbankg.errors import SourceError
-from urbankg.loaders.fulltext import analyse, read_text, strip_markup
 from urbankg.loaders.extractor import extract
+from urbankg.loaders.fulltext import analyse, read_text, strip_markup
 
 fpdf = pytest.importorskip("fpdf", reason="[component] fpdf2 generates the test PDF (pip install fpdf2)")
 
@@ -70,8 +70,12 @@ def test_pdf_reference_list_wrapped_over_lines_is_split_into_entries(pdf_path):
 
 def test_pdf_citations_resolve_end_to_end(pdf_path):
     ex = extract(pdf_path, "work/test-2024", progress=False)
-    found = {(c.citation.text, ex.references[w.entry].key) for c in ex.citations for w in c.citation.works
-             if w.status == "resolved"}
+    found = {
+        (c.citation.text, ex.references[w.entry].key)
+        for c in ex.citations
+        for w in c.citation.works
+        if w.status == "resolved"
+    }
     assert found == {
         ("(Castell, Dorn, & Evers, 2011)", "castell-2011"),
         ("Brandt (2006)", "brandt-2006"),
@@ -84,8 +88,10 @@ def test_pdf_citations_resolve_end_to_end(pdf_path):
 
 
 def test_numbered_list_starts_an_entry_only_at_the_next_number():
-    text = ("Intro [1].\n\nREFERENCES\n\n1. Brenner N. Urban theory. City. 2015;\n19(2): 151–82.\n"
-            "2. Lefebvre H. The urban revolution.\n2003 printing. Minneapolis: University Press; 2003.\n")
+    text = (
+        "Intro [1].\n\nREFERENCES\n\n1. Brenner N. Urban theory. City. 2015;\n19(2): 151–82.\n"
+        "2. Lefebvre H. The urban revolution.\n2003 printing. Minneapolis: University Press; 2003.\n"
+    )
     doc = analyse(Path("t.txt"), text=text)
     assert doc.style == "numbered"
     assert [e.number for e in doc.entries] == [1, 2]
@@ -93,8 +99,10 @@ def test_numbered_list_starts_an_entry_only_at_the_next_number():
 
 
 def test_markdown_bullets_and_emphasis_are_removed_from_entries():
-    text = ("Body.\n\n## References\n\n- Harvey, D. (1973). *Social justice and the city*. London: Arnold.\n"
-            "- Lai, Y. (2016). Villages. *Urban Studies*. <https://doi.org/10.1177/00420980>.\n")
+    text = (
+        "Body.\n\n## References\n\n- Harvey, D. (1973). *Social justice and the city*. London: Arnold.\n"
+        "- Lai, Y. (2016). Villages. *Urban Studies*. <https://doi.org/10.1177/00420980>.\n"
+    )
     doc = analyse(Path("t.md"), text=text)
     assert [e.text for e in doc.entries] == [
         "Harvey, D. (1973). Social justice and the city. London: Arnold.",

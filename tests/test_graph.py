@@ -26,7 +26,10 @@ def test_reloading_a_source_replaces_its_graph(disk_kg, tmp_path, data_dir):
     disk_kg.load([source])
     shutil.copy(data_dir / "rdf" / "good-v2.ttl", source)
     disk_kg.load([source])
-    labels = [row["l"].value for row in disk_kg.query("SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")]
+    labels = [
+        row["l"].value
+        for row in disk_kg.query("SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")
+    ]
     assert labels == ["Lirendong (Guangzhou)"]
 
 
@@ -81,7 +84,7 @@ def test_references_to_entities_in_the_store_count_as_context(tmp_path, test_val
     shapes.write_text(
         "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <https://example.org/> .\n"
         "ex:S a sh:NodeShape ; sh:targetClass ex:Case ; sh:property [ sh:path ex:place ; sh:class ex:Place ;"
-        " sh:message \"The place must be a known place.\" ] .\n"
+        ' sh:message "The place must be a known place." ] .\n'
     )
     kg = KnowledgeGraph(OxigraphStore(None), type(test_validator)(shapes, tmp_path / "none.ttl"))
     (tmp_path / "case.ttl").write_text("@prefix ex: <https://example.org/> .\nex:c a ex:Case ; ex:place ex:gz .\n")
@@ -129,8 +132,11 @@ def test_bulk_load_reads_a_gzipped_dump_as_it_decompresses(disk_kg, tmp_path):
     import gzip
 
     dump = tmp_path / "dump.nt.gz"
-    dump.write_bytes(gzip.compress("".join(f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n'
-                                           for i in range(100)).encode()))
+    dump.write_bytes(
+        gzip.compress(
+            "".join(f'<https://example.org/s{i}> <https://example.org/p> "{i}" .\n' for i in range(100)).encode()
+        )
+    )
     assert disk_kg.bulk_load(dump) == config.graph_iri("dump")  # named after dump.nt
     assert snapshot(disk_kg)[config.graph_iri("dump")] == 100
     dump.write_bytes(gzip.compress(b"<https://example.org/s> <https://example.org/p> 1 .\n")[:-12])  # cut short
@@ -153,4 +159,6 @@ def test_a_bulk_load_is_claimed_and_recorded_like_a_load(disk_kg, tmp_path):
     entry = disk_kg.store.catalogue_entry(config.graph_iri("dump"))
     assert (entry.triples, entry.source, disk_kg.writes.owner(config.graph_iri("dump"))) == (50, str(dump), "jane")
     assert [(r.agent, r.before, r.after, r.origin) for r in disk_kg.writes.history("dump")] == [
-        ("jane", 50, 50, f"{dump} (bulk)"), ("jane", 0, 50, f"{dump} (bulk)")]
+        ("jane", 50, 50, f"{dump} (bulk)"),
+        ("jane", 0, 50, f"{dump} (bulk)"),
+    ]

@@ -43,9 +43,12 @@ def test_the_worked_example_validates_and_loads():
         assert kg.validate([EXAMPLE]) == []
         report = kg.load([EXAMPLE])
         assert report.triples > 80
-        rows = list(kg.query(
-            "SELECT ?value WHERE { GRAPH ?g { ?o <https://w3id.org/urbankg/ontology#aboutCase> "
-            f"<{ID['case/hetang']}> ; <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?value }} }}"))
+        rows = list(
+            kg.query(
+                "SELECT ?value WHERE { GRAPH ?g { ?o <https://w3id.org/urbankg/ontology#aboutCase> "
+                f"<{ID['case/hetang']}> ; <http://purl.org/linked-data/sdmx/2009/measure#obsValue> ?value }} }}"
+            )
+        )
         assert sorted(float(r["value"].value) for r in rows) == [33.3, 140.0]
     finally:
         kg.close()

@@ -120,8 +120,11 @@ def test_every_term_has_a_label_a_definition_and_a_source(g):
             problems.append(f"{text}: no rdfs:label / skos:prefLabel")
         if g.value(term, SKOS.definition) is None and g.value(term, RDFS.comment) is None:
             problems.append(f"{text}: no skos:definition / rdfs:comment")
-        if not (set(g.objects(term, RDFS.isDefinedBy)) | set(g.objects(term, PROV.wasDerivedFrom))
-                | set(g.objects(term, DCTERMS.source))):
+        if not (
+            set(g.objects(term, RDFS.isDefinedBy))
+            | set(g.objects(term, PROV.wasDerivedFrom))
+            | set(g.objects(term, DCTERMS.source))
+        ):
             problems.append(f"{text}: no rdfs:isDefinedBy / prov:wasDerivedFrom / dcterms:source")
         if text.startswith(ID) and not set(g.objects(term, PROV.wasDerivedFrom)) & WORKS:
             problems.append(f"{text}: not derived from a seed paper")
@@ -171,32 +174,97 @@ def test_no_dangling_references_to_ids(g):
 # -- the frameworks of the seed papers -----------------------------------------------------
 
 FRAMEWORKS = {
-    "planetary-urbanisation": ["concentrated-urbanisation", "extended-urbanisation", "differential-urbanisation",
-                               "borrowed-size", "agglomeration-economies", "proximity-to-cities"],
+    "planetary-urbanisation": [
+        "concentrated-urbanisation",
+        "extended-urbanisation",
+        "differential-urbanisation",
+        "borrowed-size",
+        "agglomeration-economies",
+        "proximity-to-cities",
+    ],
     "spatial-triad": ["spatial-practice", "representations-of-space", "representational-spaces"],
-    "e-urbanism": ["ict-infrastructure-and-production-networks", "social-networks-and-power-relations",
-                   "urban-form-and-land-use", "e-commerce-platform", "internet", "wi-fi", "broadband",
-                   "social-media", "smartphone", "retail-and-wholesale-systems", "local-industry",
-                   "online-payment-system", "express-delivery-system", "e-commerce-services",
-                   "household-social-networks", "power-relations", "location", "proximity", "physical-form",
-                   "street-pattern", "building-pattern", "land-ownership-and-property-rights"],
-    "network-urbanism": ["technical-networks", "production-consumption-networks", "household-networks",
-                         "geographical-features", "location", "proximity", "distance"],
-    "historical-legacies": ["collective-production-practices", "translocal-social-relations",
-                            "adaptive-livelihood-customs"],
-    "human-urbanisation-dynamics": ["human-demand-hierarchy", "pre-internet-era", "traditional-internet-era",
-                                    "mobile-internet-era", "economic-development-demand", "family-reunion-demand",
-                                    "diversified-demands"],
-    "theories-of-urbanism": ["everyday-urbanism", "enclave-urbanism", "splintering-urbanism", "smart-urbanism",
-                             "network-urbanism", "e-urbanism", "urbanism-as-surplus-circulation"],
+    "e-urbanism": [
+        "ict-infrastructure-and-production-networks",
+        "social-networks-and-power-relations",
+        "urban-form-and-land-use",
+        "e-commerce-platform",
+        "internet",
+        "wi-fi",
+        "broadband",
+        "social-media",
+        "smartphone",
+        "retail-and-wholesale-systems",
+        "local-industry",
+        "online-payment-system",
+        "express-delivery-system",
+        "e-commerce-services",
+        "household-social-networks",
+        "power-relations",
+        "location",
+        "proximity",
+        "physical-form",
+        "street-pattern",
+        "building-pattern",
+        "land-ownership-and-property-rights",
+    ],
+    "network-urbanism": [
+        "technical-networks",
+        "production-consumption-networks",
+        "household-networks",
+        "geographical-features",
+        "location",
+        "proximity",
+        "distance",
+    ],
+    "historical-legacies": [
+        "collective-production-practices",
+        "translocal-social-relations",
+        "adaptive-livelihood-customs",
+    ],
+    "human-urbanisation-dynamics": [
+        "human-demand-hierarchy",
+        "pre-internet-era",
+        "traditional-internet-era",
+        "mobile-internet-era",
+        "economic-development-demand",
+        "family-reunion-demand",
+        "diversified-demands",
+    ],
+    "theories-of-urbanism": [
+        "everyday-urbanism",
+        "enclave-urbanism",
+        "splintering-urbanism",
+        "smart-urbanism",
+        "network-urbanism",
+        "e-urbanism",
+        "urbanism-as-surplus-circulation",
+    ],
 }
 VOCABULARIES = {
-    "stakeholder-roles": ["government", "town-government", "district-government", "municipal-government", "state",
-                          "village-collective-organisation", "indigenous-villagers", "rural-migrants",
-                          "migrant-elites", "migrant-entrepreneurs", "e-tailers", "couriers", "platform-firms",
-                          "universities"],
-    "relation-kinds": ["rents-housing-to", "regulates", "leases-collective-land-to", "supports", "competes-with",
-                       "trains"],
+    "stakeholder-roles": [
+        "government",
+        "town-government",
+        "district-government",
+        "municipal-government",
+        "state",
+        "village-collective-organisation",
+        "indigenous-villagers",
+        "rural-migrants",
+        "migrant-elites",
+        "migrant-entrepreneurs",
+        "e-tailers",
+        "couriers",
+        "platform-firms",
+        "universities",
+    ],
+    "relation-kinds": [
+        "rents-housing-to",
+        "regulates",
+        "leases-collective-land-to",
+        "supports",
+        "competes-with",
+        "trains",
+    ],
     "topics": ["taobao-village-formation", "taobao-village-location"],
     "phenomena": ["taobao-village", "village-in-the-city", "taobao-town"],
 }
@@ -236,8 +304,10 @@ def test_spatial_triad_pairs_each_moment_with_perceived_conceived_lived(g):
     assert "lived space" in alts["representational-spaces"]
 
 
-@pytest.mark.parametrize("legacy,characteristics", [
-    ("collective-production-practices", 3), ("translocal-social-relations", 2), ("adaptive-livelihood-customs", 2)])
+@pytest.mark.parametrize(
+    "legacy,characteristics",
+    [("collective-production-practices", 3), ("translocal-social-relations", 2), ("adaptive-livelihood-customs", 2)],
+)
 def test_each_legacy_has_its_characteristics_and_potential_impacts(g, legacy, characteristics):
     node = concept(legacy)
     assert (node, RDF.type, UKG.Legacy) in g
@@ -265,9 +335,18 @@ def test_alternative_labels_carry_the_papers_phrases(g):
     assert "pre-interconnected era" in alts("pre-internet-era")
 
 
-MEASURES = ["taobao-village-count", "taobao-town-count", "internet-penetration", "online-shop-count",
-            "e-commerce-share-of-manufacturing-revenue", "population", "internet-user-count",
-            "online-shopper-count", "tertiary-sector-share-of-gdp", "smartphone-user-share"]
+MEASURES = [
+    "taobao-village-count",
+    "taobao-town-count",
+    "internet-penetration",
+    "online-shop-count",
+    "e-commerce-share-of-manufacturing-revenue",
+    "population",
+    "internet-user-count",
+    "online-shopper-count",
+    "tertiary-sector-share-of-gdp",
+    "smartphone-user-share",
+]
 
 
 def test_the_measures_the_corpus_needs_exist(g):

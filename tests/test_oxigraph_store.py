@@ -9,9 +9,9 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
+from small_disk import fill, small_disk  # noqa: F401 (a fixture)
 from urbankg.errors import DiskFull, StoreError, UnstorableTerm
 from urbankg.oxigraph_store import JOURNAL, JOURNAL_FILE, OxigraphStore
-from small_disk import fill, small_disk  # noqa: F401 (a fixture)
 from urbankg.store import GraphReplacement
 
 EX = "https://example.org/"
@@ -48,10 +48,14 @@ def test_replacing_several_graphs_is_one_transaction(tmp_path):
 def test_catalogue_records_origin_and_size(tmp_path):
     store = OxigraphStore(tmp_path / "s")
     store.replace_graphs([GraphReplacement(G1, graph_of("a", "b"), "corpus/one.ttl")])
-    row = next(iter(store.query(
-        f"PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcterms: <http://purl.org/dc/terms/> "
-        f"SELECT ?n ?src WHERE {{ <{G1}> void:triples ?n ; dcterms:source ?src }}"
-    )))
+    row = next(
+        iter(
+            store.query(
+                f"PREFIX void: <http://rdfs.org/ns/void#> PREFIX dcterms: <http://purl.org/dc/terms/> "
+                f"SELECT ?n ?src WHERE {{ <{G1}> void:triples ?n ; dcterms:source ?src }}"
+            )
+        )
+    )
     assert (int(row["n"].value), row["src"].value) == (2, "corpus/one.ttl")
 
 
@@ -107,9 +111,15 @@ def test_bad_sparql_is_a_store_error_with_the_parser_message():
 
 def test_second_writer_process_on_same_directory_gets_a_clear_error(tmp_path):
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); print('open', flush=True); "
-         "sys.stdin.read()", str(tmp_path / "s")],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); print('open', flush=True); sys.stdin.read()",
+            str(tmp_path / "s"),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout.readline().strip() == "open"
@@ -148,18 +158,24 @@ def test_a_term_the_engine_refuses_fails_the_whole_load_before_anything_is_writt
     store.replace_graphs([GraphReplacement(G1, graph_of("kept"), "one.ttl")])
     bad = graph_of("fine")
     bad.add((URIRef(EX + "s"), URIRef(EX + "p"), Literal("v", datatype=URIRef("urn:a b"))))
-    with pytest.raises(UnstorableTerm, match=r"two.ttl: the store cannot hold the datatype of the literal 'v': "
-                                             r"'urn:a b' \(Invalid IRI code point ' '\); nothing was written"):
+    with pytest.raises(
+        UnstorableTerm,
+        match=r"two.ttl: the store cannot hold the datatype of the literal 'v': "
+        r"'urn:a b' \(Invalid IRI code point ' '\); nothing was written",
+    ):
         store.replace_graphs([GraphReplacement(G1, graph_of("new"), "one.ttl"), GraphReplacement(G2, bad, "two.ttl")])
     assert store.graphs() == [G1]
     assert [row["o"].value for row in store.query(f"SELECT ?o WHERE {{ GRAPH <{G1}> {{ ?s ?p ?o }} }}")] == ["kept"]
 
 
-@pytest.mark.parametrize("triple, named", [
-    ((URIRef("urn:a b"), URIRef(EX + "p"), Literal("x")), "the IRI 'urn:a b'"),
-    ((URIRef(EX + "s"), URIRef(EX + "p"), Literal("x", lang="abcdefghij")), "the language tag 'abcdefghij'"),
-    ((URIRef(EX + "s"), BNode("p"), Literal("x")), "the predicate 'p', which is not an IRI"),
-])
+@pytest.mark.parametrize(
+    "triple, named",
+    [
+        ((URIRef("urn:a b"), URIRef(EX + "p"), Literal("x")), "the IRI 'urn:a b'"),
+        ((URIRef(EX + "s"), URIRef(EX + "p"), Literal("x", lang="abcdefghij")), "the language tag 'abcdefghij'"),
+        ((URIRef(EX + "s"), BNode("p"), Literal("x")), "the predicate 'p', which is not an IRI"),
+    ],
+)
 def test_each_kind_of_refused_term_is_named(triple, named):
     graph = Graph()
     graph.add(triple)
@@ -190,8 +206,9 @@ def test_validation_context_reads_types_through_terms_and_ignores_refused_iris(t
     typed = graph_of("a")
     typed.add((URIRef(EX + "s0"), URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), URIRef(EX + "Village")))
     store.replace_graphs([GraphReplacement(G1, typed, "1")])
-    assert store.types_of([EX + "s0", "urn:x> } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } } #"], []) \
-        == {EX + "s0": {EX + "Village"}}
+    assert store.types_of([EX + "s0", "urn:x> } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } } #"], []) == {
+        EX + "s0": {EX + "Village"}
+    }
     assert store.types_of([EX + "s0"], [G1]) == {}
 
 
@@ -221,8 +238,10 @@ while True:
 
 def catalogue(store) -> dict[str, int]:
     """Graph -> the size its catalogue entry gives."""
-    return {row["g"].value: int(row["n"].value)
-            for row in store.query("SELECT ?g ?n WHERE { ?g <http://rdfs.org/ns/void#triples> ?n }")}
+    return {
+        row["g"].value: int(row["n"].value)
+        for row in store.query("SELECT ?g ?n WHERE { ?g <http://rdfs.org/ns/void#triples> ?n }")
+    }
 
 
 @pytest.mark.parametrize("moment", ["journal being written", "journal written"])
@@ -233,8 +252,9 @@ def test_a_load_killed_at_any_moment_leaves_one_whole_state(tmp_path, moment):
     for attempt in range(3):  # the kill must land while the file is there: it almost always does
         folder = tmp_path / f"s{attempt}"
         watched = folder / (JOURNAL_FILE + ".part" if moment == "journal being written" else JOURNAL_FILE)
-        loader = subprocess.Popen([sys.executable, "-c", LOADER, str(folder), *map(str, sizes)],
-                                  stdout=subprocess.PIPE, text=True)
+        loader = subprocess.Popen(
+            [sys.executable, "-c", LOADER, str(folder), *map(str, sizes)], stdout=subprocess.PIPE, text=True
+        )
         try:
             assert loader.stdout.readline().strip() == "open"
             deadline = time.monotonic() + 60
@@ -259,15 +279,18 @@ def test_snapshots_and_queries_during_loads_see_whole_loads_only(tmp_path):
     """What the server's query processes (snapshots) and in-process readers see while two
     graphs are replaced again and again: both graphs of one load, with their catalogue."""
     store = OxigraphStore(tmp_path / "s")
-    loads = [[GraphReplacement(g, graph_of(*[f"{n}-{i}" for i in range(n)]), "x") for g in (G1, G2)]
-             for n in (1500, 2500)]
+    loads = [
+        [GraphReplacement(g, graph_of(*[f"{n}-{i}" for i in range(n)]), "x") for g in (G1, G2)] for n in (1500, 2500)
+    ]
     seen: list[tuple] = []
     stop = threading.Event()
 
     def whole_state(reader) -> tuple:
         # One query: each query sees one state, and a load may land between two of them.
-        rows = reader.query("SELECT ?g ?n ?listed WHERE { { SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
-                            "GROUP BY ?g } OPTIONAL { ?g <http://rdfs.org/ns/void#triples> ?listed } }")
+        rows = reader.query(
+            "SELECT ?g ?n ?listed WHERE { { SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+            "GROUP BY ?g } OPTIONAL { ?g <http://rdfs.org/ns/void#triples> ?listed } }"
+        )
         found = {row["g"].value: (int(row["n"].value), row["listed"]) for row in rows}
         sizes = [found.get(g, (0, None))[0] for g in (G1, G2)]
         entries = tuple(sorted((g, int(listed.value)) for g, (_n, listed) in found.items() if listed is not None))
@@ -403,8 +426,12 @@ def test_a_read_only_open_beside_the_writer_sees_whole_writes_only(tmp_path):
     store = OxigraphStore(tmp_path / "s")
     store.replace_graphs([GraphReplacement(G1, graph_of("a"), "1"), GraphReplacement(G2, graph_of("a"), "2")])
     loads = [[GraphReplacement(g, graph_of(*map(str, range(n))), "x") for g in (G1, G2)] for n in (300, 500)]
-    reader = subprocess.Popen([sys.executable, "-c", READ_ONLY_READER, str(tmp_path / "s"), "20", G1, G2],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READ_ONLY_READER, str(tmp_path / "s"), "20", G1, G2],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     writes = 0
     started = time.monotonic()
     while reader.poll() is None and time.monotonic() - started < 120:
@@ -428,10 +455,15 @@ def test_read_only_opens_stay_quick_after_many_writes(tmp_path):
     loads = [[GraphReplacement(g, graph_of(*map(str, range(n))), "x") for g in (G1, G2)] for n in (3000, 5000)]
     for number in range(12):
         store.replace_graphs(loads[number % 2])
-    opening = "import sys, time; from urbankg.oxigraph_store import OxigraphStore; t = time.monotonic(); " \
-              "OxigraphStore.read_only(sys.argv[1]); print(time.monotonic() - t)"
-    seconds = float(subprocess.run([sys.executable, "-c", opening, str(tmp_path / "s")], capture_output=True,
-                                   text=True, check=True).stdout)
+    opening = (
+        "import sys, time; from urbankg.oxigraph_store import OxigraphStore; t = time.monotonic(); "
+        "OxigraphStore.read_only(sys.argv[1]); print(time.monotonic() - t)"
+    )
+    seconds = float(
+        subprocess.run(
+            [sys.executable, "-c", opening, str(tmp_path / "s")], capture_output=True, text=True, check=True
+        ).stdout
+    )
     assert seconds < 2.0
 
 
@@ -505,8 +537,12 @@ def test_blank_nodes_keep_their_labels_when_asked(tmp_path):
     one, two = Graph(), Graph()
     one.add((URIRef(EX + "a"), URIRef(EX + "p"), shared))
     two.add((shared, URIRef(EX + "q"), Literal("in another graph")))
-    store.write([GraphReplacement(G1, one, "1", fresh_blank_nodes=False),
-                 GraphReplacement(G2, two, "2", fresh_blank_nodes=False)])
+    store.write(
+        [
+            GraphReplacement(G1, one, "1", fresh_blank_nodes=False),
+            GraphReplacement(G2, two, "2", fresh_blank_nodes=False),
+        ]
+    )
     rows = list(store.query(f"SELECT ?v WHERE {{ <{EX}a> <{EX}p> ?b . ?b <{EX}q> ?v }}"))
     assert [r["v"].value for r in rows] == ["in another graph"]
 

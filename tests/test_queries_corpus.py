@@ -18,15 +18,25 @@ ID = config.ID_BASE
 # Table 1 of Lin (2019), "Basic information of the sample", n = 283, in printed order.
 # ("Other 11.8" closes Occupation: the occupation rows sum to 100 with it.)
 TABLE_1 = [
-    ("Gender", "Male", "60.1"), ("Gender", "Female", "39.9"),
-    ("Education", "Primary school", "6.5"), ("Education", "Junior middle school", "31.2"),
-    ("Education", "Senior high school", "37.7"), ("Education", "University and above", "24.6"),
-    ("Age distribution", "Under 15", "3.6"), ("Age distribution", "15–25", "39.3"),
-    ("Age distribution", "25–35", "42.9"), ("Age distribution", "35–45", "12.4"),
+    ("Gender", "Male", "60.1"),
+    ("Gender", "Female", "39.9"),
+    ("Education", "Primary school", "6.5"),
+    ("Education", "Junior middle school", "31.2"),
+    ("Education", "Senior high school", "37.7"),
+    ("Education", "University and above", "24.6"),
+    ("Age distribution", "Under 15", "3.6"),
+    ("Age distribution", "15–25", "39.3"),
+    ("Age distribution", "25–35", "42.9"),
+    ("Age distribution", "35–45", "12.4"),
     ("Age distribution", "Above 45", "1.8"),
-    ("Occupation", "Shop owner", "14.2"), ("Occupation", "Entrepreneur", "3.3"), ("Occupation", "E-tailer", "25.9"),
-    ("Occupation", "Courier", "3.3"), ("Occupation", "Worker", "41.5"), ("Occupation", "Other", "11.8"),
-    ("Smartphone", "Smartphone user", "89.0"), ("Smartphone", "Non-smartphone user", "11.0"),
+    ("Occupation", "Shop owner", "14.2"),
+    ("Occupation", "Entrepreneur", "3.3"),
+    ("Occupation", "E-tailer", "25.9"),
+    ("Occupation", "Courier", "3.3"),
+    ("Occupation", "Worker", "41.5"),
+    ("Occupation", "Other", "11.8"),
+    ("Smartphone", "Smartphone user", "89.0"),
+    ("Smartphone", "Non-smartphone user", "11.0"),
 ]
 
 
@@ -46,7 +56,9 @@ def ask(kg, name, **params):
 
 def test_survey_table_reproduces_table_1_row_by_row(kg):
     rows = ask(kg, "survey-table", survey="lin-2019-migrant-survey")
-    assert [(r["variable"], r["category"], str(Decimal(r["percent"]).quantize(Decimal("0.1")))) for r in rows] == TABLE_1
+    assert [
+        (r["variable"], r["category"], str(Decimal(r["percent"]).quantize(Decimal("0.1")))) for r in rows
+    ] == TABLE_1
 
 
 def test_village_counts_give_each_year_with_its_source(kg):
@@ -78,9 +90,14 @@ def test_triad_coverage_links_frameworks_to_the_moments_of_the_triad(kg):
     rows = ask(kg, "triad-coverage", triad="spatial-triad")
     assert rows
     triad_moments = {r["moment"] for r in rows}
-    assert triad_moments <= {ID + "concept/spatial-practice", ID + "concept/representations-of-space",
-                             ID + "concept/representational-spaces", ID + "concept/perceived-space",
-                             ID + "concept/conceived-space", ID + "concept/lived-space"}
+    assert triad_moments <= {
+        ID + "concept/spatial-practice",
+        ID + "concept/representations-of-space",
+        ID + "concept/representational-spaces",
+        ID + "concept/perceived-space",
+        ID + "concept/conceived-space",
+        ID + "concept/lived-space",
+    }
     assert ID + "framework/e-urbanism" in {r["framework"] for r in rows}
 
 
@@ -90,7 +107,6 @@ def test_concept_citations_find_dupuy_for_network_urbanism(kg):
     assert (ID + "work/lin-2019", ID + "work/dupuy-1991") in cited
     assert (ID + "work/lin-2019", ID + "work/dupuy-2008") in cited
     assert all(r["sentence"] and r["intent"] for r in rows)
-
 
 
 # concept-citations spells the narrower concepts out one depth per branch (Oxigraph plans a
@@ -108,7 +124,8 @@ SELECT DISTINCT ?concept ?cited_for ?act ?cited_work WHERE {
 def test_the_concept_hierarchy_is_no_deeper_than_concept_citations_reaches(kg):
     four_levels = "ASK { ?a skos:broader ?b . ?b skos:broader ?c . ?c skos:broader ?d . ?d skos:broader ?e }"
     assert not bool(kg.query("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> " + four_levels)), (
-        "a concept sits four skos:broader links below another: add a branch to queries/concept-citations.rq")
+        "a concept sits four skos:broader links below another: add a branch to queries/concept-citations.rq"
+    )
 
 
 def test_concept_citations_reach_every_narrower_concept_cited(kg):
@@ -121,6 +138,7 @@ def test_concept_citations_reach_every_narrower_concept_cited(kg):
         slug = concept.removeprefix(ID + "concept/")
         rows = ask(kg, "concept-citations", concept=slug)
         assert {(r["cited_for"], r["cited_work"]) for r in rows} == expected[concept], concept
+
 
 def test_shared_sources_of_lin_and_sun(kg):
     rows = ask(kg, "shared-sources", paper_a="lin-2019", paper_b="sun-2025")
@@ -156,8 +174,11 @@ def test_legacy_impacts_of_collective_production_practices(kg):
     pairs = {(r["characteristic_label"], r["impact_label"]) for r in rows}
     # Sun & Manfredini: the legacy's characteristics (organisation, division of labour, shared
     # ownership) and their potential impacts on Taobao production (the matching tendencies).
-    assert pairs == {("organisation", "organisation tendency"), ("division of labour", "division of labour tendency"),
-                     ("shared ownership", "community property sharing tendency")}
+    assert pairs == {
+        ("organisation", "organisation tendency"),
+        ("division of labour", "division of labour tendency"),
+        ("shared ownership", "community property sharing tendency"),
+    }
 
 
 def test_stakeholder_relations_in_lirendong(kg):
@@ -182,9 +203,9 @@ def test_stakeholder_relations_give_the_plain_form_s_answers_for_every_case(kg):
     expected: dict[str, set] = {}
     for row in kg.query(RELATIONS_PLAIN):
         expected.setdefault(row["case"].value, set()).add(
-            tuple(row[v].value if row[v] is not None else None for v in ("from", "relation", "to", "quote")))
+            tuple(row[v].value if row[v] is not None else None for v in ("from", "relation", "to", "quote"))
+        )
     assert len(expected) >= 2, "the corpus should hold power relations in more than one case"
     for case, relations in expected.items():
         rows = ask(kg, "stakeholder-relations", case=case.removeprefix(ID + "case/"))
         assert {(r["from"], r["relation"], r["to"], r["quote"]) for r in rows} == relations, case
-

@@ -77,8 +77,10 @@ def test_a_long_literal_is_read_in_linear_time(tmp_path):
     # letters (an 80 KB literal took 16 s, a 5 MB one hours), and prefixes with one that
     # rescanned the text from each "prefix b: <" without a '>'.
     path = tmp_path / "long.ttl"
-    text = ('@prefix ex: <https://example.org/> .\nex:a ex:p "' + "x" * 2_000_000 + '" ;\n'
-            '  ex:q "' + "prefix b: <" * 20_000 + '" .\n')
+    text = (
+        '@prefix ex: <https://example.org/> .\nex:a ex:p "' + "x" * 2_000_000 + '" ;\n'
+        '  ex:q "' + "prefix b: <" * 20_000 + '" .\n'
+    )
     path.write_text(text, encoding="utf-8")
     started = time.monotonic()
     parsed = load_file(path)
@@ -87,14 +89,24 @@ def test_a_long_literal_is_read_in_linear_time(tmp_path):
     assert parsed.positions.line_of(URIRef(EX + "a"), URIRef(EX + "q")) == 3
 
 
-RDF_XML = ('<?xml version="1.0" encoding="{}"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
-           'xmlns:ex="https://example.org/">\n  <rdf:Description rdf:about="https://example.org/a">'
-           "<ex:p>{}</ex:p></rdf:Description>\n</rdf:RDF>\n")
+RDF_XML = (
+    '<?xml version="1.0" encoding="{}"?>\n<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+    'xmlns:ex="https://example.org/">\n  <rdf:Description rdf:about="https://example.org/a">'
+    "<ex:p>{}</ex:p></rdf:Description>\n</rdf:RDF>\n"
+)
 
 
-@pytest.mark.parametrize("encoding, shown", [("utf-7", "utf-7"), ("bogus", "bogus"), ("UTF-32", "UTF-32"),
-                                             ("UTF-16", "UTF-16"), ("ebcdic-cp-us", "ebcdic-cp-us"),
-                                             ("utf-8\x00", "utf-8\\u0000")])
+@pytest.mark.parametrize(
+    "encoding, shown",
+    [
+        ("utf-7", "utf-7"),
+        ("bogus", "bogus"),
+        ("UTF-32", "UTF-32"),
+        ("UTF-16", "UTF-16"),
+        ("ebcdic-cp-us", "ebcdic-cp-us"),
+        ("utf-8\x00", "utf-8\\u0000"),
+    ],
+)
 def test_an_xml_declaration_of_an_encoding_that_reads_utf_8_otherwise_is_refused(tmp_path, encoding, shown):
     # The XML reader followed the declaration: ValueError for UTF-7 and UTF-32, LookupError
     # for a name Python does not know (a 500 on the server); UTF-16 and EBCDIC read the text
@@ -105,7 +117,8 @@ def test_an_xml_declaration_of_an_encoding_that_reads_utf_8_otherwise_is_refused
         load_file(path)
     assert [str(p) for p in caught.value.problems] == [
         f"{path}:1: the XML declares the encoding '{shown}', which urbankg does not "
-        "read; save the file as UTF-8 (and declare encoding=\"UTF-8\", or none)"]
+        'read; save the file as UTF-8 (and declare encoding="UTF-8", or none)'
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["UTF-8", "utf8", "ISO-8859-1", "US-ASCII", "windows-1252", "Shift_JIS"])
@@ -163,11 +176,13 @@ def refusal(tmp_path, name: str, text: str) -> str:
 
 
 def test_n_triples_terms_are_the_rdflib_terms_the_other_formats_give(tmp_path):
-    text = (f'<{EX}a> <{EX}p> "plain" .\n'
-            f'<{EX}a> <{EX}p> "tagged"@en .\n'
-            f'<{EX}a> <{EX}p> "01"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
-            f'<{EX}a> <{EX}q> _:x .\n'
-            f'_:x <{EX}p> "in a blank node" .\n')
+    text = (
+        f'<{EX}a> <{EX}p> "plain" .\n'
+        f'<{EX}a> <{EX}p> "tagged"@en .\n'
+        f'<{EX}a> <{EX}p> "01"^^<http://www.w3.org/2001/XMLSchema#integer> .\n'
+        f"<{EX}a> <{EX}q> _:x .\n"
+        f'_:x <{EX}p> "in a blank node" .\n'
+    )
     graph = load_text(tmp_path, "terms.nt", text).graph
     objects = set(graph.objects(URIRef(EX + "a"), URIRef(EX + "p")))
     # "plain" has no datatype, as rdflib reads it (pyoxigraph calls it xsd:string): the same term
@@ -185,20 +200,29 @@ def test_a_blank_node_label_is_a_fresh_node_in_each_file(tmp_path):
 
 
 NT_SYNTAX_ERRORS = {  # name: (text, the problem)
-    "unterminated.nt": (f'<{EX}a> <{EX}p> "v" .\n\n<{EX}a> <{EX}p> "w .\n',
-                        "unterminated.nt:3: not valid nt: Unexpected end of file (column 49)"),
+    "unterminated.nt": (
+        f'<{EX}a> <{EX}p> "v" .\n\n<{EX}a> <{EX}p> "w .\n',
+        "unterminated.nt:3: not valid nt: Unexpected end of file (column 49)",
+    ),
     "no-dot.nt": (f'<{EX}a> <{EX}p> "v"\n', "no-dot.nt:2: not valid nt: Quads must be followed by a dot (column 1)"),
-    "turtle.nt": (f'@prefix ex: <{EX}> .\n',
-                  "turtle.nt:1: not valid nt: The subject of a triple must be an IRI or a blank node (column 1)"),
-    "half-pair.nt": (f'<{EX}a> <{EX}p> "a\\uD800b" .\n',
-                     "half-pair.nt:1: not valid nt: UTF-16 surrogate escape sequence '\\uD800' must be followed by "
-                     "another surrogate escape sequence (column 51)"),
-    "triple-term.nt": (f'<{EX}a> <{EX}p> "v" .\n<{EX}a> <{EX}p> <<( <{EX}a> <{EX}p> "v" )>> .\n',
-                       "triple-term.nt:2: not valid nt: a triple term <<( ... )>> (RDF 1.2) is not supported; "
-                       "state the triple itself"),
-    "direction.nq": (f'<{EX}a> <{EX}p> "v" .\n<{EX}a> <{EX}p> "v"@ar--rtl <{EX}g> .\n',
-                     "direction.nq:2: not valid nquads: '@ar--rtl': a base direction (RDF 1.2) is not supported; "
-                     "write the language tag alone, @ar"),
+    "turtle.nt": (
+        f"@prefix ex: <{EX}> .\n",
+        "turtle.nt:1: not valid nt: The subject of a triple must be an IRI or a blank node (column 1)",
+    ),
+    "half-pair.nt": (
+        f'<{EX}a> <{EX}p> "a\\uD800b" .\n',
+        "half-pair.nt:1: not valid nt: UTF-16 surrogate escape sequence '\\uD800' must be followed by "
+        "another surrogate escape sequence (column 51)",
+    ),
+    "triple-term.nt": (
+        f'<{EX}a> <{EX}p> "v" .\n<{EX}a> <{EX}p> <<( <{EX}a> <{EX}p> "v" )>> .\n',
+        "triple-term.nt:2: not valid nt: a triple term <<( ... )>> (RDF 1.2) is not supported; state the triple itself",
+    ),
+    "direction.nq": (
+        f'<{EX}a> <{EX}p> "v" .\n<{EX}a> <{EX}p> "v"@ar--rtl <{EX}g> .\n',
+        "direction.nq:2: not valid nquads: '@ar--rtl': a base direction (RDF 1.2) is not supported; "
+        "write the language tag alone, @ar",
+    ),
 }
 
 
@@ -216,4 +240,5 @@ def test_an_n_triples_iri_the_engine_refuses_gets_the_message_of_every_format(tm
     text = f'<{EX}a> <{EX}p> "v" .\n<{EX}b> <{EX}p> <urn:a b> .\n'
     assert refusal(tmp_path, "space.nt", text) == (
         "space.nt:2: the object IRI 'urn:a b' contains a space, which no IRI may hold; write a full IRI, e.g. "
-        "https://example.org/a-b, with spaces and the characters <>\"{}|^`\\ percent-encoded (a space is %20)")
+        'https://example.org/a-b, with spaces and the characters <>"{}|^`\\ percent-encoded (a space is %20)'
+    )

@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from urbankg.loaders.reference_parser import (ReferenceParser, ascii_key, default_model_path, default_parser,
-                                              split_authors, tokenize)
 from urbankg.loaders import reference_training as training
+from urbankg.loaders.reference_parser import (
+    ReferenceParser,
+    ascii_key,
+    default_model_path,
+    default_parser,
+    split_authors,
+    tokenize,
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,8 +28,10 @@ def test_the_model_ships_as_package_data_and_is_small():
 
 
 def test_journal_article_in_author_year_style(parser):
-    ref = parser.parse("Moreau, P., & Nakamura, K. (2012). Informal markets and the shape of the periphery. "
-                       "Journal of Urban Change, 41(3), 211–239.")
+    ref = parser.parse(
+        "Moreau, P., & Nakamura, K. (2012). Informal markets and the shape of the periphery. "
+        "Journal of Urban Change, 41(3), 211–239."
+    )
     f = ref.fields
     assert f["year"] == "2012"
     assert f["title"] == "Informal markets and the shape of the periphery"
@@ -41,7 +49,9 @@ def test_book_with_place_and_publisher(parser):
 
 
 def test_doi_and_url_are_normalised(parser):
-    ref = parser.parse("Berg, A. (2019). Couriers at the urban edge. Urban Studies. https://doi.org/10.1177/0042098019999999.")
+    ref = parser.parse(
+        "Berg, A. (2019). Couriers at the urban edge. Urban Studies. https://doi.org/10.1177/0042098019999999."
+    )
     assert ref.fields["doi"] == "10.1177/0042098019999999"
     assert ref.fields["url"] == "https://doi.org/10.1177/0042098019999999"
 
@@ -52,14 +62,17 @@ def test_labels_cover_every_token(parser):
     assert len(ref.labels) == len(tokenize(text)) == len(ref.tokens)
 
 
-@pytest.mark.parametrize("value, families, et_al", [
-    ("Lin, Y. L., De Meulder, B., & Wang, S. F.", ["Lin", "De Meulder", "Wang"], False),
-    ("Brenner N, Schmid C.", ["Brenner", "Schmid"], False),
-    ("Zhou J, Yu L, Choguill CL", ["Zhou", "Yu", "Choguill"], False),
-    ("L. L. Lee, W. E. Howard, and R. E. Marsh.", ["Lee", "Howard", "Marsh"], False),
-    ("Qian, Q., Chen, Y., Liu, S., Zhang, J., et al.", ["Qian", "Chen", "Liu", "Zhang"], True),
-    ("Alibaba Group", ["Alibaba Group"], False),
-])
+@pytest.mark.parametrize(
+    "value, families, et_al",
+    [
+        ("Lin, Y. L., De Meulder, B., & Wang, S. F.", ["Lin", "De Meulder", "Wang"], False),
+        ("Brenner N, Schmid C.", ["Brenner", "Schmid"], False),
+        ("Zhou J, Yu L, Choguill CL", ["Zhou", "Yu", "Choguill"], False),
+        ("L. L. Lee, W. E. Howard, and R. E. Marsh.", ["Lee", "Howard", "Marsh"], False),
+        ("Qian, Q., Chen, Y., Liu, S., Zhang, J., et al.", ["Qian", "Chen", "Liu", "Zhang"], True),
+        ("Alibaba Group", ["Alibaba Group"], False),
+    ],
+)
 def test_split_authors(value, families, et_al):
     names, found_et_al = split_authors(value)
     assert [n.family for n in names] == families

@@ -24,8 +24,9 @@ from urbankg.server.settings import Settings
 LIMIT = 8.0  # the query time limit of the test server
 RESERVE = 1.0  # URBANKG_RESERVE_SECONDS of the test server
 # Counts 2000^3 combinations of VALUES rows: no store needed, and far past any limit.
-NEVER_ENDING = ("SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {rows} }} VALUES ?b {{ {rows} }} "
-                "VALUES ?c {{ {rows} }} }} # {name}")
+NEVER_ENDING = (
+    "SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {rows} }} VALUES ?b {{ {rows} }} VALUES ?c {{ {rows} }} }} # {name}"
+)
 ROWS = " ".join(str(i) for i in range(2000))
 LIGHT = "SELECT (COUNT(*) AS ?n) WHERE { VALUES ?x { 1 2 3 } }"
 
@@ -61,8 +62,17 @@ def never_ending(name: str) -> str:
 @contextmanager
 def serving(store: Path, **overrides):
     """A server with two query processes, its other settings those of the tests unless overridden."""
-    settings = Settings(**{"token": TOKEN, "workers": 2, "query_timeout": LIMIT, "reserve_seconds": RESERVE,
-                           "client_queries": 2, "queue_seconds": 10, **overrides})
+    settings = Settings(
+        **{
+            "token": TOKEN,
+            "workers": 2,
+            "query_timeout": LIMIT,
+            "reserve_seconds": RESERVE,
+            "client_queries": 2,
+            "queue_seconds": 10,
+            **overrides,
+        }
+    )
     with endpoint(store, settings) as running:
         get(running.sparql, params={"query": "ASK {}"}, timeout=30)  # start the query processes
         yield running
@@ -140,9 +150,14 @@ def test_beyond_the_queue_a_request_is_refused_at_once(tmp_path):
     test server has four HTTP threads. The token's holders are one class, not limited to a share."""
     with serving(tmp_path / "store", workers=1, query_timeout=2.0, queue_seconds=1.5) as server:
         answers: list[requests.Response] = []
-        blockers = [threading.Thread(target=lambda i=i: answers.append(get(
-            server.sparql, params={"query": never_ending(f"b{i}")}, headers=server.auth, timeout=60)))
-            for i in range(3)]
+        blockers = [
+            threading.Thread(
+                target=lambda i=i: answers.append(
+                    get(server.sparql, params={"query": never_ending(f"b{i}")}, headers=server.auth, timeout=60)
+                )
+            )
+            for i in range(3)
+        ]
         for thread in blockers:  # one running, two waiting: every place taken
             thread.start()
             time.sleep(0.1)

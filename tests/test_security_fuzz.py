@@ -33,8 +33,9 @@ from fuzz_target import ROUTES, SHARES, Fuzzer, Target
 
 SECONDS = float(os.environ.get("URBANKG_FUZZ_SECONDS") or 60)
 CI_SEED = "21"
-SEED = (os.environ.get("URBANKG_FUZZ_SEED")
-        or (CI_SEED if os.environ.get("CI") == "true" else str(random.SystemRandom().randrange(1_000_000))))
+SEED = os.environ.get("URBANKG_FUZZ_SEED") or (
+    CI_SEED if os.environ.get("CI") == "true" else str(random.SystemRandom().randrange(1_000_000))
+)
 MAX_CASES = int(os.environ.get("URBANKG_FUZZ_CASES") or 1_000_000)
 VERBOSE = os.environ.get("URBANKG_FUZZ_VERBOSE") == "1"
 HERE = Path(__file__).parent
@@ -70,8 +71,11 @@ def test_canary_records_requests_and_bare_connections():
             pass  # a connection that says nothing: still reaching the canary
         assert canary_server.wait_for_hit(5, after=3)
         hits = canary_server.hits
-        assert [(h.method, h.path) for h in hits[:3]] == [("GET", "/probe-1?x=1"), ("POST", "/probe-2"),
-                                                         ("PROPFIND", "/probe-3")]
+        assert [(h.method, h.path) for h in hits[:3]] == [
+            ("GET", "/probe-1?x=1"),
+            ("POST", "/probe-2"),
+            ("PROPFIND", "/probe-3"),
+        ]
         assert hits[0].headers["User-Agent"] == "fuzz-test" and hits[1].body == b"payload"
         assert hits[3].method == ""
         assert [h.path for h in canary_server.hits_for("probe-2")] == ["/probe-2"]
@@ -80,7 +84,8 @@ def test_canary_records_requests_and_bare_connections():
 
 
 def test_canary_fixture_fails_the_test_it_was_reached_in(tmp_path):
-    (tmp_path / "test_probe.py").write_text(textwrap.dedent("""
+    (tmp_path / "test_probe.py").write_text(
+        textwrap.dedent("""
         import requests
         from canary import canary  # noqa: F401
 
@@ -89,10 +94,26 @@ def test_canary_fixture_fails_the_test_it_was_reached_in(tmp_path):
 
         def test_quiet(canary):
             assert canary.hits == []
-    """))
-    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
-                          str(tmp_path / "test_probe.py")], capture_output=True, text=True, timeout=120,
-                         cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(HERE)})
+    """)
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            str(tmp_path / "test_probe.py"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(HERE)},
+    )
     assert "2 passed, 1 error" in run.stdout, run.stdout  # the error is test_reaches's teardown
     assert "ERROR at teardown of test_reaches" in run.stdout and "GET /leak" in run.stdout
 
@@ -109,8 +130,23 @@ def test_every_generator_class_is_reproducible_from_its_seed(kind):
 # Hosts a generated input may name besides the canary: vocabularies (names, never fetched), the
 # fuzzer's own namespace, hosts of IRIs that are broken on purpose, and those already in the
 # corpus and test files the mutations start from.
-NAMESPACE_HOSTS = {"w3id.org", "fuzz.example", "example.org", "www.w3.org", "purl.org", "xmlns.com", "schema.org",
-                   "rdfs.org", "prismstandard.org", "a", "a b", "x", "[x", "[::1", "a:b:c"}
+NAMESPACE_HOSTS = {
+    "w3id.org",
+    "fuzz.example",
+    "example.org",
+    "www.w3.org",
+    "purl.org",
+    "xmlns.com",
+    "schema.org",
+    "rdfs.org",
+    "prismstandard.org",
+    "a",
+    "a b",
+    "x",
+    "[x",
+    "[::1",
+    "a:b:c",
+}
 SEED_FILES = [*HERE.joinpath("data").rglob("*.*"), *HERE.parent.joinpath("corpus").rglob("*.yaml")]
 URL_HOST = re.compile(r"(?i)\bhttps?://([^/\s\"'<>\\]*)")
 

@@ -88,10 +88,16 @@ REMOTE_CONTEXTS = {
     "deeper, after an inline context": lambda url: {"@context": [{"ex": EX}, [[[url]]]], "@id": EX + "a"},
     "in a node of @graph": lambda url: {"@graph": [{"@context": [[url]], "@id": EX + "a", EX + "p": "v"}]},
     "in a nested node object": lambda url: {"@id": EX + "a", EX + "p": {"@context": [[url]], "@id": EX + "b"}},
-    "scoped to a term": lambda url: {"@context": {"p": {"@id": EX + "p", "@context": [[url]]}},
-                                     "@id": EX + "a", "p": {"@id": EX + "b", EX + "q": "v"}},
-    "scoped to a type": lambda url: {"@context": {"T": {"@id": EX + "T", "@context": url}},
-                                     "@id": EX + "a", "@type": "T"},
+    "scoped to a term": lambda url: {
+        "@context": {"p": {"@id": EX + "p", "@context": [[url]]}},
+        "@id": EX + "a",
+        "p": {"@id": EX + "b", EX + "q": "v"},
+    },
+    "scoped to a type": lambda url: {
+        "@context": {"T": {"@id": EX + "T", "@context": url}},
+        "@id": EX + "a",
+        "@type": "T",
+    },
     "imported": lambda url: {"@context": {"@version": 1.1, "@import": url}, "@id": EX + "a", EX + "p": "v"},
 }
 
@@ -102,8 +108,11 @@ def test_a_remote_json_ld_context_anywhere_is_refused_and_never_fetched(canary, 
     text = json.dumps(REMOTE_CONTEXTS[where](url), indent=2)
     path = write(tmp_path, "remote.jsonld", text)
     problem = assert_refused_and_nothing_loaded(
-        kg, path, f"remote JSON-LD context '{url}' is not fetched (urbankg never fetches while parsing); "
-                  "put the context inline as a JSON object")
+        kg,
+        path,
+        f"remote JSON-LD context '{url}' is not fetched (urbankg never fetches while parsing); "
+        "put the context inline as a JSON object",
+    )
     assert problem.line == line_with(text, url)
     # the canary fixture fails the test at teardown if the context was fetched
 
@@ -142,9 +151,11 @@ def test_no_json_ld_parse_in_the_process_fetches_a_context(canary):
 
 
 def test_an_external_xml_entity_at_the_canary_is_refused(canary, tmp_path):
-    text = (f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY remote SYSTEM "{canary.url}/entity"> ]>\n'
-            f'<rdf:RDF {RDF_NS}><rdf:Description rdf:about="{EX}a"><ex:p>&remote;</ex:p></rdf:Description>'
-            "</rdf:RDF>\n")
+    text = (
+        f'<?xml version="1.0"?>\n<!DOCTYPE rdf:RDF [ <!ENTITY remote SYSTEM "{canary.url}/entity"> ]>\n'
+        f'<rdf:RDF {RDF_NS}><rdf:Description rdf:about="{EX}a"><ex:p>&remote;</ex:p></rdf:Description>'
+        "</rdf:RDF>\n"
+    )
     problem = refusal(write(tmp_path, "entity.rdf", text))
     assert problem.line == 2 and "external XML entities are not allowed" in problem.message
 
@@ -160,8 +171,10 @@ QUIET_XML = {  # name: (prologue, root element)
 @pytest.mark.parametrize("name", list(QUIET_XML))
 def test_rdf_xml_fetches_no_dtd_entity_or_base(canary, tmp_path, name):
     prologue, root = QUIET_XML[name]
-    text = (f'<?xml version="1.0"?>\n{prologue.format(url=canary.url)}\n{root.format(ns=RDF_NS, url=canary.url)}'
-            f'<rdf:Description rdf:about="{EX}a"><ex:p>v</ex:p></rdf:Description></rdf:RDF>\n')
+    text = (
+        f'<?xml version="1.0"?>\n{prologue.format(url=canary.url)}\n{root.format(ns=RDF_NS, url=canary.url)}'
+        f'<rdf:Description rdf:about="{EX}a"><ex:p>v</ex:p></rdf:Description></rdf:RDF>\n'
+    )
     parsed = load_file(write(tmp_path, "quiet.rdf", text))
     assert (URIRef(EX + "a"), URIRef(EX + "p"), Literal("v")) in parsed.graph
     # and the canary fixture checks that nothing was fetched
@@ -169,10 +182,10 @@ def test_rdf_xml_fetches_no_dtd_entity_or_base(canary, tmp_path, name):
 
 NAMES_NOT_FETCHED = {
     "base.ttl": "@base <{url}/base/> .\n@prefix ex: <{url}/prefix#> .\n"
-                "<a> <http://www.w3.org/2002/07/owl#imports> <{url}/imports> ; ex:p <b> .\n",
+    "<a> <http://www.w3.org/2002/07/owl#imports> <{url}/imports> ; ex:p <b> .\n",
     "base.trig": "BASE <{url}/base/>\nPREFIX ex: <{url}/prefix#>\n<g> {{ <a> ex:p <b> . }}\n",
     "base.jsonld": '{{"@context": {{"@base": "{url}/base/", "@vocab": "{url}/vocab#"}}, "@id": "a", '
-                   '"p": {{"@id": "b"}}, "http://www.w3.org/2002/07/owl#imports": {{"@id": "{url}/imports"}}}}',
+    '"p": {{"@id": "b"}}, "http://www.w3.org/2002/07/owl#imports": {{"@id": "{url}/imports"}}}}',
 }
 
 
@@ -185,18 +198,29 @@ def test_bases_prefixes_and_owl_imports_are_names_never_fetched(canary, tmp_path
 # -- finding 3: terms the engine would refuse are refused at parse time -----------------------
 
 # The datatype IRI closes the INSERT DATA it would have been written into and drops a graph.
-ESCAPED_PAYLOAD = ("http://x\\u003E . } } \\u003B DROP GRAPH \\u003C" + GOOD_GRAPH + "\\u003E \\u003B "
-                   "LOAD \\u003Chttp://127.0.0.1:9/x\\u003E #")
+ESCAPED_PAYLOAD = (
+    "http://x\\u003E . } } \\u003B DROP GRAPH \\u003C" + GOOD_GRAPH + "\\u003E \\u003B "
+    "LOAD \\u003Chttp://127.0.0.1:9/x\\u003E #"
+)
 PAYLOAD = f"http://x> . }} }} ; DROP GRAPH <{GOOD_GRAPH}> ;"
 INJECTIONS = {
-    "turtle.ttl": (f'@prefix ex: <{EX}> .\n\nex:a ex:label "fine" ;\n  ex:p "v"^^<{ESCAPED_PAYLOAD}> .\n',
-                   4, "the datatype IRI 'http://x> . } } ; DROP GRAPH <" + GOOD_GRAPH),
-    "rdfxml.rdf": (f'<?xml version="1.0"?>\n<rdf:RDF {RDF_NS}>\n  <rdf:Description rdf:about="{EX}a">\n'
-                   f'    <ex:p rdf:datatype="{PAYLOAD.replace(">", "&gt;").replace("<", "&lt;")}">v</ex:p>\n'
-                   "  </rdf:Description>\n</rdf:RDF>\n",
-                   4, "the datatype IRI 'http://x> . } } ; DROP GRAPH <" + GOOD_GRAPH),
-    "jsonld.jsonld": (json.dumps({"@id": EX + "a", EX + "label": "fine", EX + "p": {"@value": "v", "@type": PAYLOAD}},
-                                 indent=2), 4, "the datatype IRI 'http://x> . } } ; DROP GRAPH <" + GOOD_GRAPH),
+    "turtle.ttl": (
+        f'@prefix ex: <{EX}> .\n\nex:a ex:label "fine" ;\n  ex:p "v"^^<{ESCAPED_PAYLOAD}> .\n',
+        4,
+        "the datatype IRI 'http://x> . } } ; DROP GRAPH <" + GOOD_GRAPH,
+    ),
+    "rdfxml.rdf": (
+        f'<?xml version="1.0"?>\n<rdf:RDF {RDF_NS}>\n  <rdf:Description rdf:about="{EX}a">\n'
+        f'    <ex:p rdf:datatype="{PAYLOAD.replace(">", "&gt;").replace("<", "&lt;")}">v</ex:p>\n'
+        "  </rdf:Description>\n</rdf:RDF>\n",
+        4,
+        "the datatype IRI 'http://x> . } } ; DROP GRAPH <" + GOOD_GRAPH,
+    ),
+    "jsonld.jsonld": (
+        json.dumps({"@id": EX + "a", EX + "label": "fine", EX + "p": {"@value": "v", "@type": PAYLOAD}}, indent=2),
+        4,
+        "the datatype IRI 'http://x> . } } ; DROP GRAPH <" + GOOD_GRAPH,
+    ),
 }
 
 
@@ -209,28 +233,55 @@ def test_an_injecting_datatype_iri_is_refused_at_its_line_and_nothing_is_loaded(
 
 
 REFUSED_TERMS = {  # name: (text, line, message)
-    "space.ttl": (f'@prefix ex: <{EX}> .\nex:a ex:p "v"^^<urn:a b> .\n', 2,
-                  "the datatype IRI 'urn:a b' contains a space, which no IRI may hold; a datatype is an IRI such "
-                  "as http://www.w3.org/2001/XMLSchema#decimal (xsd:decimal in Turtle)"),
-    "host.ttl": (f'@prefix ex: <{EX}> .\nex:a ex:p <http://[x> .\n', 2,
-                 "the object IRI 'http://[x' is not an IRI the store accepts: invalid character '[' in host; write "
-                 "a full IRI, e.g. https://example.org/a-b, with spaces and the characters <>\"{}|^`\\ "
-                 "percent-encoded (a space is %20)"),
-    "control.nt": (f'<{EX}a> <{EX}p> <urn:a\\u0000b> .\n', 1,
-                   "the object IRI 'urn:a\\u0000b' contains the character U+0000, which no IRI may hold"),
-    "language.ttl": (f'@prefix ex: <{EX}> .\nex:a ex:p "v"@en-abcdefghi .\n', 2,
-                     "the language tag 'en-abcdefghi' is not a BCP 47 tag: a subtag may be eight characters in "
-                     "length at maximum; write one such as en, zh-Hans or pt-BR"),
-    "surrogate.ttl": (f'@prefix ex: <{EX}> .\nex:a ex:p "a\\uD800b" .\n', 2,
-                      "the text 'a\\uD800b' holds U+D800, half of a surrogate pair without its other half"),
-    "nested.ttl": (f'@prefix ex: <{EX}> .\nex:a ex:p [\n  ex:q "v"^^<urn:a b> ] .\n', 2,
-                   "the datatype IRI 'urn:a b' contains a space"),
-    "graph.trig": (f'@prefix ex: <{EX}> .\n<urn:a\\u0020b> {{ ex:a ex:p "v" . }}\n', None,
-                   "the graph name IRI 'urn:a b' contains a space"),
-    "graph.nq": (f'<{EX}a> <{EX}p> "v" <{EX}g> .\n<{EX}a> <{EX}p> "w" <http://[x> .\n', 2,
-                 "the graph name IRI 'http://[x' is not an IRI the store accepts: invalid character '[' in host"),
-    "blank.jsonld": (json.dumps({"@id": "_:a b", EX + "p": "v"}), None,
-                     "the blank node id 'a b' is not one the store accepts"),
+    "space.ttl": (
+        f'@prefix ex: <{EX}> .\nex:a ex:p "v"^^<urn:a b> .\n',
+        2,
+        "the datatype IRI 'urn:a b' contains a space, which no IRI may hold; a datatype is an IRI such "
+        "as http://www.w3.org/2001/XMLSchema#decimal (xsd:decimal in Turtle)",
+    ),
+    "host.ttl": (
+        f"@prefix ex: <{EX}> .\nex:a ex:p <http://[x> .\n",
+        2,
+        "the object IRI 'http://[x' is not an IRI the store accepts: invalid character '[' in host; write "
+        'a full IRI, e.g. https://example.org/a-b, with spaces and the characters <>"{}|^`\\ '
+        "percent-encoded (a space is %20)",
+    ),
+    "control.nt": (
+        f"<{EX}a> <{EX}p> <urn:a\\u0000b> .\n",
+        1,
+        "the object IRI 'urn:a\\u0000b' contains the character U+0000, which no IRI may hold",
+    ),
+    "language.ttl": (
+        f'@prefix ex: <{EX}> .\nex:a ex:p "v"@en-abcdefghi .\n',
+        2,
+        "the language tag 'en-abcdefghi' is not a BCP 47 tag: a subtag may be eight characters in "
+        "length at maximum; write one such as en, zh-Hans or pt-BR",
+    ),
+    "surrogate.ttl": (
+        f'@prefix ex: <{EX}> .\nex:a ex:p "a\\uD800b" .\n',
+        2,
+        "the text 'a\\uD800b' holds U+D800, half of a surrogate pair without its other half",
+    ),
+    "nested.ttl": (
+        f'@prefix ex: <{EX}> .\nex:a ex:p [\n  ex:q "v"^^<urn:a b> ] .\n',
+        2,
+        "the datatype IRI 'urn:a b' contains a space",
+    ),
+    "graph.trig": (
+        f'@prefix ex: <{EX}> .\n<urn:a\\u0020b> {{ ex:a ex:p "v" . }}\n',
+        None,
+        "the graph name IRI 'urn:a b' contains a space",
+    ),
+    "graph.nq": (
+        f'<{EX}a> <{EX}p> "v" <{EX}g> .\n<{EX}a> <{EX}p> "w" <http://[x> .\n',
+        2,
+        "the graph name IRI 'http://[x' is not an IRI the store accepts: invalid character '[' in host",
+    ),
+    "blank.jsonld": (
+        json.dumps({"@id": "_:a b", EX + "p": "v"}),
+        None,
+        "the blank node id 'a b' is not one the store accepts",
+    ),
 }
 
 
@@ -242,9 +293,11 @@ def test_terms_the_engine_rejects_are_refused_with_a_clear_message(kg, tmp_path,
 
 
 def test_unusual_iris_the_engine_takes_still_load(tmp_path):
-    text = (f'@prefix ex: <{EX}> .\n'
-            'ex:a ex:p <https://example.org/café> , <urn:isbn:978-0-19-850673-0> , <https://example.org/a%20b> ;\n'
-            '  ex:q "v"@zh-Hans-CN , "w"^^<https://example.org/type#x> , "emoji 😀" .\n')
+    text = (
+        f"@prefix ex: <{EX}> .\n"
+        "ex:a ex:p <https://example.org/café> , <urn:isbn:978-0-19-850673-0> , <https://example.org/a%20b> ;\n"
+        '  ex:q "v"@zh-Hans-CN , "w"^^<https://example.org/type#x> , "emoji 😀" .\n'
+    )
     parsed = load_file(write(tmp_path, "unusual.ttl", text))
     assert len(parsed.graph) == 6
     assert Literal("v", lang="zh-Hans-CN") in set(parsed.graph.objects())
@@ -254,21 +307,32 @@ def test_unusual_iris_the_engine_takes_still_load(tmp_path):
 
 DEEP_DOCUMENTS = {
     "list.jsonld": ("[" * DEEP + "]" * DEEP, 1, DEEP),
-    "object.jsonld": ('{"@id": "https://example.org/s",\n "https://example.org/p":' + '{"a":' * DEEP + "1"
-                      + "}" * DEEP + "}", 2, DEEP + 1),
+    "object.jsonld": (
+        '{"@id": "https://example.org/s",\n "https://example.org/p":' + '{"a":' * DEEP + "1" + "}" * DEEP + "}",
+        2,
+        DEEP + 1,
+    ),
     "blank-nodes.ttl": (f"@prefix : <{EX}> .\n:s :p " + "[ :p " * DEEP + ":o" + " ]" * DEEP + " .\n", 2, DEEP),
     "collections.ttl": (f"@prefix : <{EX}> .\n:s :p " + "( " * DEEP + ":o" + " )" * DEEP + " .\n", 2, DEEP),
-    "graph.trig": (f"@prefix : <{EX}> .\n:g {{ :s :p " + "[ :p " * DEEP + ":o" + " ]" * DEEP + " . }\n", 2,
-                   DEEP + 1),
+    "graph.trig": (f"@prefix : <{EX}> .\n:g {{ :s :p " + "[ :p " * DEEP + ":o" + " ]" * DEEP + " . }\n", 2, DEEP + 1),
     "formulas.n3": (f"@prefix : <{EX}> .\n:s :p " + "{ :a :b " * DEEP + ":o" + " }" * DEEP + " .\n", 2, DEEP),
-    "nodes.rdf": (f'<rdf:RDF {RDF_NS}>\n<rdf:Description rdf:about="{EX}s">'
-                  + "<ex:p><rdf:Description>" * (DEEP // 2) + "<ex:p>v</ex:p>"
-                  + "</rdf:Description></ex:p>" * (DEEP // 2) + "</rdf:Description></rdf:RDF>", 2, None),
+    "nodes.rdf": (
+        f'<rdf:RDF {RDF_NS}>\n<rdf:Description rdf:about="{EX}s">'
+        + "<ex:p><rdf:Description>" * (DEEP // 2)
+        + "<ex:p>v</ex:p>"
+        + "</rdf:Description></ex:p>" * (DEEP // 2)
+        + "</rdf:Description></rdf:RDF>",
+        2,
+        None,
+    ),
     "flow.yaml": ("cases: " + "[" * DEEP + "]" * DEEP, 1, None),
     "block.yaml": ("cases:\n" + "- " * DEEP + "x\n", 2, None),
     "mapping.yaml": ("cases:\n- id: case/a\n  label: " + "{a: " * DEEP + "x" + "}" * DEEP + "\n", 3, None),
-    "braces.bib": ("@article{a-2019,\n title = {" + "{" * DEEP + "x" + "}" * DEEP + "},\n year = {2019}\n}\n",
-                   2, DEEP + 2),
+    "braces.bib": (
+        "@article{a-2019,\n title = {" + "{" * DEEP + "x" + "}" * DEEP + "},\n year = {2019}\n}\n",
+        2,
+        DEEP + 2,
+    ),
     "math.bib": ("@article{a-2019,\n title = {" + "$\\sqrt{" * DEEP + "x" + "}$" * DEEP + "},\n}\n", 2, DEEP + 2),
 }
 
@@ -295,22 +359,39 @@ def test_nesting_the_brace_count_cannot_see_is_the_same_clear_error(tmp_path):
 def _at_the_limit(depth: int) -> dict[str, str]:
     """A document of each format nested exactly ``depth`` levels, as the limit counts them."""
     return {
-        "object.jsonld": f'{{"@context": {{"@vocab": "{EX}"}}, "@id": "{EX}s", "p":' + '{"p":' * (depth - 1)
-                         + '"v"' + "}" * (depth - 1) + "}",
-        "list.jsonld": f'{{"@context": {{"@vocab": "{EX}"}}, "@id": "{EX}s", "p": {{"@list":' + "[" * (depth - 2)
-                       + '"v"' + "]" * (depth - 2) + "}}",
+        "object.jsonld": f'{{"@context": {{"@vocab": "{EX}"}}, "@id": "{EX}s", "p":'
+        + '{"p":' * (depth - 1)
+        + '"v"'
+        + "}" * (depth - 1)
+        + "}",
+        "list.jsonld": f'{{"@context": {{"@vocab": "{EX}"}}, "@id": "{EX}s", "p": {{"@list":'
+        + "[" * (depth - 2)
+        + '"v"'
+        + "]" * (depth - 2)
+        + "}}",
         "blank-nodes.ttl": f"@prefix : <{EX}> .\n:s :p " + "[ :p " * depth + ":o" + " ]" * depth + " .\n",
         "collections.ttl": f"@prefix : <{EX}> .\n:s :p " + "( " * depth + ":o" + " )" * depth + " .\n",
-        "graph.trig": f"@prefix : <{EX}> .\n:g {{ :s :p " + "[ :p " * (depth - 1) + ":o" + " ]" * (depth - 1)
-                      + " . }\n",
+        "graph.trig": f"@prefix : <{EX}> .\n:g {{ :s :p "
+        + "[ :p " * (depth - 1)
+        + ":o"
+        + " ]" * (depth - 1)
+        + " . }\n",
         "formulas.n3": f"@prefix : <{EX}> .\n:s :p " + "{ :a :b " * depth + ":o" + " }" * depth + " .\n",
         "nodes.rdf": f'<rdf:RDF {RDF_NS}><rdf:Description rdf:about="{EX}s">'
-                     + "<ex:p><rdf:Description>" * ((depth - 3) // 2) + "<ex:p>v</ex:p>"
-                     + "</rdf:Description></ex:p>" * ((depth - 3) // 2) + "</rdf:Description></rdf:RDF>",
-        "braces.bib": "@article{a-2019,\n title = {" + "{" * (depth - 2) + "x" + "}" * (depth - 2)
-                      + "},\n year = {2019}\n}\n",
-        "math.bib": "@article{a-2019,\n title = {" + "$\\sqrt{" * (depth - 2) + "x" + "}$" * (depth - 2)
-                    + "},\n year = {2019}\n}\n",
+        + "<ex:p><rdf:Description>" * ((depth - 3) // 2)
+        + "<ex:p>v</ex:p>"
+        + "</rdf:Description></ex:p>" * ((depth - 3) // 2)
+        + "</rdf:Description></rdf:RDF>",
+        "braces.bib": "@article{a-2019,\n title = {"
+        + "{" * (depth - 2)
+        + "x"
+        + "}" * (depth - 2)
+        + "},\n year = {2019}\n}\n",
+        "math.bib": "@article{a-2019,\n title = {"
+        + "$\\sqrt{" * (depth - 2)
+        + "x"
+        + "}$" * (depth - 2)
+        + "},\n year = {2019}\n}\n",
     }
 
 
@@ -327,8 +408,9 @@ def test_documents_at_the_limit_still_load(tmp_path, name):
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with endpoint(tmp_path_factory.mktemp("parsers") / "store", Settings(token=TOKEN, workers=1),
-                  load=[DATA / "rdf" / "good.ttl"]) as running:
+    with endpoint(
+        tmp_path_factory.mktemp("parsers") / "store", Settings(token=TOKEN, workers=1), load=[DATA / "rdf" / "good.ttl"]
+    ) as running:
         yield running
 
 
@@ -342,16 +424,18 @@ DEEP_OVER_HTTP = {
 
 @pytest.mark.parametrize("suffix", list(DEEP_OVER_HTTP))
 def test_validate_page_reports_deep_documents_instead_of_failing(server, suffix):
-    page = requests.post(server.url + "/validate", timeout=60,
-                         data={"text": DEEP_OVER_HTTP[suffix], "suffix": suffix, "name": "deep"})
+    page = requests.post(
+        server.url + "/validate", timeout=60, data={"text": DEEP_OVER_HTTP[suffix], "suffix": suffix, "name": "deep"}
+    )
     assert page.status_code < 500
     assert f"levels deep; urbankg reads at most {MAX_DEPTH}" in page.text
 
 
 def test_validate_page_fetches_no_remote_context(canary, server):
     text = json.dumps({"@context": [[canary.url + "/validate"]], "@id": EX + "a", EX + "p": "v"})
-    page = requests.post(server.url + "/validate", data={"text": text, "suffix": ".jsonld", "name": "remote"},
-                         timeout=60)
+    page = requests.post(
+        server.url + "/validate", data={"text": text, "suffix": ".jsonld", "name": "remote"}, timeout=60
+    )
     assert page.status_code < 500
     assert "is not fetched (urbankg never fetches while parsing)" in page.text
 
@@ -361,8 +445,9 @@ def test_graph_store_put_of_an_injecting_datatype_is_400_and_changes_nothing(ser
     text, line, message = INJECTIONS[name]
     media = {".jsonld": "application/ld+json", ".rdf": "application/rdf+xml"}[Path(name).suffix]
     before = server.count()
-    response = requests.put(server.url + "/graph/injected", data=text.encode(),
-                            headers={**server.auth, "Content-Type": media}, timeout=60)
+    response = requests.put(
+        server.url + "/graph/injected", data=text.encode(), headers={**server.auth, "Content-Type": media}, timeout=60
+    )
     assert response.status_code == 400, response.text
     [problem] = response.json()["problems"]
     assert problem["line"] == line and message in problem["message"]
@@ -371,8 +456,12 @@ def test_graph_store_put_of_an_injecting_datatype_is_400_and_changes_nothing(ser
 
 
 def test_graph_store_put_of_a_deep_document_is_400(server):
-    response = requests.put(server.url + "/graph/deep", data=DEEP_OVER_HTTP[".jsonld"].encode(),
-                            headers={**server.auth, "Content-Type": "application/ld+json"}, timeout=60)
+    response = requests.put(
+        server.url + "/graph/deep",
+        data=DEEP_OVER_HTTP[".jsonld"].encode(),
+        headers={**server.auth, "Content-Type": "application/ld+json"},
+        timeout=60,
+    )
     assert response.status_code == 400, response.text
     assert "nested 5001 levels deep" in response.json()["problems"][0]["message"]
 
@@ -381,17 +470,30 @@ def test_graph_store_put_of_a_deep_document_is_400(server):
 
 HOSTILE_BODIES = {  # name: (suffix, media type, text, line, message)
     "half a surrogate pair in YAML": (
-        ".yaml", "application/yaml", 'places: [{id: "\\uD800"}]\n', 1,
-        "the text '\\uD800' holds U+D800, half of a surrogate pair without its other half"),
+        ".yaml",
+        "application/yaml",
+        'places: [{id: "\\uD800"}]\n',
+        1,
+        "the text '\\uD800' holds U+D800, half of a surrogate pair without its other half",
+    ),
     "a complex key in YAML": (  # ruamel failed hashing the key {complex: [a]}: a TypeError
-        ".yaml", "application/yaml", "surveys:\n  - id: survey/a\n    ? complex: [a]\n    label: A\n", 3,
-        "a key is a plain name such as `id` or `name`; found a mapping written as a key"),
-    **{f"RDF/XML declared {encoding}": (  # expat followed the declaration: ValueError or LookupError
-        ".rdf", "application/rdf+xml",
-        f'<?xml version="1.0" encoding="{encoding}"?>\n<rdf:RDF {RDF_NS}>\n<rdf:Description rdf:about="{EX}s">'
-        "<ex:p>日本語</ex:p></rdf:Description></rdf:RDF>\n", 1,
-        f"the XML declares the encoding '{encoding}', which urbankg does not read; save the file as UTF-8")
-       for encoding in ("utf-7", "bogus", "UTF-32")},
+        ".yaml",
+        "application/yaml",
+        "surveys:\n  - id: survey/a\n    ? complex: [a]\n    label: A\n",
+        3,
+        "a key is a plain name such as `id` or `name`; found a mapping written as a key",
+    ),
+    **{
+        f"RDF/XML declared {encoding}": (  # expat followed the declaration: ValueError or LookupError
+            ".rdf",
+            "application/rdf+xml",
+            f'<?xml version="1.0" encoding="{encoding}"?>\n<rdf:RDF {RDF_NS}>\n<rdf:Description rdf:about="{EX}s">'
+            "<ex:p>日本語</ex:p></rdf:Description></rdf:RDF>\n",
+            1,
+            f"the XML declares the encoding '{encoding}', which urbankg does not read; save the file as UTF-8",
+        )
+        for encoding in ("utf-7", "bogus", "UTF-32")
+    },
 }
 
 
@@ -399,8 +501,9 @@ HOSTILE_BODIES = {  # name: (suffix, media type, text, line, message)
 def test_graph_store_put_of_a_hostile_body_is_400_at_its_line(server, name):
     suffix, media, text, line, message = HOSTILE_BODIES[name]
     before = server.count()
-    response = requests.put(server.url + "/graph/hostile", data=text.encode(),
-                            headers={**server.auth, "Content-Type": media}, timeout=60)
+    response = requests.put(
+        server.url + "/graph/hostile", data=text.encode(), headers={**server.auth, "Content-Type": media}, timeout=60
+    )
     assert response.status_code == 400, response.text
     [problem] = response.json()["problems"]
     assert problem["line"] == line and message in problem["message"], problem
@@ -410,8 +513,7 @@ def test_graph_store_put_of_a_hostile_body_is_400_at_its_line(server, name):
 @pytest.mark.parametrize("name", list(HOSTILE_BODIES))
 def test_validate_page_reports_a_hostile_body_at_its_line(server, name):
     suffix, media, text, line, message = HOSTILE_BODIES[name]
-    page = requests.post(server.url + "/validate", data={"text": text, "suffix": suffix, "name": "hostile"},
-                         timeout=60)
+    page = requests.post(server.url + "/validate", data={"text": text, "suffix": suffix, "name": "hostile"}, timeout=60)
     assert page.status_code < 500, page.text
     assert str(escape(f"line {line}: {message}")) in page.text
 
@@ -433,8 +535,12 @@ def test_validate_page_reads_a_long_n_triples_literal_in_linear_time(server):
 def test_graph_store_put_of_a_4_mb_n_triples_literal_is_read_in_linear_time(server):
     # 57-69 s with rdflib's N-Triples parser, a server thread held all along.
     started = time.monotonic()
-    response = requests.put(server.url + "/graph/long", data=LONG_NT.encode(),
-                            headers={**server.auth, "Content-Type": "application/n-triples"}, timeout=60)
+    response = requests.put(
+        server.url + "/graph/long",
+        data=LONG_NT.encode(),
+        headers={**server.auth, "Content-Type": "application/n-triples"},
+        timeout=60,
+    )
     assert response.status_code == 201, response.text
     assert time.monotonic() - started < 15
     assert response.json()["triples"] == 1

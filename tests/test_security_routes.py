@@ -48,19 +48,40 @@ HOSTILE_LINKS = """\
 # Everything the routes read, by rule: query-string and form parameters. Canned-query
 # parameters are added from the catalogue.
 ROUTE_PARAMETERS: dict[str, list[str]] = {
-    "/": [], "/frameworks": [], "/papers": [], "/queries": [], "/ontology": [], "/ontology/": [],
-    "/health": [], "/metrics": [], "/api/queries": [], "/api/openapi.json": [],
-    "/static/<path:filename>": [], "/static/ui/<path:filename>": [],
+    "/": [],
+    "/frameworks": [],
+    "/papers": [],
+    "/queries": [],
+    "/ontology": [],
+    "/ontology/": [],
+    "/health": [],
+    "/metrics": [],
+    "/api/queries": [],
+    "/api/openapi.json": [],
+    "/static/<path:filename>": [],
+    "/static/ui/<path:filename>": [],
     "/id/<path:rest>": ["iri", "format"],
-    "/frameworks/<path:slug>": [], "/papers/<path:slug>": [],
+    "/frameworks/<path:slug>": [],
+    "/papers/<path:slug>": [],
     "/query": ["query"],
     "/validate": ["name", "suffix", "text", "token", "load", "replace"],
-    "/history": ["graph"], "/graphs": [],
-    "/load": ["graph", "replace"], "/drop": ["graph", "replace"],
+    "/history": ["graph"],
+    "/graphs": [],
+    "/load": ["graph", "replace"],
+    "/drop": ["graph", "replace"],
     "/api/queries/<name>": ["format"],
     "/queries/<name>": [],
-    "/sparql": ["query", "update", "format", "output", "default-graph-uri", "named-graph-uri", "using-graph-uri",
-                "using-named-graph-uri", "replace"],
+    "/sparql": [
+        "query",
+        "update",
+        "format",
+        "output",
+        "default-graph-uri",
+        "named-graph-uri",
+        "using-graph-uri",
+        "using-named-graph-uri",
+        "replace",
+    ],
     "/sparql/": ["query", "format"],
     "/rdf-graphs": ["graph", "default", "format", "replace"],
     "/graph/<path:name>": ["format", "replace"],
@@ -79,24 +100,68 @@ def canary():
 
 def hostile_values(canary_url: str) -> list[str | bytes]:
     return [
-        "http://[x", "http://[::1", "%zz://x", "a\x00b", "\x01\x02\x7f", "http://a b", "é://x", "x" * 20000,
-        "javascript:alert(1)", " javascript:alert(1)", "java\tscript:alert(1)", "data:text/html,<script>alert(1)</script>",
-        "<script>alert(1)</script>", "'\"><svg onload=alert(1)>", "{{7*7}}", "} } ; DROP ALL ; { {",
-        "../../../../etc/passwd", "..", ".", "/", "//evil.example/x", "", " ", "\r\nX-Injected: 1",
-        "-1", "1e999", "NaN", "99999999999999999999999999999999999999", "\u202e\u200b😀", "\ufffd",
-        b"\xff\xfe", b"\xc0\xaf", canary_url + "/hostile", "file:///etc/passwd", "urn:a b",
+        "http://[x",
+        "http://[::1",
+        "%zz://x",
+        "a\x00b",
+        "\x01\x02\x7f",
+        "http://a b",
+        "é://x",
+        "x" * 20000,
+        "javascript:alert(1)",
+        " javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "<script>alert(1)</script>",
+        "'\"><svg onload=alert(1)>",
+        "{{7*7}}",
+        "} } ; DROP ALL ; { {",
+        "../../../../etc/passwd",
+        "..",
+        ".",
+        "/",
+        "//evil.example/x",
+        "",
+        " ",
+        "\r\nX-Injected: 1",
+        "-1",
+        "1e999",
+        "NaN",
+        "99999999999999999999999999999999999999",
+        "\u202e\u200b😀",
+        "\ufffd",
+        b"\xff\xfe",
+        b"\xc0\xaf",
+        canary_url + "/hostile",
+        "file:///etc/passwd",
+        "urn:a b",
     ]
 
 
 HOSTILE_HEADERS = [
-    {"Accept": "*/*;q=nan"}, {"Accept": "text/html;q=1e999"}, {"Accept": ";;;,,,/"}, {"Accept": "text/*;q=-1, */*;q=0"},
-    {"Accept": "application/sparql-results+json;q=0.5;q=x"}, {"Accept": "a" * 8000}, {"Accept": "\xff\xfe/\xff"},
-    {"Accept": "image/png"}, {"Authorization": "Bearer"}, {"Authorization": "Bearer \xff"},
-    {"Authorization": "Basic !!!"}, {"Authorization": "Basic /////w=="}, {"Authorization": "Bearer " + "a" * 8000},
-    {"Cache-Control": "no-cache, max-age=-1"}, {"Host": "[x"}, {"Host": "a b"}, {"Host": "\xff"},
-    {"Content-Type": "multipart/form-data"}, {"Content-Type": "multipart/form-data; boundary="},
-    {"Content-Type": "application/x-www-form-urlencoded; charset=utf-16"}, {"Content-Type": "text/turtle;;;"},
-    {"Content-Type": "application/sparql-query; charset=\xff"}, {"Content-Type": ""},
+    {"Accept": "*/*;q=nan"},
+    {"Accept": "text/html;q=1e999"},
+    {"Accept": ";;;,,,/"},
+    {"Accept": "text/*;q=-1, */*;q=0"},
+    {"Accept": "application/sparql-results+json;q=0.5;q=x"},
+    {"Accept": "a" * 8000},
+    {"Accept": "\xff\xfe/\xff"},
+    {"Accept": "image/png"},
+    {"Authorization": "Bearer"},
+    {"Authorization": "Bearer \xff"},
+    {"Authorization": "Basic !!!"},
+    {"Authorization": "Basic /////w=="},
+    {"Authorization": "Bearer " + "a" * 8000},
+    {"Cache-Control": "no-cache, max-age=-1"},
+    {"Host": "[x"},
+    {"Host": "a b"},
+    {"Host": "\xff"},
+    {"Content-Type": "multipart/form-data"},
+    {"Content-Type": "multipart/form-data; boundary="},
+    {"Content-Type": "application/x-www-form-urlencoded; charset=utf-16"},
+    {"Content-Type": "text/turtle;;;"},
+    {"Content-Type": "application/sparql-query; charset=\xff"},
+    {"Content-Type": ""},
 ]
 
 
@@ -135,19 +200,41 @@ def unsafe_links(html: str) -> list[str]:
     parser = Hrefs()
     parser.feed(html)
     # What a browser reads as the scheme: leading whitespace and control characters dropped, tabs and newlines removed.
-    read = [(t, re.sub(r"[\t\n\r]", "", t.lstrip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
-                                                 "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f \t\n\r")))
-            for t in parser.targets]
-    return [t for t, url in read if not (url == "" or url[0] in "/?#" and not url.startswith("//")
-                                          or re.match(r"https?://", url, re.IGNORECASE))]
+    read = [
+        (
+            t,
+            re.sub(
+                r"[\t\n\r]",
+                "",
+                t.lstrip(
+                    "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12"
+                    "\x13\x14\x15\x16\x17\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f \t\n\r"
+                ),
+            ),
+        )
+        for t in parser.targets
+    ]
+    return [
+        t
+        for t, url in read
+        if not (url == "" or url[0] in "/?#" and not url.startswith("//") or re.match(r"https?://", url, re.IGNORECASE))
+    ]
 
 
 def test_unsafe_links_finds_what_a_browser_would_run():
-    page = ('<a href="/id/x"></a><a href="?format=ttl"></a><a href="https://example.org/"></a>'
-            '<a href="javascript:alert(1)"></a><a href=" JaVaScript:x"></a><a href="java&#9;script:x"></a>'
-            '<a href="data:text/html,x"></a><a href="//evil.example/"></a><img src="vbscript:x">')
-    assert unsafe_links(page) == ["javascript:alert(1)", " JaVaScript:x", "java\tscript:x", "data:text/html,x",
-                                  "//evil.example/", "vbscript:x"]
+    page = (
+        '<a href="/id/x"></a><a href="?format=ttl"></a><a href="https://example.org/"></a>'
+        '<a href="javascript:alert(1)"></a><a href=" JaVaScript:x"></a><a href="java&#9;script:x"></a>'
+        '<a href="data:text/html,x"></a><a href="//evil.example/"></a><img src="vbscript:x">'
+    )
+    assert unsafe_links(page) == [
+        "javascript:alert(1)",
+        " JaVaScript:x",
+        "java\tscript:x",
+        "data:text/html,x",
+        "//evil.example/",
+        "vbscript:x",
+    ]
 
 
 def test_every_route_is_in_the_battery(app):
@@ -155,8 +242,13 @@ def test_every_route_is_in_the_battery(app):
 
 
 def test_stored_script_iris_are_text_on_every_page_that_shows_them(base_url):
-    for path in ("/id/concept/alpha-one", "/frameworks/alpha", "/frameworks", "/",
-                 "/id/graph?iri=https://w3id.org/urbankg/graph/hostile-links"):
+    for path in (
+        "/id/concept/alpha-one",
+        "/frameworks/alpha",
+        "/frameworks",
+        "/",
+        "/id/graph?iri=https://w3id.org/urbankg/graph/hostile-links",
+    ):
         page = requests.get(base_url + path, headers={"Accept": "text/html"})
         assert page.status_code == 200, path
         assert unsafe_links(page.text) == [], path
@@ -183,8 +275,10 @@ def _attacks(rule: str) -> list[tuple[str, str, dict[str, str]]]:
     """(path, parameter attacked, ordinary parameters sent beside it so that it is read)."""
     if rule in ("/api/queries/<name>", "/queries/<name>"):  # each canned query's own parameters
         return [(_path(rule, None), "format", {})] + [
-            (rule.replace("<name>", query.name), name, {}) for query in Catalogue().queries.values()
-            for name in query.parameters]
+            (rule.replace("<name>", query.name), name, {})
+            for query in Catalogue().queries.values()
+            for name in query.parameters
+        ]
     return [(_path(rule, None), name, _companions(rule, name)) for name in ROUTE_PARAMETERS[rule]]
 
 
@@ -200,7 +294,7 @@ def _companions(rule: str, name: str) -> dict[str, str]:
 
 def _send(base_url: str, method: str, path: str, **options) -> requests.Response:
     response = requests.request(method, base_url + path, timeout=60, allow_redirects=False, **options)
-    what = f"{method} {path[:120]} {({k: str(v)[:120] for k, v in options.items()})}"
+    what = f"{method} {path[:120]} { ({k: str(v)[:120] for k, v in options.items()}) }"
     assert response.status_code < 500, f"{what}: {response.status_code} {response.text[:300]}"
     if response.status_code >= 400 and method != "HEAD":
         assert response.text.strip(), f"{what}: {response.status_code} with no message"
@@ -243,8 +337,18 @@ def test_hostile_headers_get_no_5xx(rule, app, base_url, canary):
 
 
 def test_an_upload_with_an_odd_file_name_is_a_400_or_validated(base_url):
-    for filename in ("a" * 300 + ".ttl", "..ttl", "/.ttl", "../../x.ttl", "\x00.ttl", "x.TTL", "noext", ".ttl",
-                     "x.ttl." * 60, "é" * 200 + ".ttl"):
+    for filename in (
+        "a" * 300 + ".ttl",
+        "..ttl",
+        "/.ttl",
+        "../../x.ttl",
+        "\x00.ttl",
+        "x.TTL",
+        "noext",
+        ".ttl",
+        "x.ttl." * 60,
+        "é" * 200 + ".ttl",
+    ):
         response = _send(base_url, "POST", "/validate", files={"file": (filename, b"")})
         if filename.startswith("a" * 300):
             assert response.status_code == 400 and "use at most 200" in response.text

@@ -62,16 +62,20 @@ def test_a_service_hidden_from_a_scanner_is_refused_even_with_an_allow_list(serv
     assert canary.hits_for("hidden-query") == []
 
 
-@pytest.mark.parametrize("update", [
-    "LOAD <{url}/load> INTO GRAPH <urn:fetched>",
-    "INSERT { GRAPH <urn:fetched> { ?a ?b ?c } } WHERE {{ SERVICE <{url}/insert> {{ ?a ?b ?c }} }}",
-    # The scanner trick in an update: LOAD and a SERVICE behind `<'>`.
-    "INSERT {{ GRAPH <urn:fetched> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o FILTER(1 <'> 1) ' || true) }} ; "
-    "LOAD <{url}/hidden-load> INTO GRAPH <urn:fetched> #'",
-    "INSERT {{ GRAPH <urn:fetched> {{ ?a ?b ?c }} }} WHERE {{ ?s ?p ?o FILTER(1 <'> 1) ' || true) "
-    "SERVICE <{url}/hidden-insert> {{ ?a ?b ?c }} }} #'",
-    "INSERT {{ GRAPH <urn:fetched> {{ ?a ?b ?c }} }} WHERE {{ SERVICE <{url}/allowed> {{ ?a ?b ?c }} }}",
-], ids=["load", "service", "load behind <'>", "service behind <'>", "allowed service"])
+@pytest.mark.parametrize(
+    "update",
+    [
+        "LOAD <{url}/load> INTO GRAPH <urn:fetched>",
+        "INSERT { GRAPH <urn:fetched> { ?a ?b ?c } } WHERE {{ SERVICE <{url}/insert> {{ ?a ?b ?c }} }}",
+        # The scanner trick in an update: LOAD and a SERVICE behind `<'>`.
+        "INSERT {{ GRAPH <urn:fetched> {{ ?s ?p ?o }} }} WHERE {{ ?s ?p ?o FILTER(1 <'> 1) ' || true) }} ; "
+        "LOAD <{url}/hidden-load> INTO GRAPH <urn:fetched> #'",
+        "INSERT {{ GRAPH <urn:fetched> {{ ?a ?b ?c }} }} WHERE {{ ?s ?p ?o FILTER(1 <'> 1) ' || true) "
+        "SERVICE <{url}/hidden-insert> {{ ?a ?b ?c }} }} #'",
+        "INSERT {{ GRAPH <urn:fetched> {{ ?a ?b ?c }} }} WHERE {{ SERVICE <{url}/allowed> {{ ?a ?b ?c }} }}",
+    ],
+    ids=["load", "service", "load behind <'>", "service behind <'>", "allowed service"],
+)
 def test_updates_never_reach_out(server, canary, update):
     update = update.replace("{{", "{").replace("}}", "}").replace("{url}", canary.url)
     before = fingerprint(server)
@@ -82,12 +86,21 @@ def test_updates_never_reach_out(server, canary, update):
     assert canary.hits == []
 
 
-@pytest.mark.parametrize("kind, text", [
-    ("query", "SELECT * WHERE " + "{" * 100_000 + "}" * 100_000),
-    ("update", "INSERT { <urn:a> <urn:b> <urn:c> } WHERE " + "{" * 100_000 + "}" * 100_000),
-    ("query", "SELECT * WHERE { VALUES ?a {1} FILTER(" + " || ".join(["?a"] * 1500) + ") }"),
-    ("update", "INSERT { <urn:a> <urn:b> <urn:c> } WHERE { " + " UNION ".join(["{?s ?p ?o}"] * 1500) + " }"),
-], ids=["query nested 100,000 deep", "update nested 100,000 deep", "query chaining 1,500 ||", "update of 1,500 UNIONs"])
+@pytest.mark.parametrize(
+    "kind, text",
+    [
+        ("query", "SELECT * WHERE " + "{" * 100_000 + "}" * 100_000),
+        ("update", "INSERT { <urn:a> <urn:b> <urn:c> } WHERE " + "{" * 100_000 + "}" * 100_000),
+        ("query", "SELECT * WHERE { VALUES ?a {1} FILTER(" + " || ".join(["?a"] * 1500) + ") }"),
+        ("update", "INSERT { <urn:a> <urn:b> <urn:c> } WHERE { " + " UNION ".join(["{?s ?p ?o}"] * 1500) + " }"),
+    ],
+    ids=[
+        "query nested 100,000 deep",
+        "update nested 100,000 deep",
+        "query chaining 1,500 ||",
+        "update of 1,500 UNIONs",
+    ],
+)
 def test_texts_built_to_crash_the_engine_are_a_400_and_the_server_stays_up(server, kind, text):
     before = fingerprint(server)
     headers = {"Content-Type": f"application/sparql-{kind}", **(AUTH if kind == "update" else {})}
@@ -122,8 +135,10 @@ def test_the_writer_thread_has_no_network():
 
         runner.apply(connect)
         if not runner.writer_isolated:
-            pytest.skip("[component] this machine does not let the server create a network namespace "
-                        "(CAP_SYS_ADMIN); the parser guard alone stands")
+            pytest.skip(
+                "[component] this machine does not let the server create a network namespace "
+                "(CAP_SYS_ADMIN); the parser guard alone stands"
+            )
         assert attempt == ["Network is unreachable"]
     finally:
         runner.close()
@@ -184,8 +199,11 @@ def test_a_federating_query_process_runs_other_queries_without_network():
                 return exc.strerror
         print(offline is not None, offline.run(attempt) if offline else "-", attempt(), sep="|")
     """)
-    made, offline, main = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                                         timeout=60, check=True).stdout.strip().split("|")
+    made, offline, main = (
+        subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+        .stdout.strip()
+        .split("|")
+    )
     if made != "True":
         pytest.skip("[component] this kernel lets no process make a user namespace of its own")
     assert (offline, main) == ("Network is unreachable", "connected")

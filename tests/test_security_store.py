@@ -28,8 +28,11 @@ INJECTED = "urn:x:injected"
 # update text, drops KEEP, and opens a block of its own that the rest of the text closes.
 DATATYPE = f"urn:x> . }} }} ; DROP GRAPH <{KEEP}> ; INSERT DATA {{ GRAPH <{INJECTED}> {{ <urn:a> <urn:b> <urn:c> . #"
 # The same in Turtle: \u003C and \u003E are < and > in an IRI, so the file parses.
-TURTLE = ('<https://example.org/s> <https://example.org/p> "v"^^<'
-          + DATATYPE.replace("<", "\\u003C").replace(">", "\\u003E") + "> .\n")
+TURTLE = (
+    '<https://example.org/s> <https://example.org/p> "v"^^<'
+    + DATATYPE.replace("<", "\\u003C").replace(">", "\\u003E")
+    + "> .\n"
+)
 KEPT = '<https://example.org/k> <http://www.w3.org/2000/01/rdf-schema#label> "kept" .\n'
 
 
@@ -56,8 +59,11 @@ def test_the_store_writes_such_a_datatype_as_a_term_or_not_at_all(tmp_path):
     store.replace_graphs([GraphReplacement(KEEP, keep_graph(), "keep.nt")])
     hostile = Graph()
     hostile.add((URIRef("https://example.org/s"), URIRef("https://example.org/p"), Literal("v", datatype=DATATYPE)))
-    with pytest.raises(UnstorableTerm, match=r"hostile.ttl: the store cannot hold the datatype of the literal 'v': "
-                                             r"'urn:x> \. } } ; DROP GRAPH"):
+    with pytest.raises(
+        UnstorableTerm,
+        match=r"hostile.ttl: the store cannot hold the datatype of the literal 'v': "
+        r"'urn:x> \. } } ; DROP GRAPH",
+    ):
         store.replace_graphs([GraphReplacement(config.graph_iri("hostile"), hostile, "hostile.ttl")])
     assert_untouched(store)
     store.close()
@@ -99,8 +105,13 @@ def server(tmp_path):
 
 
 def put(server, graph: str, body: str, content_type: str = "text/turtle"):
-    return requests.put(f"{server.url}/rdf-graphs", params={"graph": graph}, data=body.encode(),
-                        headers={**server.auth, "Content-Type": content_type}, timeout=30)
+    return requests.put(
+        f"{server.url}/rdf-graphs",
+        params={"graph": graph},
+        data=body.encode(),
+        headers={**server.auth, "Content-Type": content_type},
+        timeout=30,
+    )
 
 
 def test_a_graph_store_put_of_such_a_file_is_400_and_changes_nothing(server):
@@ -110,15 +121,23 @@ def test_a_graph_store_put_of_such_a_file_is_400_and_changes_nothing(server):
     assert_untouched(server.kg.store)
 
 
-@pytest.mark.parametrize("body, content_type", [
-    ('<https://example.org/s> <https://example.org/p> "v"^^<urn:a b> .\n', "application/n-triples"),
-    ('<https://example.org/s> <https://example.org/p> "v"^^<urn:a b> .\n', "text/turtle"),
-    ('<urn:a b> <https://example.org/p> "v" .\n', "text/turtle"),
-])
+@pytest.mark.parametrize(
+    "body, content_type",
+    [
+        ('<https://example.org/s> <https://example.org/p> "v"^^<urn:a b> .\n', "application/n-triples"),
+        ('<https://example.org/s> <https://example.org/p> "v"^^<urn:a b> .\n', "text/turtle"),
+        ('<urn:a b> <https://example.org/p> "v" .\n', "text/turtle"),
+    ],
+)
 def test_a_graph_store_write_of_a_term_the_engine_refuses_is_400_not_500(server, body, content_type):
     for method in (requests.put, requests.post):
-        response = method(f"{server.url}/rdf-graphs", params={"graph": config.graph_iri("refused")},
-                          data=body.encode(), headers={**server.auth, "Content-Type": content_type}, timeout=30)
+        response = method(
+            f"{server.url}/rdf-graphs",
+            params={"graph": config.graph_iri("refused")},
+            data=body.encode(),
+            headers={**server.auth, "Content-Type": content_type},
+            timeout=30,
+        )
         assert response.status_code == 400, response.text
         assert "urn:a b" in response.text
     assert_untouched(server.kg.store)
@@ -126,8 +145,9 @@ def test_a_graph_store_write_of_a_term_the_engine_refuses_is_400_not_500(server,
 
 def test_the_journal_graph_name_is_refused_by_the_graph_store(server):
     assert put(server, JOURNAL.value, KEPT, "application/n-triples").status_code == 400
-    deleted = requests.delete(f"{server.url}/rdf-graphs", params={"graph": JOURNAL.value}, headers=server.auth,
-                              timeout=30)
+    deleted = requests.delete(
+        f"{server.url}/rdf-graphs", params={"graph": JOURNAL.value}, headers=server.auth, timeout=30
+    )
     assert deleted.status_code == 400 and "reserved" in deleted.json()["error"]
     assert_untouched(server.kg.store)
 
@@ -135,8 +155,10 @@ def test_the_journal_graph_name_is_refused_by_the_graph_store(server):
 def test_a_graph_store_write_lands_through_the_same_path(server):
     """The control: an ordinary PUT is written (and a query process sees it at once)."""
     assert put(server, config.graph_iri("fine"), KEPT, "application/n-triples").status_code == 201
-    answer = requests.get(server.sparql, params={"query": f"SELECT ?o WHERE {{ GRAPH <{config.graph_iri('fine')}> "
-                                                          "{ ?s ?p ?o } }"},
-                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    answer = requests.get(
+        server.sparql,
+        params={"query": f"SELECT ?o WHERE {{ GRAPH <{config.graph_iri('fine')}> {{ ?s ?p ?o }} }}"},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     assert [b["o"]["value"] for b in answer.json()["results"]["bindings"]] == ["kept"]
-

@@ -48,8 +48,9 @@ def store(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def read_only(tmp_path_factory):
-    with endpoint(tmp_path_factory.mktemp("gsp-ro") / "store", Settings(token=None, workers=1),
-                  load=[DATA / "rdf" / "good.ttl"]) as running:
+    with endpoint(
+        tmp_path_factory.mktemp("gsp-ro") / "store", Settings(token=None, workers=1), load=[DATA / "rdf" / "good.ttl"]
+    ) as running:
         yield running
 
 
@@ -67,8 +68,9 @@ def test_get_a_graph_directly_and_indirectly_in_negotiated_formats(store):
     assert direct.status_code == 200 and direct.headers["Content-Type"].startswith("text/turtle")
     graph = Graph().parse(data=direct.text, format="turtle")
     assert (EX.lirendong, RDFS.label, Literal("Lirendong")) in graph and len(graph) == 3
-    indirect = requests.get(store.url + "/rdf-graphs", params={"graph": iri},
-                            headers={"Accept": "application/ld+json"}, timeout=30)
+    indirect = requests.get(
+        store.url + "/rdf-graphs", params={"graph": iri}, headers={"Accept": "application/ld+json"}, timeout=30
+    )
     assert indirect.headers["Content-Type"].startswith("application/ld+json")
     assert len(Graph().parse(data=indirect.text, format="json-ld")) == 3
     head = requests.head(store.url + "/graph/good", timeout=30)
@@ -82,8 +84,12 @@ def test_the_default_graph_is_what_queries_see_and_a_missing_graph_is_404(store)
     union = Graph().parse(data=default.text, format="nt")
     assert (EX.lirendong, RDFS.label, Literal("Lirendong")) in union  # from the graph good
     assert (URIRef(config.graph_iri("good")), URIRef("http://rdfs.org/ns/void#triples"), Literal(3)) in union
-    seen = requests.get(store.sparql, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
-                        headers={"Cache-Control": "no-cache"}, timeout=30)
+    seen = requests.get(
+        store.sparql,
+        params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"},
+        headers={"Cache-Control": "no-cache"},
+        timeout=30,
+    )
     assert len(union) == int(seen.json()["results"]["bindings"][0]["n"]["value"])
     missing = requests.get(store.url + "/graph/nothing-here", timeout=30)
     assert missing.status_code == 404 and "nothing-here" in missing.json()["error"]
@@ -106,8 +112,13 @@ def test_put_creates_then_replaces_a_graph(store):
     assert created.status_code == 201, created.text
     assert created.headers["Location"] == iri  # the new graph's IRI, absolute (it was the path /graph/shaji)
     assert created.json() == {"graph": iri, "triples": 3, "warnings": []}
-    replaced = requests.put(store.url + "/rdf-graphs", params={"graph": iri},
-                            data=GOOD.replace("1200", "1300").encode(), headers=auth(TURTLE), timeout=30)
+    replaced = requests.put(
+        store.url + "/rdf-graphs",
+        params={"graph": iri},
+        data=GOOD.replace("1200", "1300").encode(),
+        headers=auth(TURTLE),
+        timeout=30,
+    )
     assert replaced.status_code == 200
     graph = Graph().parse(data=requests.get(store.url + "/graph/shaji", timeout=30).text, format="turtle")
     assert set(graph.objects(EX.shaji, EX.onlineShops)) == {Literal(1300)}  # replaced, not added
@@ -116,8 +127,12 @@ def test_put_creates_then_replaces_a_graph(store):
 def test_post_adds_to_a_graph_and_post_to_the_store_creates_one(store):
     requests.put(store.url + "/graph/merge", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
     more = '<https://example.org/shaji> <https://example.org/county> "Boluo" .\n'
-    added = requests.post(store.url + "/graph/merge", data=more.encode(),
-                          headers=auth({"Content-Type": "application/n-triples"}), timeout=30)
+    added = requests.post(
+        store.url + "/graph/merge",
+        data=more.encode(),
+        headers=auth({"Content-Type": "application/n-triples"}),
+        timeout=30,
+    )
     assert added.status_code == 200 and added.json()["triples"] == 4
     assert graph_count(store, config.graph_iri("merge")) == 4
     new = requests.post(store.url + "/rdf-graphs", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
@@ -126,7 +141,7 @@ def test_post_adds_to_a_graph_and_post_to_the_store_creates_one(store):
     assert location == new.json()["graph"] and location.startswith(config.GRAPH_BASE + "http-")
     fetched = requests.get(store.url + "/rdf-graphs", params={"graph": location}, timeout=30)
     assert len(Graph().parse(data=fetched.text, format="turtle")) == 3
-    direct = requests.get(store.url + "/graph/" + location[len(config.GRAPH_BASE):], timeout=30)
+    direct = requests.get(store.url + "/graph/" + location[len(config.GRAPH_BASE) :], timeout=30)
     assert direct.text == fetched.text
 
 
@@ -135,12 +150,17 @@ def test_post_to_a_graph_holding_a_4_mb_literal_merges_in_linear_time(tmp_path):
     # N-Triples parser took 57 s over the one 4 MB line, holding a server thread.
     long = "a" * 4_000_000
     with endpoint(tmp_path / "store", Settings(token=TOKEN, workers=1)) as server:
-        put = requests.put(server.url + "/graph/long", data=f'<{EX}s> <{EX}p> """{long}""" .\n'.encode(),
-                           headers=auth(TURTLE), timeout=60)
+        put = requests.put(
+            server.url + "/graph/long",
+            data=f'<{EX}s> <{EX}p> """{long}""" .\n'.encode(),
+            headers=auth(TURTLE),
+            timeout=60,
+        )
         assert put.status_code == 201, put.text
         started = time.monotonic()
-        added = requests.post(server.url + "/graph/long", data=f'<{EX}s> <{EX}q> "b" .\n'.encode(),
-                              headers=auth(TURTLE), timeout=120)
+        added = requests.post(
+            server.url + "/graph/long", data=f'<{EX}s> <{EX}q> "b" .\n'.encode(), headers=auth(TURTLE), timeout=120
+        )
         assert added.status_code == 200, added.text
         assert time.monotonic() - started < 15
         assert added.json()["triples"] == 2
@@ -167,8 +187,12 @@ def test_put_that_fails_shacl_is_422_with_lines_and_changes_nothing(store):
 def test_post_that_makes_the_graph_invalid_is_422(store):
     requests.put(store.url + "/graph/guarded-post", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
     bad = '<https://example.org/shaji> <https://example.org/onlineShops> "lots" .\n'
-    response = requests.post(store.url + "/graph/guarded-post", data=bad.encode(),
-                             headers=auth({"Content-Type": "application/n-triples"}), timeout=30)
+    response = requests.post(
+        store.url + "/graph/guarded-post",
+        data=bad.encode(),
+        headers=auth({"Content-Type": "application/n-triples"}),
+        timeout=30,
+    )
     assert response.status_code == 422
     assert graph_count(store, config.graph_iri("guarded-post")) == 3
 
@@ -182,8 +206,9 @@ def test_unparseable_body_is_400_with_its_line(store):
 
 
 def test_unknown_media_type_is_415(store):
-    response = requests.put(store.url + "/graph/x", data=b"a,b\n", headers=auth({"Content-Type": "text/csv"}),
-                            timeout=30)
+    response = requests.put(
+        store.url + "/graph/x", data=b"a,b\n", headers=auth({"Content-Type": "text/csv"}), timeout=30
+    )
     assert response.status_code == 415 and "text/turtle" in response.json()["error"]
 
 
@@ -199,16 +224,18 @@ def test_delete_drops_a_graph_and_says_nothing(store):
 @pytest.mark.parametrize("method", ["PUT", "POST", "DELETE"])
 def test_the_default_graph_is_read_only(store, method):
     before = store.count()
-    response = requests.request(method, store.url + "/rdf-graphs?default", data=GOOD.encode(), headers=auth(TURTLE),
-                                timeout=30)
+    response = requests.request(
+        method, store.url + "/rdf-graphs?default", data=GOOD.encode(), headers=auth(TURTLE), timeout=30
+    )
     assert response.status_code == 405 and response.headers["Allow"] == "GET, HEAD"
     assert "union of all graphs" in response.json()["error"] and "named graph" in response.json()["error"]
     assert store.count() == before
 
 
 def test_the_service_description_says_the_default_graph_is_the_read_only_union(store):
-    described = Graph().parse(data=requests.get(store.sparql, headers={"Accept": "text/turtle"}, timeout=30).text,
-                              format="turtle")
+    described = Graph().parse(
+        data=requests.get(store.sparql, headers={"Accept": "text/turtle"}, timeout=30).text, format="turtle"
+    )
     SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
     [default] = described.objects(None, SD.defaultGraph)
     comments = " ".join(str(c) for c in described.objects(default, RDFS.comment))
@@ -232,8 +259,12 @@ MULTIPART_BODY = (
 def test_a_multipart_post_merges_every_part_as_one_write(store):
     # The first part alone is a village without a name (SHACL would refuse it); with the second,
     # which has no Content-Type and is read by its file name's suffix, the merge is valid.
-    response = requests.post(store.url + "/graph/multipart", data=MULTIPART_BODY.encode(),
-                             headers=auth({"Content-Type": "multipart/form-data; boundary=b0undary"}), timeout=30)
+    response = requests.post(
+        store.url + "/graph/multipart",
+        data=MULTIPART_BODY.encode(),
+        headers=auth({"Content-Type": "multipart/form-data; boundary=b0undary"}),
+        timeout=30,
+    )
     assert response.status_code == 201, response.text
     graph = Graph().parse(data=requests.get(store.url + "/graph/multipart", timeout=30).text, format="turtle")
     assert set(graph) == {(EX.sanqiao, RDF.type, EX.Village), (EX.sanqiao, RDFS.label, Literal("Sanqiao"))}
@@ -242,15 +273,23 @@ def test_a_multipart_post_merges_every_part_as_one_write(store):
 def test_a_multipart_part_that_does_not_parse_is_named_and_nothing_is_written(store):
     body = MULTIPART_BODY.replace('"Sanqiao" .', '"Sanqiao"').replace("ex:Village .", "ex:Village")
     before = store.count()
-    response = requests.post(store.url + "/graph/multipart-bad", data=body.encode(),
-                             headers=auth({"Content-Type": "multipart/form-data; boundary=b0undary"}), timeout=30)
+    response = requests.post(
+        store.url + "/graph/multipart-bad",
+        data=body.encode(),
+        headers=auth({"Content-Type": "multipart/form-data; boundary=b0undary"}),
+        timeout=30,
+    )
     assert response.status_code == 400
     files = {p["file"] for p in response.json()["problems"]}
     assert files == {"body part 1 (first.ttl)", "body part 2 (second.nt)"}  # both, at once
     assert store.count() == before
     unnamed = MULTIPART_BODY.replace('filename="second.nt"', 'filename="second"')
-    refused = requests.post(store.url + "/graph/multipart-bad", data=unnamed.encode(),
-                            headers=auth({"Content-Type": "multipart/form-data; boundary=b0undary"}), timeout=30)
+    refused = requests.post(
+        store.url + "/graph/multipart-bad",
+        data=unnamed.encode(),
+        headers=auth({"Content-Type": "multipart/form-data; boundary=b0undary"}),
+        timeout=30,
+    )
     assert refused.status_code == 415 and "text/turtle" in refused.json()["error"]
 
 
@@ -297,29 +336,46 @@ def test_a_graph_another_writer_created_is_replaced_or_deleted_only_with_replace
         assert iri in answer["error"] and "scholar-b" in answer["error"] and "?replace=true" in answer["error"]
         assert graph_count(store, iri) == 1
     # A POST adds to the graph: an edit, allowed whoever created it.
-    more = requests.post(store.url + "/graph/theirs", data=f'<{EX}a> <{EX}d> "e" .\n'.encode(),
-                         headers=auth({"Content-Type": "application/n-triples"}), timeout=30)
+    more = requests.post(
+        store.url + "/graph/theirs",
+        data=f'<{EX}a> <{EX}d> "e" .\n'.encode(),
+        headers=auth({"Content-Type": "application/n-triples"}),
+        timeout=30,
+    )
     assert more.status_code == 200 and graph_count(store, iri) == 2
-    replaced = requests.put(store.url + "/graph/theirs?replace=true", data=GOOD.encode(), headers=auth(TURTLE),
-                            timeout=30)
+    replaced = requests.put(
+        store.url + "/graph/theirs?replace=true", data=GOOD.encode(), headers=auth(TURTLE), timeout=30
+    )
     assert replaced.status_code == 200 and graph_count(store, iri) == 3
     assert store.kg.writes.owner(iri) == "scholar-b"  # the creator stays; the history says who replaced it
     deleted = requests.delete(store.url + "/graph/theirs", params={"replace": "true"}, headers=auth(), timeout=30)
     assert deleted.status_code == 204 and iri not in store.kg.graphs()
-    assert requests.put(store.url + "/graph/theirs?replace=maybe", data=GOOD.encode(), headers=auth(TURTLE),
-                        timeout=30).status_code == 400
+    assert (
+        requests.put(
+            store.url + "/graph/theirs?replace=maybe", data=GOOD.encode(), headers=auth(TURTLE), timeout=30
+        ).status_code
+        == 400
+    )
 
 
 def test_every_write_is_recorded_with_who_what_and_the_counts(store):
     iri = config.graph_iri("recorded")
     requests.put(store.url + "/graph/recorded", data=GOOD.encode(), headers=auth(TURTLE), timeout=30)
-    requests.post(store.url + "/rdf-graphs", params={"graph": iri}, data=f'<{EX}x> <{EX}y> "z" .\n'.encode(),
-                  headers=auth({"Content-Type": "application/n-triples"}), timeout=30)
+    requests.post(
+        store.url + "/rdf-graphs",
+        params={"graph": iri},
+        data=f'<{EX}x> <{EX}y> "z" .\n'.encode(),
+        headers=auth({"Content-Type": "application/n-triples"}),
+        timeout=30,
+    )
     requests.delete(store.url + "/graph/recorded", headers=auth(), timeout=30)
     history = store.kg.writes.history(iri)
     agent = Settings(token=TOKEN).token_name  # the name the server's single token writes under
     assert [(r.action, r.agent, r.before, r.after) for r in history] == [
-        ("delete", agent, 4, 0), ("post", agent, 3, 4), ("put", agent, 0, 3)]  # newest first
+        ("delete", agent, 4, 0),
+        ("post", agent, 3, 4),
+        ("put", agent, 0, 3),
+    ]  # newest first
     assert history[1].origin == f"HTTP POST /rdf-graphs?graph={iri}"
     assert history[2].origin == "HTTP PUT /graph/recorded"
 
@@ -332,11 +388,16 @@ def test_an_update_goes_through_the_shapes_and_the_claims(store):
     broken = requests.post(store.sparql, data={"update": nameless}, headers=auth(), timeout=30)
     assert broken.status_code == 400 and "A village needs a name" in broken.text and iri in broken.text
     assert "nothing was written" in broken.text and store.count() == before
-    default = requests.post(store.sparql, data={"update": f"INSERT DATA {{ <{EX}a> <{EX}b> 'c' }}"}, headers=auth(),
-                            timeout=30)
+    default = requests.post(
+        store.sparql, data={"update": f"INSERT DATA {{ <{EX}a> <{EX}b> 'c' }}"}, headers=auth(), timeout=30
+    )
     assert default.status_code == 400 and "default graph" in default.text and store.count() == before
-    good = requests.post(store.sparql, data={"update": f"INSERT DATA {{ GRAPH <{iri}> {{ <{EX}named> a <{EX}Village> ; "
-                                                       f"<{RDFS.label}> 'Named' }} }}"}, headers=auth(), timeout=30)
+    good = requests.post(
+        store.sparql,
+        data={"update": f"INSERT DATA {{ GRAPH <{iri}> {{ <{EX}named> a <{EX}Village> ; <{RDFS.label}> 'Named' }} }}"},
+        headers=auth(),
+        timeout=30,
+    )
     assert good.status_code == 204 and graph_count(store, iri) == 2
     [record] = store.kg.writes.history(iri)
     assert (record.action, record.agent, record.before, record.after) == ("update", "admin", 0, 2)
@@ -352,17 +413,23 @@ def test_writes_need_the_token_and_change_nothing(store, read_only, method):
     before = store.count()
     missing = requests.request(method, store.url + "/graph/good", data=GOOD.encode(), headers=TURTLE, timeout=30)
     assert missing.status_code == 401 and "Bearer" in missing.json()["error"]
-    wrong = requests.request(method, store.url + "/graph/good", data=GOOD.encode(),
-                             headers={"Authorization": "Bearer nope", **TURTLE}, timeout=30)
+    wrong = requests.request(
+        method,
+        store.url + "/graph/good",
+        data=GOOD.encode(),
+        headers={"Authorization": "Bearer nope", **TURTLE},
+        timeout=30,
+    )
     assert wrong.status_code == 401
     assert store.count() == before
-    refused = requests.request(method, read_only.url + "/graph/good", data=GOOD.encode(), headers=auth(TURTLE),
-                               timeout=30)
+    refused = requests.request(
+        method, read_only.url + "/graph/good", data=GOOD.encode(), headers=auth(TURTLE), timeout=30
+    )
     assert refused.status_code == 403 and "read-only" in refused.json()["error"]
 
 
 def test_oversized_put_is_413(store):
-    body = GOOD + "".join(f'<https://example.org/v{i}> <https://example.org/n> {i} .\n' for i in range(200))
+    body = GOOD + "".join(f"<https://example.org/v{i}> <https://example.org/n> {i} .\n" for i in range(200))
     assert len(body) > 5_000
     response = requests.put(store.url + "/graph/big", data=body.encode(), headers=auth(TURTLE), timeout=30)
     assert response.status_code == 413
@@ -370,10 +437,14 @@ def test_oversized_put_is_413(store):
 
 
 def test_a_put_is_visible_to_sparql_at_once(store):
-    requests.put(store.url + "/graph/seen", data=GOOD.replace("shaji", "seen").encode(), headers=auth(TURTLE),
-                 timeout=30)
-    answer = requests.get(store.sparql, params={"query": "ASK { GRAPH <https://w3id.org/urbankg/graph/seen> "
-                                                         "{ <https://example.org/seen> ?p ?o } }"}, timeout=30)
+    requests.put(
+        store.url + "/graph/seen", data=GOOD.replace("shaji", "seen").encode(), headers=auth(TURTLE), timeout=30
+    )
+    answer = requests.get(
+        store.sparql,
+        params={"query": "ASK { GRAPH <https://w3id.org/urbankg/graph/seen> { <https://example.org/seen> ?p ?o } }"},
+        timeout=30,
+    )
     assert answer.json()["boolean"] is True
 
 
@@ -381,9 +452,14 @@ def test_a_full_disk_is_507_and_the_server_recovers_once_space_is_freed(small_di
     """Issue 21, finding 10: after ENOSPC every uncached query and write answered 500, even
     once space was freed, while /health said ok."""
     with endpoint(small_disk / "store", Settings(token=TOKEN, workers=1), load=[DATA / "rdf" / "good.ttl"]) as server:
+
         def ask(village: str) -> bool:
-            answer = requests.get(server.sparql, params={"query": f"ASK {{ <https://example.org/{village}> ?p ?o }}"},
-                                  headers={"Cache-Control": "no-cache"}, timeout=30)
+            answer = requests.get(
+                server.sparql,
+                params={"query": f"ASK {{ <https://example.org/{village}> ?p ?o }}"},
+                headers={"Cache-Control": "no-cache"},
+                timeout=30,
+            )
             assert answer.status_code == 200, answer.text
             return answer.json()["boolean"]
 
@@ -397,12 +473,18 @@ def test_a_full_disk_is_507_and_the_server_recovers_once_space_is_freed(small_di
         writes = (("PUT", "/graph/full", GOOD), ("POST", "/sparql", None), ("DELETE", "/graph/good?replace=true", None))
         for method, path, body in writes:
             if body is None and method == "POST":
-                answer = requests.post(server.sparql, data={"update": "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> "
-                                                                      "<urn:x:b> 'a literal to need the log' } }"},
-                                       headers=auth(), timeout=30)
+                answer = requests.post(
+                    server.sparql,
+                    data={
+                        "update": "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> 'a literal to need the log' } }"
+                    },
+                    headers=auth(),
+                    timeout=30,
+                )
             else:
-                answer = requests.request(method, server.url + path, data=(body or "").encode(), headers=auth(TURTLE),
-                                          timeout=30)
+                answer = requests.request(
+                    method, server.url + path, data=(body or "").encode(), headers=auth(TURTLE), timeout=30
+                )
             assert answer.status_code == 507, (method, path, answer.status_code, answer.text)
             assert f"disk full: {small_disk}/store" in answer.text and answer.headers["Retry-After"]
         state = health()
@@ -415,19 +497,25 @@ def test_a_full_disk_is_507_and_the_server_recovers_once_space_is_freed(small_di
         assert created.status_code == 201, created.text
         assert ask("shaji")
         insert = "INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> <urn:x:b> 'c' } }"
-        assert requests.post(server.sparql, data={"update": insert},
-                             headers=auth(), timeout=30).status_code == 204
+        assert requests.post(server.sparql, data={"update": insert}, headers=auth(), timeout=30).status_code == 204
 
 
 def test_a_query_needing_a_new_snapshot_on_a_full_disk_is_507_then_answers(small_disk):
     with endpoint(small_disk / "store", Settings(token=TOKEN, workers=1), load=[DATA / "rdf" / "good.ttl"]) as server:
+
         def ask() -> requests.Response:
-            return requests.get(server.sparql, params={"query": "ASK { <https://example.org/shaji> ?p ?o }"},
-                                headers={"Cache-Control": "no-cache"}, timeout=30)
+            return requests.get(
+                server.sparql,
+                params={"query": "ASK { <https://example.org/shaji> ?p ?o }"},
+                headers={"Cache-Control": "no-cache"},
+                timeout=30,
+            )
 
         assert ask().json()["boolean"] is False
-        assert requests.put(server.url + "/graph/new", data=GOOD.encode(), headers=auth(TURTLE),
-                            timeout=30).status_code == 201
+        assert (
+            requests.put(server.url + "/graph/new", data=GOOD.encode(), headers=auth(TURTLE), timeout=30).status_code
+            == 201
+        )
         filler = fill(small_disk)  # the query processes must see the PUT: a snapshot is due
         refused = ask()
         assert refused.status_code == 507 and f"disk full: {small_disk}/store" in refused.text
@@ -444,14 +532,32 @@ def test_32_concurrent_writers_of_every_kind_lose_nothing(tmp_path):
         iri = config.graph_iri("busy")
 
         def post(n):
-            return [requests.post(server.url + "/graph/busy", data=f"<{EX}s> <{EX}post> {n} .\n".encode(),
-                                  headers=auth(TURTLE), timeout=120)]
+            return [
+                requests.post(
+                    server.url + "/graph/busy",
+                    data=f"<{EX}s> <{EX}post> {n} .\n".encode(),
+                    headers=auth(TURTLE),
+                    timeout=120,
+                )
+            ]
 
         def multipart(n):
-            body = "".join(f"--b\r\nContent-Disposition: form-data; name=\"{k}\"; filename=\"{k}.nt\"\r\n\r\n"
-                           f"<{EX}s> <{EX}part{k}> \"{n}\" .\r\n" for k in (1, 2)) + "--b--\r\n"
-            return [requests.post(server.url + "/graph/busy", data=body.encode(),
-                                  headers=auth({"Content-Type": "multipart/form-data; boundary=b"}), timeout=120)]
+            body = (
+                "".join(
+                    f'--b\r\nContent-Disposition: form-data; name="{k}"; filename="{k}.nt"\r\n\r\n'
+                    f'<{EX}s> <{EX}part{k}> "{n}" .\r\n'
+                    for k in (1, 2)
+                )
+                + "--b--\r\n"
+            )
+            return [
+                requests.post(
+                    server.url + "/graph/busy",
+                    data=body.encode(),
+                    headers=auth({"Content-Type": "multipart/form-data; boundary=b"}),
+                    timeout=120,
+                )
+            ]
 
         def insert(n):
             update = f"INSERT DATA {{ GRAPH <{iri}> {{ <{EX}s> <{EX}insert> {n} }} }}"
@@ -459,8 +565,14 @@ def test_32_concurrent_writers_of_every_kind_lose_nothing(tmp_path):
 
         def own(n):
             body = f'<{EX}own{n}> <{EX}n> "{n}" .\n<{EX}own{n}> <{EX}m> "{n}" .\n'
-            answers = [requests.put(server.url + f"/graph/own-{n}", data=body.encode(),
-                                    headers=auth({"Content-Type": "application/n-triples"}), timeout=120)]
+            answers = [
+                requests.put(
+                    server.url + f"/graph/own-{n}",
+                    data=body.encode(),
+                    headers=auth({"Content-Type": "application/n-triples"}),
+                    timeout=120,
+                )
+            ]
             if n % 8 == 7:
                 answers.append(requests.delete(server.url + f"/graph/own-{n}", headers=auth(), timeout=120))
             return answers
@@ -472,8 +584,9 @@ def test_32_concurrent_writers_of_every_kind_lose_nothing(tmp_path):
         assert all(a.status_code in (200, 201, 204) for a in answers), [a.text for a in answers if a.status_code >= 300]
         assert graph_count(server, iri) == 8 * 1 + 8 * 2 + 8 * 1  # every posted, multipart and inserted triple
         kept = [n for n in range(3, 32, 4) if n % 8 != 7]
-        assert sorted(g for g in server.kg.graphs() if g.startswith(config.graph_iri("own-"))) == \
-            sorted(config.graph_iri(f"own-{n}") for n in kept)
+        assert sorted(g for g in server.kg.graphs() if g.startswith(config.graph_iri("own-"))) == sorted(
+            config.graph_iri(f"own-{n}") for n in kept
+        )
         assert all(graph_count(server, config.graph_iri(f"own-{n}")) == 2 for n in kept)
         history = server.kg.writes.history(iri)
         assert len(history) == 24  # one record per write

@@ -61,12 +61,18 @@ HT = Namespace("http://www.w3.org/2011/http#")
 HTS = "http://www.w3.org/2011/http-statusCodes#"
 CNT = Namespace("http://www.w3.org/2011/content#")
 UKGT = Namespace("https://w3id.org/urbankg/test#")
-RDF_FORMATS = {"text/turtle": "turtle", "application/n-triples": "nt", "application/ld+json": "json-ld",
-               "application/rdf+xml": "xml"}
+RDF_FORMATS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
 THEIR_GRAPHS = "http://www.example/gsp/"  # the manifests' connection authority and graph store path
 
-READ_ONLY_DEFAULT = ("the default graph is the union of all graphs, the one queries see, and is read-only "
-                     "(Service Description; docs/architecture.md): PUT to it answers 405, and GET gives the union")
+READ_ONLY_DEFAULT = (
+    "the default graph is the union of all graphs, the one queries see, and is read-only "
+    "(Service Description; docs/architecture.md): PUT to it answers 405, and GET gives the union"
+)
 EXPECTED_TO_FAIL = {
     "put_get_default": READ_ONLY_DEFAULT,
     "put__default_graph": READ_ONLY_DEFAULT,
@@ -92,7 +98,7 @@ class Entry:
     label: str
     manifest: str
     exchanges: list[Exchange]
-    earlier: list["Entry"] = field(default_factory=list)  # steps to replay first (a sequence manifest)
+    earlier: list[Entry] = field(default_factory=list)  # steps to replay first (a sequence manifest)
 
 
 def manifest_entries() -> list[Entry]:
@@ -129,16 +135,18 @@ def _exchanges(graph: Graph, node) -> list[Exchange]:
     exchanges = []
     for request in Collection(graph, graph.value(action, HT.requests)):
         response = graph.value(request, HT.resp)
-        exchanges.append(Exchange(
-            method=str(graph.value(request, HT.methodName)),
-            path=str(graph.value(request, HT.absolutePath)),
-            headers=_headers(graph, request),
-            body=_body(graph, request),
-            statuses=sorted(graph.objects(response, MF.expectedStatus)),
-            response_headers=_headers(graph, response),
-            response_body=_body(graph, response),
-            location_variable=_optional(graph.value(response, MF.expectedLocation)),
-        ))
+        exchanges.append(
+            Exchange(
+                method=str(graph.value(request, HT.methodName)),
+                path=str(graph.value(request, HT.absolutePath)),
+                headers=_headers(graph, request),
+                body=_body(graph, request),
+                statuses=sorted(graph.objects(response, MF.expectedStatus)),
+                response_headers=_headers(graph, response),
+                response_body=_body(graph, response),
+                location_variable=_optional(graph.value(response, MF.expectedLocation)),
+            )
+        )
     return exchanges
 
 
@@ -146,8 +154,9 @@ def _headers(graph: Graph, node) -> list[tuple[str, str]]:
     head = graph.value(node, HT.headers)
     if head is None:
         return []
-    return [(str(graph.value(h, HT.fieldName)).lower(), str(graph.value(h, HT.fieldValue)))
-            for h in Collection(graph, head)]
+    return [
+        (str(graph.value(h, HT.fieldName)).lower(), str(graph.value(h, HT.fieldValue))) for h in Collection(graph, head)
+    ]
 
 
 def _body(graph: Graph, node) -> str | None:
@@ -169,10 +178,10 @@ def _local(node) -> str:
 def our_path(path: str) -> str:
     """A manifest's request target as a path of this server (see the module docstring)."""
     if path.startswith(config.GRAPH_BASE):  # a graph's IRI, e.g. a Location: where it is served
-        return "/graph/" + path[len(config.GRAPH_BASE):]
+        return "/graph/" + path[len(config.GRAPH_BASE) :]
     target = urlsplit(path)
     if target.path.startswith("/gsp/"):
-        return "/graph/" + path[len("/gsp/"):]
+        return "/graph/" + path[len("/gsp/") :]
     if target.path != "/gsp":
         raise AssertionError(f"the manifest's path {path!r} is neither /gsp/... nor /gsp?...")
     if not target.query:
@@ -180,7 +189,7 @@ def our_path(path: str) -> str:
     params = []
     for name, value in parse_qsl(target.query, keep_blank_values=True):
         if name == "graph" and value.startswith(THEIR_GRAPHS):
-            value = config.GRAPH_BASE + value[len(THEIR_GRAPHS):]
+            value = config.GRAPH_BASE + value[len(THEIR_GRAPHS) :]
         params.append(quote(name, safe="") + ("=" + quote(value, safe="") if value or name == "graph" else ""))
     return "/rdf-graphs?" + "&".join(params)
 
@@ -195,8 +204,9 @@ def send(base: str, exchange: Exchange, variables: dict[str, str]) -> http.clien
     connection = http.client.HTTPConnection(address.hostname, address.port, timeout=60)
     headers = {name: value for name, value in exchange.headers}
     headers["Authorization"] = f"Bearer {TOKEN}"
-    connection.request(exchange.method, our_path(path), body=body.encode("utf-8") if body is not None else None,
-                       headers=headers)
+    connection.request(
+        exchange.method, our_path(path), body=body.encode("utf-8") if body is not None else None, headers=headers
+    )
     response = connection.getresponse()
     response.content = response.read()
     connection.close()
@@ -207,7 +217,7 @@ def send(base: str, exchange: Exchange, variables: dict[str, str]) -> http.clien
 
 
 def status_matches(status: int, expected: URIRef) -> bool:
-    name = str(expected)[len(HTS):]
+    name = str(expected)[len(HTS) :]
     klass = re.fullmatch(r"StatusCode(\d)xx", name)
     if klass:
         return status // 100 == int(klass.group(1))
@@ -224,7 +234,8 @@ def media(value: str) -> tuple[str, dict[str, str]]:
 def check(response: http.client.HTTPResponse, exchange: Exchange, where: str) -> None:
     text = response.content.decode("utf-8", errors="replace")
     assert any(status_matches(response.status, s) for s in exchange.statuses), (
-        f"{where}: {response.status} {text[:300]!r}, expected one of {[_local(s) for s in exchange.statuses]}")
+        f"{where}: {response.status} {text[:300]!r}, expected one of {[_local(s) for s in exchange.statuses]}"
+    )
     for name, value in exchange.response_headers:
         got = response.getheader(name)
         assert got is not None, f"{where}: no {name} header, expected {value!r}"
@@ -239,7 +250,8 @@ def check(response: http.client.HTTPResponse, exchange: Exchange, where: str) ->
         assert got_type in RDF_FORMATS, f"{where}: a body of {got_type!r}, expected RDF"
         actual = Graph().parse(data=text, format=RDF_FORMATS[got_type])
         assert isomorphic(actual, expected), (
-            f"{where}: the graph differs.\nexpected:\n{_nt(expected)}\ngot:\n{_nt(actual)}")
+            f"{where}: the graph differs.\nexpected:\n{_nt(expected)}\ngot:\n{_nt(actual)}"
+        )
     if exchange.location_variable:
         assert response.getheader("Location"), f"{where}: no Location header"
 
@@ -279,11 +291,19 @@ def test_the_manifests_are_all_read():
     assert all(e.exchanges and all(x.statuses for x in e.exchanges) for e in ENTRIES)
 
 
-@pytest.mark.parametrize("entry", [
-    pytest.param(e, id=f"{e.manifest}:{e.name}",
-                 marks=[pytest.mark.xfail(strict=True, reason=EXPECTED_TO_FAIL[e.name])] if e.name in EXPECTED_TO_FAIL
-                 else [])
-    for e in ENTRIES])
+@pytest.mark.parametrize(
+    "entry",
+    [
+        pytest.param(
+            e,
+            id=f"{e.manifest}:{e.name}",
+            marks=[pytest.mark.xfail(strict=True, reason=EXPECTED_TO_FAIL[e.name])]
+            if e.name in EXPECTED_TO_FAIL
+            else [],
+        )
+        for e in ENTRIES
+    ],
+)
 def test_w3c_graph_store_protocol(fresh, entry):
     variables: dict[str, str] = {}
     for step in entry.earlier:  # the steps before this one, as they were (their own tests check them)

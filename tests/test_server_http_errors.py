@@ -44,8 +44,11 @@ def test_a_json_error_holding_half_a_surrogate_pair_is_delivered_as_valid_json(u
     response = requests.get(url + "/fail/json", timeout=30)
     assert response.status_code == 400
     # \ud800 is JSON's escape of that very character: a client reads back what the server meant.
-    assert json.loads(response.content) == {"error": f"the id '{HALF}' is wrong", "status": 400,
-                                            "problems": [{"line": 1, "message": f"é {HALF}"}]}
+    assert json.loads(response.content) == {
+        "error": f"the id '{HALF}' is wrong",
+        "status": 400,
+        "problems": [{"line": 1, "message": f"é {HALF}"}],
+    }
     assert "é".encode() in response.content  # other text stays as it is, not escaped
 
 

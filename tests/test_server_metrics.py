@@ -14,8 +14,11 @@ SAMPLE = re.compile(r'^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? -?[0-9.e
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    with endpoint(tmp_path_factory.mktemp("metrics") / "store", Settings(token=TOKEN, workers=1, max_body=100),
-                  load=[DATA / "rdf" / "good.ttl"]) as running:
+    with endpoint(
+        tmp_path_factory.mktemp("metrics") / "store",
+        Settings(token=TOKEN, workers=1, max_body=100),
+        load=[DATA / "rdf" / "good.ttl"],
+    ) as running:
         yield running
 
 
@@ -56,8 +59,9 @@ def test_admissions_and_byte_cuts_are_counted(server):
     cut = sample('urbankg_truncated_results_total{limit="bytes"}')
     # Cells of 10 MiB: the second takes the answer past the 16 MiB cap.
     binds = 'BIND("0123456789" AS ?x0) ' + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(20))
-    answer = requests.get(server.sparql, params={"query": f"SELECT ?x20 WHERE {{ VALUES ?i {{ 1 2 }} {binds} }}"},
-                          timeout=60)
+    answer = requests.get(
+        server.sparql, params={"query": f"SELECT ?x20 WHERE {{ VALUES ?i {{ 1 2 }} {binds} }}"}, timeout=60
+    )
     assert answer.headers["X-Urbankg-Truncated"] == "true"
     assert sample('urbankg_query_admissions_total{outcome="at-once"}') == admitted + 1
     assert sample('urbankg_truncated_results_total{limit="bytes"}') == cut + 1
@@ -70,8 +74,12 @@ def test_store_size_follows_writes(server):
     before = server.count()
     # An update names its graph (the default graph is the catalogue); the write adds the triple,
     # the graph's catalogue entry and the history record of who wrote it.
-    inserted = requests.post(server.sparql, data=b"INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } }",
-                             headers={**server.auth, "Content-Type": "application/sparql-update"}, timeout=30)
+    inserted = requests.post(
+        server.sparql,
+        data=b"INSERT DATA { GRAPH <urn:g> { <urn:a> <urn:b> 1 } }",
+        headers={**server.auth, "Content-Type": "application/sparql-update"},
+        timeout=30,
+    )
     assert inserted.status_code == 204, inserted.text
     after = server.count()
     assert after > before + 1
@@ -86,5 +94,9 @@ def test_health(server):
     while health["triples"] is None and time.monotonic() < deadline:
         time.sleep(0.1)
         health = requests.get(server.url + "/health", timeout=30).json()
-    assert health["status"] == "ok" and health["triples"] == server.count() and health["graphs"] == len(server.kg.graphs()) >= 1
+    assert (
+        health["status"] == "ok"
+        and health["triples"] == server.count()
+        and health["graphs"] == len(server.kg.graphs()) >= 1
+    )
     assert health["read_only"] is False and health["query_workers"] == 1

@@ -20,14 +20,25 @@ import pytest
 import requests
 
 from endpoint import endpoint
+from serving import served
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server.app import create_app
-from urbankg.server.query_runner import (TOKEN_HOLDER, Admission, ClientOverShare, InlineRunner, ProcessRunner,
-                                         QueryCrashed, QueryFailed, QueryStopped, QueryTimeout, ServerBusy, client_key)
+from urbankg.server.query_runner import (
+    TOKEN_HOLDER,
+    Admission,
+    ClientOverShare,
+    InlineRunner,
+    ProcessRunner,
+    QueryCrashed,
+    QueryFailed,
+    QueryStopped,
+    QueryTimeout,
+    ServerBusy,
+    client_key,
+)
 from urbankg.server.query_worker import QueryJob, execute
 from urbankg.server.settings import Settings
-from serving import served
 
 LIMIT = 1.0
 # A cartesian product of three copies of a few thousand triples: about 10^10 rows to count.
@@ -126,6 +137,7 @@ def test_a_slow_query_is_stopped_at_its_limit_while_others_are_answered(server):
     assert len(killed) == 1
     with pytest.raises(ProcessLookupError):
         os.kill(killed.pop(), 0)
+
     def metrics() -> str:
         return requests.get(server.url + "/metrics", timeout=30).text
 
@@ -147,10 +159,17 @@ def test_a_worker_that_dies_is_replaced_and_queries_go_on(server):
 def test_writes_are_seen_by_the_next_query_and_old_snapshots_go(server):
     for n in range(5):
         update = f"INSERT DATA {{ GRAPH <https://example.org/g/w> {{ <https://example.org/w> <https://example.org/n> {n} }} }}"
-        assert requests.post(server.sparql, data={"update": update}, headers={"Authorization": "Bearer t"},
-                             timeout=30).status_code == 204
-        answer = requests.get(server.sparql, params={"query": "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/w> ?p ?o }"},
-                              timeout=30).json()
+        assert (
+            requests.post(
+                server.sparql, data={"update": update}, headers={"Authorization": "Bearer t"}, timeout=30
+            ).status_code
+            == 204
+        )
+        answer = requests.get(
+            server.sparql,
+            params={"query": "SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/w> ?p ?o }"},
+            timeout=30,
+        ).json()
         assert answer["results"]["bindings"][0]["n"]["value"] == str(n + 1)
     runner = server.app.extensions["urbankg_runner"].runner  # the process runner behind the result cache
     snapshots = list(runner._root.iterdir())
@@ -177,8 +196,10 @@ def test_the_worker_design_costs_about_a_millisecond_per_query(tmp_path, capsys)
         runner.close()
     overhead = statistics.median(through_worker) - statistics.median(in_process)
     with capsys.disabled():
-        print(f"\n  query in a worker: median {statistics.median(through_worker) * 1000:.2f} ms, in process "
-              f"{statistics.median(in_process) * 1000:.2f} ms: overhead {overhead * 1000:.2f} ms per query")
+        print(
+            f"\n  query in a worker: median {statistics.median(through_worker) * 1000:.2f} ms, in process "
+            f"{statistics.median(in_process) * 1000:.2f} ms: overhead {overhead * 1000:.2f} ms per query"
+        )
     assert overhead < 0.02
 
 
@@ -212,8 +233,11 @@ def test_an_in_memory_store_runs_queries_inline(tmp_path):
     app = create_app(kg, Settings(token=None, query_timeout=5))
     assert isinstance(app.extensions["urbankg_runner"].runner, InlineRunner)
     with served(app) as url:
-        response = requests.get(url + "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) FROM <https://example.org/g/bulk> "
-                                                                  "WHERE { ?s ?p ?o }"}, timeout=30)
+        response = requests.get(
+            url + "/sparql",
+            params={"query": "SELECT (COUNT(*) AS ?n) FROM <https://example.org/g/bulk> WHERE { ?s ?p ?o }"},
+            timeout=30,
+        )
         assert response.json()["results"]["bindings"][0]["n"]["value"] == str(TRIPLES)
 
 
@@ -300,8 +324,9 @@ def test_a_query_that_needs_more_memory_than_a_process_may_have_is_stopped(tmp_p
     store = OxigraphStore(tmp_path / "store")
     runner = ProcessRunner(store, workers=1, memory_bytes=512 * 2**20)
     binds = 'BIND("0123456789" AS ?x0) ' + " ".join(f"BIND(CONCAT(?x{i}, ?x{i}) AS ?x{i + 1})" for i in range(20))
-    huge = QueryJob(f"SELECT (STRLEN(CONCAT({', '.join(['?x20'] * 64)})) AS ?n) WHERE {{ {binds} }}",
-                    {"solutions": "json"}, 10)
+    huge = QueryJob(
+        f"SELECT (STRLEN(CONCAT({', '.join(['?x20'] * 64)})) AS ?n) WHERE {{ {binds} }}", {"solutions": "json"}, 10
+    )
     try:
         runner.run(QueryJob("ASK {}", {"boolean": "json"}, 1), 10)
         (worker,) = runner._workers
@@ -326,8 +351,11 @@ def test_a_client_has_its_share_and_the_token_holders_are_not_limited():
     with pytest.raises(ClientOverShare, match="2 of yours are running or waiting.*URBANKG_CLIENT_QUERIES") as refused:
         admission.enter("192.0.2.7", 30)
     assert refused.value.status == 429 and 29 <= refused.value.retry_after <= 30
-    others = [admission.enter("192.0.2.8", 30), *(admission.enter(TOKEN_HOLDER, 30) for _ in range(5)),
-              admission.enter(None, 30)]
+    others = [
+        admission.enter("192.0.2.8", 30),
+        *(admission.enter(TOKEN_HOLDER, 30) for _ in range(5)),
+        admission.enter(None, 30),
+    ]
     admission.leave(mine.pop())
     mine.append(admission.enter("192.0.2.7", 30))  # one answered: room for one more
     for ticket in mine + others:
@@ -414,13 +442,16 @@ def test_the_queue_holds_twice_as_many_requests_as_processes():
     assert admission.running == admission.waiting == 0 and admission.counts["after-waiting"] == 2
 
 
-@pytest.mark.parametrize("address, client", [
-    ("192.0.2.7", "192.0.2.7"),
-    ("::ffff:192.0.2.7", "192.0.2.7"),
-    ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),  # one subscriber's network is one client
-    ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
-    (None, None),
-])
+@pytest.mark.parametrize(
+    "address, client",
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),  # one subscriber's network is one client
+        ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+        (None, None),
+    ],
+)
 def test_a_client_is_an_address_or_the_token_holders(address, client):
     assert client_key(address, token_holder=False) == client
     assert client_key(address, token_holder=True) == TOKEN_HOLDER

@@ -13,13 +13,13 @@ import time
 import pytest
 import requests
 
+from serving import served
 from urbankg.graph import KnowledgeGraph
 from urbankg.server.app import create_app
 from urbankg.server.query_runner import InlineRunner, ProcessRunner, QuerySyntaxError
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import CachedRunner, fresh_requested
 from urbankg.server.settings import Settings
-from serving import served
 
 FORMATS = {"solutions": "json", "boolean": "json", "graph": "nt"}
 # Counted in the data graph: every write also records itself in the catalogue (the default graph).
@@ -81,7 +81,11 @@ def test_a_write_makes_every_kept_answer_stale(kg):
 def test_queries_that_change_by_themselves_are_never_kept(kg):
     inner = Counting(kg)
     runner = CachedRunner(inner, max_bytes=1 << 20)
-    for text in ("SELECT (NOW() AS ?t) WHERE {}", "SELECT (rand () AS ?r) WHERE {}", "SELECT (STRUUID() AS ?u) WHERE {}"):
+    for text in (
+        "SELECT (NOW() AS ?t) WHERE {}",
+        "SELECT (rand () AS ?r) WHERE {}",
+        "SELECT (STRUUID() AS ?u) WHERE {}",
+    ):
         runner.run(job(text), 10)
         assert runner.run(job(text), 10).cache == "miss"
     assert inner.runs == 6 and runner.kept_bytes == 0
@@ -100,7 +104,9 @@ def test_the_least_recently_used_answer_makes_room(kg):
     inner = Counting(kg)
 
     def nth(n: int) -> QueryJob:  # answers of one size: s0 to s9 are spelt alike
-        return job(f"SELECT ?s ?o WHERE {{ GRAPH <https://example.org/g> {{ ?s ?p ?o }} }} ORDER BY ?o OFFSET {n} LIMIT 1")
+        return job(
+            f"SELECT ?s ?o WHERE {{ GRAPH <https://example.org/g> {{ ?s ?p ?o }} }} ORDER BY ?o OFFSET {n} LIMIT 1"
+        )
 
     size = len(inner.run(nth(0), 10).body)
     assert {len(inner.run(nth(n), 10).body) for n in range(5)} == {size}
@@ -158,11 +164,14 @@ def test_the_endpoint_says_whether_an_answer_was_kept(tmp_path):
             assert [a.headers["X-Urbankg-Cache"] for a in answers] == ["miss", "hit"]
             assert answers[0].json() == answers[1].json()
             # A forced reload runs the query again, through the protocol and the catalogue API.
-            forced = requests.get(base + "/sparql", params={"query": COUNT}, headers={"Cache-Control": "no-cache"},
-                                  timeout=30)
+            forced = requests.get(
+                base + "/sparql", params={"query": COUNT}, headers={"Cache-Control": "no-cache"}, timeout=30
+            )
             assert forced.headers["X-Urbankg-Cache"] == "miss" and forced.json() == answers[0].json()
-            api = [requests.get(base + "/api/queries/village-counts.json", headers=headers, timeout=30)
-                   for headers in ({}, {}, {"Cache-Control": "no-cache"})]
+            api = [
+                requests.get(base + "/api/queries/village-counts.json", headers=headers, timeout=30)
+                for headers in ({}, {}, {"Cache-Control": "no-cache"})
+            ]
             assert all(a.ok for a in api)
             metrics = requests.get(base + "/metrics", timeout=30).text
             assert 'urbankg_result_cache_total{outcome="hit"} 2' in metrics  # one of each kind of request
@@ -178,14 +187,17 @@ def test_a_negative_cache_size_is_refused():
         Settings.from_env({"URBANKG_RESULT_CACHE_MB": "-1"})
 
 
-@pytest.mark.parametrize(("headers", "fresh"), [
-    ({}, False),
-    ({"Cache-Control": "no-cache"}, True),
-    ({"Cache-Control": "max-age=0"}, True),
-    ({"Cache-Control": "max-age=60"}, False),
-    ({"Pragma": "no-cache"}, True),
-    ({"Cache-Control": "max-age=60", "Pragma": "no-cache"}, False),  # Cache-Control wins
-])
+@pytest.mark.parametrize(
+    ("headers", "fresh"),
+    [
+        ({}, False),
+        ({"Cache-Control": "no-cache"}, True),
+        ({"Cache-Control": "max-age=0"}, True),
+        ({"Cache-Control": "max-age=60"}, False),
+        ({"Pragma": "no-cache"}, True),
+        ({"Cache-Control": "max-age=60", "Pragma": "no-cache"}, False),  # Cache-Control wins
+    ],
+)
 def test_a_client_can_ask_for_a_fresh_answer(headers, fresh):
     assert fresh_requested(headers) is fresh
 
@@ -196,7 +208,6 @@ def test_a_fresh_run_replaces_the_kept_answer(kg):
     runner.run(job(COUNT), 10)
     assert runner.run(job(COUNT), 10, fresh=True).cache == "miss" and inner.runs == 2
     assert runner.run(job(COUNT), 10).cache == "hit" and runner.kept_bytes == len(runner.run(job(COUNT), 10).body)
-
 
 
 def test_a_run_that_breaks_ends_the_waits_on_it_with_an_error(kg):

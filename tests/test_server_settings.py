@@ -26,14 +26,26 @@ def test_a_query_process_gets_its_share_of_the_machines_memory_unless_told():
 
 
 def test_environment_variables(tmp_path):
-    env = {"URBANKG_TOKEN": "abc", "URBANKG_QUERY_TIMEOUT": "2.5", "URBANKG_MAX_ROWS": "50", "URBANKG_MAX_BODY": "1000",
-           "URBANKG_SERVICE_ALLOW": "https://query.wikidata.org/sparql, https://dbpedia.org/sparql",
-           "URBANKG_CORS_ORIGINS": "https://a.example https://b.example", "URBANKG_WORKERS": "3",
-           "URBANKG_MAX_RESULT_BYTES": "5000000", "URBANKG_CLIENT_QUERIES": "4", "URBANKG_RESERVE_SECONDS": "1.5",
-           "URBANKG_QUEUE_SECONDS": "20"}
+    env = {
+        "URBANKG_TOKEN": "abc",
+        "URBANKG_QUERY_TIMEOUT": "2.5",
+        "URBANKG_MAX_ROWS": "50",
+        "URBANKG_MAX_BODY": "1000",
+        "URBANKG_SERVICE_ALLOW": "https://query.wikidata.org/sparql, https://dbpedia.org/sparql",
+        "URBANKG_CORS_ORIGINS": "https://a.example https://b.example",
+        "URBANKG_WORKERS": "3",
+        "URBANKG_MAX_RESULT_BYTES": "5000000",
+        "URBANKG_CLIENT_QUERIES": "4",
+        "URBANKG_RESERVE_SECONDS": "1.5",
+        "URBANKG_QUEUE_SECONDS": "20",
+    }
     settings = Settings.from_env(env)
     assert (settings.max_result_bytes, settings.client_queries, settings.reserve_seconds, settings.queue_seconds) == (
-        5000000, 4, 1.5, 20.0)
+        5000000,
+        4,
+        1.5,
+        20.0,
+    )
     assert settings.token == "abc" and not settings.read_only
     assert (settings.query_timeout, settings.max_rows, settings.max_body, settings.workers) == (2.5, 50, 1000, 3)
     assert settings.service_allow == ("https://query.wikidata.org/sparql", "https://dbpedia.org/sparql")
@@ -57,17 +69,20 @@ def test_options_override_and_none_means_not_given():
     assert settings.max_rows == 50 and settings.query_timeout == 3.0 and settings.workers == 2
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"URBANKG_MAX_ROWS": "lots"}, "URBANKG_MAX_ROWS='lots' is not a whole number"),
-    ({"URBANKG_QUERY_TIMEOUT": "-1"}, "must be positive"),
-    ({"URBANKG_WORKERS": "0"}, "at least one query worker"),
-    ({"URBANKG_MAX_RESULT_BYTES": "100"}, "URBANKG_MAX_RESULT_BYTES must be at least 1024"),
-    ({"URBANKG_MAX_RESULT_BYTES": "16MB"}, "URBANKG_MAX_RESULT_BYTES='16MB' is not a whole number"),
-    ({"URBANKG_WORKER_MEMORY_MB": "64"}, "URBANKG_WORKER_MEMORY_MB must be 0 .no limit. or at least 256"),
-    ({"URBANKG_CLIENT_QUERIES": "0"}, "URBANKG_CLIENT_QUERIES must be at least 1"),
-    ({"URBANKG_RESERVE_SECONDS": "0"}, "URBANKG_RESERVE_SECONDS and URBANKG_QUEUE_SECONDS must be positive"),
-    ({"URBANKG_QUEUE_SECONDS": "-2"}, "URBANKG_RESERVE_SECONDS and URBANKG_QUEUE_SECONDS must be positive"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"URBANKG_MAX_ROWS": "lots"}, "URBANKG_MAX_ROWS='lots' is not a whole number"),
+        ({"URBANKG_QUERY_TIMEOUT": "-1"}, "must be positive"),
+        ({"URBANKG_WORKERS": "0"}, "at least one query worker"),
+        ({"URBANKG_MAX_RESULT_BYTES": "100"}, "URBANKG_MAX_RESULT_BYTES must be at least 1024"),
+        ({"URBANKG_MAX_RESULT_BYTES": "16MB"}, "URBANKG_MAX_RESULT_BYTES='16MB' is not a whole number"),
+        ({"URBANKG_WORKER_MEMORY_MB": "64"}, "URBANKG_WORKER_MEMORY_MB must be 0 .no limit. or at least 256"),
+        ({"URBANKG_CLIENT_QUERIES": "0"}, "URBANKG_CLIENT_QUERIES must be at least 1"),
+        ({"URBANKG_RESERVE_SECONDS": "0"}, "URBANKG_RESERVE_SECONDS and URBANKG_QUEUE_SECONDS must be positive"),
+        ({"URBANKG_QUEUE_SECONDS": "-2"}, "URBANKG_RESERVE_SECONDS and URBANKG_QUEUE_SECONDS must be positive"),
+    ],
+)
 def test_bad_values_say_what_is_wrong(env, message):
     with pytest.raises(UrbankgError, match=message):
         Settings.from_env(env)

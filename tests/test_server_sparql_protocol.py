@@ -25,8 +25,11 @@ VILLAGES = DATA / "server" / "villages.ttl"
 LABELS = """PREFIX ex: <https://example.org/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?village ?label ?shops WHERE { ?village a ex:Village ; rdfs:label ?label ; ex:onlineShops ?shops
 FILTER(lang(?label) = "") } ORDER BY ?label"""
-EXPECTED_LABELS = [("https://example.org/lirendong", "Lirendong", 5000), ("https://example.org/xiniujiao", "Xi'niujiao", 300),
-                   ("https://example.org/yushatan", "Yushatan", 120)]
+EXPECTED_LABELS = [
+    ("https://example.org/lirendong", "Lirendong", 5000),
+    ("https://example.org/xiniujiao", "Xi'niujiao", 300),
+    ("https://example.org/yushatan", "Yushatan", 120),
+]
 CONSTRUCT = """PREFIX ex: <https://example.org/> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT { ?v rdfs:label ?l ; ex:shops ?n } WHERE { ?v a ex:Village ; rdfs:label ?l ; ex:onlineShops ?n }"""
 CORS_ORIGIN = "https://scholar.example"
@@ -41,8 +44,9 @@ def main(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def read_only(tmp_path_factory):
-    with endpoint(tmp_path_factory.mktemp("ro") / "store", Settings(token=None, workers=1),
-                  load=[DATA / "rdf" / "good.ttl"]) as running:
+    with endpoint(
+        tmp_path_factory.mktemp("ro") / "store", Settings(token=None, workers=1), load=[DATA / "rdf" / "good.ttl"]
+    ) as running:
         yield running
 
 
@@ -75,8 +79,12 @@ def rows_of(body: bytes, fmt: str) -> list[tuple]:
 def test_sparqlwrapper_select_in_every_result_format(main, fmt, parser):
     response = wrapper(main.sparql, LABELS, fmt).query()
     body = response.response.read()
-    expected_type = {JSON: "application/sparql-results+json", XML: "application/sparql-results+xml",
-                     CSV: "text/csv", TSV: "text/tab-separated-values"}[fmt]
+    expected_type = {
+        JSON: "application/sparql-results+json",
+        XML: "application/sparql-results+xml",
+        CSV: "text/csv",
+        TSV: "text/tab-separated-values",
+    }[fmt]
     assert response.info()["content-type"].startswith(expected_type)
     rows = rows_of(body, parser)
     if parser == "csv":  # CSV carries no types: every value is a string
@@ -93,8 +101,10 @@ def test_sparqlwrapper_json_result_converts(main):
 
 @pytest.mark.parametrize("parser", ["csv", "tsv", "json", "xml"])
 def test_awkward_literals_survive_every_result_format(main, parser):
-    query = "SELECT ?c ?zh WHERE { <https://example.org/xiniujiao> <http://www.w3.org/2000/01/rdf-schema#comment> ?c . " \
-            "<https://example.org/lirendong> <http://www.w3.org/2000/01/rdf-schema#label> ?zh FILTER(lang(?zh) = 'zh') }"
+    query = (
+        "SELECT ?c ?zh WHERE { <https://example.org/xiniujiao> <http://www.w3.org/2000/01/rdf-schema#comment> ?c . "
+        "<https://example.org/lirendong> <http://www.w3.org/2000/01/rdf-schema#label> ?zh FILTER(lang(?zh) = 'zh') }"
+    )
     body = requests.get(main.sparql, params={"query": query, "format": parser}, timeout=30).content
     [(comment, chinese)] = rows_of(body, parser)
     assert comment == 'Shops, "e-tailers",\tcouriers\nand villagers'
@@ -119,8 +129,10 @@ def test_sparqlwrapper_construct_in_every_graph_format(main, fmt, rdflib_format)
     assert isomorphic(graph, expected_construct())
 
 
-@pytest.mark.parametrize("accept, rdflib_format", [("application/n-triples", "nt"), ("application/trig", "trig"),
-                                                   ("application/ld+json", "json-ld")])
+@pytest.mark.parametrize(
+    "accept, rdflib_format",
+    [("application/n-triples", "nt"), ("application/trig", "trig"), ("application/ld+json", "json-ld")],
+)
 def test_construct_by_accept_header(main, accept, rdflib_format):
     response = requests.get(main.sparql, params={"query": CONSTRUCT}, headers={"Accept": accept}, timeout=30)
     assert response.headers["Content-Type"].startswith(accept)
@@ -134,8 +146,10 @@ def test_construct_by_accept_header(main, accept, rdflib_format):
 
 
 def test_sparqlwrapper_describe(main):
-    graph = Graph().parse(data=wrapper(main.sparql, "DESCRIBE <https://example.org/lirendong>", TURTLE)
-                          .query().convert().decode("utf-8"), format="turtle")
+    graph = Graph().parse(
+        data=wrapper(main.sparql, "DESCRIBE <https://example.org/lirendong>", TURTLE).query().convert().decode("utf-8"),
+        format="turtle",
+    )
     assert (EX.lirendong, EX.onlineShops, Literal(5000)) in graph
 
 
@@ -151,14 +165,17 @@ def test_rdflib_sparqlstore_queries_the_endpoint(main):
 # -- negotiation -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("accept, expected", [
-    ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
-    ("*/*;q=0.1, text/tab-separated-values", "text/tab-separated-values"),
-    ("text/*;q=0.3, text/csv;q=0, */*;q=0.1", "application/sparql-results+xml"),  # text/xml; csv refused
-    ("text/csv;q=0, text/tab-separated-values;q=0.2, */*;q=0.1", "text/tab-separated-values"),
-    ("application/json", "application/sparql-results+json"),
-    (None, "application/sparql-results+json"),
-])
+@pytest.mark.parametrize(
+    "accept, expected",
+    [
+        ("text/csv;q=0.5, application/sparql-results+xml", "application/sparql-results+xml"),
+        ("*/*;q=0.1, text/tab-separated-values", "text/tab-separated-values"),
+        ("text/*;q=0.3, text/csv;q=0, */*;q=0.1", "application/sparql-results+xml"),  # text/xml; csv refused
+        ("text/csv;q=0, text/tab-separated-values;q=0.2, */*;q=0.1", "text/tab-separated-values"),
+        ("application/json", "application/sparql-results+json"),
+        (None, "application/sparql-results+json"),
+    ],
+)
 def test_accept_with_q_values_picks_the_format(main, accept, expected):
     headers = {"Accept": accept} if accept else {}
     response = requests.get(main.sparql, params={"query": "SELECT (1 AS ?x) {}"}, headers=headers, timeout=30)
@@ -168,8 +185,9 @@ def test_accept_with_q_values_picks_the_format(main, accept, expected):
 
 
 def test_nothing_acceptable_is_406_with_what_would_do(main):
-    response = requests.get(main.sparql, params={"query": "SELECT (1 AS ?x) {}"}, headers={"Accept": "image/png"},
-                            timeout=30)
+    response = requests.get(
+        main.sparql, params={"query": "SELECT (1 AS ?x) {}"}, headers={"Accept": "image/png"}, timeout=30
+    )
     assert response.status_code == 406
     assert "application/sparql-results+json" in response.text and "text/csv" in response.text
     graph = requests.get(main.sparql, params={"query": CONSTRUCT}, headers={"Accept": "text/csv"}, timeout=30)
@@ -178,23 +196,29 @@ def test_nothing_acceptable_is_406_with_what_would_do(main):
     assert ask.status_code == 406 and "text/csv" in ask.text
 
 
-@pytest.mark.parametrize("accept, body", [
-    # SPARQL 1.1 Results CSV/TSV define no boolean: Jena's one-column table, which Jena reads back.
-    ("text/csv", "_askResult\r\ntrue\r\n"),
-    ("text/tab-separated-values", "?_askResult\ntrue\n"),
-])
+@pytest.mark.parametrize(
+    "accept, body",
+    [
+        # SPARQL 1.1 Results CSV/TSV define no boolean: Jena's one-column table, which Jena reads back.
+        ("text/csv", "_askResult\r\ntrue\r\n"),
+        ("text/tab-separated-values", "?_askResult\ntrue\n"),
+    ],
+)
 def test_ask_in_csv_and_tsv_is_a_one_column_table(main, accept, body):
     response = requests.get(main.sparql, params={"query": "ASK { ?s ?p ?o }"}, headers={"Accept": accept}, timeout=30)
     assert response.status_code == 200 and response.headers["Content-Type"] == f"{accept}; charset=utf-8"
     assert response.text == body
-    empty = requests.get(main.sparql, params={"query": "ASK { <urn:x:nothing> ?p ?o }", "format": accept},
-                         timeout=30)
+    empty = requests.get(main.sparql, params={"query": "ASK { <urn:x:nothing> ?p ?o }", "format": accept}, timeout=30)
     assert empty.text == body.replace("true", "false")
 
 
 def test_format_parameter_wins_over_accept(main):
-    response = requests.get(main.sparql, params={"query": LABELS, "format": "csv"},
-                            headers={"Accept": "application/sparql-results+xml"}, timeout=30)
+    response = requests.get(
+        main.sparql,
+        params={"query": LABELS, "format": "csv"},
+        headers={"Accept": "application/sparql-results+xml"},
+        timeout=30,
+    )
     assert response.headers["Content-Type"].startswith("text/csv")
     assert response.text.splitlines()[0] == "village,label,shops"
     assert requests.get(main.sparql, params={"query": LABELS, "format": "bogus"}, timeout=30).status_code == 406
@@ -210,18 +234,31 @@ def test_malformed_query_is_400_with_the_parsers_message(main):
     assert response.text.startswith("SPARQL syntax error: error at 1:")
 
 
-@pytest.mark.parametrize("request_args, complaint", [
-    ({"method": "POST", "data": {"query": "ASK {}", "update": "CLEAR ALL"}}, "not both"),
-    ({"method": "GET", "params": [("query", "ASK {}"), ("query", "ASK {}")]}, "2 query parameters"),
-    ({"method": "POST", "data": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, "text/plain is not"),
-    ({"method": "POST", "data": b"ASK {}"}, "needs a Content-Type"),
-    ({"method": "GET", "params": {"query": "  "}}, "empty"),
-    ({"method": "GET", "params": {"query": "ASK {}", "using-graph-uri": "http://g"}}, "for a query use default-graph-uri"),
-    ({"method": "POST", "params": {"default-graph-uri": "http://g"}, "data": {"update": "CLEAR ALL"},
-      "headers": {"Authorization": f"Bearer {TOKEN}"}}, "for an update use using-graph-uri"),
-    ({"method": "GET", "params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, "not an absolute IRI"),
-    ({"method": "POST", "data": {"nothing": "here"}}, "neither query= nor update="),
-])
+@pytest.mark.parametrize(
+    "request_args, complaint",
+    [
+        ({"method": "POST", "data": {"query": "ASK {}", "update": "CLEAR ALL"}}, "not both"),
+        ({"method": "GET", "params": [("query", "ASK {}"), ("query", "ASK {}")]}, "2 query parameters"),
+        ({"method": "POST", "data": b"ASK {}", "headers": {"Content-Type": "text/plain"}}, "text/plain is not"),
+        ({"method": "POST", "data": b"ASK {}"}, "needs a Content-Type"),
+        ({"method": "GET", "params": {"query": "  "}}, "empty"),
+        (
+            {"method": "GET", "params": {"query": "ASK {}", "using-graph-uri": "http://g"}},
+            "for a query use default-graph-uri",
+        ),
+        (
+            {
+                "method": "POST",
+                "params": {"default-graph-uri": "http://g"},
+                "data": {"update": "CLEAR ALL"},
+                "headers": {"Authorization": f"Bearer {TOKEN}"},
+            },
+            "for an update use using-graph-uri",
+        ),
+        ({"method": "GET", "params": {"query": "ASK {}", "default-graph-uri": "not an iri"}}, "not an absolute IRI"),
+        ({"method": "POST", "data": {"nothing": "here"}}, "neither query= nor update="),
+    ],
+)
 def test_protocol_violations_are_400_and_say_why(main, request_args, complaint):
     request_args = dict(request_args)
     method = request_args.pop("method")
@@ -277,15 +314,19 @@ def doubling(rows: int, doublings: int, seed: str = "0123456789") -> str:
 def doubling_graph(triples: int, doublings: int) -> str:
     # Characters every graph format escapes (RDF/XML to four or five bytes): the document is
     # longer than its terms, and must still fit.
-    select = doubling(triples, doublings, seed=r'<&>\"<&>\"<&')
-    where = select[select.index("WHERE"):select.index(" ORDER BY")]
-    return (f"CONSTRUCT {{ ?s <https://example.org/cell> ?x{doublings} }} {where[:-1]} "
-            "BIND(IRI(CONCAT('https://example.org/row', STR(?i))) AS ?s) }")
+    select = doubling(triples, doublings, seed=r"<&>\"<&>\"<&")
+    where = select[select.index("WHERE") : select.index(" ORDER BY")]
+    return (
+        f"CONSTRUCT {{ ?s <https://example.org/cell> ?x{doublings} }} {where[:-1]} "
+        "BIND(IRI(CONCAT('https://example.org/row', STR(?i))) AS ?s) }"
+    )
 
 
 @pytest.fixture(scope="module")
 def capped(tmp_path_factory):
-    with endpoint(tmp_path_factory.mktemp("capped") / "store", Settings(token=TOKEN, workers=1, max_result_bytes=CAP)) as running:
+    with endpoint(
+        tmp_path_factory.mktemp("capped") / "store", Settings(token=TOKEN, workers=1, max_result_bytes=CAP)
+    ) as running:
         yield running
 
 
@@ -315,23 +356,37 @@ def test_byte_cap_keeps_every_result_format_valid_with_whole_rows(capped, fmt):
     assert all(len(cell) == CELL for cell in cells)
     if fmt == "xml":
         head = ElementTree.fromstring(response.content).find("{http://www.w3.org/2005/sparql-results#}head")
-        assert head.find("{http://www.w3.org/2005/sparql-results#}link").get("href") == f"urn:urbankg:truncated:max-bytes={CAP}"
+        assert (
+            head.find("{http://www.w3.org/2005/sparql-results#}link").get("href")
+            == f"urn:urbankg:truncated:max-bytes={CAP}"
+        )
 
 
-@pytest.mark.parametrize("accept, rdflib_format", [
-    ("text/turtle", "turtle"), ("application/n-triples", "nt"), ("application/ld+json", "json-ld"),
-    ("application/rdf+xml", "xml"), ("application/trig", "trig"), ("application/n-quads", "nquads"),
-])
+@pytest.mark.parametrize(
+    "accept, rdflib_format",
+    [
+        ("text/turtle", "turtle"),
+        ("application/n-triples", "nt"),
+        ("application/ld+json", "json-ld"),
+        ("application/rdf+xml", "xml"),
+        ("application/trig", "trig"),
+        ("application/n-quads", "nquads"),
+    ],
+)
 def test_byte_cap_keeps_every_graph_format_valid(capped, accept, rdflib_format):
-    response = requests.get(capped.sparql, params={"query": doubling_graph(10, 11)}, headers={"Accept": accept},
-                            timeout=30)
+    response = requests.get(
+        capped.sparql, params={"query": doubling_graph(10, 11)}, headers={"Accept": accept}, timeout=30
+    )
     assert response.status_code == 200, response.text
     assert len(response.content) <= CAP
     assert response.headers["X-Urbankg-Truncated"] == "true" and response.headers["X-Urbankg-Max-Bytes"] == str(CAP)
     graph = Dataset() if rdflib_format in ("trig", "nquads") else Graph()
     graph.parse(data=response.content, format=rdflib_format)
-    objects = [str(o) for o in graph.objects(None, EX.cell)] if isinstance(graph, Graph) else \
-        [str(q[2]) for q in graph.quads((None, EX.cell, None, None))]
+    objects = (
+        [str(o) for o in graph.objects(None, EX.cell)]
+        if isinstance(graph, Graph)
+        else [str(q[2]) for q in graph.quads((None, EX.cell, None, None))]
+    )
     assert 1 <= len(objects) == int(response.headers["X-Urbankg-Rows"]) < 10
     assert all(len(cell) == CELL // 2 for cell in objects)
 
@@ -341,8 +396,10 @@ def test_a_single_value_larger_than_the_byte_cap_ends_the_result_before_its_row(
     assert response.status_code == 200
     assert response.headers["X-Urbankg-Truncated"] == "true" and response.headers["X-Urbankg-Max-Bytes"] == str(CAP)
     assert response.headers["X-Urbankg-Rows"] == "0"
-    assert response.json() == {"head": {"vars": ["i", "x14"], "link": [f"urn:urbankg:truncated:max-bytes={CAP}"]},
-                               "results": {"bindings": []}}
+    assert response.json() == {
+        "head": {"vars": ["i", "x14"], "link": [f"urn:urbankg:truncated:max-bytes={CAP}"]},
+        "results": {"bindings": []},
+    }
 
 
 # -- the service description ---------------------------------------------------------------------
@@ -360,8 +417,10 @@ def test_service_description_with_void_statistics(main):
     assert graph.value(dataset, VOID.triples).toPython() == main.count()
     named = [graph.value(n, SD.name) for n in graph.objects(dataset, SD.namedGraph)]
     assert named == [URIRef("https://w3id.org/urbankg/graph/villages")]
-    classes = {graph.value(p, VOID["class"]): graph.value(p, VOID.entities).toPython()
-               for p in graph.objects(dataset, VOID.classPartition)}
+    classes = {
+        graph.value(p, VOID["class"]): graph.value(p, VOID.entities).toPython()
+        for p in graph.objects(dataset, VOID.classPartition)
+    }
     assert classes[EX.Village] == 3
 
 
@@ -369,8 +428,9 @@ def test_service_description_is_negotiated(main):
     as_jsonld = requests.get(main.sparql, headers={"Accept": "application/ld+json"}, timeout=30)
     graph = Graph().parse(data=as_jsonld.text, format="json-ld")
     assert (URIRef(main.sparql), SD.endpoint, URIRef(main.sparql)) in graph
-    browser = requests.get(main.sparql, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"},
-                           allow_redirects=False, timeout=30)
+    browser = requests.get(
+        main.sparql, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}, allow_redirects=False, timeout=30
+    )
     assert browser.status_code == 302 and browser.headers["Location"].endswith("/query")  # the query editor
     assert requests.get(main.sparql, headers={"Accept": "image/png"}, timeout=30).status_code == 406
 
@@ -383,7 +443,9 @@ def test_read_only_service_description_offers_no_update(read_only):
 
 # -- updates and the token -------------------------------------------------------------------------
 
-INSERT = "INSERT DATA { GRAPH <https://example.org/g/notes> { <https://example.org/note> <https://example.org/says> 'hi' } }"
+INSERT = (
+    "INSERT DATA { GRAPH <https://example.org/g/notes> { <https://example.org/note> <https://example.org/says> 'hi' } }"
+)
 NOTE_EXISTS = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { <https://example.org/note> ?p ?o } }"
 
 
@@ -393,8 +455,12 @@ def test_update_without_the_token_is_401_and_changes_nothing(main):
     assert missing.status_code == 401
     assert missing.headers["WWW-Authenticate"].startswith("Bearer")
     assert "Authorization: Bearer" in missing.text
-    wrong = requests.post(main.sparql, data=INSERT.encode(), headers={"Content-Type": "application/sparql-update",
-                                                                    "Authorization": "Bearer guess"}, timeout=30)
+    wrong = requests.post(
+        main.sparql,
+        data=INSERT.encode(),
+        headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer guess"},
+        timeout=30,
+    )
     assert wrong.status_code == 401 and "not the server's write token" in wrong.text
     assert main.count() == before and main.count(NOTE_EXISTS) == 0
 
@@ -408,15 +474,17 @@ def test_update_with_the_token_is_read_back_at_once(main):
     # The very next query sees it: the worker reopens a fresh snapshot after a write.
     answer = requests.get(main.sparql, params={"query": NOTE_EXISTS}, timeout=30).json()
     assert answer["results"]["bindings"][0]["n"]["value"] == "1"
-    basic = requests.post(main.sparql, data={"update": "DROP GRAPH <https://example.org/g/notes>"},
-                          auth=("anyone", TOKEN), timeout=30)  # HTTP Basic with the token as password
+    basic = requests.post(
+        main.sparql, data={"update": "DROP GRAPH <https://example.org/g/notes>"}, auth=("anyone", TOKEN), timeout=30
+    )  # HTTP Basic with the token as password
     assert basic.status_code == 204 and main.count(NOTE_EXISTS) == 0
     assert basic.content == b"" and "Content-Type" not in basic.headers  # a 204 said text/html
 
 
 def test_update_errors_from_the_text_are_400(main):
-    response = requests.post(main.sparql, data={"update": "DROP GRAPH <https://example.org/never>"},
-                             headers=main.auth, timeout=30)
+    response = requests.post(
+        main.sparql, data={"update": "DROP GRAPH <https://example.org/never>"}, headers=main.auth, timeout=30
+    )
     assert response.status_code == 400 and "does not exist" in response.text
     syntax = requests.post(main.sparql, data={"update": "INSERT DATA {\n <a> <b> }"}, headers=main.auth, timeout=30)
     assert syntax.status_code == 400 and "error at 2:" in syntax.text  # the line of the client's text
@@ -424,8 +492,9 @@ def test_update_errors_from_the_text_are_400(main):
 
 def test_read_only_server_refuses_updates_with_403(read_only):
     before = read_only.count()
-    response = requests.post(read_only.sparql, data={"update": "CLEAR ALL"},
-                             headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30)
+    response = requests.post(
+        read_only.sparql, data={"update": "CLEAR ALL"}, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30
+    )
     assert response.status_code == 403
     assert "read-only" in response.text and "URBANKG_TOKEN" in response.text
     assert read_only.count() == before > 0
@@ -434,14 +503,17 @@ def test_read_only_server_refuses_updates_with_403(read_only):
 # -- what would reach out of the server -------------------------------------------------------------
 
 
-@pytest.mark.parametrize("query", [
-    "SELECT * WHERE { SERVICE <{target}> { ?s ?p ?o } }",
-    "SELECT * WHERE { service silent <{target}> { ?s ?p ?o } }",
-    "PREFIX r: <{target_base}> SELECT * WHERE { SERVICE r:sparql { ?s ?p ?o } }",
-    "SELECT * WHERE { VALUES ?e { <{target}> } SERVICE ?e { ?s ?p ?o } }",
-    "SELECT * WHERE { ?s ?p trueSERVICE <{target}> { ?a ?b ?c } }",
-    "# SERVICE in a comment is fine, this one is not\nSELECT * WHERE { ?s ?p 1SERVICE <{target}> {} }",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT * WHERE { SERVICE <{target}> { ?s ?p ?o } }",
+        "SELECT * WHERE { service silent <{target}> { ?s ?p ?o } }",
+        "PREFIX r: <{target_base}> SELECT * WHERE { SERVICE r:sparql { ?s ?p ?o } }",
+        "SELECT * WHERE { VALUES ?e { <{target}> } SERVICE ?e { ?s ?p ?o } }",
+        "SELECT * WHERE { ?s ?p trueSERVICE <{target}> { ?a ?b ?c } }",
+        "# SERVICE in a comment is fine, this one is not\nSELECT * WHERE { ?s ?p 1SERVICE <{target}> {} }",
+    ],
+)
 def test_service_is_refused_before_the_engine_calls_out(main, read_only, query):
     query = query.replace("{target}", read_only.sparql).replace("{target_base}", read_only.url + "/")
     calls_before = _sparql_requests(read_only)
@@ -452,14 +524,17 @@ def test_service_is_refused_before_the_engine_calls_out(main, read_only, query):
 
 
 def test_harmless_mentions_of_service_are_not_refused(main):
-    query = ('PREFIX schema: <https://schema.org/> # SERVICE <http://evil.example/> {}\n'
-             'SELECT ?x WHERE { BIND("SERVICE <http://evil.example/> {}" AS ?x) OPTIONAL { ?x schema:serviceType ?t } }')
+    query = (
+        "PREFIX schema: <https://schema.org/> # SERVICE <http://evil.example/> {}\n"
+        'SELECT ?x WHERE { BIND("SERVICE <http://evil.example/> {}" AS ?x) OPTIONAL { ?x schema:serviceType ?t } }'
+    )
     assert requests.get(main.sparql, params={"query": query}, timeout=30).status_code == 200
 
 
 def test_load_is_refused(main):
-    response = requests.post(main.sparql, data={"update": "LOAD <http://127.0.0.1:1/data.ttl>"}, headers=main.auth,
-                             timeout=30)
+    response = requests.post(
+        main.sparql, data={"update": "LOAD <http://127.0.0.1:1/data.ttl>"}, headers=main.auth, timeout=30
+    )
     assert response.status_code == 400 and "LOAD" in response.text and "Graph Store" in response.text
 
 
@@ -470,15 +545,20 @@ def test_service_on_the_allow_list_is_called(tmp_path, read_only):
         response = requests.get(federating.sparql, params={"query": query}, timeout=30)
         assert response.status_code == 200, response.text
         assert [b["label"]["value"] for b in response.json()["results"]["bindings"]] == ["Lirendong"]
-        other = requests.get(federating.sparql, params={"query": "SELECT * { SERVICE <http://127.0.0.1:1/sparql> {} }"},
-                             timeout=30)
+        other = requests.get(
+            federating.sparql, params={"query": "SELECT * { SERVICE <http://127.0.0.1:1/sparql> {} }"}, timeout=30
+        )
         assert other.status_code == 400 and read_only.sparql in other.text  # says what is allowed
 
 
 def test_no_parameter_points_the_server_at_another_endpoint(main, read_only):
     calls_before = _sparql_requests(read_only)
-    params = {"query": f"ASK FROM <{read_only.sparql}> {{ ?s ?p ?o }}", "endpoint": read_only.sparql,
-              "service": read_only.sparql, "default-graph-uri": read_only.sparql}
+    params = {
+        "query": f"ASK FROM <{read_only.sparql}> {{ ?s ?p ?o }}",
+        "endpoint": read_only.sparql,
+        "service": read_only.sparql,
+        "default-graph-uri": read_only.sparql,
+    }
     response = requests.get(main.sparql, params=params, timeout=30)
     assert response.status_code == 200 and response.json()["boolean"] is False  # named, never fetched
     assert _sparql_requests(read_only) == calls_before
@@ -486,8 +566,11 @@ def test_no_parameter_points_the_server_at_another_endpoint(main, read_only):
 
 def _sparql_requests(server) -> int:
     text = requests.get(server.url + "/metrics", timeout=30).text
-    return sum(int(line.rsplit(" ", 1)[1]) for line in text.splitlines()
-               if line.startswith('urbankg_http_requests_total{route="/sparql"'))
+    return sum(
+        int(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith('urbankg_http_requests_total{route="/sparql"')
+    )
 
 
 # -- body size and CORS -------------------------------------------------------------------------------
@@ -495,8 +578,9 @@ def _sparql_requests(server) -> int:
 
 def test_oversized_body_is_413_and_never_run(main):
     query = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 30_000
-    response = requests.post(main.sparql, data=query.encode(), headers={"Content-Type": "application/sparql-query"},
-                             timeout=30)
+    response = requests.post(
+        main.sparql, data=query.encode(), headers={"Content-Type": "application/sparql-query"}, timeout=30
+    )
     assert response.status_code == 413
     assert "20000 bytes" in response.text and "URBANKG_MAX_BODY" in response.text
 
@@ -504,21 +588,30 @@ def test_oversized_body_is_413_and_never_run(main):
         for _ in range(30):
             yield b"#" + b"x" * 999
 
-    chunked = requests.post(main.sparql, data=chunks(), headers={"Content-Type": "application/sparql-query"},
-                            timeout=30)
+    chunked = requests.post(
+        main.sparql, data=chunks(), headers={"Content-Type": "application/sparql-query"}, timeout=30
+    )
     assert chunked.status_code == 413
 
 
 def test_cors_only_for_configured_origins(main, read_only):
-    preflight = requests.options(main.sparql, headers={"Origin": CORS_ORIGIN, "Access-Control-Request-Method": "POST",
-                                                      "Access-Control-Request-Headers": "Authorization"}, timeout=30)
+    preflight = requests.options(
+        main.sparql,
+        headers={
+            "Origin": CORS_ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "Authorization",
+        },
+        timeout=30,
+    )
     assert preflight.headers["Access-Control-Allow-Origin"] == CORS_ORIGIN
     assert "authorization" in preflight.headers["Access-Control-Allow-Headers"].lower()
     answer = requests.get(main.sparql, params={"query": "ASK {}"}, headers={"Origin": CORS_ORIGIN}, timeout=30)
     assert answer.headers["Access-Control-Allow-Origin"] == CORS_ORIGIN
     assert "X-Urbankg-Truncated" in answer.headers["Access-Control-Expose-Headers"]
-    stranger = requests.get(main.sparql, params={"query": "ASK {}"}, headers={"Origin": "https://evil.example"},
-                            timeout=30)
+    stranger = requests.get(
+        main.sparql, params={"query": "ASK {}"}, headers={"Origin": "https://evil.example"}, timeout=30
+    )
     assert "Access-Control-Allow-Origin" not in stranger.headers
     default = requests.get(read_only.sparql, params={"query": "ASK {}"}, headers={"Origin": CORS_ORIGIN}, timeout=30)
     assert "Access-Control-Allow-Origin" not in default.headers  # none configured: same origin only

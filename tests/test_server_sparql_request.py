@@ -53,27 +53,50 @@ CASES = [
     ("lower case", f"select * where {{ service <{TARGET}> {{ }} }}", True),
     ("no space", f"SELECT * WHERE {{ BIND(1 AS ?x)SERVICE<{TARGET}>{{}} }}", True),
     ("in a comment", f"SELECT * WHERE {{ ?s ?p ?o }} # SERVICE <{TARGET}> {{}}", False),
-    ("in a string", f"SELECT * WHERE {{ BIND(\"SERVICE <{TARGET}> {{}}\" AS ?x) }}", False),
-    ("in a string with an escaped quote", f"SELECT * WHERE {{ BIND(\"a\\\" SERVICE <{TARGET}> {{}} \" AS ?x) }}", False),
+    ("in a string", f'SELECT * WHERE {{ BIND("SERVICE <{TARGET}> {{}}" AS ?x) }}', False),
+    ("in a string with an escaped quote", f'SELECT * WHERE {{ BIND("a\\" SERVICE <{TARGET}> {{}} " AS ?x) }}', False),
     ("in a long string", f"SELECT * WHERE {{ BIND('''a'' SERVICE <{TARGET}> {{}}''' AS ?x) }}", False),
     ("in a long double-quoted string", f'SELECT * WHERE {{ BIND("""a""\nSERVICE <{TARGET}> {{}}""" AS ?x) }}', False),
     ("an IRI naming it", "SELECT * WHERE { BIND(<http://example.org/SERVICE> AS ?x) }", False),
-    ("a prefixed name with service in it", "PREFIX schema: <https://schema.org/> SELECT * WHERE { ?s schema:serviceType ?o }", False),
+    (
+        "a prefixed name with service in it",
+        "PREFIX schema: <https://schema.org/> SELECT * WHERE { ?s schema:serviceType ?o }",
+        False,
+    ),
     ("glued to a number", f"SELECT * WHERE {{ ?s ?p 1SERVICE <{TARGET}> {{}} }}", True),
     ("glued to true", f"SELECT * WHERE {{ ?s ?p trueSERVICE <{TARGET}> {{}} }}", True),
-    ("after an escaped # in a prefixed name", f"PREFIX ex: <http://e/> SELECT * WHERE {{ BIND(ex:a\\# AS ?x) SERVICE <{TARGET}> {{}} }}", True),
-    ("after an IRI with an escape and a #", f"SELECT * WHERE {{ BIND(<http://x/\\u0041#y> AS ?x) SERVICE <{TARGET}> {{}} }}", True),
+    (
+        "after an escaped # in a prefixed name",
+        f"PREFIX ex: <http://e/> SELECT * WHERE {{ BIND(ex:a\\# AS ?x) SERVICE <{TARGET}> {{}} }}",
+        True,
+    ),
+    (
+        "after an IRI with an escape and a #",
+        f"SELECT * WHERE {{ BIND(<http://x/\\u0041#y> AS ?x) SERVICE <{TARGET}> {{}} }}",
+        True,
+    ),
     ("escaped keyword (a syntax error)", f"SELECT * WHERE {{ \\u0053ERVICE <{TARGET}> {{}} }}", False),
     ("prefixed target", "PREFIX t: <http://127.0.0.1:9/> SELECT * WHERE { SERVICE t:sparql {} }", True),
     ("default prefix", "PREFIX : <http://127.0.0.1:9/> SELECT * WHERE { SERVICE :sparql {} }", True),
     ("after a less-than", f"SELECT * WHERE {{ ?s ?p ?o FILTER(!(?o<?o))SERVICE <{TARGET}> {{}} }}", True),
     # The hostile tester's finding: a scanner read <'> as an IRI and the rest as a string.
-    ("a less-than before a quote", f"SELECT * WHERE {{ ?s ?p ?o FILTER(1 <'> 1) ' || true) SERVICE <{TARGET}> "
-                                   "{ ?a ?b ?c } } #'", True),
-    ("a comment ended by a carriage return", f"SELECT * WHERE {{ ?s ?p ?o # c\r SERVICE <{TARGET}> {{ ?a ?b ?c }} }}", True),
+    (
+        "a less-than before a quote",
+        f"SELECT * WHERE {{ ?s ?p ?o FILTER(1 <'> 1) ' || true) SERVICE <{TARGET}> {{ ?a ?b ?c }} }} #'",
+        True,
+    ),
+    (
+        "a comment ended by a carriage return",
+        f"SELECT * WHERE {{ ?s ?p ?o # c\r SERVICE <{TARGET}> {{ ?a ?b ?c }} }}",
+        True,
+    ),
     # rdflib expands \u escapes before parsing (as the specification says), the engine only
     # inside strings and IRIs: here the parser sees more than the engine, never less.
-    ("an escaped quote in a string", f'SELECT * WHERE {{ BIND("a\\u0022 AS ?x) SERVICE <{TARGET}> {{}} BIND(" AS ?y) }}', False),
+    (
+        "an escaped quote in a string",
+        f'SELECT * WHERE {{ BIND("a\\u0022 AS ?x) SERVICE <{TARGET}> {{}} BIND(" AS ?y) }}',
+        False,
+    ),
     ("in a subquery", f"SELECT * WHERE {{ {{ SELECT * WHERE {{ SERVICE <{TARGET}> {{ ?s ?p ?o }} }} }} }}", True),
 ]
 
@@ -107,21 +130,26 @@ def test_silent_variable_and_relative_services_are_seen():
 
 
 def test_services_and_loads_in_updates_are_found():
-    update = (f"PREFIX t: <http://127.0.0.1:9/> LOAD SILENT <{TARGET}.ttl> INTO GRAPH <http://g> ;\n"
-              "INSERT { ?s ?p ?o } WHERE { SERVICE t:sparql { ?s ?p ?o } }")
+    update = (
+        f"PREFIX t: <http://127.0.0.1:9/> LOAD SILENT <{TARGET}.ttl> INTO GRAPH <http://g> ;\n"
+        "INSERT { ?s ?p ?o } WHERE { SERVICE t:sparql { ?s ?p ?o } }"
+    )
     request = analyse(update, "update")
     assert request.loads == (f"{TARGET}.ttl",)
     assert [call.target for call in request.services] == [TARGET]
     assert analyse("INSERT DATA { <http://a> <http://b> 'LOAD <x>' }", "update").loads == ()
 
 
-@pytest.mark.parametrize("text, form, dataset", [
-    ("PREFIX a: <http://a/> SELECT * FROM <http://g> WHERE { { SELECT ?x WHERE {} } }", "SELECT", True),
-    ("BASE <http://b/> ASK {}", "ASK", False),
-    ("construct where { ?s ?p ?o }", "CONSTRUCT", False),
-    ("DESCRIBE <http://x> FROM NAMED <http://g>", "DESCRIBE", True),
-    ("SELECT * WHERE { ?s <http://x/from> ?o } # FROM <g>", "SELECT", False),
-])
+@pytest.mark.parametrize(
+    "text, form, dataset",
+    [
+        ("PREFIX a: <http://a/> SELECT * FROM <http://g> WHERE { { SELECT ?x WHERE {} } }", "SELECT", True),
+        ("BASE <http://b/> ASK {}", "ASK", False),
+        ("construct where { ?s ?p ?o }", "CONSTRUCT", False),
+        ("DESCRIBE <http://x> FROM NAMED <http://g>", "DESCRIBE", True),
+        ("SELECT * WHERE { ?s <http://x/from> ?o } # FROM <g>", "SELECT", False),
+    ],
+)
 def test_query_form_and_dataset(text, form, dataset):
     request = analyse(text, "query")
     assert (request.form, request.names_dataset) == (form, dataset)

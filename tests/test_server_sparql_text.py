@@ -13,22 +13,27 @@ import pytest
 from urbankg.server.sparql_text import scan
 
 
-@pytest.mark.parametrize("query, form", [
-    ("PREFIX a: <http://a/> SELECT * FROM <g> WHERE { { SELECT ?x WHERE {} } }", "SELECT"),
-    ("BASE <http://b/> ASK {}", "ASK"),
-    ("construct where { ?s ?p ?o }", "CONSTRUCT"),
-    ("DESCRIBE <x> FROM NAMED <g>", "DESCRIBE"),
-    ("SELECT * WHERE { ?s <http://x/from> ?o } # FROM <g>", "SELECT"),
-])
+@pytest.mark.parametrize(
+    "query, form",
+    [
+        ("PREFIX a: <http://a/> SELECT * FROM <g> WHERE { { SELECT ?x WHERE {} } }", "SELECT"),
+        ("BASE <http://b/> ASK {}", "ASK"),
+        ("construct where { ?s ?p ?o }", "CONSTRUCT"),
+        ("DESCRIBE <x> FROM NAMED <g>", "DESCRIBE"),
+        ("SELECT * WHERE { ?s <http://x/from> ?o } # FROM <g>", "SELECT"),
+    ],
+)
 def test_query_form(query, form):
     assert scan(query).query_form() == form
 
 
 def test_using_clauses_go_before_every_where():
-    update = ("PREFIX ex: <http://e/> CLEAR ALL ; INSERT DATA { ex:a ex:b ex:c } ;\n"
-              "INSERT { GRAPH <t> { ?s a ex:Copy } } WHERE { ?s a ex:Thing } ;\n"
-              "DELETE WHERE { ?s ex:gone ?o } ;\n"
-              "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { { ?s ?p ?o } UNION { ?s ?p ?o } }")
+    update = (
+        "PREFIX ex: <http://e/> CLEAR ALL ; INSERT DATA { ex:a ex:b ex:c } ;\n"
+        "INSERT { GRAPH <t> { ?s a ex:Copy } } WHERE { ?s a ex:Thing } ;\n"
+        "DELETE WHERE { ?s ex:gone ?o } ;\n"
+        "DELETE { ?s ?p ?o } INSERT { ?s ?p 1 } WHERE { { ?s ?p ?o } UNION { ?s ?p ?o } }"
+    )
     rewritten = scan(update).with_using(["http://d/"], ["http://n/"])
     clause = "USING <http://d/> USING NAMED <http://n/>"
     assert rewritten.count(clause) == 3

@@ -34,8 +34,13 @@ KASEI = "http://kasei.us/2009/09/sparql/data/"
 TOKEN_NAME = Settings(token=TOKEN).token_name  # the agent the server records for TOKEN
 BOOLEAN_TYPES = {"application/sparql-results+json", "application/sparql-results+xml"}
 TABULAR_TYPES = BOOLEAN_TYPES | {"text/csv", "text/tab-separated-values"}
-RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
-             "application/ld+json": "json-ld", "application/trig": "trig"}
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/trig": "trig",
+}
 SRX = "{http://www.w3.org/2005/sparql-results#}"
 # CLEAR ALL empties the named graphs; the default graph is urbankg's catalogue (which graphs
 # there are, who wrote what), read-only to updates.
@@ -63,8 +68,15 @@ def url(server):
     return server.url
 
 
-def send(url: str, method: str, path: str, *, content_type: str | None = None, body: str | None = None,
-         encoding: str = "utf-8") -> requests.Response:
+def send(
+    url: str,
+    method: str,
+    path: str,
+    *,
+    content_type: str | None = None,
+    body: str | None = None,
+    encoding: str = "utf-8",
+) -> requests.Response:
     headers = {"Authorization": f"Bearer {TOKEN}"}
     if content_type:
         headers["Content-Type"] = content_type
@@ -98,8 +110,10 @@ def tabular(response: requests.Response) -> list[dict]:
     success(response)
     assert media_type(response) in TABULAR_TYPES
     if media_type(response) == "application/sparql-results+json":
-        return [{v: (b["type"], b["value"]) for v, b in row.items()}
-                for row in json.loads(response.text)["results"]["bindings"]]
+        return [
+            {v: (b["type"], b["value"]) for v, b in row.items()}
+            for row in json.loads(response.text)["results"]["bindings"]
+        ]
     if media_type(response) == "application/sparql-results+xml":
         rows = []
         for result in ElementTree.fromstring(response.content).iter(f"{SRX}result"):
@@ -119,88 +133,149 @@ def rdf(response: requests.Response) -> Graph:
 
 
 def test_query_post_form(url):
-    response = send(url, "POST", "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
-                    content_type="application/x-www-form-urlencoded", body="query=ASK%20%7B%7D")
+    response = send(
+        url,
+        "POST",
+        "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
+        content_type="application/x-www-form-urlencoded",
+        body="query=ASK%20%7B%7D",
+    )
     assert boolean(response) is True
 
 
 def test_query_dataset_default_graphs_get(url):
-    response = send(url, "GET", "/sparql/?query=ASK%20%7B%20%3Chttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf%3E%20a%20%3Ftype%20.%20%3Chttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf%3E%20a%20%3Ftype%20.%20%7D&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf")
+    response = send(
+        url,
+        "GET",
+        "/sparql/?query=ASK%20%7B%20%3Chttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf%3E%20a%20%3Ftype%20.%20%3Chttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf%3E%20a%20%3Ftype%20.%20%7D&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+    )
     assert boolean(response) is True
 
 
 def test_query_dataset_default_graphs_post(url):
-    response = send(url, "POST", "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
-                    content_type="application/sparql-query",
-                    body="ASK { <http://kasei.us/2009/09/sparql/data/data1.rdf> a ?type . <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type . }")
+    response = send(
+        url,
+        "POST",
+        "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+        content_type="application/sparql-query",
+        body="ASK { <http://kasei.us/2009/09/sparql/data/data1.rdf> a ?type . <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type . }",
+    )
     assert boolean(response) is True
 
 
 def test_query_dataset_named_graphs_post(url):
-    response = send(url, "POST", "/sparql/?named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
-                    content_type="application/sparql-query",
-                    body="ASK { GRAPH ?g1 { <http://kasei.us/2009/09/sparql/data/data1.rdf> a ?type } GRAPH ?g2 { <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type } }")
+    response = send(
+        url,
+        "POST",
+        "/sparql/?named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+        content_type="application/sparql-query",
+        body="ASK { GRAPH ?g1 { <http://kasei.us/2009/09/sparql/data/data1.rdf> a ?type } GRAPH ?g2 { <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type } }",
+    )
     assert boolean(response) is True
 
 
 def test_query_dataset_named_graphs_get(url):
-    response = send(url, "GET", "/sparql/?query=ASK%20%7B%20GRAPH%20%3Fg1%20%7B%20%3Chttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf%3E%20a%20%3Ftype%20%7D%20GRAPH%20%3Fg2%20%7B%20%3Chttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf%3E%20a%20%3Ftype%20%7D%20%7D&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf")
+    response = send(
+        url,
+        "GET",
+        "/sparql/?query=ASK%20%7B%20GRAPH%20%3Fg1%20%7B%20%3Chttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf%3E%20a%20%3Ftype%20%7D%20GRAPH%20%3Fg2%20%7B%20%3Chttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf%3E%20a%20%3Ftype%20%7D%20%7D&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+    )
     assert boolean(response) is True
 
 
 def test_query_dataset_full(url):
-    response = send(url, "POST", "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata3.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
-                    content_type="application/sparql-query",
-                    body="ASK {\n  <http://kasei.us/2009/09/sparql/data/data3.rdf> a ?type\n"
-                         "  GRAPH ?g1 { <http://kasei.us/2009/09/sparql/data/data1.rdf> a ?type }\n"
-                         "  GRAPH ?g2 { <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type }\n}")
+    response = send(
+        url,
+        "POST",
+        "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata3.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+        content_type="application/sparql-query",
+        body="ASK {\n  <http://kasei.us/2009/09/sparql/data/data3.rdf> a ?type\n"
+        "  GRAPH ?g1 { <http://kasei.us/2009/09/sparql/data/data1.rdf> a ?type }\n"
+        "  GRAPH ?g2 { <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type }\n}",
+    )
     assert boolean(response) is True
 
 
 def test_query_multiple_dataset(url):
-    query = ("ASK FROM <http://kasei.us/2009/09/sparql/data/data3.rdf> { GRAPH ?g1 { <http://kasei.us/2009/09/sparql/"
-             "data/data1.rdf> a ?type } GRAPH ?g2 { <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type } }")
+    query = (
+        "ASK FROM <http://kasei.us/2009/09/sparql/data/data3.rdf> { GRAPH ?g1 { <http://kasei.us/2009/09/sparql/"
+        "data/data1.rdf> a ?type } GRAPH ?g2 { <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type } }"
+    )
     # The manifest's path encodes the '&' between the two named-graph-uri parameters as %26,
     # which makes one parameter whose value is an odd IRI. The test as designed (w3c/rdf-tests
     # issue #78: its validator sets up two named graphs) sends two; the protocol dataset
     # (named graphs data1 and data2, empty default graph) must win over the query's FROM.
-    response = send(url, "POST", "/sparql/?named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
-                    content_type="application/sparql-query", body=query)
+    response = send(
+        url,
+        "POST",
+        "/sparql/?named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+        content_type="application/sparql-query",
+        body=query,
+    )
     assert boolean(response) is True
     # Sent literally, the single odd named graph is still the protocol dataset: FROM is
     # ignored and no named graph matches.
-    literal = send(url, "POST", "/sparql/?named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf%26named-graph-uri%3Dhttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
-                   content_type="application/sparql-query", body=query)
+    literal = send(
+        url,
+        "POST",
+        "/sparql/?named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf%26named-graph-uri%3Dhttp%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+        content_type="application/sparql-query",
+        body=query,
+    )
     assert boolean(literal) is False
 
 
 def test_query_get(url):
-    response = send(url, "GET", "/sparql/?query=ASK%20%7B%7D&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf")
+    response = send(
+        url,
+        "GET",
+        "/sparql/?query=ASK%20%7B%7D&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
+    )
     assert boolean(response) is True
 
 
 def test_query_content_type_select(url):
-    response = send(url, "POST", "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
-                    content_type="application/sparql-query", body="SELECT (1 AS ?value) {}")
+    response = send(
+        url,
+        "POST",
+        "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
+        content_type="application/sparql-query",
+        body="SELECT (1 AS ?value) {}",
+    )
     rows = tabular(response)
     assert [row["value"][1] for row in rows] == ["1"]
 
 
 def test_query_content_type_ask(url):
-    response = send(url, "POST", "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
-                    content_type="application/sparql-query", body="ASK {}")
+    response = send(
+        url,
+        "POST",
+        "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
+        content_type="application/sparql-query",
+        body="ASK {}",
+    )
     assert isinstance(boolean(response), bool)
 
 
 def test_query_content_type_describe(url):
-    response = send(url, "POST", "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
-                    content_type="application/sparql-query", body="DESCRIBE <http://example.org/>")
+    response = send(
+        url,
+        "POST",
+        "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
+        content_type="application/sparql-query",
+        body="DESCRIBE <http://example.org/>",
+    )
     assert len(rdf(response)) == 0  # nothing is known about it: an empty, well-formed graph
 
 
 def test_query_content_type_construct(url):
-    response = send(url, "POST", "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
-                    content_type="application/sparql-query", body="CONSTRUCT { <s> <p> 1 } WHERE {}")
+    response = send(
+        url,
+        "POST",
+        "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
+        content_type="application/sparql-query",
+        body="CONSTRUCT { <s> <p> 1 } WHERE {}",
+    )
     graph = rdf(response)
     assert len(graph) == 1
     subject, _, _ = next(iter(graph))
@@ -217,7 +292,9 @@ THREE_DOCUMENTS = """INSERT DATA {
 
 
 def test_update_dataset_default_graph(url):
-    update = UPDATE_PROLOGUE + """CLEAR ALL ;
+    update = (
+        UPDATE_PROLOGUE
+        + """CLEAR ALL ;
 INSERT DATA {
     GRAPH <http://kasei.us/2009/09/sparql/data/data1.rdf> {
         <http://kasei.us/2009/09/sparql/data/data1.rdf> a foaf:Document
@@ -231,18 +308,36 @@ INSERT {
 WHERE {
     ?s a foaf:Document
 }"""
-    success(send(url, "POST", "/sparql/?using-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf",
-                 content_type="application/sparql-update", body=update))
-    check = send(url, "POST", "/sparql/", content_type="application/sparql-query", body="""ASK {
+    )
+    success(
+        send(
+            url,
+            "POST",
+            "/sparql/?using-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf",
+            content_type="application/sparql-update",
+            body=update,
+        )
+    )
+    check = send(
+        url,
+        "POST",
+        "/sparql/",
+        content_type="application/sparql-query",
+        body="""ASK {
     GRAPH <http://example.org/protocol-update-dataset-test/> {
         <http://kasei.us/2009/09/sparql/data/data1.rdf> a <http://purl.org/dc/terms/BibliographicResource>
     }
-}""")
+}""",
+    )
     assert boolean(check) is True
 
 
 def test_update_dataset_default_graphs(url):
-    update = UPDATE_PROLOGUE + "DROP ALL ;\n" + THREE_DOCUMENTS + """INSERT {
+    update = (
+        UPDATE_PROLOGUE
+        + "DROP ALL ;\n"
+        + THREE_DOCUMENTS
+        + """INSERT {
     GRAPH <http://example.org/protocol-update-dataset-graphs-test/> {
         ?s a dc:BibliographicResource
     }
@@ -250,9 +345,22 @@ def test_update_dataset_default_graphs(url):
 WHERE {
     ?s a foaf:Document
 }"""
-    success(send(url, "POST", "/sparql/?using-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&using-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
-                 content_type="application/sparql-update", body=update))
-    check = send(url, "POST", "/sparql/", content_type="application/sparql-query", body="""ASK {
+    )
+    success(
+        send(
+            url,
+            "POST",
+            "/sparql/?using-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&using-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+            content_type="application/sparql-update",
+            body=update,
+        )
+    )
+    check = send(
+        url,
+        "POST",
+        "/sparql/",
+        content_type="application/sparql-query",
+        body="""ASK {
     GRAPH <http://example.org/protocol-update-dataset-graphs-test/> {
         <http://kasei.us/2009/09/sparql/data/data1.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
         <http://kasei.us/2009/09/sparql/data/data2.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
@@ -262,12 +370,17 @@ WHERE {
             <http://kasei.us/2009/09/sparql/data/data3.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
         }
     }
-}""")
+}""",
+    )
     assert boolean(check) is True
 
 
 def test_update_dataset_named_graphs(url):
-    update = UPDATE_PROLOGUE + "DROP ALL ;\n" + THREE_DOCUMENTS + """INSERT {
+    update = (
+        UPDATE_PROLOGUE
+        + "DROP ALL ;\n"
+        + THREE_DOCUMENTS
+        + """INSERT {
     GRAPH <http://example.org/protocol-update-dataset-named-graphs-test/> {
         ?s a dc:BibliographicResource
     }
@@ -277,9 +390,22 @@ WHERE {
         ?s a foaf:Document
     }
 }"""
-    success(send(url, "POST", "/sparql/?using-named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&using-named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
-                 content_type="application/sparql-update", body=update))
-    check = send(url, "POST", "/sparql/", content_type="application/sparql-query", body="""ASK {
+    )
+    success(
+        send(
+            url,
+            "POST",
+            "/sparql/?using-named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&using-named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+            content_type="application/sparql-update",
+            body=update,
+        )
+    )
+    check = send(
+        url,
+        "POST",
+        "/sparql/",
+        content_type="application/sparql-query",
+        body="""ASK {
     GRAPH <http://example.org/protocol-update-dataset-named-graphs-test/> {
         <http://kasei.us/2009/09/sparql/data/data1.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
         <http://kasei.us/2009/09/sparql/data/data2.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
@@ -289,12 +415,17 @@ WHERE {
             <http://kasei.us/2009/09/sparql/data/data3.rdf> a <http://purl.org/dc/terms/BibliographicResource> .
         }
     }
-}""")
+}""",
+    )
     assert boolean(check) is True
 
 
 def test_update_dataset_full(url):
-    update = UPDATE_PROLOGUE + "DROP ALL ;\n" + THREE_DOCUMENTS + """INSERT {
+    update = (
+        UPDATE_PROLOGUE
+        + "DROP ALL ;\n"
+        + THREE_DOCUMENTS
+        + """INSERT {
     GRAPH <http://example.org/protocol-update-dataset-full-test/> {
         ?s <http://example.org/in> ?in
     }
@@ -310,9 +441,22 @@ WHERE {
         BIND("default" AS ?in)
     }
 }"""
-    success(send(url, "POST", "/sparql/?using-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&using-named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
-                 content_type="application/sparql-update", body=update))
-    check = send(url, "POST", "/sparql/", content_type="application/sparql-query", body="""ASK {
+    )
+    success(
+        send(
+            url,
+            "POST",
+            "/sparql/?using-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&using-named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
+            content_type="application/sparql-update",
+            body=update,
+        )
+    )
+    check = send(
+        url,
+        "POST",
+        "/sparql/",
+        content_type="application/sparql-query",
+        body="""ASK {
     GRAPH <http://example.org/protocol-update-dataset-full-test/> {
         <http://kasei.us/2009/09/sparql/data/data1.rdf> <http://example.org/in> "default" .
         <http://kasei.us/2009/09/sparql/data/data2.rdf> <http://example.org/in> <http://kasei.us/2009/09/sparql/data/data2.rdf> .
@@ -322,7 +466,8 @@ WHERE {
             <http://kasei.us/2009/09/sparql/data/data3.rdf> ?p ?o
         }
     }
-}""")
+}""",
+    )
     assert boolean(check) is True
 
 
@@ -339,15 +484,30 @@ def test_update_post_direct(server, url):
 
 
 def test_update_base_uri(url):
-    success(send(url, "POST", "/sparql/", content_type="application/sparql-update",
-                 body="CLEAR GRAPH <http://example.org/protocol-base-test/> ;\n"
-                      "INSERT DATA { GRAPH <http://example.org/protocol-base-test/> "
-                      "{ <http://example.org/s> <http://example.org/p> <test> } }"))
-    rows = tabular(send(url, "POST", "/sparql/", content_type="application/sparql-query", body="""SELECT ?o WHERE {
+    success(
+        send(
+            url,
+            "POST",
+            "/sparql/",
+            content_type="application/sparql-update",
+            body="CLEAR GRAPH <http://example.org/protocol-base-test/> ;\n"
+            "INSERT DATA { GRAPH <http://example.org/protocol-base-test/> "
+            "{ <http://example.org/s> <http://example.org/p> <test> } }",
+        )
+    )
+    rows = tabular(
+        send(
+            url,
+            "POST",
+            "/sparql/",
+            content_type="application/sparql-query",
+            body="""SELECT ?o WHERE {
     GRAPH <http://example.org/protocol-base-test/> {
         <http://example.org/s> <http://example.org/p> ?o
     }
-}"""))
+}""",
+        )
+    )
     assert len(rows) == 1
     kind, value = rows[0]["o"]
     assert kind == "uri" and value != "test" and URIRef(value).startswith("http")  # resolved by the service
@@ -358,8 +518,14 @@ def test_query_post_direct(url):
 
 
 def test_bad_query_method(url):
-    client_error(send(url, "PUT", "/sparql/?query=ASK%20%7B%7D&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
-                      content_type="application/x-www-form-urlencoded"))
+    client_error(
+        send(
+            url,
+            "PUT",
+            "/sparql/?query=ASK%20%7B%7D&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata0.rdf",
+            content_type="application/x-www-form-urlencoded",
+        )
+    )
 
 
 def test_bad_multiple_queries(url):
@@ -379,8 +545,16 @@ def test_bad_query_missing_direct_type(url):
 
 
 def test_bad_query_non_utf8(url):
-    client_error(send(url, "POST", "/sparql/", content_type="application/sparql-query; charset=UTF-16",
-                      body="ASK {}", encoding="utf-16"))  # Python's utf-16 writes the BOM, as the manifest says
+    client_error(
+        send(
+            url,
+            "POST",
+            "/sparql/",
+            content_type="application/sparql-query; charset=UTF-16",
+            body="ASK {}",
+            encoding="utf-16",
+        )
+    )  # Python's utf-16 writes the BOM, as the manifest says
 
 
 def test_bad_query_syntax(url):
@@ -395,8 +569,15 @@ def test_bad_update_get(server, url):
 
 def test_bad_multiple_updates(server, url):
     before = server.count()
-    client_error(send(url, "POST", "/sparql/", content_type="application/x-www-form-urlencoded",
-                      body="update=CLEAR%20NAMED&update=CLEAR%20DEFAULT"))
+    client_error(
+        send(
+            url,
+            "POST",
+            "/sparql/",
+            content_type="application/x-www-form-urlencoded",
+            body="update=CLEAR%20NAMED&update=CLEAR%20DEFAULT",
+        )
+    )
     assert server.count() == before > 0
 
 
@@ -414,28 +595,44 @@ def test_bad_update_missing_form_type(server, url):
 
 def test_bad_update_non_utf8(server, url):
     before = server.count()
-    client_error(send(url, "POST", "/sparql/", content_type="application/sparql-update; charset=UTF-16",
-                      body="CLEAR NAMED", encoding="utf-16"))
+    client_error(
+        send(
+            url,
+            "POST",
+            "/sparql/",
+            content_type="application/sparql-update; charset=UTF-16",
+            body="CLEAR NAMED",
+            encoding="utf-16",
+        )
+    )
     assert server.count() == before > 0
 
 
 def test_bad_update_syntax(server, url):
     before = server.count()
-    client_error(send(url, "POST", "/sparql/", content_type="application/x-www-form-urlencoded",
-                      body="update=CLEAR%20XYZ"))
+    client_error(
+        send(url, "POST", "/sparql/", content_type="application/x-www-form-urlencoded", body="update=CLEAR%20XYZ")
+    )
     assert server.count() == before > 0
 
 
 def test_bad_update_dataset_conflict(server, url):
-    server.kg.update('INSERT DATA { GRAPH <http://example/addresses> { <http://example/bill> '
-                     '<http://xmlns.com/foaf/0.1/givenName> "Bill" } }')
-    response = send(url, "POST", "/sparql/?using-named-graph-uri=http%3A%2F%2Fexample%2Fpeople",
-                    content_type="application/sparql-update", body="""PREFIX foaf:  <http://xmlns.com/foaf/0.1/>
+    server.kg.update(
+        "INSERT DATA { GRAPH <http://example/addresses> { <http://example/bill> "
+        '<http://xmlns.com/foaf/0.1/givenName> "Bill" } }'
+    )
+    response = send(
+        url,
+        "POST",
+        "/sparql/?using-named-graph-uri=http%3A%2F%2Fexample%2Fpeople",
+        content_type="application/sparql-update",
+        body="""PREFIX foaf:  <http://xmlns.com/foaf/0.1/>
 WITH <http://example/addresses>
 DELETE { ?person foaf:givenName 'Bill' }
 INSERT { ?person foaf:givenName 'William' }
 WHERE {
     ?person foaf:givenName 'Bill'
-}""")
+}""",
+    )
     client_error(response)
     assert server.count('SELECT (COUNT(*) AS ?n) WHERE { ?s ?p "Bill" }') == 1  # unchanged

@@ -146,9 +146,12 @@ def test_every_bad_example_file_is_checked():
 
 def test_a_long_quote_is_a_warning_not_an_error(kg, tmp_path):
     path = tmp_path / "long.yaml"
-    path.write_text("paper: work/example-2019\nmeasures:\n  - id: measure/long\n    label: L\n"
-                    "claims:\n  - id: claim/long\n    statement: S.\n    asserted_by: paper\n"
-                    "    evidence: [\"" + "word " * 150 + "\"]\n", encoding="utf-8")
+    path.write_text(
+        "paper: work/example-2019\nmeasures:\n  - id: measure/long\n    label: L\n"
+        "claims:\n  - id: claim/long\n    statement: S.\n    asserted_by: paper\n"
+        '    evidence: ["' + "word " * 150 + '"]\n',
+        encoding="utf-8",
+    )
     found = kg.validate([path])
     assert [(p.line, p.severity) for p in found] == [(9, "warning")]
     assert "This quote is long" in found[0].message
@@ -158,11 +161,14 @@ def test_a_reference_to_an_entity_of_another_file_of_the_same_load_is_known(kg, 
     places = tmp_path / "places.yaml"
     places.write_text("places:\n  - id: place/elsewhere\n    name: Elsewhere\n", encoding="utf-8")
     case = tmp_path / "case.yaml"
-    case.write_text("cases:\n  - id: case/elsewhere\n    label: E\n    place: place/elsewhere\n"
-                    "    studied_by: work/example-2019\n", encoding="utf-8")
+    case.write_text(
+        "cases:\n  - id: case/elsewhere\n    label: E\n    place: place/elsewhere\n    studied_by: work/example-2019\n",
+        encoding="utf-8",
+    )
     assert [p.message.split(";")[0] for p in kg.validate([case])] == [
         "case/elsewhere: The place of a case is not a known place: define it under `places:` or check the id. "
-        "(found: place/elsewhere"]
+        "(found: place/elsewhere"
+    ]
     assert kg.validate([places, case]) == []
 
 
@@ -176,10 +182,17 @@ def test_every_required_field_of_the_mapping_has_a_min_count_shape(shapes):
         targeted = {s for c in classes for s in shapes.subjects(SH.targetClass, c)}
         # shapes with a SPARQL target that selects instances of the class (ukgsh:Person)
         curies = {mapping.short(c) for c in classes}
-        targeted |= {s for s, target in shapes.subject_objects(SH.target)
-                     if any(f"a/rdfs:subClassOf* {c} " in str(shapes.value(target, SH.select)) for c in curies)}
-        required = {shapes.value(ps, SH.path) for s in targeted for ps in shapes.objects(s, SH.property)
-                    if shapes.value(ps, SH.minCount) is not None and int(shapes.value(ps, SH.minCount)) >= 1}
+        targeted |= {
+            s
+            for s, target in shapes.subject_objects(SH.target)
+            if any(f"a/rdfs:subClassOf* {c} " in str(shapes.value(target, SH.select)) for c in curies)
+        }
+        required = {
+            shapes.value(ps, SH.path)
+            for s in targeted
+            for ps in shapes.objects(s, SH.property)
+            if shapes.value(ps, SH.minCount) is not None and int(shapes.value(ps, SH.minCount)) >= 1
+        }
         for field in node.fields.values():
             if field.required and field.property not in required:
                 missing.append(f"{node.name}.{field.name} ({field.property})")

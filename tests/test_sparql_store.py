@@ -63,8 +63,10 @@ def test_cli_load_then_query_gives_the_embedded_stores_rows(virtuoso, tmp_path, 
         loaded = urbankg(*where, "load", *bundled, *files)
         assert loaded.returncode == 0, loaded.stderr
         assert f"{config.GRAPH_BASE}good\t3 triples" in loaded.stdout
-    query = ("SELECT ?class ?label WHERE { ?class a <http://www.w3.org/2002/07/owl#Class> ; "
-             "<http://www.w3.org/2000/01/rdf-schema#label> ?label } ")
+    query = (
+        "SELECT ?class ?label WHERE { ?class a <http://www.w3.org/2002/07/owl#Class> ; "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } "
+    )
     answers = [urbankg(*where, "query", "--format", "csv", query) for where in (remote, embedded)]
     assert [a.returncode for a in answers] == [0, 0], answers[0].stderr
     assert len(csv_rows(answers[0].stdout)) > 20
@@ -148,8 +150,10 @@ def test_every_canned_query_answers_alike_on_both_stores(both_stores, path):
     concatenated = _group_concats(query.sparql)
     answers = [_comparable(catalogue.run(kg, path.stem, {}), concatenated) for kg in (embedded, remote)]
     if answers[1] != answers[0] and VIRTUOSO_OPTIONAL_UNION.search(query.sparql):
-        pytest.xfail(f"{path.name} has OPTIONAL {{ {{...}} UNION {{...}} }}, which Virtuoso 7.2 answers wrongly "
-                     "when the union uses outer variables (see docs/scaling.md)")
+        pytest.xfail(
+            f"{path.name} has OPTIONAL {{ {{...}} UNION {{...}} }}, which Virtuoso 7.2 answers wrongly "
+            "when the union uses outer variables (see docs/scaling.md)"
+        )
     assert answers[1] == answers[0]
 
 
@@ -165,6 +169,7 @@ def _group_concats(sparql: str) -> dict[str, str]:
 
 def _comparable(result, concatenated: dict[str, str]):
     """A result as sorted rows of terms, blank nodes as a placeholder (their labels differ)."""
+
     def term(name, value):
         if value is None:
             return ""
@@ -187,8 +192,7 @@ def test_one_request_replacement_where_the_store_applies_requests_whole(virtuoso
     # Virtuoso commits operation by operation, so urbankg stages its loads there; the
     # one-request form used on other stores still has to be right, which Virtuoso can check.
     virtuoso.wipe()
-    store = SparqlStore(virtuoso.endpoint, virtuoso.auth_endpoint, user=USER, password=PASSWORD,
-                        atomic_requests=True)
+    store = SparqlStore(virtuoso.endpoint, virtuoso.auth_endpoint, user=USER, password=PASSWORD, atomic_requests=True)
     graph = Graph()
     node = BNode()
     graph.add((URIRef(EX + "a"), URIRef(EX + "p"), node))
@@ -207,8 +211,9 @@ def test_a_staged_load_leaves_no_staging_graph_behind(remote, virtuoso):
     bad = _numbered(5)
     bad.add((URIRef(EX + "x"), URIRef(EX + "p"), Literal("v", datatype=URIRef("not an iri"))))
     with pytest.raises(StoreError, match="Nothing was replaced"):
-        remote.replace_graphs([GraphReplacement(config.GRAPH_BASE + "two", _numbered(40), "2"),
-                               GraphReplacement(G1, bad, "1")])
+        remote.replace_graphs(
+            [GraphReplacement(config.GRAPH_BASE + "two", _numbered(40), "2"), GraphReplacement(G1, bad, "1")]
+        )
     assert virtuoso.graphs() - virtuoso.own_graphs == {G1, config.BASE + "catalogue"}
     assert remote.stats().triples_per_graph[G1] == 95
 
@@ -221,7 +226,7 @@ def test_thousands_of_blank_nodes_load_with_the_default_batches(remote):
         graph.add((URIRef(f"{EX}quote{i}"), URIRef(EX + "selector"), selector))
         graph.add((selector, URIRef(EX + "exact"), Literal(f"sentence {i}")))
     remote.replace_graphs([GraphReplacement(G1, graph, "quotes.ttl")])
-    linked = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G1}> {{ ?q <{EX}selector> ?s . ?s <{EX}exact> ?e }} }}")
+    linked = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{G1}> {{ ?q <{EX}selector> ?s . ?s <{EX}exact> ?e }} }}"
     assert int(next(iter(remote.query(linked)))["n"].value) == 2000
 
 
@@ -244,8 +249,10 @@ def _numbered(n: int) -> Graph:
 def test_the_endpoints_own_time_limit_stops_a_long_query(remote):
     remote.replace_graphs([GraphReplacement(G1, _numbered(3000), "big.ttl")])
     slow = SparqlStore(remote.query_endpoint, timeout=1)
-    cross = (f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y . ?c <{EX}p> ?z "
-             "FILTER(STR(?x) < STR(?y) && STR(?y) < STR(?z)) }")
+    cross = (
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ ?a <{EX}p> ?x . ?b <{EX}p> ?y . ?c <{EX}p> ?z "
+        "FILTER(STR(?x) < STR(?y) && STR(?y) < STR(?z)) }"
+    )
     with pytest.raises(StoreError, match=r"ran out of its time limit of 1 s"):
         slow.query(cross)
 
@@ -253,18 +260,25 @@ def test_the_endpoints_own_time_limit_stops_a_long_query(remote):
 # -- pre-binding (the text, checked by a real SPARQL engine) ------------------------------------
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1",
-     "SELECT ?s WHERE { VALUES (?s) { (<urn:x>) } ?s ?p ?o } LIMIT 1"),
-    ("# a comment { with braces }\nSELECT ?s (EXISTS { ?s ?q 1 } AS ?e) WHERE { ?s ?p '}' }",
-     "# a comment { with braces }\nSELECT ?s (EXISTS { ?s ?q 1 } AS ?e) WHERE { VALUES (?s) { (<urn:x>) } ?s ?p '}' }"),
-    ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
-     "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:x>) } ?s ?p ?o }"),
-    ("CONSTRUCT WHERE { ?s ?p ?o }",
-     "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:x>) } ?s ?p ?o }"),
-    ("SELECT * WHERE { SELECT ?s WHERE { ?s ?p ?o } }",
-     "SELECT * WHERE { VALUES (?s) { (<urn:x>) } { SELECT ?s WHERE { ?s ?p ?o } } }"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "SELECT ?s WHERE { VALUES (?s) { (<urn:x>) } ?s ?p ?o } LIMIT 1"),
+        (
+            "# a comment { with braces }\nSELECT ?s (EXISTS { ?s ?q 1 } AS ?e) WHERE { ?s ?p '}' }",
+            "# a comment { with braces }\nSELECT ?s (EXISTS { ?s ?q 1 } AS ?e) WHERE { VALUES (?s) { (<urn:x>) } ?s ?p '}' }",
+        ),
+        (
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+            "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:x>) } ?s ?p ?o }",
+        ),
+        ("CONSTRUCT WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE { VALUES (?s) { (<urn:x>) } ?s ?p ?o }"),
+        (
+            "SELECT * WHERE { SELECT ?s WHERE { ?s ?p ?o } }",
+            "SELECT * WHERE { VALUES (?s) { (<urn:x>) } { SELECT ?s WHERE { ?s ?p ?o } } }",
+        ),
+    ],
+)
 def test_prebinding_puts_values_at_the_start_of_the_outer_group(query, expected):
     bound = prebind(query, {"s": ox.NamedNode("urn:x")})
     assert " ".join(bound.split()) == " ".join(expected.split())
@@ -291,15 +305,22 @@ def test_updates_through_the_write_path_on_a_remote_store(remote, test_validator
     what was validated replaces those graphs; an update that does not name its graphs is refused."""
     kg = KnowledgeGraph(remote, test_validator)
     villages = config.GRAPH_BASE + "villages"
-    kg.writes.update(f"PREFIX ex: <{EX}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-                     f"INSERT DATA {{ GRAPH <{villages}> {{ ex:v a ex:Village ; rdfs:label 'Lirendong' }} }}", "jane")
-    report = kg.writes.update(f"INSERT {{ GRAPH <{villages}> {{ ?v <{EX}seen> true }} }} "
-                              f"WHERE {{ GRAPH <{villages}> {{ ?v a <{EX}Village> }} }}", "bob")
+    kg.writes.update(
+        f"PREFIX ex: <{EX}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        f"INSERT DATA {{ GRAPH <{villages}> {{ ex:v a ex:Village ; rdfs:label 'Lirendong' }} }}",
+        "jane",
+    )
+    report = kg.writes.update(
+        f"INSERT {{ GRAPH <{villages}> {{ ?v <{EX}seen> true }} }} "
+        f"WHERE {{ GRAPH <{villages}> {{ ?v a <{EX}Village> }} }}",
+        "bob",
+    )
     assert [(r.graph, r.agent, r.before, r.after) for r in report.records] == [(villages, "bob", 2, 3)]
     assert remote.graph_size(villages) == 3 and kg.writes.owner(villages) == "jane"
     with pytest.raises(SourceError, match="A village needs a name"):
-        kg.writes.update(f"DELETE WHERE {{ GRAPH <{villages}> {{ ?v <http://www.w3.org/2000/01/rdf-schema#label> ?l }} }}",
-                         "jane")
+        kg.writes.update(
+            f"DELETE WHERE {{ GRAPH <{villages}> {{ ?v <http://www.w3.org/2000/01/rdf-schema#label> ?l }} }}", "jane"
+        )
     with pytest.raises(StoreError, match=r"does not name them all \(a template writes GRAPH \?g\)"):
         kg.writes.update(f"INSERT {{ GRAPH ?g {{ <{EX}a> <{EX}b> 1 }} }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}", "jane")
     with pytest.raises(StoreError, match="reads the endpoint's default graph"):

@@ -23,8 +23,10 @@ ALPHA_ONE = "https://w3id.org/urbankg/id/concept/alpha-one"
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     data = Path(__file__).parent / "data"
-    kg = KnowledgeGraph(OxigraphStore(tmp_path_factory.mktemp("store")),
-                        Validator(data / "rdf" / "shapes.ttl", Path("/nonexistent.ttl")))
+    kg = KnowledgeGraph(
+        OxigraphStore(tmp_path_factory.mktemp("store")),
+        Validator(data / "rdf" / "shapes.ttl", Path("/nonexistent.ttl")),
+    )
     kg.load([data / "ui" / "mini.ttl"])
     app = create_app(kg)
     app.config["URBANKG_WRITE_TOKEN"] = "s3cret"
@@ -54,8 +56,11 @@ def test_resource_is_turtle_or_json_ld_for_machines(base_url):
     assert (URIRef(ALPHA_ONE), URIRef("http://www.w3.org/2004/02/skos/core#prefLabel"), Literal("Alpha one")) in graph
     jsonld = requests.get(base_url + "/id/concept/alpha-one", headers={"Accept": "application/ld+json"})
     assert len(Graph().parse(data=jsonld.text, format="json-ld")) == len(graph)
-    assert requests.get(base_url + "/id/concept/alpha-one?format=nt").headers["Content-Type"].startswith(
-        "application/n-triples")
+    assert (
+        requests.get(base_url + "/id/concept/alpha-one?format=nt")
+        .headers["Content-Type"]
+        .startswith("application/n-triples")
+    )
 
 
 def test_unknown_resource_is_404_and_unservable_type_406(base_url):
@@ -65,7 +70,7 @@ def test_unknown_resource_is_404_and_unservable_type_406(base_url):
 
 def test_framework_page_draws_the_crosswalk_with_asserter_and_quote(base_url):
     page = requests.get(base_url + "/frameworks/alpha").text
-    svg = page[page.index("<svg"): page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     assert "Alpha one" in svg and "Beta one" in svg
     assert "stated by the paper" in svg and "alpha one is much like beta one" in svg
 
@@ -73,7 +78,7 @@ def test_framework_page_draws_the_crosswalk_with_asserter_and_quote(base_url):
 def test_paper_page_has_bibliography_and_citation_concept_network(base_url):
     page = requests.get(base_url + "/papers/paper-2020").text
     assert "Author, A. (1999). The cited book. Press." in page
-    svg = page[page.index("<svg"): page.index("</svg>")]
+    svg = page[page.index("<svg") : page.index("</svg>")]
     assert "The cited book (1999)" in svg and "Alpha one" in svg and "cito:extends" in svg
 
 
@@ -85,14 +90,19 @@ def test_validate_page_shows_problems_next_to_their_lines(base_url):
 
 
 def test_loading_from_the_validate_page_needs_the_token(base_url):
-    good = ("@prefix ex: <https://example.org/> .\n"
-            "ex:v a ex:Village ; <http://www.w3.org/2000/01/rdf-schema#label> \"V\" .\n")
-    refused = requests.post(base_url + "/validate", data={"text": good, "suffix": ".ttl", "name": "web-upload",
-                                                         "load": "1", "token": "wrong"})
+    good = (
+        '@prefix ex: <https://example.org/> .\nex:v a ex:Village ; <http://www.w3.org/2000/01/rdf-schema#label> "V" .\n'
+    )
+    refused = requests.post(
+        base_url + "/validate",
+        data={"text": good, "suffix": ".ttl", "name": "web-upload", "load": "1", "token": "wrong"},
+    )
     assert refused.status_code == 403
     assert requests.get(base_url + "/id/graph?iri=https://w3id.org/urbankg/graph/web-upload").status_code == 404
-    accepted = requests.post(base_url + "/validate", data={"text": good, "suffix": ".ttl", "name": "web-upload",
-                                                          "load": "1", "token": "s3cret"})
+    accepted = requests.post(
+        base_url + "/validate",
+        data={"text": good, "suffix": ".ttl", "name": "web-upload", "load": "1", "token": "s3cret"},
+    )
     assert accepted.status_code == 200 and "Loaded: https://w3id.org/urbankg/graph/web-upload" in accepted.text
 
 
@@ -106,34 +116,67 @@ def test_query_editor_prefills_prefixes_and_examples(base_url):
 # Finding 5 of issue 21: a stored or computed IRI with a scheme that runs script became a
 # link on this server's origin. Browsers drop leading whitespace and control characters and
 # every tab or newline before reading the scheme, and read it in any case.
-@pytest.mark.parametrize("iri", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " javascript:alert(1)",
-                                 "\x01javascript:alert(1)", "java\tscript:alert(1)", "java\nscript:alert(1)",
-                                 "data:text/html;base64,PHNjcmlwdD4=", "DATA:text/html,x", "vbscript:msgbox(1)",
-                                 "http:x", "//evil.example/x", "https://exa mple.org/", "file:///etc/passwd"])
+@pytest.mark.parametrize(
+    "iri",
+    [
+        "javascript:alert(1)",
+        "JaVaScRiPt:alert(1)",
+        " javascript:alert(1)",
+        "\x01javascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD4=",
+        "DATA:text/html,x",
+        "vbscript:msgbox(1)",
+        "http:x",
+        "//evil.example/x",
+        "https://exa mple.org/",
+        "file:///etc/passwd",
+    ],
+)
 def test_iris_that_are_not_http_are_no_links(iri):
     assert href(iri) is None
 
 
-@pytest.mark.parametrize("iri, target", [
-    ("https://example.org/a?b=c#d", "https://example.org/a?b=c#d"), ("HTTP://EXAMPLE.ORG/", "HTTP://EXAMPLE.ORG/"),
-    (ALPHA_ONE, "/id/concept/alpha-one"), ("https://w3id.org/urbankg/ontology#Case", "/ontology#Case"),
-    ("https://w3id.org/urbankg/graph/lin-2019", "/id/graph?iri=https%3A%2F%2Fw3id.org%2Furbankg%2Fgraph%2Flin-2019"),
-])
+@pytest.mark.parametrize(
+    "iri, target",
+    [
+        ("https://example.org/a?b=c#d", "https://example.org/a?b=c#d"),
+        ("HTTP://EXAMPLE.ORG/", "HTTP://EXAMPLE.ORG/"),
+        (ALPHA_ONE, "/id/concept/alpha-one"),
+        ("https://w3id.org/urbankg/ontology#Case", "/ontology#Case"),
+        (
+            "https://w3id.org/urbankg/graph/lin-2019",
+            "/id/graph?iri=https%3A%2F%2Fw3id.org%2Furbankg%2Fgraph%2Flin-2019",
+        ),
+    ],
+)
 def test_own_and_http_iris_are_links(iri, target):
     assert href(iri) == target
 
 
 def test_a_script_iri_is_shown_as_text_and_escaped():
     shown = str(link(NamedNode("javascript:alert('x')&y")))
-    assert shown == ('<span class="iri" title="javascript:alert(&#39;x&#39;)&amp;y">'
-                     'javascript:alert(&#39;x&#39;)&amp;y</span>')
-    assert str(link(NamedNode("https://example.org/a"), "A")) == \
-        '<a href="https://example.org/a" title="https://example.org/a">A</a>'
+    assert shown == (
+        '<span class="iri" title="javascript:alert(&#39;x&#39;)&amp;y">javascript:alert(&#39;x&#39;)&amp;y</span>'
+    )
+    assert (
+        str(link(NamedNode("https://example.org/a"), "A"))
+        == '<a href="https://example.org/a" title="https://example.org/a">A</a>'
+    )
 
 
 def test_ids_that_are_not_iris_are_400_naming_what_an_id_looks_like(base_url):
-    for path in ("/id/case/%00", "/id/%ff%fe", "/id/a%20b", "/id/x%3Ey", "/id/%7B", "/id/graph?iri=http://[x",
-                 "/id/graph?iri=%25zz://x", "/id/case/" + "%01" * 3):
+    for path in (
+        "/id/case/%00",
+        "/id/%ff%fe",
+        "/id/a%20b",
+        "/id/x%3Ey",
+        "/id/%7B",
+        "/id/graph?iri=http://[x",
+        "/id/graph?iri=%25zz://x",
+        "/id/case/" + "%01" * 3,
+    ):
         response = requests.get(base_url + path, headers={"Accept": "text/turtle"})
         assert response.status_code == 400, path
         assert "is not an IRI" in response.text and "ids look like /id/case/lirendong" in response.text, path
@@ -152,8 +195,10 @@ def test_http_errors_say_what_is_wrong_in_the_asker_s_format(base_url):
 
 
 def test_validate_refuses_a_file_name_too_long_for_a_file(base_url):
-    for request in ({"data": {"text": "", "suffix": ".ttl", "name": "n" * 300}},
-                    {"files": {"file": ("n" * 300 + ".ttl", b"")}}):
+    for request in (
+        {"data": {"text": "", "suffix": ".ttl", "name": "n" * 300}},
+        {"files": {"file": ("n" * 300 + ".ttl", b"")}},
+    ):
         response = requests.post(base_url + "/validate", **request)
         assert response.status_code == 400
         assert "the file name is 300 characters long; use at most 200" in response.text
@@ -171,19 +216,26 @@ def test_frameworks_and_papers_link_to_their_pages_only_when_they_have_one():
     app = Flask(__name__)
     app.register_blueprint(bp)
     with app.test_request_context():
-        assert str(view(NamedNode("https://w3id.org/urbankg/id/framework/alpha"), "Alpha")) == \
-            '<a href="/frameworks/alpha">Alpha</a>'
-        assert str(view(NamedNode("https://w3id.org/urbankg/id/work/lin-2019"))) == \
-            '<a href="/papers/lin-2019">id:work/lin-2019</a>'
-        assert str(view(NamedNode("https://example.org/fw"), "Elsewhere")) == \
-            '<a href="https://example.org/fw" title="https://example.org/fw">Elsewhere</a>'
-        assert str(view(NamedNode("javascript:alert(1)"), "S")) == \
-            '<span class="iri" title="javascript:alert(1)">S</span>'
+        assert (
+            str(view(NamedNode("https://w3id.org/urbankg/id/framework/alpha"), "Alpha"))
+            == '<a href="/frameworks/alpha">Alpha</a>'
+        )
+        assert (
+            str(view(NamedNode("https://w3id.org/urbankg/id/work/lin-2019")))
+            == '<a href="/papers/lin-2019">id:work/lin-2019</a>'
+        )
+        assert (
+            str(view(NamedNode("https://example.org/fw"), "Elsewhere"))
+            == '<a href="https://example.org/fw" title="https://example.org/fw">Elsewhere</a>'
+        )
+        assert (
+            str(view(NamedNode("javascript:alert(1)"), "S")) == '<span class="iri" title="javascript:alert(1)">S</span>'
+        )
         assert str(view(BlankNode("b1"), "Blank")) == "<span class=bnode>Blank</span>"
 
 
 def test_validate_reads_files_up_to_its_limit_and_says_where_larger_ones_go(base_url):
-    big = "@prefix ex: <https://example.org/> .\n" + "ex:a ex:b \"" + "x" * (1024 * 1024) + "\" .\n"
+    big = "@prefix ex: <https://example.org/> .\n" + 'ex:a ex:b "' + "x" * (1024 * 1024) + '" .\n'
     uploaded = requests.post(base_url + "/validate", files={"file": ("big.ttl", big.encode())}, timeout=30)
     typed = requests.post(base_url + "/validate", data={"text": big, "suffix": ".ttl", "name": "big"}, timeout=30)
     for response in (uploaded, typed):
@@ -243,15 +295,18 @@ def test_a_page_whose_query_runs_past_the_limit_says_so(tmp_path):
 
 
 MINI = "https://w3id.org/urbankg/graph/mini"
-A_VILLAGE = ("@prefix ex: <https://example.org/> .\n"
-             "ex:v a ex:Village ; <http://www.w3.org/2000/01/rdf-schema#label> \"V\" .\n")
+A_VILLAGE = (
+    '@prefix ex: <https://example.org/> .\nex:v a ex:Village ; <http://www.w3.org/2000/01/rdf-schema#label> "V" .\n'
+)
 
 
 def _history_rows(page: str) -> list[list[str]]:
     """The cells of the history table, as text, row by row."""
     body = page.split('<table class="results" id="history">', 1)[1].split("</table>", 1)[0].split("<tbody>", 1)[1]
-    return [[re.sub(r"<[^>]+>|\s+", " ", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)]
-            for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)]
+    return [
+        [re.sub(r"<[^>]+>|\s+", " ", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row, re.DOTALL)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.DOTALL)
+    ]
 
 
 def test_loading_a_graph_someone_else_created_asks_to_replace_it_and_the_history_shows_who(tmp_path):
@@ -287,10 +342,14 @@ def test_loading_a_graph_someone_else_created_asks_to_replace_it_and_the_history
 
         for asked in (MINI, "mini"):  # a graph by IRI or by name
             one = _history_rows(requests.get(server.url + "/history", params={"graph": asked}, timeout=30).text)
-            assert [(r[1], r[5]) for r in one] == [("admin", f"{mini_before} → 2"),
-                                                    (config.local_agent(), f"0 → {mini_before}")]
-        assert "No write is recorded for this graph" in requests.get(
-            server.url + "/history", params={"graph": "nothing-here"}, timeout=30).text
+            assert [(r[1], r[5]) for r in one] == [
+                ("admin", f"{mini_before} → 2"),
+                (config.local_agent(), f"0 → {mini_before}"),
+            ]
+        assert (
+            "No write is recorded for this graph"
+            in requests.get(server.url + "/history", params={"graph": "nothing-here"}, timeout=30).text
+        )
         bad = requests.get(server.url + "/history", params={"graph": "http://[x"}, headers={"Accept": "text/html"})
         assert bad.status_code == 400 and "is not a graph&#39;s IRI" in bad.text
 
@@ -300,5 +359,5 @@ def test_loading_a_graph_someone_else_created_asks_to_replace_it_and_the_history
         row = next(r for r in re.findall(r"<tr>(.*?)</tr>", listing, re.DOTALL) if "graph/my-village" in r)
         assert "<td>2</td>" in row and "<td>admin</td>" in row
         assert 'href="/history?graph=https://w3id.org/urbankg/graph/my-village"' in row
-        mini_row = next(r for r in re.findall(r"<tr>(.*?)</tr>", listing, re.DOTALL) if f"graph={MINI}\"" in r)
+        mini_row = next(r for r in re.findall(r"<tr>(.*?)</tr>", listing, re.DOTALL) if f'graph={MINI}"' in r)
         assert f"<td>{config.local_agent()}</td>" in mini_row  # the creator stays across a replacement

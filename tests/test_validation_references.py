@@ -109,12 +109,31 @@ def test_a_concept_of_the_ontology_is_known_and_its_typo_is_corrected_from_the_o
     assert problem.message.endswith("did you mean concept/taobao-village?)")
 
 
-@pytest.mark.parametrize("kind", ["work", "person", "organisation", "concept", "place", "case", "claim",
-                                  "framework", "measure", "stakeholder", "reference", "citation", "observation"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "work",
+        "person",
+        "organisation",
+        "concept",
+        "place",
+        "case",
+        "claim",
+        "framework",
+        "measure",
+        "stakeholder",
+        "reference",
+        "citation",
+        "observation",
+    ],
+)
 def test_every_kind_of_id_is_checked(kg, tmp_path, kind):
     # A predicate with no range and a subject outside the id base: only the reference check speaks.
-    path = write(tmp_path, "note.ttl", "@prefix ex: <https://example.org/> .\n\n"
-                                       f"ex:note ex:mentions <{ID}{kind}/nobody-here> .\n")
+    path = write(
+        tmp_path,
+        "note.ttl",
+        f"@prefix ex: <https://example.org/> .\n\nex:note ex:mentions <{ID}{kind}/nobody-here> .\n",
+    )
     [problem] = errors(kg, path)
     assert problem.line == 3
     assert f"ex:mentions: {kind}/nobody-here is not a known id" in problem.message
@@ -122,15 +141,23 @@ def test_every_kind_of_id_is_checked(kg, tmp_path, kind):
 
 
 def test_external_iris_blank_nodes_and_classes_are_not_ids(kg, tmp_path):
-    path = write(tmp_path, "external.ttl", "@prefix ex: <https://example.org/> .\n"
-                                           "ex:note ex:mentions <http://www.wikidata.org/entity/Q16572> , "
-                                           "[ ex:about <https://doi.org/10.1/x> ] ; a ex:Note .\n")
+    path = write(
+        tmp_path,
+        "external.ttl",
+        "@prefix ex: <https://example.org/> .\n"
+        "ex:note ex:mentions <http://www.wikidata.org/entity/Q16572> , "
+        "[ ex:about <https://doi.org/10.1/x> ] ; a ex:Note .\n",
+    )
     assert errors(kg, path) == []
 
 
 def test_an_untyped_id_a_file_speaks_about_must_be_described_elsewhere(kg, tmp_path):
-    comment = write(tmp_path, "comment.ttl", "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
-                                             f"<{ID}case/hetang> rdfs:comment \"Visited in 2023.\" .\n")
+    comment = write(
+        tmp_path,
+        "comment.ttl",
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n\n"
+        f'<{ID}case/hetang> rdfs:comment "Visited in 2023." .\n',
+    )
     [problem] = errors(kg, comment)
     assert problem.line == 3
     assert problem.message.startswith("case/hetang: this file says things about case/hetang without saying what it is")
@@ -144,8 +171,13 @@ def test_a_graph_store_body_passes_the_same_check(kg, tmp_path):
     kg.load([write(tmp_path, "lin-2019.yaml", PAPER)])
     before = sum(1 for _ in kg.query("SELECT * WHERE { GRAPH ?g { ?s ?p ?o } }"))
     assert before > 0
-    body = load_file(write(tmp_path, "body.ttl", "@prefix ex: <https://example.org/> .\n"
-                                                f"ex:n ex:cites <{ID}work/lin-2019> , <{ID}work/lin-2091> .\n"))
+    body = load_file(
+        write(
+            tmp_path,
+            "body.ttl",
+            f"@prefix ex: <https://example.org/> .\nex:n ex:cites <{ID}work/lin-2019> , <{ID}work/lin-2091> .\n",
+        )
+    )
     with pytest.raises(SourceError) as refused:
         kg.load_parsed(body, "https://w3id.org/urbankg/graph/http-body")
     [problem] = refused.value.problems

@@ -87,8 +87,13 @@ def test_a_file_named_like_a_bundled_graph_is_refused_without_replace(bundled, t
     assert size(bundled, cases) == 1
     assert bundled.writes.owner(cases) == config.BUNDLED_AGENT
     latest = bundled.writes.history(cases, limit=1)[0]
-    assert (latest.agent, latest.action, latest.before, latest.after, latest.origin) == \
-        ("jane", "load", 1569, 1, str(mine))
+    assert (latest.agent, latest.action, latest.before, latest.after, latest.origin) == (
+        "jane",
+        "load",
+        1569,
+        1,
+        str(mine),
+    )
 
 
 def test_an_agent_reloads_its_own_graph_and_another_agent_is_refused(kg, tmp_path):
@@ -102,8 +107,12 @@ def test_an_agent_reloads_its_own_graph_and_another_agent_is_refused(kg, tmp_pat
         kg.writes.drop(G + "village", "bob", origin="urbankg drop")
     assert size(kg, G + "village") == 2
     # An edit is not a claim: bob may merge into jane's graph, and the graph stays jane's.
-    kg.writes.post(load_file(turtle(tmp_path, "more.ttl", "ex:w a ex:Village ; rdfs:label 'Shaji' .")),
-                   G + "village", "bob", origin="HTTP POST")
+    kg.writes.post(
+        load_file(turtle(tmp_path, "more.ttl", "ex:w a ex:Village ; rdfs:label 'Shaji' .")),
+        G + "village",
+        "bob",
+        origin="HTTP POST",
+    )
     assert size(kg, G + "village") == 4 and kg.writes.owner(G + "village") == "jane"
     assert kg.writes.drop(G + "village", "bob", origin="urbankg drop", replace=True) is True
     assert kg.graphs() == []
@@ -142,8 +151,12 @@ def test_every_write_is_recorded_with_the_counts_before_and_after(kg, tmp_path):
     kg.writes.drop(notes, "jane", origin="HTTP DELETE", action="delete")
     history = kg.writes.history("notes")
     assert [(r.action, r.agent, r.before, r.after) for r in history] == [
-        ("delete", "jane", 4, 0), ("update", "ann", 3, 4), ("post", "bob", 1, 3), ("put", "jane", 3, 1),
-        ("load", "jane", 0, 3)]
+        ("delete", "jane", 4, 0),
+        ("update", "ann", 3, 4),
+        ("post", "bob", 1, 3),
+        ("put", "jane", 3, 1),
+        ("load", "jane", 0, 3),
+    ]
     assert history[1].origin.startswith("SPARQL update: INSERT DATA")
     assert all(r.graph == notes for r in history)
     assert [r.time for r in history] == sorted((r.time for r in history), reverse=True)
@@ -172,10 +185,12 @@ def test_an_update_that_breaks_a_shape_is_refused_with_its_message_and_writes_no
     kg.writes.load([turtle(tmp_path, "villages.ttl", "ex:v a ex:Village ; rdfs:label 'Lirendong' .")], "jane")
     before, history = all_quads(kg), kg.writes.history()
     with pytest.raises(SourceError) as refusal:
-        kg.writes.update(f"PREFIX ex: <{EX}>\nINSERT DATA {{ GRAPH <{villages}> {{ ex:x a ex:Village ; "
-                         "ex:onlineShops 'many' } }", "jane")
+        kg.writes.update(
+            f"PREFIX ex: <{EX}>\nINSERT DATA {{ GRAPH <{villages}> {{ ex:x a ex:Village ; ex:onlineShops 'many' }} }}",
+            "jane",
+        )
     messages = [str(p) for p in refusal.value.problems]
-    assert f"graph <{villages}>: <{EX}x>: A village needs a name: add rdfs:label \"...\"." in messages
+    assert f'graph <{villages}>: <{EX}x>: A village needs a name: add rdfs:label "...".' in messages
     assert any("must be a whole number" in m and "'many'" in m for m in messages)
     assert all(p.line is None for p in refusal.value.problems)
     assert all_quads(kg) == before and kg.writes.history() == history
@@ -184,11 +199,16 @@ def test_an_update_that_breaks_a_shape_is_refused_with_its_message_and_writes_no
 def test_an_update_adding_valid_data_is_committed_and_recorded(kg, tmp_path):
     villages = G + "villages"
     kg.writes.load([turtle(tmp_path, "villages.ttl", "ex:v a ex:Village ; rdfs:label 'Lirendong' .")], "jane")
-    report = kg.writes.update(f"PREFIX ex: <{EX}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
-                              f"INSERT DATA {{ GRAPH <{villages}> {{ ex:w a ex:Village ; rdfs:label 'Shaji' }} }} ;\n"
-                              f"INSERT DATA {{ GRAPH <{G}new> {{ ex:n ex:p 1 }} }}", "bob")
+    report = kg.writes.update(
+        f"PREFIX ex: <{EX}> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+        f"INSERT DATA {{ GRAPH <{villages}> {{ ex:w a ex:Village ; rdfs:label 'Shaji' }} }} ;\n"
+        f"INSERT DATA {{ GRAPH <{G}new> {{ ex:n ex:p 1 }} }}",
+        "bob",
+    )
     assert sorted((r.graph, r.before, r.after, r.agent) for r in report.records) == [
-        (G + "new", 0, 1, "bob"), (villages, 2, 4, "bob")]
+        (G + "new", 0, 1, "bob"),
+        (villages, 2, 4, "bob"),
+    ]
     assert size(kg, villages) == 4 and size(kg, G + "new") == 1
     assert kg.writes.owner(villages) == "jane" and kg.writes.owner(G + "new") == "bob"
     entry = kg.store.catalogue_entry(villages)
@@ -197,12 +217,15 @@ def test_an_update_adding_valid_data_is_committed_and_recorded(kg, tmp_path):
     assert kg.writes.update(f"DELETE DATA {{ GRAPH <{villages}> {{ <{EX}none> <{EX}p> 1 }} }}", "bob").records == []
 
 
-@pytest.mark.parametrize("update", [
-    f"INSERT DATA {{ <{EX}a> <{EX}b> 1 }}",
-    "DELETE WHERE { ?s ?p ?o }",
-    "CLEAR DEFAULT",
-    f"COPY <{G}villages> TO DEFAULT",
-])
+@pytest.mark.parametrize(
+    "update",
+    [
+        f"INSERT DATA {{ <{EX}a> <{EX}b> 1 }}",
+        "DELETE WHERE { ?s ?p ?o }",
+        "CLEAR DEFAULT",
+        f"COPY <{G}villages> TO DEFAULT",
+    ],
+)
 def test_an_update_of_the_default_graph_is_refused(kg, tmp_path, update):
     kg.writes.load([turtle(tmp_path, "villages.ttl", "ex:v a ex:Village ; rdfs:label 'L' .")], "jane")
     before = all_quads(kg)
@@ -241,12 +264,16 @@ def test_a_template_writing_graph_variables_finds_its_graphs_by_comparison(kg, t
     kg.writes.load([turtle(tmp_path, "one.ttl", "ex:v a ex:Village ; rdfs:label 'A' .")], "jane")
     kg.writes.load([turtle(tmp_path, "two.ttl", "ex:w a ex:Village ; rdfs:label 'B' .")], "jane")
     kg.writes.load([turtle(tmp_path, "three.ttl", "ex:x ex:p 1 .")], "jane")
-    report = kg.writes.update(f"INSERT {{ GRAPH ?g {{ ?v <{EX}seen> true }} }} "
-                              f"WHERE {{ GRAPH ?g {{ ?v a <{EX}Village> }} }}", "jane")
+    report = kg.writes.update(
+        f"INSERT {{ GRAPH ?g {{ ?v <{EX}seen> true }} }} WHERE {{ GRAPH ?g {{ ?v a <{EX}Village> }} }}", "jane"
+    )
     assert sorted((r.graph, r.before, r.after) for r in report.records) == [(G + "one", 2, 3), (G + "two", 2, 3)]
     with pytest.raises(SourceError, match="one>: <https://example.org/v>: A village needs a name"):
-        kg.writes.update(f"DELETE {{ GRAPH ?g {{ ?v ?p ?l }} }} WHERE {{ GRAPH ?g {{ ?v a <{EX}Village> ; ?p ?l "
-                         "FILTER(isLiteral(?l) && ?l != true) } }", "jane")
+        kg.writes.update(
+            f"DELETE {{ GRAPH ?g {{ ?v ?p ?l }} }} WHERE {{ GRAPH ?g {{ ?v a <{EX}Village> ; ?p ?l "
+            "FILTER(isLiteral(?l) && ?l != true) } }",
+            "jane",
+        )
 
 
 def test_blank_nodes_of_an_updated_graph_keep_their_structure(kg):

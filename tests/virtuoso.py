@@ -23,8 +23,10 @@ from requests.auth import HTTPDigestAuth
 
 VIRTUOSO = shutil.which("virtuoso-t")
 ISQL = shutil.which("isql-vt")
-MISSING = ("[component] Virtuoso 7 is not installed (virtuoso-t, isql-vt): "
-           "apt-get install virtuoso-opensource-7-bin, or run .ci/install-virtuoso.sh")
+MISSING = (
+    "[component] Virtuoso 7 is not installed (virtuoso-t, isql-vt): "
+    "apt-get install virtuoso-opensource-7-bin, or run .ci/install-virtuoso.sh"
+)
 
 INI = """\
 [Database]
@@ -85,15 +87,23 @@ class Virtuoso:
         return path.read_text(errors="replace")[-3000:] if path.exists() else "(no log)"
 
     def isql(self, statement: str) -> str:
-        done = subprocess.run([ISQL, f"127.0.0.1:{self.sql_port}", USER, PASSWORD, f"exec={statement}"],
-                              capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [ISQL, f"127.0.0.1:{self.sql_port}", USER, PASSWORD, f"exec={statement}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         if done.returncode != 0 or "*** Error" in done.stdout:
             raise RuntimeError(f"isql {statement!r} failed: {done.stdout}{done.stderr}")
         return done.stdout
 
     def graphs(self) -> set[str]:
-        answer = requests.post(self.endpoint, data={"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
-                               headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        answer = requests.post(
+            self.endpoint,
+            data={"query": "SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"},
+            headers={"Accept": "application/sparql-results+json"},
+            timeout=30,
+        )
         answer.raise_for_status()
         return {row["g"]["value"] for row in answer.json()["results"]["bindings"]}
 
@@ -102,8 +112,9 @@ class Virtuoso:
         graphs = self.graphs() - self.own_graphs
         if graphs:
             drops = " ;\n".join(f"DROP SILENT GRAPH <{graph}>" for graph in sorted(graphs))
-            answer = requests.post(self.auth_endpoint, data={"update": drops}, auth=HTTPDigestAuth(USER, PASSWORD),
-                                   timeout=120)
+            answer = requests.post(
+                self.auth_endpoint, data={"update": drops}, auth=HTTPDigestAuth(USER, PASSWORD), timeout=120
+            )
             answer.raise_for_status()
 
     def stop(self) -> None:
@@ -122,17 +133,30 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_virtuoso(directory: Path, ready_within: float = 120.0, buffers: int = 20000,
-                   max_seconds: int = 60) -> Virtuoso:
+def start_virtuoso(
+    directory: Path, ready_within: float = 120.0, buffers: int = 20000, max_seconds: int = 60
+) -> Virtuoso:
     """buffers: 8 KB pages of cache (the benchmark gives Virtuoso the memory its docs advise)."""
     directory.mkdir(parents=True, exist_ok=True)
     http_port, sql_port = free_port(), free_port()
     ini = directory / "virtuoso.ini"
-    ini.write_text(INI.format(dir=directory, http_port=http_port, sql_port=sql_port, buffers=buffers,
-                              dirty_buffers=buffers * 3 // 4, max_seconds=max_seconds))
+    ini.write_text(
+        INI.format(
+            dir=directory,
+            http_port=http_port,
+            sql_port=sql_port,
+            buffers=buffers,
+            dirty_buffers=buffers * 3 // 4,
+            max_seconds=max_seconds,
+        )
+    )
     started = time.monotonic()
-    process = subprocess.Popen([VIRTUOSO, "+foreground", "+configfile", str(ini)], cwd=directory,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [VIRTUOSO, "+foreground", "+configfile", str(ini)],
+        cwd=directory,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     server = Virtuoso(directory, http_port, sql_port, process)
     while True:
         if process.poll() is not None:

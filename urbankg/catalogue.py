@@ -34,12 +34,19 @@ from urbankg.errors import SourceError, UrbankgError
 XSD = "http://www.w3.org/2001/XMLSchema#"
 PARAMETER_TYPES = {"iri", "string", "integer", "decimal", "year"}
 # The prefixes a parameter's class may be written with (class: ukg:Case).
-PREFIXES = {"ukg": config.ONTOLOGY_NS, "skos": "http://www.w3.org/2004/02/skos/core#",
-            "fabio": "http://purl.org/spar/fabio/", "mp": "http://purl.org/mp/",
-            "qb": "http://purl.org/linked-data/cube#", "foaf": "http://xmlns.com/foaf/0.1/"}
+PREFIXES = {
+    "ukg": config.ONTOLOGY_NS,
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "fabio": "http://purl.org/spar/fabio/",
+    "mp": "http://purl.org/mp/",
+    "qb": "http://purl.org/linked-data/cube#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+}
 # Instances of a class and of its subclasses (a fabio:JournalArticle is a fabio:Work), as the
 # ontology says. ?class (and ?v, to test one value) are bound, so both are projected.
-INSTANCES = "SELECT DISTINCT ?v ?class WHERE { ?v a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class } ORDER BY ?v"
+INSTANCES = (
+    "SELECT DISTINCT ?v ?class WHERE { ?v a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class } ORDER BY ?v"
+)
 
 
 class ParameterError(UrbankgError):
@@ -70,8 +77,12 @@ class Parameter:
         if self.type == "iri":
             kind = f"an id like {self.prefix}<slug> or just <slug>" if self.prefix else "an id or IRI"
             return kind + (f" of a {self.rdf_class}" if self.rdf_class else "")
-        return {"string": "text", "integer": "a whole number", "decimal": "a number",
-                "year": "a year between 1800 and 2100"}[self.type]
+        return {
+            "string": "text",
+            "integer": "a whole number",
+            "decimal": "a number",
+            "year": "a year between 1800 and 2100",
+        }[self.type]
 
     def term(self, value: str):
         """The RDF term for a value given as text, or ParameterError."""
@@ -86,8 +97,9 @@ class Parameter:
                 # The engine's own IRI parser: what it accepts here, it accepts when the query runs.
                 return ox.NamedNode(value if "://" in value else config.ID_BASE + slug)
             except ValueError as exc:
-                raise ParameterError(self.name, f"{shown(value)} is not an id or IRI ({exc}); "
-                                                f"expected {self.accepts()}") from None
+                raise ParameterError(
+                    self.name, f"{shown(value)} is not an id or IRI ({exc}); expected {self.accepts()}"
+                ) from None
         if self.type == "string":
             return ox.Literal(value)
         if self.type == "integer" or self.type == "year":
@@ -143,8 +155,9 @@ class Catalogue:
 
     def get(self, name: str) -> CannedQuery:
         if name not in self.queries:
-            raise UrbankgError(f"no canned query named '{name}'; `urbankg queries` lists them: "
-                               + ", ".join(self.queries))
+            raise UrbankgError(
+                f"no canned query named '{name}'; `urbankg queries` lists them: " + ", ".join(self.queries)
+            )
         return self.queries[name]
 
     def run(self, kg, name: str, params: dict[str, str]):
@@ -165,7 +178,7 @@ class Catalogue:
         for row in rows:
             iri = row["v"].value
             prefixed = config.ID_BASE + parameter.prefix
-            values.append(iri[len(prefixed):] if parameter.prefix and iri.startswith(prefixed) else iri)
+            values.append(iri[len(prefixed) :] if parameter.prefix and iri.startswith(prefixed) else iri)
         return values
 
 
@@ -173,8 +186,10 @@ def check_class(kg, parameter: Parameter, term) -> None:
     if parameter.rdf_class and isinstance(term, ox.NamedNode):
         bound = {"v": term, "class": ox.NamedNode(expand(parameter.rdf_class))}
         if not list(kg.query(INSTANCES, substitutions=bound)):
-            raise ParameterError(parameter.name,
-                                 f"{shown(term.value)} is not a known {parameter.rdf_class}; expected {parameter.accepts()}")
+            raise ParameterError(
+                parameter.name,
+                f"{shown(term.value)} is not a known {parameter.rdf_class}; expected {parameter.accepts()}",
+            )
 
 
 def expand(curie: str) -> str:
@@ -186,8 +201,9 @@ def expand(curie: str) -> str:
 
 def parse_query_file(path: Path) -> CannedQuery:
     text = path.read_text(encoding="utf-8")
-    header_lines = [(n, line[2:].removeprefix(" ")) for n, line in enumerate(text.splitlines(), 1)
-                    if line.startswith("#+")]
+    header_lines = [
+        (n, line[2:].removeprefix(" ")) for n, line in enumerate(text.splitlines(), 1) if line.startswith("#+")
+    ]
     try:
         header = YAML(typ="safe").load("\n".join(line for _n, line in header_lines)) or {}
     except YAMLError as exc:
@@ -201,29 +217,45 @@ def parse_query_file(path: Path) -> CannedQuery:
         spec = spec or {}
         ptype = spec.get("type", "string")
         if ptype not in PARAMETER_TYPES:
-            raise SourceError.single(path, _line_of(header_lines, name),
-                                     f"parameter '{name}' has type '{ptype}'; use one of {sorted(PARAMETER_TYPES)}")
+            raise SourceError.single(
+                path,
+                _line_of(header_lines, name),
+                f"parameter '{name}' has type '{ptype}'; use one of {sorted(PARAMETER_TYPES)}",
+            )
         if not re.search(rf"SELECT[^{{]*\?{re.escape(name)}\b", text, re.IGNORECASE | re.DOTALL):
-            raise SourceError.single(path, _line_of(header_lines, name),
-                                     f"parameter '{name}' must be projected in the SELECT clause (?{name}) to be bound")
+            raise SourceError.single(
+                path,
+                _line_of(header_lines, name),
+                f"parameter '{name}' must be projected in the SELECT clause (?{name}) to be bound",
+            )
         rdf_class = spec.get("class")
         if rdf_class is not None:
             try:
                 ox.NamedNode(expand(str(rdf_class)))
             except ValueError as exc:
-                raise SourceError.single(path, _line_of(header_lines, name),
-                                         f"parameter '{name}' has class '{rdf_class}', which is not a prefixed name "
-                                         f"({', '.join(PREFIXES)}) or an IRI: {exc}") from None
+                raise SourceError.single(
+                    path,
+                    _line_of(header_lines, name),
+                    f"parameter '{name}' has class '{rdf_class}', which is not a prefixed name "
+                    f"({', '.join(PREFIXES)}) or an IRI: {exc}",
+                ) from None
         default = spec.get("default")
         parameters[name] = Parameter(
-            name=name, type=ptype, description=str(spec.get("description", "")),
-            default=None if default is None else str(default), prefix=str(spec.get("prefix", "")),
+            name=name,
+            type=ptype,
+            description=str(spec.get("description", "")),
+            default=None if default is None else str(default),
+            prefix=str(spec.get("prefix", "")),
             allowed=[str(v) for v in spec["allowed"]] if spec.get("allowed") else None,
             rdf_class=None if rdf_class is None else str(rdf_class),
         )
     return CannedQuery(
-        name=path.stem, title=str(header["title"]), description=str(header.get("description", "")).strip(),
-        sparql=text, path=path, parameters=parameters,
+        name=path.stem,
+        title=str(header["title"]),
+        description=str(header.get("description", "")).strip(),
+        sparql=text,
+        path=path,
+        parameters=parameters,
         columns={str(k): str(v) for k, v in (header.get("columns") or {}).items()},
         picture={str(k): str(v) for k, v in (header.get("picture") or {}).items()},
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import getpass
 import os
 from importlib.resources import files
-from urllib.parse import quote, unquote
 from pathlib import Path
+from urllib.parse import quote, unquote
 
 # Mint every IRI under one base (DESIGN.md): ontology terms, data, named graphs.
 BASE = os.environ.get("URBANKG_BASE", "https://w3id.org/urbankg/")
@@ -31,7 +31,7 @@ def agent_iri(name: str) -> str:
 
 def agent_name(iri: str) -> str:
     """The name :func:`agent_iri` made ``iri`` from; an IRI from elsewhere is returned whole."""
-    return unquote(iri[len(AGENT_BASE):]) if iri.startswith(AGENT_BASE) else iri
+    return unquote(iri[len(AGENT_BASE) :]) if iri.startswith(AGENT_BASE) else iri
 
 
 def local_agent() -> str:

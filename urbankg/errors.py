@@ -43,7 +43,7 @@ class SourceError(UrbankgError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
     @classmethod
-    def single(cls, file: str | Path, line: int | None, message: str) -> "SourceError":
+    def single(cls, file: str | Path, line: int | None, message: str) -> SourceError:
         return cls([Problem(str(file), line, message)])
 
 
@@ -67,19 +67,23 @@ class ClaimConflict(StoreError):
     unknown: a store written before creators were recorded). The server answers 409.
     """
 
-    def __init__(self, graph: str, owner: str | None, *, source: str | None = None, written: str | None = None,
-                 doing: str = "this write would replace it",
-                 hint: str = "Rename your file, name another graph with --graph NAME, or pass --replace to "
-                             "replace it."):
+    def __init__(
+        self,
+        graph: str,
+        owner: str | None,
+        *,
+        source: str | None = None,
+        written: str | None = None,
+        doing: str = "this write would replace it",
+        hint: str = "Rename your file, name another graph with --graph NAME, or pass --replace to replace it.",
+    ):
         self.graph = graph
         self.owner = owner
         self.source = source
         self.written = written
-        details = ", ".join(part for part in (f"source {source}" if source else None,
-                                              written) if part)
+        details = ", ".join(part for part in (f"source {source}" if source else None, written) if part)
         who = owner if owner is not None else "an unknown agent (before urbankg recorded who wrote what)"
-        super().__init__(f"graph <{graph}> was created by {who}{f' ({details})' if details else ''}; "
-                         f"{doing}. {hint}")
+        super().__init__(f"graph <{graph}> was created by {who}{f' ({details})' if details else ''}; {doing}. {hint}")
 
 
 class DiskFull(UrbankgError):
@@ -93,6 +97,9 @@ class DiskFull(UrbankgError):
         self.path = str(path)
         self.free_bytes = free_bytes
         self.kept = kept  # the write was journalled before the disk filled: it lands once space is freed
-        outcome = ("the write is journalled and completes once space is freed" if kept
-                   else "nothing was written; free some space and try again")
+        outcome = (
+            "the write is journalled and completes once space is freed"
+            if kept
+            else "nothing was written; free some space and try again"
+        )
         super().__init__(f"disk full: {path} (free {free_bytes // 2**20} MB); {outcome}")

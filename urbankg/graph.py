@@ -43,12 +43,12 @@ class KnowledgeGraph:
         self.validator = validator or Validator(config.shapes_file(), config.ontology_file())
 
     @classmethod
-    def open(cls, store_dir: Path | str | None = None) -> "KnowledgeGraph":
+    def open(cls, store_dir: Path | str | None = None) -> KnowledgeGraph:
         """The embedded store on disk (default directory: see :func:`config.default_store_dir`)."""
         return cls(OxigraphStore(Path(store_dir) if store_dir else config.default_store_dir()))
 
     @classmethod
-    def in_memory(cls) -> "KnowledgeGraph":
+    def in_memory(cls) -> KnowledgeGraph:
         return cls(OxigraphStore(None))
 
     def close(self) -> None:
@@ -71,25 +71,33 @@ class KnowledgeGraph:
             return error.problems
         return problems
 
-    def load(self, paths: Iterable[Path | str], progress: Progress | None = None, *, agent: str | None = None,
-             replace: bool = False, graph: str | None = None) -> LoadReport:
+    def load(
+        self,
+        paths: Iterable[Path | str],
+        progress: Progress | None = None,
+        *,
+        agent: str | None = None,
+        replace: bool = False,
+        graph: str | None = None,
+    ) -> LoadReport:
         """Parse, validate, then replace each file's graph, all in one commit (WritePath.load).
 
         Raises SourceError listing every problem of every file, or ClaimConflict; then
         nothing is written.
         """
-        return self.writes.load(paths, agent or config.local_agent(), replace=replace, graph=graph,
-                                progress=progress)
+        return self.writes.load(paths, agent or config.local_agent(), replace=replace, graph=graph, progress=progress)
 
-    def load_parsed(self, parsed: Parsed, graph_iri: str, origin: str = "", *, agent: str | None = None,
-                    replace: bool = False) -> LoadReport:
+    def load_parsed(
+        self, parsed: Parsed, graph_iri: str, origin: str = "", *, agent: str | None = None, replace: bool = False
+    ) -> LoadReport:
         """Validate one already-parsed source through the same gate as files, then replace
         the graph ``graph_iri`` with it (WritePath.put).
 
         Raises SourceError listing every SHACL error, or ClaimConflict; then nothing is written.
         """
-        return self.writes.put(parsed, graph_iri, agent or config.local_agent(),
-                               origin=origin or str(parsed.path), replace=replace)
+        return self.writes.put(
+            parsed, graph_iri, agent or config.local_agent(), origin=origin or str(parsed.path), replace=replace
+        )
 
     def bulk_load(self, path: Path | str, *, agent: str | None = None, replace: bool = False) -> str:
         """Load a large, trusted RDF dump with the store's bulk loader: no SHACL, not transactional.
@@ -107,21 +115,32 @@ class KnowledgeGraph:
         Claims hold as for a load (ClaimConflict for a graph another agent created, unless
         ``replace``), under the write path's lock; the history records the load.
         """
-        from urbankg.store import WriteRecord
-        from urbankg.write_path import now_iso
         import gzip
 
         import pyoxigraph as ox
 
+        from urbankg.store import WriteRecord
+        from urbankg.write_path import now_iso
+
         path = Path(path)
-        formats = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
-                   ".trig": ox.RdfFormat.TRIG, ".rdf": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML}
+        formats = {
+            ".nt": ox.RdfFormat.N_TRIPLES,
+            ".nq": ox.RdfFormat.N_QUADS,
+            ".ttl": ox.RdfFormat.TURTLE,
+            ".trig": ox.RdfFormat.TRIG,
+            ".rdf": ox.RdfFormat.RDF_XML,
+            ".owl": ox.RdfFormat.RDF_XML,
+        }
         compressed = path.suffix.lower() == ".gz"
         inner = Path(path.stem) if compressed else path
         if inner.suffix.lower() not in formats or not hasattr(self.store, "bulk_load"):
-            raise SourceError.single(path, None, "bulk loading takes .nt, .nq, .ttl, .trig or .rdf files "
-                                                 "(or any of them compressed with gzip, e.g. dump.nt.gz) "
-                                                 "into the embedded store")
+            raise SourceError.single(
+                path,
+                None,
+                "bulk loading takes .nt, .nq, .ttl, .trig or .rdf files "
+                "(or any of them compressed with gzip, e.g. dump.nt.gz) "
+                "into the embedded store",
+            )
         iri = config.graph_iri(source_name(inner))
         agent = agent or config.local_agent()
         with self.writes.lock:
@@ -138,14 +157,15 @@ class KnowledgeGraph:
                 else:
                     after = self.store.bulk_load(path, formats[path.suffix.lower()], iri, **options)
             except (OSError, EOFError, SyntaxError, ValueError) as exc:
-                raise SourceError.single(path, getattr(exc, "line", None),
-                                         f"bulk load failed, nothing kept: {exc}") from exc
-            self.store.write([], records=[WriteRecord(iri, agent, now_iso(), "load", f"{path} (bulk)", before,
-                                                      after)])
+                raise SourceError.single(
+                    path, getattr(exc, "line", None), f"bulk load failed, nothing kept: {exc}"
+                ) from exc
+            self.store.write([], records=[WriteRecord(iri, agent, now_iso(), "load", f"{path} (bulk)", before, after)])
         return iri
 
-    def _check(self, files: list[Path], progress: Progress | None,
-               targets: list[str] | None = None) -> tuple[list[Parsed], list[Problem]]:
+    def _check(
+        self, files: list[Path], progress: Progress | None, targets: list[str] | None = None
+    ) -> tuple[list[Parsed], list[Problem]]:
         """Parse and validate ``files`` about to replace ``targets`` (their graphs, one a file;
         default: each file's own graph name)."""
         _refuse_duplicate_sources(files)
@@ -199,8 +219,9 @@ class KnowledgeGraph:
         return self.writes.update(sparql, agent or config.local_agent(), replace=replace)
 
     def drop(self, graph: str, *, agent: str | None = None, replace: bool = False) -> bool:
-        return self.writes.drop(resolve_graph(graph), agent or config.local_agent(), origin="urbankg drop",
-                                replace=replace)
+        return self.writes.drop(
+            resolve_graph(graph), agent or config.local_agent(), origin="urbankg drop", replace=replace
+        )
 
     def graphs(self) -> list[str]:
         return self.store.graphs()

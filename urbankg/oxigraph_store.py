@@ -72,7 +72,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
@@ -157,7 +157,7 @@ class OxigraphStore:
             _remove_scratch_copies(self.path)  # of a process killed while it tried an update
 
     @classmethod
-    def read_only(cls, path: Path | str) -> "OxigraphStore":
+    def read_only(cls, path: Path | str) -> OxigraphStore:
         """The store at ``path`` opened for reading beside the process that holds it for
         writing (``urbankg serve``): it sees every write committed when it is opened, and
         no later one. Opening waits while a write is being applied (a shared flock on
@@ -175,8 +175,10 @@ class OxigraphStore:
             if _disk_full(exc):
                 raise self._disk_full(exc) from exc
             if "While lock file" in str(exc):
-                raise StoreLocked(f"cannot open the store at {self.path}: another urbankg process is using it "
-                                 f"({exc}). Stop it or pass another --store directory.") from exc
+                raise StoreLocked(
+                    f"cannot open the store at {self.path}: another urbankg process is using it "
+                    f"({exc}). Stop it or pass another --store directory."
+                ) from exc
             raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
         failure = None
         try:
@@ -184,9 +186,11 @@ class OxigraphStore:
         except OSError as exc:
             failure = self._failure(exc, "tidy up the store after an interrupted write")
         except SyntaxError as exc:  # the journal is written whole before it is named: never seen
-            failure = StoreError(f"cannot read the journal {self.path / JOURNAL_FILE} of a write that was cut "
-                                 f"short ({exc}); move it out of the store directory to open the store without "
-                                 "that write")
+            failure = StoreError(
+                f"cannot read the journal {self.path / JOURNAL_FILE} of a write that was cut "
+                f"short ({exc}); move it out of the store directory to open the store without "
+                "that write"
+            )
         if failure is not None:
             del store  # closes it: the next attempt must be able to open the directory
             raise failure
@@ -196,18 +200,22 @@ class OxigraphStore:
         if self.path is None:
             raise StoreError("an in-memory store cannot be opened read-only")
         if not (self.path / "CURRENT").exists():
-            raise StoreError(f"there is no store at {self.path} to read: load data first (urbankg load), "
-                             "or pass the --store directory that holds one")
+            raise StoreError(
+                f"there is no store at {self.path} to read: load data first (urbankg load), "
+                "or pass the --store directory that holds one"
+            )
         last: Exception | None = None
         for attempt in range(3):
             with self._file_lock(fcntl.LOCK_SH):
                 if (self.path / JOURNAL_FILE).exists():
                     # The writer holds the lock from its journal to its last change, so a
                     # journal seen here is a write that was cut short: half of it may be in.
-                    raise StoreError(f"a write to the store at {self.path} was cut short and is finished when the "
-                                     "store is next opened for writing (the server does so after a full disk "
-                                     "once space is freed; or stop the server and run any urbankg command); "
-                                     "until then it cannot be read from another process")
+                    raise StoreError(
+                        f"a write to the store at {self.path} was cut short and is finished when the "
+                        "store is next opened for writing (the server does so after a full disk "
+                        "once space is freed; or stop the server and run any urbankg command); "
+                        "until then it cannot be read from another process"
+                    )
                 try:
                     return ox.Store.read_only(str(self.path))
                 except (OSError, RuntimeError) as exc:
@@ -236,8 +244,9 @@ class OxigraphStore:
     def replace_graphs(self, replacements: list[GraphReplacement]) -> None:
         self.write(replacements)
 
-    def write(self, replacements: list[GraphReplacement], drops: Iterable[str] = (),
-              records: Iterable[WriteRecord] = ()) -> None:
+    def write(
+        self, replacements: list[GraphReplacement], drops: Iterable[str] = (), records: Iterable[WriteRecord] = ()
+    ) -> None:
         """Replace graphs, drop graphs and add history records in one commit (the journal).
 
         A replaced graph that exists keeps the creator its catalogue entry names; a new one
@@ -246,13 +255,15 @@ class OxigraphStore:
         drops = list(drops)
         if not replacements and not drops and not records:
             return
-        now = ox.Literal(datetime.now(timezone.utc).isoformat(), datatype=XSD_DATETIME)
+        now = ox.Literal(datetime.now(UTC).isoformat(), datatype=XSD_DATETIME)
         targets = [_graph_name(r.iri) for r in replacements]
         dropped = [_graph_name(iri) for iri in drops]
         named = targets + dropped
         if len(set(named)) < len(named):
-            raise StoreError("a write names the same graph twice: "
-                             + ", ".join(sorted({t.value for t in named if named.count(t) > 1})))
+            raise StoreError(
+                "a write names the same graph twice: "
+                + ", ".join(sorted({t.value for t in named if named.count(t) > 1}))
+            )
         # Every term is converted before anything is written: a bad one refuses the whole write.
         quads = [ox.Quad(JOURNAL, EMPTIES, target, JOURNAL) for target in named]
         quads += [ox.Quad(JOURNAL, KEEPS, target, JOURNAL) for target in targets]
@@ -272,8 +283,9 @@ class OxigraphStore:
             self._live_for_writing()
             for replacement, target in zip(replacements, targets):
                 # Read under the lock: the creator is kept across replacements.
-                creator = next(iter(self._store.quads_for_pattern(target, DCTERMS_CREATOR, None,
-                                                                  ox.DefaultGraph())), None)
+                creator = next(
+                    iter(self._store.quads_for_pattern(target, DCTERMS_CREATOR, None, ox.DefaultGraph())), None
+                )
                 if creator is not None:
                     quads.append(creator)
                 elif replacement.creator:
@@ -343,8 +355,9 @@ class OxigraphStore:
                 raise self._failure(exc, "apply the update") from exc
             self.generation += 1
 
-    def bulk_load(self, source: Path | BinaryIO, fmt: ox.RdfFormat, graph_iri: str, origin: str = "",
-                  creator: str | None = None) -> int:
+    def bulk_load(
+        self, source: Path | BinaryIO, fmt: ox.RdfFormat, graph_iri: str, origin: str = "", creator: str | None = None
+    ) -> int:
         """Fast, non-transactional load of a large file (or a binary stream) into one graph;
         the graph's triples once loaded.
 
@@ -376,10 +389,13 @@ class OxigraphStore:
             if mark is not None:
                 mark.unlink()
             size = sum(1 for _ in self._store.quads_for_pattern(None, None, None, target))
-            now = ox.Literal(datetime.now(timezone.utc).isoformat(), datatype=XSD_DATETIME)
-            entry = [ox.Quad(target, RDF_TYPE, VOID_DATASET),
-                     ox.Quad(target, VOID_TRIPLES, ox.Literal(str(size), datatype=XSD_INTEGER)),
-                     ox.Quad(target, DCTERMS_SOURCE, ox.Literal(origin)), ox.Quad(target, GENERATED_AT, now)]
+            now = ox.Literal(datetime.now(UTC).isoformat(), datatype=XSD_DATETIME)
+            entry = [
+                ox.Quad(target, RDF_TYPE, VOID_DATASET),
+                ox.Quad(target, VOID_TRIPLES, ox.Literal(str(size), datatype=XSD_INTEGER)),
+                ox.Quad(target, DCTERMS_SOURCE, ox.Literal(origin)),
+                ox.Quad(target, GENERATED_AT, now),
+            ]
             if creator:
                 entry.append(ox.Quad(target, DCTERMS_CREATOR, _graph_name(creator)))
             self._store.extend(entry)
@@ -397,8 +413,10 @@ class OxigraphStore:
         if self.is_read_only:
             # A checkpoint taken through a read-only open holds none of the write-ahead log:
             # it would silently miss the latest writes.
-            raise StoreError(f"the store at {self.path} is open read-only here: a snapshot of it would miss "
-                             "its latest writes; take it in the process that holds the store (the server)")
+            raise StoreError(
+                f"the store at {self.path} is open read-only here: a snapshot of it would miss "
+                "its latest writes; take it in the process that holds the store (the server)"
+            )
         if self._fault is not None:
             with self._write_lock:
                 self._live_for_writing()
@@ -430,9 +448,11 @@ class OxigraphStore:
     def _live_for_writing(self) -> ox.Store:
         """The store, reopened first if a full disk stopped it. Holds _write_lock."""
         if self.is_read_only:
-            raise StoreError(f"the store at {self.path} is open read-only here: a running urbankg server holds it "
-                             "for writing. Send the write to the server (with a write token), or stop the server "
-                             "and try again")
+            raise StoreError(
+                f"the store at {self.path} is open read-only here: a running urbankg server holds it "
+                "for writing. Send the write to the server (with a write token), or stop the server "
+                "and try again"
+            )
         if self._fault is not None and self.path is not None:
             free = _free_bytes(self.path)
             if free < _room_to_reopen(self.path):
@@ -471,8 +491,10 @@ class OxigraphStore:
         except DiskFull:
             raise
         except StoreError as exc:
-            raise StoreError(f"{exc}: the store is being reopened after a failed write, and a reader of this "
-                             "process still holds it; try again shortly") from exc
+            raise StoreError(
+                f"{exc}: the store is being reopened after a failed write, and a reader of this "
+                "process still holds it; try again shortly"
+            ) from exc
         self._fault = None
         self._pending = False
         self.generation += 1
@@ -490,7 +512,7 @@ class OxigraphStore:
     # -- reading -----------------------------------------------------------------
 
     @property
-    def engine(self) -> "_ReadingEngine":
+    def engine(self) -> _ReadingEngine:
         """The store's own query method, for callers that need its options (the server:
         FROM must win over the union default graph, base IRIs); it reads like :meth:`query`."""
         return _ReadingEngine(self)
@@ -542,8 +564,11 @@ class OxigraphStore:
                     continue  # the store cannot hold it, so knows nothing of it
                 for quad in self._store.quads_for_pattern(subject, RDF_TYPE, None, None):
                     graph = quad.graph_name
-                    if isinstance(graph, ox.NamedNode) and graph.value not in excluded \
-                            and isinstance(quad.object, ox.NamedNode):
+                    if (
+                        isinstance(graph, ox.NamedNode)
+                        and graph.value not in excluded
+                        and isinstance(quad.object, ox.NamedNode)
+                    ):
                         found.setdefault(iri, set()).add(quad.object.value)
         return found
 
@@ -598,8 +623,10 @@ class OxigraphStore:
     def catalogue_entry(self, iri: str) -> CatalogueEntry | None:
         target = _graph_name(iri)
         with self._reading():
-            values = {quad.predicate: quad.object
-                      for quad in self._store.quads_for_pattern(target, None, None, ox.DefaultGraph())}
+            values = {
+                quad.predicate: quad.object
+                for quad in self._store.quads_for_pattern(target, None, None, ox.DefaultGraph())
+            }
         if not values:
             return None
         triples = values.get(VOID_TRIPLES)
@@ -616,8 +643,9 @@ class OxigraphStore:
         with self._reading():
             if not self._store.contains_named_graph(target):
                 return None
-            return _count(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                             named_graphs=[target]))
+            return _count(
+                self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[target])
+            )
 
     def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
         """The history records of the catalogue (the default graph only: a data graph that
@@ -625,15 +653,19 @@ class OxigraphStore:
         query text. Costs one pass over the records (of one graph, when ``graph`` is given)."""
         with self._reading():
             if graph is None:
-                nodes = [q.subject for q in self._store.quads_for_pattern(None, RDF_TYPE, PROV_ACTIVITY,
-                                                                           ox.DefaultGraph())]
+                nodes = [
+                    q.subject for q in self._store.quads_for_pattern(None, RDF_TYPE, PROV_ACTIVITY, ox.DefaultGraph())
+                ]
             else:
-                nodes = [q.subject for q in self._store.quads_for_pattern(None, UKG_GRAPH, _graph_name(graph),
-                                                                           ox.DefaultGraph())]
+                nodes = [
+                    q.subject
+                    for q in self._store.quads_for_pattern(None, UKG_GRAPH, _graph_name(graph), ox.DefaultGraph())
+                ]
             records = []
             for node in nodes:
-                values = {q.predicate: q.object for q in self._store.quads_for_pattern(node, None, None,
-                                                                                       ox.DefaultGraph())}
+                values = {
+                    q.predicate: q.object for q in self._store.quads_for_pattern(node, None, None, ox.DefaultGraph())
+                }
                 record = record_of(values)
                 if record is not None:
                     records.append((record.time, node.value, record))
@@ -679,8 +711,9 @@ class OxigraphStore:
         with self._reading():
             names = set(self._store.named_graphs()) | set(copy.named_graphs())
             for name in [ox.DefaultGraph(), *names]:
-                if isinstance(name, ox.NamedNode) and \
-                        self._store.contains_named_graph(name) != copy.contains_named_graph(name):
+                if isinstance(name, ox.NamedNode) and self._store.contains_named_graph(
+                    name
+                ) != copy.contains_named_graph(name):
                     changed.add(name.value)
                     continue
                 ours = set(self._store.quads_for_pattern(None, None, None, name))
@@ -783,10 +816,14 @@ def _term(term, blanks: dict[BNode, ox.BlankNode] | None):
             try:
                 return ox.Literal(str(term), language=term.language)
             except ValueError as exc:
-                raise ValueError(f"the language tag {_clip(repr(term.language))} of the literal "
-                                 f"{_clip(repr(str(term)))} ({exc})") from None
-        datatype = _named(str(term.datatype), f"the datatype of the literal {_clip(repr(str(term)))}:") \
-            if term.datatype else None
+                raise ValueError(
+                    f"the language tag {_clip(repr(term.language))} of the literal {_clip(repr(str(term)))} ({exc})"
+                ) from None
+        datatype = (
+            _named(str(term.datatype), f"the datatype of the literal {_clip(repr(str(term)))}:")
+            if term.datatype
+            else None
+        )
         return ox.Literal(str(term), datatype=datatype)
     raise TypeError(f"{_clip(repr(term))}, which is not an IRI, a blank node or a literal")
 
@@ -920,8 +957,10 @@ def _empties_something(store: ox.Store, quads: list[ox.Quad]) -> bool:
     for quad in quads:
         if quad.graph_name == JOURNAL and quad.predicate == EMPTIES:
             graph = quad.object
-            if store.contains_named_graph(graph) \
-                    or next(iter(store.quads_for_pattern(graph, None, None, ox.DefaultGraph())), None) is not None:
+            if (
+                store.contains_named_graph(graph)
+                or next(iter(store.quads_for_pattern(graph, None, None, ox.DefaultGraph())), None) is not None
+            ):
                 return True
     return False
 

@@ -63,13 +63,12 @@ import uuid
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import BinaryIO
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph
+from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
-from rdflib import URIRef
 from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from tqdm import tqdm
@@ -96,8 +95,22 @@ TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;
 XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
 XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
 # Functions whose value is a boolean, when an expression is one call of them.
-BOOLEAN_FUNCTIONS = {"BOUND", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "CONTAINS",
-                     "STRSTARTS", "STRENDS", "SAMETERM", "LANGMATCHES", "EXISTS", "NOT"}
+BOOLEAN_FUNCTIONS = {
+    "BOUND",
+    "ISIRI",
+    "ISURI",
+    "ISBLANK",
+    "ISLITERAL",
+    "ISNUMERIC",
+    "REGEX",
+    "CONTAINS",
+    "STRSTARTS",
+    "STRENDS",
+    "SAMETERM",
+    "LANGMATCHES",
+    "EXISTS",
+    "NOT",
+}
 # Triples per INSERT { ... } WHERE {} (blank nodes): Virtuoso 7.2 compiles it to far more SQL
 # than INSERT DATA and refuses between 1,000 and 1,500 ("generated SQL text has exceeded
 # 10000 lines"); 500 is also the fastest size (measured: 4,500 triples/s, INSERT DATA 16,000).
@@ -186,10 +199,12 @@ class SparqlStore:
         _body, headers = self._send("ASK {}", update=False, accept=SOLUTIONS_ACCEPT, what="first query")
         self._server = headers.get("server", "") or "unknown"
         if "virtuoso" in self._server.lower():
-            found = self._query_raw(
-                f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s a <{SERVICE_CLASS}> }} }} GROUP BY ?g")
-            own = [row["g"].value for row in found
-                   if not row["g"].value.startswith(config.BASE) and isinstance(row["g"], ox.NamedNode)]
+            found = self._query_raw(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s a <{SERVICE_CLASS}> }} }} GROUP BY ?g")
+            own = [
+                row["g"].value
+                for row in found
+                if not row["g"].value.startswith(config.BASE) and isinstance(row["g"], ox.NamedNode)
+            ]
             self._hidden = list(VIRTUOSO_SYSTEM_GRAPHS) + own
 
     # -- writing -----------------------------------------------------------------------
@@ -197,8 +212,9 @@ class SparqlStore:
     def replace_graphs(self, replacements: list[GraphReplacement]) -> None:
         self.write(replacements)
 
-    def write(self, replacements: list[GraphReplacement], drops: Iterable[str] = (),
-              records: Iterable[WriteRecord] = ()) -> None:
+    def write(
+        self, replacements: list[GraphReplacement], drops: Iterable[str] = (), records: Iterable[WriteRecord] = ()
+    ) -> None:
         """Replace graphs, drop graphs and add history records: one request where the store
         applies a request whole and the load is small, else staged (see the module
         docstring), the drops and records going with the last request. A replaced graph
@@ -208,13 +224,20 @@ class SparqlStore:
             return
         named = [_iri(r.iri) for r in replacements] + [_iri(iri) for iri in drops]
         if len(set(named)) < len(named):
-            raise StoreError("a write names the same graph twice: "
-                             + ", ".join(sorted({g for g in named if named.count(g) > 1})))
+            raise StoreError(
+                "a write names the same graph twice: " + ", ".join(sorted({g for g in named if named.count(g) > 1}))
+            )
         history = [q for record in records for q in history_quads(record)]  # terms checked before sending
         self._connect()
         creators = self._creators([r.iri for r in replacements])
-        last = [op for iri in drops for op in (f"DROP SILENT GRAPH <{iri}>",
-                                               f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}")]
+        last = [
+            op
+            for iri in drops
+            for op in (
+                f"DROP SILENT GRAPH <{iri}>",
+                f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}",
+            )
+        ]
         if history:
             lines = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in history)
             last.append(f"INSERT DATA {{ GRAPH <{CATALOGUE_GRAPH}> {{\n{lines}\n}} }}")
@@ -233,17 +256,26 @@ class SparqlStore:
         found: dict[str, str] = {}
         for start in range(0, len(graphs), VALUES_CHUNK):
             values = " ".join(f"<{g}>" for g in graphs[start : start + VALUES_CHUNK])
-            rows = self._query_raw(f"SELECT ?g ?c WHERE {{ VALUES ?g {{ {values} }} GRAPH <{CATALOGUE_GRAPH}> "
-                                   "{ ?g <http://purl.org/dc/terms/creator> ?c } }")
+            rows = self._query_raw(
+                f"SELECT ?g ?c WHERE {{ VALUES ?g {{ {values} }} GRAPH <{CATALOGUE_GRAPH}> "
+                "{ ?g <http://purl.org/dc/terms/creator> ?c } }"
+            )
             found.update({row["g"].value: row["c"].value for row in rows if isinstance(row["c"], ox.NamedNode)})
         return found
 
-    def _replace_staged(self, replacements: list[GraphReplacement], total: int, creators: dict[str, str],
-                        last: list[str]) -> None:
+    def _replace_staged(
+        self, replacements: list[GraphReplacement], total: int, creators: dict[str, str], last: list[str]
+    ) -> None:
         load = uuid.uuid4().hex
         staging = {r.iri: f"{STAGING_PREFIX}{load}:{index}" for index, r in enumerate(replacements)}
-        progress = tqdm(total=total, desc="writing", unit="triple", unit_scale=True, file=sys.stderr,
-                        disable=None if total > self.batch_size else True)
+        progress = tqdm(
+            total=total,
+            desc="writing",
+            unit="triple",
+            unit_scale=True,
+            file=sys.stderr,
+            disable=None if total > self.batch_size else True,
+        )
         try:
             with progress:
                 for replacement in replacements:
@@ -255,8 +287,10 @@ class SparqlStore:
             if isinstance(error, StoreError):
                 raise StoreError(f"{error}. Nothing was replaced.") from error
             raise
-        moves = [f"MOVE <{staging[r.iri]}> TO <{r.iri}>" if len(r.graph) else f"DROP SILENT GRAPH <{r.iri}>"
-                 for r in replacements]
+        moves = [
+            f"MOVE <{staging[r.iri]}> TO <{r.iri}>" if len(r.graph) else f"DROP SILENT GRAPH <{r.iri}>"
+            for r in replacements
+        ]
         catalogue = _catalogue_operations(replacements, creators) if replacements else []
         try:
             self._update(moves + catalogue + last)
@@ -264,13 +298,17 @@ class SparqlStore:
             self._drop_quietly(staging.values())
             if self.atomic_requests:
                 raise StoreError(f"{error}. Nothing was replaced.") from error
-            raise StoreError(f"{error}. The store applies the operations of a request one by one, so some of "
-                             f"the graphs may already be replaced: load the same files again to finish.") from error
+            raise StoreError(
+                f"{error}. The store applies the operations of a request one by one, so some of "
+                f"the graphs may already be replaced: load the same files again to finish."
+            ) from error
 
     def drop_graph(self, iri: str) -> bool:
         if self.graph_size(iri) is None and self.catalogue_entry(iri) is None:
             return False
-        self._update([f"DROP SILENT GRAPH <{iri}>", f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}"])
+        self._update(
+            [f"DROP SILENT GRAPH <{iri}>", f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}"]
+        )
         return True
 
     # -- the catalogue and the history ---------------------------------------------------
@@ -282,10 +320,13 @@ class SparqlStore:
         if not values:
             return None
         triples = values.get(VOID + "triples")
-        return CatalogueEntry(iri, int(triples) if triples and triples.isdigit() else None,
-                              values.get("http://purl.org/dc/terms/source"),
-                              values.get("http://www.w3.org/ns/prov#generatedAtTime"),
-                              values.get("http://purl.org/dc/terms/creator"))
+        return CatalogueEntry(
+            iri,
+            int(triples) if triples and triples.isdigit() else None,
+            values.get("http://purl.org/dc/terms/source"),
+            values.get("http://www.w3.org/ns/prov#generatedAtTime"),
+            values.get("http://purl.org/dc/terms/creator"),
+        )
 
     def graph_size(self, iri: str) -> int | None:
         """Triples in the graph; 0 for a graph that exists only by its catalogue entry (an
@@ -301,13 +342,16 @@ class SparqlStore:
     def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
         """The history records of the catalogue graph, newest first."""
         where = f"<{_iri(graph)}>" if graph is not None else "?g"
-        rows = self._query_raw(f"SELECT ?r ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?r a <{PROV_ACTIVITY.value}> ; "
-                               f"<{config.ONTOLOGY_NS}graph> {where} ; ?p ?o }} }}")
+        rows = self._query_raw(
+            f"SELECT ?r ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?r a <{PROV_ACTIVITY.value}> ; "
+            f"<{config.ONTOLOGY_NS}graph> {where} ; ?p ?o }} }}"
+        )
         nodes: dict[str, dict] = {}
         for row in rows:
             nodes.setdefault(row["r"].value, {})[ox.NamedNode(row["p"].value)] = row["o"]
-        records = sorted(((r.time, node, r) for node, values in nodes.items()
-                          if (r := record_of(values)) is not None), reverse=True)
+        records = sorted(
+            ((r.time, node, r) for node, values in nodes.items() if (r := record_of(values)) is not None), reverse=True
+        )
         found = [record for _time, _node, record in records]
         return found[:limit] if limit is not None else found
 
@@ -331,14 +375,18 @@ class SparqlStore:
             copy.add_graph(name)
             triples = list(self._query_raw(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
             if len(triples) != expected:
-                raise StoreError(f"the SPARQL endpoint returned {len(triples)} of the {expected} triples of "
-                                 f"<{graph}>: it caps the size of results, so the update cannot be checked")
+                raise StoreError(
+                    f"the SPARQL endpoint returned {len(triples)} of the {expected} triples of "
+                    f"<{graph}>: it caps the size of results, so the update cannot be checked"
+                )
             copy.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
         yield copy
 
     def changed_graphs(self, copy: ox.Store) -> set[str]:
-        raise StoreError("a remote store cannot compare a copy with the whole store: name every graph the "
-                         "update writes with GRAPH <...> or WITH <...>")
+        raise StoreError(
+            "a remote store cannot compare a copy with the whole store: name every graph the "
+            "update writes with GRAPH <...> or WITH <...>"
+        )
 
     def update(self, sparql: str) -> None:
         self._connect()
@@ -361,8 +409,9 @@ class SparqlStore:
         rows = self._query_raw("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         found = {row["g"].value for row in rows if _is_data_graph(row["g"]) and row["g"].value not in self._hidden}
         # Empty graphs exist by their catalogue entries only.
-        empty = self._query_raw(f"SELECT ?g WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?g a <{VOID}Dataset> ; "
-                                f"<{VOID}triples> 0 }} }}")
+        empty = self._query_raw(
+            f"SELECT ?g WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?g a <{VOID}Dataset> ; <{VOID}triples> 0 }} }}"
+        )
         found.update(row["g"].value for row in empty if _is_data_graph(row["g"]))
         return sorted(found)
 
@@ -377,8 +426,9 @@ class SparqlStore:
         form = tokens.query_form() or "SELECT"  # not a query: the endpoint will say why
         text = sparql
         accept = TRIPLES_ACCEPT if form in ("CONSTRUCT", "DESCRIBE") else SOLUTIONS_ACCEPT
-        body, headers = self._send(text, update=False, accept=accept, what="query",
-                                   default_graph=default_graph, named_graphs=named_graphs)
+        body, headers = self._send(
+            text, update=False, accept=accept, what="query", default_graph=default_graph, named_graphs=named_graphs
+        )
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             if form in ("CONSTRUCT", "DESCRIBE"):
@@ -386,8 +436,10 @@ class SparqlStore:
             booleans = _boolean_variables(tokens.tokens) if self.is_virtuoso else set()
             return _solutions(body, media_type, ask=form == "ASK", booleans=booleans)
         except (SyntaxError, ValueError) as exc:
-            raise StoreError(f"the SPARQL endpoint {self.query_endpoint} sent an answer that cannot be read "
-                             f"({media_type or 'no content type'}): {exc}") from exc
+            raise StoreError(
+                f"the SPARQL endpoint {self.query_endpoint} sent an answer that cannot be read "
+                f"({media_type or 'no content type'}): {exc}"
+            ) from exc
 
     def types_of(self, iris: Iterable[str], exclude_graphs: Iterable[str]) -> dict[str, set[str]]:
         """The rdf:type of each IRI in the data graphs, leaving out ``exclude_graphs``.
@@ -427,7 +479,8 @@ class SparqlStore:
                 raise StoreError(
                     f"the SPARQL endpoint returned {len(triples)} of the {sizes[graph]} triples of <{graph}>: it "
                     "caps the size of results (Virtuoso: ResultSetMaxRows in the [SPARQL] section of "
-                    "virtuoso.ini). Raise the cap, or export with the store's own dump tool.")
+                    "virtuoso.ini). Raise the cap, or export with the store's own dump tool."
+                )
             name = ox.DefaultGraph() if graph == CATALOGUE_GRAPH else ox.NamedNode(graph)
             for triple in triples:
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
@@ -435,8 +488,11 @@ class SparqlStore:
     def _graph_sizes(self) -> dict[str, int]:
         """Triples per named graph, the catalogue included, the endpoint's and staging graphs not."""
         rows = self._query_raw("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-        return {row["g"].value: int(row["n"].value) for row in rows if row["g"].value not in self._hidden
-                and (_is_data_graph(row["g"]) or row["g"].value == CATALOGUE_GRAPH)}
+        return {
+            row["g"].value: int(row["n"].value)
+            for row in rows
+            if row["g"].value not in self._hidden and (_is_data_graph(row["g"]) or row["g"].value == CATALOGUE_GRAPH)
+        }
 
     def stats(self) -> StoreStats:
         sizes = self._graph_sizes()
@@ -446,11 +502,14 @@ class SparqlStore:
             row["c"].value: int(row["n"].value)
             for row in self._query_raw(
                 f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER(isIRI(?c)) {ours} }} "
-                "GROUP BY ?c")
+                "GROUP BY ?c"
+            )
         }
         properties = {
             row["p"].value: int(row["n"].value)
-            for row in self._query_raw(f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours} }} GROUP BY ?p")
+            for row in self._query_raw(
+                f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours} }} GROUP BY ?p"
+            )
         }
         return StoreStats(sum(per_graph.values()), per_graph, classes, properties)
 
@@ -469,8 +528,9 @@ class SparqlStore:
 
     # -- HTTP --------------------------------------------------------------------------
 
-    def _send(self, text: str, *, update: bool, what: str, accept: str | None = None,
-              default_graph=None, named_graphs=None) -> tuple[bytes, dict]:
+    def _send(
+        self, text: str, *, update: bool, what: str, accept: str | None = None, default_graph=None, named_graphs=None
+    ) -> tuple[bytes, dict]:
         """One request through SPARQLWrapper; the answer's body and headers, or StoreError in plain words."""
         endpoint = self.update_endpoint if update else self.query_endpoint
         wrapper = SPARQLWrapper(self.query_endpoint, updateEndpoint=self.update_endpoint)
@@ -507,17 +567,23 @@ class SparqlStore:
             status, detail = _http_failure(exc)
             raise RemoteStoreError(_explain(endpoint, what, status, detail, self.user), status) from exc
         except urllib.error.URLError as exc:
-            raise RemoteStoreError(f"cannot reach the SPARQL endpoint {endpoint} ({exc.reason}): is the store "
-                                   f"running, and is the URL right?") from exc
+            raise RemoteStoreError(
+                f"cannot reach the SPARQL endpoint {endpoint} ({exc.reason}): is the store "
+                f"running, and is the URL right?"
+            ) from exc
         except (TimeoutError, OSError) as exc:
             if isinstance(exc, TimeoutError) or "timed out" in str(exc):
-                raise RemoteStoreError(f"the SPARQL endpoint {endpoint} did not answer the {what} within "
-                                       f"{math.ceil(seconds)} s") from exc
-            raise RemoteStoreError(f"the connection to the SPARQL endpoint {endpoint} failed during the {what}: "
-                                   f"{exc}") from exc
+                raise RemoteStoreError(
+                    f"the SPARQL endpoint {endpoint} did not answer the {what} within {math.ceil(seconds)} s"
+                ) from exc
+            raise RemoteStoreError(
+                f"the connection to the SPARQL endpoint {endpoint} failed during the {what}: {exc}"
+            ) from exc
         if headers.get("x-sql-state") == "S1TAT":
-            raise RemoteStoreError(f"the {what} ran out of its time limit of {math.ceil(seconds)} s at the SPARQL "
-                                   f"endpoint {endpoint}, which stopped it (only part of the answer was ready)")
+            raise RemoteStoreError(
+                f"the {what} ran out of its time limit of {math.ceil(seconds)} s at the SPARQL "
+                f"endpoint {endpoint}, which stopped it (only part of the answer was ready)"
+            )
         return body, headers
 
 
@@ -527,7 +593,7 @@ class SparqlStore:
 def _catalogue_operations(replacements: list[GraphReplacement], creators: dict[str, str]) -> list[str]:
     """Delete the old catalogue entries of these graphs and write the new ones, each with the
     creator it had (``creators``), else its replacement's."""
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     operations = [f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{r.iri}> ?p ?o }} }}" for r in replacements]
 
     def creator(r: GraphReplacement) -> str:
@@ -536,8 +602,9 @@ def _catalogue_operations(replacements: list[GraphReplacement], creators: dict[s
 
     entries = "\n".join(
         f"<{r.iri}> a void:Dataset ; void:triples {len(r.graph)} ; "
-        f"dcterms:source {RdfLiteral(r.origin).n3()} ; prov:generatedAtTime \"{now}\"^^xsd:dateTime{creator(r)} ."
-        for r in replacements)
+        f'dcterms:source {RdfLiteral(r.origin).n3()} ; prov:generatedAtTime "{now}"^^xsd:dateTime{creator(r)} .'
+        for r in replacements
+    )
     operations.append(f"INSERT DATA {{ GRAPH <{CATALOGUE_GRAPH}> {{\n{entries}\n}} }}")
     return operations
 
@@ -608,7 +675,9 @@ def _ox_term(term):
             return ox.NamedNode(str(term))
         if isinstance(term, BNode):
             label = str(term)
-            return ox.BlankNode(label if BLANK_LABEL.fullmatch(label) else "b" + uuid.uuid5(uuid.NAMESPACE_OID, label).hex)
+            return ox.BlankNode(
+                label if BLANK_LABEL.fullmatch(label) else "b" + uuid.uuid5(uuid.NAMESPACE_OID, label).hex
+            )
         if term.language:
             return ox.Literal(str(term), language=term.language)
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
@@ -627,8 +696,9 @@ def _iri(iri: str) -> str:
 
 
 def _is_data_graph(term) -> bool:
-    return isinstance(term, ox.NamedNode) and term.value != CATALOGUE_GRAPH \
-        and not term.value.startswith(STAGING_PREFIX)
+    return (
+        isinstance(term, ox.NamedNode) and term.value != CATALOGUE_GRAPH and not term.value.startswith(STAGING_PREFIX)
+    )
 
 
 # -- reading helpers --------------------------------------------------------------------
@@ -662,19 +732,32 @@ def _repaired_xml(body: bytes, ask: bool, booleans: set[str]) -> bytes:
     if ask and b"<boolean>" not in body:
         # Virtuoso answers ASK with a table: one row (__ASK_RETVAL = 1) for true, none for false.
         true = b"<result>" in body and re.search(rb">0</literal>", body) is None
-        return (b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-                b"<boolean>" + (b"true" if true else b"false") + b"</boolean></sparql>")
-    body = re.sub(rb"<bnode>([^<]*)</bnode>",
-                  lambda m: b"<bnode>" + _label(m.group(1).decode("utf-8")).encode("utf-8") + b"</bnode>", body)
+        return (
+            b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
+            b"<boolean>" + (b"true" if true else b"false") + b"</boolean></sparql>"
+        )
+    body = re.sub(
+        rb"<bnode>([^<]*)</bnode>",
+        lambda m: b"<bnode>" + _label(m.group(1).decode("utf-8")).encode("utf-8") + b"</bnode>",
+        body,
+    )
     boolean = XSD_BOOLEAN.encode()
-    body = re.sub(rb'(<literal datatype="' + re.escape(boolean) + rb'">)([01])(</literal>)',
-                  lambda m: m.group(1) + (b"true" if m.group(2) == b"1" else b"false") + m.group(3), body)
+    body = re.sub(
+        rb'(<literal datatype="' + re.escape(boolean) + rb'">)([01])(</literal>)',
+        lambda m: m.group(1) + (b"true" if m.group(2) == b"1" else b"false") + m.group(3),
+        body,
+    )
     for name in booleans:
         # Virtuoso computes comparisons as integers: (?n > 1 AS ?many) comes back 0 or 1.
-        body = re.sub(rb'(<binding name="' + re.escape(name.encode()) + rb'">\s*<literal datatype=")'
-                      + re.escape(XSD_INTEGER.encode()) + rb'(">)([01])(</literal>)',
-                      lambda m: m.group(1) + boolean + m.group(2) + (b"true" if m.group(3) == b"1" else b"false")
-                      + m.group(4), body)
+        body = re.sub(
+            rb'(<binding name="'
+            + re.escape(name.encode())
+            + rb'">\s*<literal datatype=")'
+            + re.escape(XSD_INTEGER.encode())
+            + rb'(">)([01])(</literal>)',
+            lambda m: m.group(1) + boolean + m.group(2) + (b"true" if m.group(3) == b"1" else b"false") + m.group(4),
+            body,
+        )
     return body
 
 
@@ -693,8 +776,11 @@ def _repaired_json(body: bytes, ask: bool, booleans: set[str]) -> str:
         for name in booleans & row.keys():
             term = row[name]
             if term.get("datatype") == XSD_INTEGER and term.get("value") in ("0", "1"):
-                row[name] = {"type": "literal", "datatype": XSD_BOOLEAN,
-                             "value": "true" if term["value"] == "1" else "false"}
+                row[name] = {
+                    "type": "literal",
+                    "datatype": XSD_BOOLEAN,
+                    "value": "true" if term["value"] == "1" else "false",
+                }
     return json.dumps(data)
 
 
@@ -721,9 +807,7 @@ def _boolean_variables(tokens) -> set[str]:
         for position, part in enumerate(expression):
             if part.kind == "punct" and part.text in "()":
                 depth += 1 if part.text == "(" else -1
-            elif depth == 0 and (part.kind == "punct" and part.text in "<>=!&|" or part.is_keyword("IN")):
-                boolean = True
-            elif position == 0 and part.kind == "word" and part.text.upper() in BOOLEAN_FUNCTIONS:
+            elif depth == 0 and (part.kind == "punct" and part.text in "<>=!&|" or part.is_keyword("IN")) or position == 0 and part.kind == "word" and part.text.upper() in BOOLEAN_FUNCTIONS:
                 boolean = True
         if boolean:
             found.add(tokens[index + 1].text[1:])
@@ -736,8 +820,9 @@ def _triples(body: bytes, media_type: str):
     if media_type == "text/plain":
         rdf_format = ox.RdfFormat.N_TRIPLES
     scratch = ox.Store()
-    scratch.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
-                        for t in ox.parse(body, format=rdf_format))
+    scratch.bulk_extend(
+        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ox.parse(body, format=rdf_format)
+    )
     return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
 
@@ -758,7 +843,8 @@ def prebind(sparql: str, substitutions: dict) -> str:
         raise StoreError("cannot bind parameters: this is not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
     groups = _outer_groups(tokens[form + 1 :])
     short_construct = tokens[form].text.upper() == "CONSTRUCT" and not (
-        form + 1 < len(tokens) and tokens[form + 1].text == "{")
+        form + 1 < len(tokens) and tokens[form + 1].text == "{"
+    )
     edits: list[tuple[int, str]] = []  # (position, text to insert)
     if tokens[form].text.upper() == "CONSTRUCT" and not short_construct:
         groups = groups[1:]  # the first group is the template
@@ -845,16 +931,20 @@ def _explain(endpoint: str, what: str, status: int | None, detail: str, user: st
     said = f": {detail}" if detail else ""
     if status == 401:
         who = f"the credentials of user '{user}'" if user else "this request without credentials"
-        return (f"the SPARQL endpoint {endpoint} refused {who} (HTTP 401){said}. Pass --user and --password "
-                f"(or --token) that the store accepts; on Virtuoso updates go to /sparql-auth.")
+        return (
+            f"the SPARQL endpoint {endpoint} refused {who} (HTTP 401){said}. Pass --user and --password "
+            f"(or --token) that the store accepts; on Virtuoso updates go to /sparql-auth."
+        )
     if status == 403:
         return f"the SPARQL endpoint {endpoint} does not allow this {what} (HTTP 403){said}"
     if status == 404:
         return f"there is no SPARQL endpoint at {endpoint} (HTTP 404): check the URL{said}"
     if "SR186" in detail or "No permission" in detail:
-        return (f"the SPARQL endpoint {endpoint} does not let this user write (HTTP {status}){said}. On Virtuoso, "
-                f"send updates to http://HOST:PORT/sparql-auth with --update-endpoint, --user and --password, "
-                f"or grant SPARQL_UPDATE to the SPARQL user.")
+        return (
+            f"the SPARQL endpoint {endpoint} does not let this user write (HTTP {status}){said}. On Virtuoso, "
+            f"send updates to http://HOST:PORT/sparql-auth with --update-endpoint, --user and --password, "
+            f"or grant SPARQL_UPDATE to the SPARQL user."
+        )
     if status == 400:
         return f"the SPARQL endpoint {endpoint} rejected the {what} as invalid (HTTP 400){said}"
     return f"the SPARQL endpoint {endpoint} failed the {what} (HTTP {status}){said}"

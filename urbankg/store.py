@@ -81,8 +81,9 @@ class Store(Protocol):
     def drop_graph(self, iri: str) -> bool:
         """Remove one named graph; False when there was none."""
 
-    def write(self, replacements: list[GraphReplacement], drops: Iterable[str] = (),
-              records: Iterable[WriteRecord] = ()) -> None:
+    def write(
+        self, replacements: list[GraphReplacement], drops: Iterable[str] = (), records: Iterable[WriteRecord] = ()
+    ) -> None:
         """One commit: replace the graphs, drop the others (with their catalogue entries) and
         add the history records. All or nothing, as :meth:`replace_graphs`. Checks no claim:
         urbankg.write_path does, before it calls this."""

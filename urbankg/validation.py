@@ -50,8 +50,9 @@ class Validator:
             try:
                 graph.parse(self.shapes_path, format="turtle")
             except Exception as exc:
-                raise SourceError.single(self.shapes_path, getattr(exc, "lines", None),
-                                         f"shapes do not parse: {exc}") from exc
+                raise SourceError.single(
+                    self.shapes_path, getattr(exc, "lines", None), f"shapes do not parse: {exc}"
+                ) from exc
         return graph
 
     @cached_property
@@ -234,18 +235,25 @@ def _reference_problems(parsed: Parsed, unknown: dict[tuple, _Mention]) -> list[
 def _unknown_message(parsed: Parsed, mention: _Mention) -> str:
     name = _short_id(mention.iri)
     nowhere = "nothing in this file, the store or the other files of this load describes it"
-    hint = (f"did you mean {mention.suggestion}?" if mention.suggestion
-            else "to list the known ones, run: " + _listing_command(mention))
+    hint = (
+        f"did you mean {mention.suggestion}?"
+        if mention.suggestion
+        else "to list the known ones, run: " + _listing_command(mention)
+    )
     if mention.predicate is None:
-        return (f"{name}: this file says things about {name} without saying what it is (no type), and "
-                f"{nowhere}: give it a type, or check the id ({hint})")
+        return (
+            f"{name}: this file says things about {name} without saying what it is (no type), and "
+            f"{nowhere}: give it a type, or check the id ({hint})"
+        )
     focus = _short(parsed.graph, mention.subject)
     shaped = " ".join(m for m in mention.shape_messages if m)
     if shaped:  # the shape's message names the kind already
         return f"{focus}: {shaped} (found: {name}; {nowhere}; {hint})"
     kind = "known" + (" " + _kind(parsed.graph, mention.expected) if mention.expected is not None else " id")
-    return (f"{focus}: {_short(parsed.graph, mention.predicate)}: {name} is not a {kind}: {nowhere}. "
-            f"Define it, load the file that does, or check the id ({hint})")
+    return (
+        f"{focus}: {_short(parsed.graph, mention.predicate)}: {name} is not a {kind}: {nowhere}. "
+        f"Define it, load the file that does, or check the id ({hint})"
+    )
 
 
 def _kind(graph: Graph, cls: URIRef) -> str:
@@ -285,7 +293,7 @@ def _is_id(node: Node) -> bool:
 
 
 def _short_id(iri: URIRef) -> str:
-    return str(iri)[len(ID_BASE):]
+    return str(iri)[len(ID_BASE) :]
 
 
 def _message(report: Graph, result: Node, parsed: Parsed, focus: Node, path: Node | None) -> str:

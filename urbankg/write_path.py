@@ -50,8 +50,9 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace as replaced
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
+from dataclasses import replace as replaced
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -76,7 +77,7 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 OTHER_WRITES_HINT = "Write to another graph, or ask to replace it (replace; --replace on the command line)."
 
 # One lock per store object: every WritePath (and KnowledgeGraph) over one store shares it.
-_LOCKS: "weakref.WeakKeyDictionary[object, threading.RLock]" = weakref.WeakKeyDictionary()
+_LOCKS: weakref.WeakKeyDictionary[object, threading.RLock] = weakref.WeakKeyDictionary()
 _LOCKS_GUARD = threading.Lock()
 
 
@@ -98,15 +99,23 @@ class UpdateReport:
 
 
 class WritePath:
-    def __init__(self, kg: "KnowledgeGraph"):
+    def __init__(self, kg: KnowledgeGraph):
         self.kg = kg
         self.store = kg.store
         self.lock = store_lock(kg.store)
 
     # -- files ---------------------------------------------------------------------------
 
-    def load(self, paths: Iterable[Path | str], agent: str, *, replace: bool = False, graph: str | None = None,
-             progress: Progress | None = None, origin: Callable[[Path], str] | None = None) -> "LoadReport":
+    def load(
+        self,
+        paths: Iterable[Path | str],
+        agent: str,
+        *,
+        replace: bool = False,
+        graph: str | None = None,
+        progress: Progress | None = None,
+        origin: Callable[[Path], str] | None = None,
+    ) -> LoadReport:
         """Parse and validate files, then replace each file's graph, all in one commit.
 
         Each file's graph is named after it (``lin-2019.yaml`` -> <base>graph/lin-2019);
@@ -121,11 +130,19 @@ class WritePath:
 
         files = expand_paths(paths)
         if graph is not None and len(files) != 1:
-            raise SourceError([Problem(str(f), None, f"--graph names the graph of one file, and this load has "
-                                                     f"{len(files)} files; load them one by one, or drop --graph")
-                               for f in files[:1]] or [Problem(str(graph), None, "--graph needs one file to load")])
-        targets = [resolve_graph(graph)] if graph is not None else \
-            [config.graph_iri(source_name(f)) for f in files]
+            raise SourceError(
+                [
+                    Problem(
+                        str(f),
+                        None,
+                        f"--graph names the graph of one file, and this load has "
+                        f"{len(files)} files; load them one by one, or drop --graph",
+                    )
+                    for f in files[:1]
+                ]
+                or [Problem(str(graph), None, "--graph needs one file to load")]
+            )
+        targets = [resolve_graph(graph)] if graph is not None else [config.graph_iri(source_name(f)) for f in files]
         with self.lock:
             # Claims first: a refusal should not wait for SHACL over the whole load.
             for path, target in zip(files, targets):
@@ -140,22 +157,22 @@ class WritePath:
             for item, target in zip(parsed, targets):
                 source = origin(Path(item.path)) if origin is not None else str(item.path)
                 replacements.append(GraphReplacement(target, item.graph, source, creator))
-                records.append(WriteRecord(target, agent, now, "load", source,
-                                           self.store.graph_size(target) or 0, len(item.graph)))
+                records.append(
+                    WriteRecord(target, agent, now, "load", source, self.store.graph_size(target) or 0, len(item.graph))
+                )
             self.store.write(replacements, records=records)
         return LoadReport({r.iri: len(r.graph) for r in replacements}, [p for p in problems if p.severity != "error"])
 
     # -- Graph Store -----------------------------------------------------------------------
 
-    def put(self, parsed: "Parsed", graph_iri: str, agent: str, *, origin: str,
-            replace: bool = False) -> "LoadReport":
+    def put(self, parsed: Parsed, graph_iri: str, agent: str, *, origin: str, replace: bool = False) -> LoadReport:
         """Replace ``graph_iri`` with an already-parsed source, validated as a file would be.
         An empty source leaves the graph existing and empty, with its catalogue entry."""
         with self.lock:
             self._check_claim(graph_iri, agent, replace, doing=f"{origin} would replace it", hint=OTHER_WRITES_HINT)
             return self._replace(parsed, graph_iri, agent, origin, "put")
 
-    def put_derived(self, graph: Graph, graph_iri: str, agent: str, *, origin: str) -> "LoadReport":
+    def put_derived(self, graph: Graph, graph_iri: str, agent: str, *, origin: str) -> LoadReport:
         """Replace a graph of derived statements (the reasoner's entailed types) without the
         SHACL gate: they follow from graphs the gate has passed, and judged alone (a type
         without the properties its shape asks for, which live in the asserted graphs) they
@@ -164,12 +181,13 @@ class WritePath:
         from urbankg.graph import LoadReport
 
         with self.lock:
-            record = WriteRecord(graph_iri, agent, now_iso(), "put", origin,
-                                 self.store.graph_size(graph_iri) or 0, len(graph))
+            record = WriteRecord(
+                graph_iri, agent, now_iso(), "put", origin, self.store.graph_size(graph_iri) or 0, len(graph)
+            )
             self.store.write([GraphReplacement(graph_iri, graph, origin, config.agent_iri(agent))], records=[record])
         return LoadReport({graph_iri: len(graph)}, [])
 
-    def post(self, parsed: "Parsed", graph_iri: str, agent: str, *, origin: str) -> "LoadReport":
+    def post(self, parsed: Parsed, graph_iri: str, agent: str, *, origin: str) -> LoadReport:
         """Merge an already-parsed source into ``graph_iri`` (created if missing): the graph
         read back from the store plus the source, validated whole, replace the graph. An
         edit, not a replacement: allowed whoever created the graph."""
@@ -185,8 +203,7 @@ class WritePath:
             source = Parsed(parsed.path, merged, parsed.positions, parsed.source)
             return self._replace(source, graph_iri, agent, origin, "post")
 
-    def drop(self, graph_iri: str, agent: str, *, origin: str, replace: bool = False,
-             action: str = "drop") -> bool:
+    def drop(self, graph_iri: str, agent: str, *, origin: str, replace: bool = False, action: str = "drop") -> bool:
         """Remove a graph and its catalogue entry (its history stays); False when there was
         none. ``action``: "drop", or "delete" for a Graph Store DELETE."""
         with self.lock:
@@ -198,23 +215,22 @@ class WritePath:
             self.store.write([], drops=[graph_iri], records=[record])
         return True
 
-    def _replace(self, parsed: "Parsed", graph_iri: str, agent: str, origin: str, action: str) -> "LoadReport":
+    def _replace(self, parsed: Parsed, graph_iri: str, agent: str, origin: str, action: str) -> LoadReport:
         from urbankg.graph import LoadReport
 
         problems = self._validate(parsed, [graph_iri]) if len(parsed.graph) else []
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             raise SourceError(errors)
-        record = WriteRecord(graph_iri, agent, now_iso(), action, origin,
-                             self.store.graph_size(graph_iri) or 0, len(parsed.graph))
-        self.store.write([GraphReplacement(graph_iri, parsed.graph, origin, config.agent_iri(agent))],
-                         records=[record])
+        record = WriteRecord(
+            graph_iri, agent, now_iso(), action, origin, self.store.graph_size(graph_iri) or 0, len(parsed.graph)
+        )
+        self.store.write([GraphReplacement(graph_iri, parsed.graph, origin, config.agent_iri(agent))], records=[record])
         return LoadReport({graph_iri: len(parsed.graph)}, [p for p in problems if p.severity != "error"])
 
     # -- SPARQL Update ---------------------------------------------------------------------
 
-    def update(self, sparql: str, agent: str, *, origin: str = "SPARQL update",
-               replace: bool = False) -> UpdateReport:
+    def update(self, sparql: str, agent: str, *, origin: str = "SPARQL update", replace: bool = False) -> UpdateReport:
         """Run a SPARQL update on a scratch copy, validate the graphs it changed, commit them
         with history (see the module docstring). Raises SourceError (the shapes' messages,
         each naming its graph and node), ClaimConflict, or StoreError (the text, or what
@@ -225,9 +241,11 @@ class WritePath:
         if scope is not None:
             _refuse_unsafe(scope)
         elif remote:
-            raise StoreError("urbankg cannot read this update to find the graphs it touches (rdflib's SPARQL "
-                             "parser refuses it), which a remote store needs: rewrite it with plain syntax, "
-                             "or send it to the store directly")
+            raise StoreError(
+                "urbankg cannot read this update to find the graphs it touches (rdflib's SPARQL "
+                "parser refuses it), which a remote store needs: rewrite it with plain syntax, "
+                "or send it to the store directly"
+            )
         if remote:
             _refuse_unnamed(scope)
         with self.lock:
@@ -259,20 +277,27 @@ class WritePath:
                 named_whole = graph in wholesale or (scope is not None and scope.every_graph)
                 if before is not None and (gone or emptied or named_whole):
                     verb = "drop" if gone else "clear" if named_whole else "empty"
-                    self._check_claim(graph, agent, replace, doing=f"this SPARQL update would {verb} it",
-                                      hint=OTHER_WRITES_HINT)
+                    self._check_claim(
+                        graph, agent, replace, doing=f"this SPARQL update would {verb} it", hint=OTHER_WRITES_HINT
+                    )
             problems = self._validate_graphs({g: c for g, c in contents.items() if c is not None and len(c)})
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise SourceError(errors)
             now = now_iso()
             creator = config.agent_iri(agent)
-            replacements = [GraphReplacement(g, c, origin, creator, fresh_blank_nodes=False)
-                            for g, c in contents.items() if c is not None]
-            drops = [g for g, c in contents.items() if c is None and (sizes[g] is not None
-                                                                        or self.store.catalogue_entry(g))]
-            records = [WriteRecord(g, agent, now, "update", origin, sizes[g] or 0, len(c) if c is not None else 0)
-                       for g, c in contents.items()]
+            replacements = [
+                GraphReplacement(g, c, origin, creator, fresh_blank_nodes=False)
+                for g, c in contents.items()
+                if c is not None
+            ]
+            drops = [
+                g for g, c in contents.items() if c is None and (sizes[g] is not None or self.store.catalogue_entry(g))
+            ]
+            records = [
+                WriteRecord(g, agent, now, "update", origin, sizes[g] or 0, len(c) if c is not None else 0)
+                for g, c in contents.items()
+            ]
             self.store.write(replacements, drops=drops, records=records)
         return UpdateReport(records, [p for p in problems if p.severity != "error"])
 
@@ -305,11 +330,16 @@ class WritePath:
         if creator == config.agent_iri(agent):
             return
         options = {"hint": hint} if hint is not None else {}
-        raise ClaimConflict(graph_iri, config.agent_name(creator) if creator else None,
-                            source=entry.source if entry else None, written=entry.written if entry else None,
-                            doing=doing, **options)
+        raise ClaimConflict(
+            graph_iri,
+            config.agent_name(creator) if creator else None,
+            source=entry.source if entry else None,
+            written=entry.written if entry else None,
+            doing=doing,
+            **options,
+        )
 
-    def _validate(self, parsed: "Parsed", replaced: list[str]) -> list[Problem]:
+    def _validate(self, parsed: Parsed, replaced: list[str]) -> list[Problem]:
         """The SHACL problems of one source about to replace ``replaced`` (as load_parsed did)."""
         context = self.kg._store_types(mentioned_iris(parsed.graph), exclude_graphs=replaced)
         return self.kg.validator.validate(parsed, context)
@@ -338,38 +368,52 @@ class WritePath:
         return problems
 
     def _graph_as_ntriples(self, graph_iri: str) -> str:
-        triples = self.store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }",
-                                   substitutions={"g": ox.NamedNode(graph_iri)})
+        triples = self.store.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={"g": ox.NamedNode(graph_iri)}
+        )
         return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
 
 
 def _default_graph_refusal(what: str) -> str:
     example = config.GRAPH_BASE + "my-notes"
-    return (f"the update is refused: {what}, which holds urbankg's catalogue and is written by urbankg alone. "
-            f"Name a graph: INSERT DATA {{ GRAPH <{example}> {{ ... }} }}, or "
-            f"WITH <{example}> DELETE {{ ... }} INSERT {{ ... }} WHERE {{ ... }}")
+    return (
+        f"the update is refused: {what}, which holds urbankg's catalogue and is written by urbankg alone. "
+        f"Name a graph: INSERT DATA {{ GRAPH <{example}> {{ ... }} }}, or "
+        f"WITH <{example}> DELETE {{ ... }} INSERT {{ ... }} WHERE {{ ... }}"
+    )
 
 
 def _refuse_unsafe(scope: Scope) -> None:
     if scope.default_writes:
-        raise StoreError(_default_graph_refusal(
-            f"it writes the default graph ({', '.join(dict.fromkeys(scope.default_writes))})"))
+        raise StoreError(
+            _default_graph_refusal(f"it writes the default graph ({', '.join(dict.fromkeys(scope.default_writes))})")
+        )
     if scope.loads:
-        raise StoreError(f"the update is refused: LOAD <{scope.loads[0]}> would fetch data from the network. "
-                         "Download the file and load it with `urbankg load FILE --graph NAME` (or a Graph Store PUT)")
+        raise StoreError(
+            f"the update is refused: LOAD <{scope.loads[0]}> would fetch data from the network. "
+            "Download the file and load it with `urbankg load FILE --graph NAME` (or a Graph Store PUT)"
+        )
 
 
 def _refuse_unnamed(scope: Scope) -> None:
     """On a remote store, an update must name every graph it reads and writes."""
-    why = ("a template writes GRAPH ?g" if scope.variable_writes
-           else "it reads GRAPH ?g" if scope.reads_variable
-           else "a WHERE pattern outside GRAPH reads the endpoint's default graph (the union of all graphs)"
-           if scope.reads_default
-           else "DROP/CLEAR ALL or NAMED" if scope.every_graph else None)
+    why = (
+        "a template writes GRAPH ?g"
+        if scope.variable_writes
+        else "it reads GRAPH ?g"
+        if scope.reads_variable
+        else "a WHERE pattern outside GRAPH reads the endpoint's default graph (the union of all graphs)"
+        if scope.reads_default
+        else "DROP/CLEAR ALL or NAMED"
+        if scope.every_graph
+        else None
+    )
     if why:
-        raise StoreError(f"on a remote store urbankg validates an update on a copy of the graphs it names, and "
-                         f"this one does not name them all ({why}): name each graph with GRAPH <...>, WITH <...> "
-                         "or USING <...>")
+        raise StoreError(
+            f"on a remote store urbankg validates an update on a copy of the graphs it names, and "
+            f"this one does not name them all ({why}): name each graph with GRAPH <...>, WITH <...> "
+            "or USING <...>"
+        )
 
 
 def _run(copy: ox.Store, sparql: str) -> None:
@@ -436,4 +480,4 @@ def _update_origin(origin: str, sparql: str) -> str:
 def now_iso() -> str:
     """The time of a write, as history records it."""
     # As the store gives an xsd:dateTime back: UTC written Z.
-    return datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
