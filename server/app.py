@@ -24,7 +24,8 @@ CORS_ROUTES = [r"/sparql", r"/sparql/", r"/rdf-graphs", r"/graph/*", r"/api/*"]
 
 
 def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
-    settings = settings or Settings.from_env()
+    # The embedded store's token file, so /health and the Service Description know of named tokens.
+    settings = (settings or Settings.from_env()).for_store(kg.store)
     app = Flask(__name__)
     app.config["KG"] = kg
     app.config["URBANKG_WRITE_TOKEN"] = settings.token  # shared with the UI's validate-and-load page

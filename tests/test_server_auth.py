@@ -69,8 +69,10 @@ def test_tokens_created_and_revoked_while_the_server_runs_count_at_the_next_requ
         refused = delete_missing(ep, TOKEN)
         assert refused.status_code == 403 and "urbankg tokens create NAME" in refused.json()["error"]
         assert challenges(refused) == []  # no token would help
+        assert requests.get(ep.url + "/health", timeout=30).json()["read_only"] is True
         alice = tokens.create("alice")
         assert delete_missing(ep, alice).status_code == 404
+        assert requests.get(ep.url + "/health", timeout=30).json()["read_only"] is False  # a named token writes
         assert delete_missing(ep).status_code == 401
         assert delete_missing(ep, alice + "x").status_code == 401
         bob = tokens.create("bob")

@@ -714,7 +714,11 @@ def serve(
         assert server.socket is not None  # bound by create_server
         listening, port = server.socket.getsockname()[:2]
     url = store_access.reachable_url(listening, port)
-    mode = "read-only (no write token)" if settings.read_only else "writes need the token"
+    mode = (
+        "read-only until a write token exists: urbankg tokens create NAME"
+        if app.extensions["urbankg_settings"].read_only
+        else "writes need a token"
+    )
     click.echo(
         f"urbankg {__version__} serving {obj.where} on {url}/sparql "
         f"({settings.workers} query processes, {threads} threads, {mode})",
