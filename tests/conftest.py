@@ -18,7 +18,10 @@ import pytest
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.validation import Validator
-from virtuoso import virtuoso  # noqa: F401 (one Virtuoso per session, for the store contract)
+
+# Fixture modules, for every test file that asks for their fixtures by name: one Virtuoso per
+# session (the store contract), the canary HTTP server (security tests), a small disk.
+pytest_plugins = ["virtuoso", "canary", "small_disk"]
 
 DATA = Path(__file__).parent / "data"
 

@@ -228,7 +228,7 @@ class Target:
     def start(self) -> None:
         ready = self.workdir / "ready.json"
         ready.unlink(missing_ok=True)
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # noqa: SIM115 (the server process writes it until stop() closes it)
         self.process = subprocess.Popen(
             [
                 sys.executable,

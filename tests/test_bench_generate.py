@@ -27,7 +27,8 @@ def test_citations_are_skewed_and_canned_query_shapes_answer():
     counts = [
         int(r["n"].value)
         for r in store.query(
-            "SELECT (COUNT(*) AS ?n) WHERE { ?r <http://purl.org/spar/biro/references> ?w } GROUP BY ?w ORDER BY DESC(?n)"
+            "SELECT (COUNT(*) AS ?n) WHERE { ?r <http://purl.org/spar/biro/references> ?w } "
+            "GROUP BY ?w ORDER BY DESC(?n)"
         )
     ]
     assert counts[0] > 10 * counts[len(counts) // 2]  # a few works take a large share of citations

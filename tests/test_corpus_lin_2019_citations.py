@@ -141,7 +141,7 @@ def test_each_entry_is_the_printed_entry_and_a_work_of_the_bibliography(graph):
         } ORDER BY ?n""",
     )
     assert len(found) == 55
-    for (n, text, year), (family, printed_year) in zip(found, REFERENCE_LIST):
+    for (n, text, year), (family, printed_year) in zip(found, REFERENCE_LIST, strict=True):
         assert str(text).startswith(family), (int(n), str(text))
         assert int(str(year)) == printed_year, (int(n), str(text))
 

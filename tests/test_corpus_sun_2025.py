@@ -271,7 +271,7 @@ def test_every_in_text_citation_denotes_a_reference_of_002(graph):
 def test_in_text_citations_in_reading_order(graph):
     """Pointer ids number the citations in reading order; each spans what its brackets print."""
     found = pointers(graph)
-    for (text, numbers), (bracket, expected) in zip((found[key] for key in sorted(found)), IN_TEXT):
+    for (text, numbers), (bracket, expected) in zip((found[key] for key in sorted(found)), IN_TEXT, strict=True):
         assert text.endswith(bracket) and numbers == expected, (text, bracket)
 
 
@@ -307,7 +307,8 @@ def test_concepts_cited_for(graph):
                 graph,
                 f"""
             SELECT DISTINCT ?w WHERE {{
-              ?act cito:hasCitingEntity id:work/sun-2025 ; cito:hasCitedEntity ?w ; ukg:citedForConcept id:{concept} }}""",
+              ?act cito:hasCitingEntity id:work/sun-2025 ; cito:hasCitedEntity ?w ;
+                   ukg:citedForConcept id:{concept} }}""",
             )
         }
 
@@ -594,7 +595,8 @@ def test_mr_l_of_000_is_not_lins(graph):
     assert not ask(
         graph,
         """
-        ASK { { id:informant/elite-life-course-mr-l owl:sameAs ?x } UNION { ?x owl:sameAs id:informant/elite-life-course-mr-l } }""",
+        ASK { { id:informant/elite-life-course-mr-l owl:sameAs ?x }
+              UNION { ?x owl:sameAs id:informant/elite-life-course-mr-l } }""",
     )
     papers = {
         local(p) for (p,) in rows(graph, "SELECT ?p WHERE { id:informant/elite-life-course-mr-l ukg:describedIn ?p }")

@@ -43,11 +43,14 @@ HERE = Path(__file__).parent
 
 @pytest.fixture(scope="module")
 def fuzzer(tmp_path_factory):
-    with Canary() as hostile, Canary() as allowed:
-        # One allow-listed SERVICE endpoint gives the query processes network, as on a server
-        # configured for federation: a SERVICE that slips past the guard would reach the canary.
-        with Target(tmp_path_factory.mktemp("fuzz"), allowed.url + "/sparql") as target:
-            yield Fuzzer(target, hostile, SEED, verbose=VERBOSE)
+    # One allow-listed SERVICE endpoint gives the query processes network, as on a server
+    # configured for federation: a SERVICE that slips past the guard would reach the canary.
+    with (
+        Canary() as hostile,
+        Canary() as allowed,
+        Target(tmp_path_factory.mktemp("fuzz"), allowed.url + "/sparql") as target,
+    ):
+        yield Fuzzer(target, hostile, SEED, verbose=VERBOSE)
 
 
 @pytest.mark.parametrize("route", list(ROUTES))

@@ -13,7 +13,6 @@ import pytest
 import requests
 from rdflib import Graph, Literal, URIRef
 
-from canary import canary  # noqa: F401 (a fixture)
 from endpoint import TOKEN, endpoint
 from urbankg import config
 from urbankg.errors import SourceError, UnstorableTerm
