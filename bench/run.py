@@ -48,8 +48,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import generate  # noqa: E402
 
-from urbankg.catalogue import Catalogue  # noqa: E402
 from urbankg.graph import KnowledgeGraph  # noqa: E402
+from urbankg.queries.catalogue import Catalogue  # noqa: E402
 
 # Canned-query parameters that exist in the synthetic graph.
 CANNED_PARAMS = {

@@ -17,8 +17,8 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from markupsafe import Markup
 
 from urbankg import __version__
-from urbankg.catalogue import CannedQuery, Catalogue, ParameterError, check_class, shown
 from urbankg.errors import UrbankgError
+from urbankg.queries.catalogue import CannedQuery, Catalogue, ParameterError, check_class, shown
 from urbankg.results import show_term
 from urbankg.server.pictures import Edge, Node, bars_svg, matrix_svg, two_column_svg
 from urbankg.server.query_runner import QueryError, QueryTimeout

@@ -37,8 +37,8 @@ import re
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
-from urbankg.catalogue import shown
 from urbankg.errors import ClaimConflict, SourceError, StoreError
+from urbankg.queries.catalogue import shown
 from urbankg.results import TABLE_PREFIXES
 from urbankg.server import negotiation, service_description, service_guard
 from urbankg.server.auth import require_write_token

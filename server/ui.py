@@ -34,9 +34,9 @@ from werkzeug.exceptions import (
 )
 
 from urbankg import config
-from urbankg.catalogue import shown
 from urbankg.errors import ClaimConflict, SourceError, StoreError, UnstorableTerm
 from urbankg.loaders import LOADER_BY_SUFFIX
+from urbankg.queries.catalogue import shown
 from urbankg.server.auth import agent_for_token, presented_token, writes_allowed
 from urbankg.server.http_errors import HttpError
 from urbankg.server.pictures import Edge, Node, two_column_svg
@@ -227,7 +227,7 @@ def home():
     frameworks = rows("framework-list")
     papers = rows("paper-list")
     cases = _distinct(rows("case-list"), "case")
-    from urbankg.catalogue import Catalogue
+    from urbankg.queries.catalogue import Catalogue
 
     return render_template(
         "home.html",
@@ -409,7 +409,7 @@ def paper(slug: str):
 
 @bp.get("/query")
 def query_editor():
-    from urbankg.catalogue import Catalogue
+    from urbankg.queries.catalogue import Catalogue
 
     prefixes = (Path(__file__).parent / "static" / "prefixes.rq").read_text(encoding="utf-8")
     examples = [(q.name, q.title, q.sparql) for q in Catalogue().queries.values() if not q.parameters]

@@ -3,8 +3,8 @@ from pathlib import Path
 import pytest
 
 from urbankg import config
-from urbankg.catalogue import CannedQuery, Catalogue, Parameter, ParameterError, parse_query_file
 from urbankg.errors import SourceError
+from urbankg.queries.catalogue import CannedQuery, Catalogue, Parameter, ParameterError, parse_query_file
 
 EXPECTED = {
     "framework-crosswalk",

@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 
 from urbankg import config
-from urbankg.catalogue import Catalogue
 from urbankg.graph import KnowledgeGraph
+from urbankg.queries.catalogue import Catalogue
 
 ID = config.ID_BASE
 

@@ -23,9 +23,9 @@ import requests
 
 from canary import Canary
 from serving import served
-from urbankg.catalogue import Catalogue
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
+from urbankg.queries.catalogue import Catalogue
 from urbankg.server.app import create_app
 from urbankg.server.settings import Settings
 from urbankg.validation import Validator

@@ -181,7 +181,7 @@ def test_texts_built_to_overflow_the_engine_are_refused_quickly(name):
 
 
 def test_the_canned_queries_are_far_from_the_limit():
-    from urbankg.catalogue import Catalogue
+    from urbankg.queries.catalogue import Catalogue
 
     for query in Catalogue().queries.values():
         assert analyse(query.sparql, "query").depth < MAX_DEPTH / 4, query.name

@@ -17,11 +17,11 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 
 from urbankg import config
-from urbankg.catalogue import Catalogue
 from urbankg.errors import SourceError, StoreError
 from urbankg.graph import KnowledgeGraph, bundled_sources
 from urbankg.loaders import load_file
 from urbankg.oxigraph_store import OxigraphStore
+from urbankg.queries.catalogue import Catalogue
 from urbankg.sparql_store import SparqlStore, prebind
 from urbankg.store import GraphReplacement
 from virtuoso import PASSWORD, USER

@@ -570,7 +570,7 @@ def new(kind: str, name: str, output: Path | None, force: bool) -> None:
 @click.pass_obj
 def list_queries(obj: Context) -> None:
     """List the canned theory-comparison queries and their parameters."""
-    from urbankg.catalogue import Catalogue
+    from urbankg.queries.catalogue import Catalogue
 
     for query in Catalogue().queries.values():
         params = " ".join(
@@ -586,7 +586,7 @@ def list_queries(obj: Context) -> None:
 @click.pass_context
 def ask(ctx: click.Context, name: str, fmt: str) -> None:
     """Run a canned query: urbankg ask NAME --param value ..."""
-    from urbankg.catalogue import Catalogue
+    from urbankg.queries.catalogue import Catalogue
 
     obj: Context = ctx.obj
     params: dict[str, str] = {}
