@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 from urbankg.errors import SourceError
-from urbankg.loaders.parsed import Parsed, Positions
+from urbankg.parsed import Parsed, Positions
 
 # suffix -> loader module (imported on first use, so a missing optional loader
 # only matters to the files that need it)

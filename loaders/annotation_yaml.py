@@ -41,7 +41,7 @@ from urbankg.loaders.annotation_mapping import (
     NodeSpec,
     load_mapping,
 )
-from urbankg.loaders.parsed import Parsed, Positions, iri_fault, read_source_text, text_refusal
+from urbankg.parsed import Parsed, Positions, iri_fault, read_source_text, text_refusal
 
 YEAR_RANGE = (1800, 2100)
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")

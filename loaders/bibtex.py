@@ -32,7 +32,7 @@ from rdflib import RDF, XSD, Literal, URIRef
 from urbankg.errors import Problem, SourceError
 from urbankg.loaders import nesting
 from urbankg.loaders.annotation_mapping import Mapping, load_mapping
-from urbankg.loaders.parsed import Parsed, Positions, iri_fault, read_source_text
+from urbankg.parsed import Parsed, Positions, iri_fault, read_source_text
 
 # BibTeX entry type -> name in the mapping's `work_type` vocabulary.
 WORK_TYPE_BY_ENTRY = {

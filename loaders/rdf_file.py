@@ -46,7 +46,7 @@ from rdflib.plugins.shared.jsonld.context import Context as JsonLdContext
 from urbankg.config import ID_BASE
 from urbankg.errors import Problem, SourceError, clipped
 from urbankg.loaders import nesting
-from urbankg.loaders.parsed import Parsed, Positions, engine_refusal, read_source_text, shown
+from urbankg.parsed import Parsed, Positions, engine_refusal, read_source_text, shown
 
 FORMAT_BY_SUFFIX = {
     ".ttl": "turtle",

@@ -19,8 +19,9 @@ from rdflib import RDF, Graph, URIRef
 
 from urbankg import config
 from urbankg.errors import Problem, SourceError
-from urbankg.loaders import Parsed, load_file, source_name, supported
+from urbankg.loaders import load_file, source_name, supported
 from urbankg.oxigraph_store import OxigraphStore
+from urbankg.parsed import Parsed
 from urbankg.store import Store
 from urbankg.validation import Validator, mentioned_iris
 

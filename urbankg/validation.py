@@ -33,7 +33,7 @@ from rdflib.term import Node
 
 from urbankg.config import ID_BASE
 from urbankg.errors import Problem, SourceError
-from urbankg.loaders.parsed import Parsed
+from urbankg.parsed import Parsed
 
 SCHEMA_PREDICATES = (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range)
 

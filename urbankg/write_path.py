@@ -61,13 +61,13 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 
 from urbankg import config
 from urbankg.errors import ClaimConflict, Problem, SourceError, StoreError, clipped
+from urbankg.parsed import Parsed, Positions
 from urbankg.store import GraphReplacement, WriteRecord
 from urbankg.update_scope import Scope, scope_of
 from urbankg.validation import mentioned_iris
 
 if TYPE_CHECKING:
     from urbankg.graph import KnowledgeGraph, LoadReport
-    from urbankg.loaders import Parsed
 
 __all__ = ["WritePath", "WriteRecord", "UpdateReport", "ACTIONS"]
 
@@ -191,7 +191,6 @@ class WritePath:
         """Merge an already-parsed source into ``graph_iri`` (created if missing): the graph
         read back from the store plus the source, validated whole, replace the graph. An
         edit, not a replacement: allowed whoever created the graph."""
-        from urbankg.loaders import Parsed
         from urbankg.loaders.rdf_file import add_ntriples
 
         with self.lock:
@@ -348,9 +347,6 @@ class WritePath:
         """The SHACL problems of graphs' new content, each named by its graph (no line: an
         update has none). Context: as a load of several files, the store's types without
         these graphs plus theirs."""
-        from urbankg.loaders import Parsed
-        from urbankg.loaders.parsed import Positions
-
         batch_types: dict = {}
         for content in contents.values():
             for subject, _p, cls in content.triples((None, RDF.type, None)):
