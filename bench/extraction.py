@@ -37,11 +37,11 @@ from ruamel.yaml import YAML
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
-from urbankg.loaders import reference_training as training  # noqa: E402
-from urbankg.loaders.citation_finder import LINKED  # noqa: E402
-from urbankg.loaders.concept_linker import default_ontology_path  # noqa: E402
-from urbankg.loaders.extractor import CONCEPT_THRESHOLD, Extraction, extract, written_concepts  # noqa: E402
-from urbankg.loaders.reference_parser import ReferenceParser, ascii_key  # noqa: E402
+from urbankg.loaders.extraction import reference_training as training  # noqa: E402
+from urbankg.loaders.extraction.citation_finder import LINKED  # noqa: E402
+from urbankg.loaders.extraction.concept_linker import default_ontology_path  # noqa: E402
+from urbankg.loaders.extraction.extractor import CONCEPT_THRESHOLD, Extraction, extract, written_concepts  # noqa: E402
+from urbankg.loaders.extraction.reference_parser import ReferenceParser, ascii_key  # noqa: E402
 from urbankg.quotes import normalise  # noqa: E402
 
 SHARED = ROOT.parent / "shared"

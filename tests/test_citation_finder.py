@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from urbankg.loaders.citation_finder import entry_keys, find_citations, known_families, resolve
-from urbankg.loaders.fulltext import analyse
-from urbankg.loaders.reference_parser import default_parser
+from urbankg.loaders.extraction.citation_finder import entry_keys, find_citations, known_families, resolve
+from urbankg.loaders.extraction.fulltext import analyse
+from urbankg.loaders.extraction.reference_parser import default_parser
 
 AUTHOR_YEAR_REFERENCES = """
 References

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from urbankg.loaders.concept_linker import ConceptLinker, IntentSuggester, default_ontology_path, load_concepts, words
+from urbankg.loaders.extraction.concept_linker import (
+    ConceptLinker,
+    IntentSuggester,
+    default_ontology_path,
+    load_concepts,
+    words,
+)
 
 TTL = """
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .

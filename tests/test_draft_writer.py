@@ -10,9 +10,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from urbankg import config
-from urbankg.loaders.concept_linker import ConceptLinker, load_concepts
-from urbankg.loaders.draft_writer import render, short_id, write_draft
-from urbankg.loaders.extractor import extract
+from urbankg.loaders.extraction.concept_linker import ConceptLinker, load_concepts
+from urbankg.loaders.extraction.draft_writer import render, short_id, write_draft
+from urbankg.loaders.extraction.extractor import extract
 
 PAPER = """Market villages and their networks
 
@@ -128,7 +128,7 @@ def test_write_draft_and_ids(paper, linker, tmp_path):
 def test_extract_command_writes_the_draft(paper, tmp_path):
     from click.testing import CliRunner
 
-    from urbankg.loaders.fulltext_cli import extract as command
+    from urbankg.loaders.extraction.fulltext_cli import extract as command
 
     out = tmp_path / "draft.yaml"
     result = CliRunner().invoke(command, [str(paper), "-o", str(out), "--paper", "castell-2024", "--no-progress"])

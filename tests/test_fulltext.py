@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from urbankg.errors import SourceError
-from urbankg.loaders.extractor import extract
-from urbankg.loaders.fulltext import analyse, read_text, strip_markup
+from urbankg.loaders.extraction.extractor import extract
+from urbankg.loaders.extraction.fulltext import analyse, read_text, strip_markup
 
 fpdf = pytest.importorskip("fpdf", reason="[component] fpdf2 generates the test PDF (pip install fpdf2)")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from urbankg.loaders import reference_training as training
-from urbankg.loaders.reference_parser import (
+from urbankg.loaders.extraction import reference_training as training
+from urbankg.loaders.extraction.reference_parser import (
     ReferenceParser,
     ascii_key,
     default_model_path,
@@ -23,7 +23,7 @@ def parser() -> ReferenceParser:
 
 def test_the_model_ships_as_package_data_and_is_small():
     path = default_model_path()
-    assert path.is_file(), "train it: python -m urbankg.loaders.reference_training"
+    assert path.is_file(), "train it: python -m urbankg.loaders.extraction.reference_training"
     assert path.stat().st_size < 5_000_000
 
 

@@ -741,7 +741,7 @@ def serve(
 def _register_commands_defined_elsewhere() -> None:
     # The extractor lives with the other loaders, the token commands with the tokens.
     from urbankg.cli_tokens import tokens
-    from urbankg.loaders.fulltext_cli import extract
+    from urbankg.loaders.extraction.fulltext_cli import extract
 
     main.add_command(extract)
     main.add_command(tokens)

@@ -62,7 +62,7 @@ def default_ontology_path() -> Path:
 
 
 def default_cues_path() -> Path:
-    return Path(str(resources.files("urbankg.loaders") / "models" / "intent-cues.yaml"))
+    return Path(str(resources.files("urbankg.loaders.extraction") / "models" / "intent-cues.yaml"))
 
 
 # --------------------------------------------------------------------------- words

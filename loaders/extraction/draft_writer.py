@@ -16,8 +16,8 @@ import re
 from pathlib import Path
 
 from urbankg.loaders.annotation_mapping import load_mapping
-from urbankg.loaders.citation_finder import LINKED
-from urbankg.loaders.extractor import ExtractedCitation, ExtractedReference, Extraction, written_concepts
+from urbankg.loaders.extraction.citation_finder import LINKED
+from urbankg.loaders.extraction.extractor import ExtractedCitation, ExtractedReference, Extraction, written_concepts
 
 # Concept IRIs outside the data base are written with these prefixes of the mapping.
 CONCEPT_PREFIXES = ("ukg", "skos")
@@ -135,7 +135,7 @@ def render(ex: Extraction) -> str:
 
 
 def _placeholder(ex: Extraction) -> str:
-    from urbankg.loaders.extractor import default_paper_id
+    from urbankg.loaders.extraction.extractor import default_paper_id
 
     return default_paper_id(ex.source)
 

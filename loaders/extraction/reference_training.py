@@ -1,6 +1,6 @@
 """Train the reference-string CRF and write it as package data.
 
-    python -m urbankg.loaders.reference_training [--data PATH] [--model PATH]
+    python -m urbankg.loaders.extraction.reference_training [--data PATH] [--model PATH]
 
 Reads the labelled reference strings of AnyStyle (BSD-2-Clause; the data set stays in
 ../shared/data/reference-strings/, only the trained model ships), maps their labels onto
@@ -22,7 +22,14 @@ from pathlib import Path
 import defusedxml.ElementTree as ET
 import pycrfsuite
 
-from urbankg.loaders.reference_parser import MODEL_NAME, ReferenceParser, Token, features, split_authors, tokenize
+from urbankg.loaders.extraction.reference_parser import (
+    MODEL_NAME,
+    ReferenceParser,
+    Token,
+    features,
+    split_authors,
+    tokenize,
+)
 
 DEFAULT_DATA = (
     Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "reference-strings" / "anystyle-core.xml"

@@ -20,7 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from urbankg.errors import SourceError
-from urbankg.loaders.parsed import read_source_text
+from urbankg.parsed import read_source_text
 
 # A line that names the reference list, markdown (#, **) and numbering ("8.") stripped.
 REFERENCE_HEADING = re.compile(

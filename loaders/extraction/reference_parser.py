@@ -49,8 +49,8 @@ MODEL_NAME = "reference-crf.model"
 
 
 def default_model_path() -> Path:
-    """The model shipped as package data (loaders/models/reference-crf.model)."""
-    return Path(str(resources.files("urbankg.loaders") / "models" / MODEL_NAME))
+    """The model shipped as package data (loaders/extraction/models/reference-crf.model)."""
+    return Path(str(resources.files("urbankg.loaders.extraction") / "models" / MODEL_NAME))
 
 
 # --------------------------------------------------------------------------- tokens
@@ -568,7 +568,7 @@ class ReferenceParser:
         path = Path(model_path) if model_path else default_model_path()
         if not path.is_file():
             raise FileNotFoundError(
-                f"{path}: no reference-parser model; train one with `python -m urbankg.loaders.reference_training`"
+                f"{path}: no reference-parser model; train one with `python -m urbankg.loaders.extraction.reference_training`"
             )
         self.model_path = path
         self._tagger = pycrfsuite.Tagger()

@@ -1,7 +1,7 @@
 """`urbankg extract PAPER.txt|PAPER.pdf -o draft.yaml`: a draft annotation from a paper's full text.
 
 The lead registers the command object in urbankg/cli.py (`main.add_command(extract)`);
-it also runs on its own: `python -m urbankg.loaders.fulltext_cli PAPER.txt -o draft.yaml`.
+it also runs on its own: `python -m urbankg.loaders.extraction.fulltext_cli PAPER.txt -o draft.yaml`.
 """
 
 from __future__ import annotations
@@ -36,9 +36,9 @@ def extract(paper_file: Path, output: Path | None, paper_id: str | None, ontolog
     """Read PAPER_FILE (.txt or .pdf) and write a draft annotation: its reference list parsed into
     works and references, every in-text citation resolved to its entries, with suggested
     concepts and intent. Unresolved citations are listed at the top of the draft."""
-    from urbankg.loaders.concept_linker import ConceptLinker
-    from urbankg.loaders.draft_writer import render
-    from urbankg.loaders.extractor import extract as run
+    from urbankg.loaders.extraction.concept_linker import ConceptLinker
+    from urbankg.loaders.extraction.draft_writer import render
+    from urbankg.loaders.extraction.extractor import extract as run
 
     if paper_id is not None:
         paper_id = paper_id if paper_id.startswith("work/") else f"work/{paper_id}"

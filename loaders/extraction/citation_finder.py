@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from urbankg.loaders.fulltext import Document
-from urbankg.loaders.reference_parser import ParsedReference, ascii_key
+from urbankg.loaders.extraction.fulltext import Document
+from urbankg.loaders.extraction.reference_parser import ParsedReference, ascii_key
 
 YEAR = r"(?:1[89]\d\d|20\d\d)[a-z]?|n\.\s?d\.|in press|forthcoming"
 # What may stand before the names inside parentheses.

@@ -16,16 +16,16 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from urbankg.loaders.citation_finder import Citation, entry_keys, find_citations, known_families, resolve
-from urbankg.loaders.concept_linker import (
+from urbankg.loaders.extraction.citation_finder import Citation, entry_keys, find_citations, known_families, resolve
+from urbankg.loaders.extraction.concept_linker import (
     ConceptLinker,
     IntentSuggester,
     IntentSuggestion,
     Suggestion,
     default_intent_suggester,
 )
-from urbankg.loaders.fulltext import Document, ReferenceEntry, analyse
-from urbankg.loaders.reference_parser import ParsedReference, ReferenceParser, ascii_key, default_parser
+from urbankg.loaders.extraction.fulltext import Document, ReferenceEntry, analyse
+from urbankg.loaders.extraction.reference_parser import ParsedReference, ReferenceParser, ascii_key, default_parser
 
 # Concepts scoring at least this are written into the draft's `concepts:`; the next few
 # are listed in a comment. Chosen so that a suggestion needs a label's words in the sentence.
