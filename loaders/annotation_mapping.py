@@ -7,6 +7,7 @@ read it through this module, so no second list of keys lives in code.
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
 from dataclasses import dataclass, field
@@ -44,6 +45,13 @@ class FieldSpec:
     open_prefixes: tuple[str, ...] = ()
     node: str | None = None  # nested / quote: the node kind written inline
     comment: str = ""  # the mapping's end-of-line comment, for the docs
+
+    @builtins.property  # the field above named `property` hides the builtin in this class
+    def predicate(self) -> URIRef:
+        """The property the field's values are written with; only header fields have none."""
+        if self.property is None:
+            raise ValueError(f"`{self.name}` is a header field: it reaches the graph only as a default")
+        return self.property
 
 
 @dataclass(frozen=True)
@@ -88,6 +96,22 @@ class Mapping:
         namespace = self.prefixes.get(prefix)
         return URIRef(namespace + local) if namespace is not None else None
 
+    def node_of(self, field: FieldSpec) -> NodeSpec:
+        """The node kind a nested or quote field writes inline (load_mapping checked it is declared)."""
+        if field.node is None:
+            raise ValueError(f"{self.path}: `{field.name}` is a {field.kind} field: it writes no node")
+        return self.nodes[field.node]
+
+    def vocabulary_of(self, field: FieldSpec) -> dict[str, URIRef]:
+        """The names a vocab field takes, each with its IRI (load_mapping checked the list is declared)."""
+        if field.vocabulary is None:
+            raise ValueError(f"{self.path}: `{field.name}` is a {field.kind} field: it names no vocabulary")
+        return self.vocabularies[field.vocabulary]
+
+    def types_of(self, node: NodeSpec) -> dict[str, URIRef]:
+        """The names `type:` takes on a node kind, each with its class; none if the kind has no list."""
+        return self.vocabularies.get(node.types, {}) if node.types else {}
+
     def expand_id(self, kind: str, slug: str) -> URIRef:
         return URIRef(f"{self.base}{kind}/{slug}")
 
@@ -130,6 +154,8 @@ def load_mapping(path: Path | None = None) -> Mapping:
             raise ValueError(f"{path}: {where}: kind '{kind}' is not one of {', '.join(FIELD_KINDS)}")
         if kind == "vocab" and spec.get("vocabulary") not in vocabularies:
             raise ValueError(f"{path}: {where}: vocabulary '{spec.get('vocabulary')}' is not declared")
+        if kind == "nested" and "node" not in spec:
+            raise ValueError(f"{path}: {where}: a nested field names the node kind it holds (node: ...)")
         return FieldSpec(
             name=name,
             kind=kind,

@@ -77,28 +77,32 @@ def parse_text(path: Path, text: str, source: str, mapping: Mapping | None = Non
 
 
 class _Entry:
-    """The keys of one entity with their lines: a YAML mapping, or a shorthand string."""
+    """The keys of one entity with their lines: a YAML mapping, or a shorthand string.
 
-    def __init__(self, data: CommentedMap | None, line: int, shorthand: tuple[str, object] | None = None):
+    A shorthand (``quote: "..."`` for ``quote: {text: "..."}``) is held as its one
+    (key, value) pair, every line of which is the entry's line.
+    """
+
+    def __init__(self, data: CommentedMap | tuple[str, object], line: int):
         self.data = data
         self.line = line
-        self.shorthand = shorthand
 
-    def keys(self) -> list:
-        return list(self.data) if self.data is not None else [self.shorthand[0]]
+    def __iter__(self) -> Iterator:
+        """The entity's keys, in the file's order."""
+        return iter(list(self.data) if isinstance(self.data, CommentedMap) else [self.data[0]])
 
     def get(self, key):
-        if self.data is not None:
+        if isinstance(self.data, CommentedMap):
             return self.data.get(key)
-        return self.shorthand[1] if key == self.shorthand[0] else None
+        return self.data[1] if key == self.data[0] else None
 
     def key_line(self, key) -> int:
-        if self.data is not None:
+        if isinstance(self.data, CommentedMap):
             return _line(self.data.lc.key(key), self.line)
         return self.line
 
     def value_line(self, key, index: int | None = None) -> int:
-        if self.data is None:
+        if not isinstance(self.data, CommentedMap):
             return self.line
         value = self.data[key]
         if index is not None and isinstance(value, CommentedSeq):
@@ -106,7 +110,7 @@ class _Entry:
         return _line(self.data.lc.value(key), self.key_line(key))
 
     def value_column(self, key, index: int | None = None) -> int | None:
-        if self.data is None:
+        if not isinstance(self.data, CommentedMap):
             return None
         value = self.data[key]
         try:
@@ -302,7 +306,7 @@ class _Reader:
         self.graph.add((subject, RDF.type, spec.cls))
         self.positions.note_statement(subject, RDF.type, entry.line)
         present = set()
-        for key in entry.keys():
+        for key in entry:
             if key == ID_KEY:
                 continue
             if key == TYPE_KEY:
@@ -314,12 +318,12 @@ class _Reader:
                 continue
             key_line = entry.key_line(key)
             # Even an empty value gets a position: a SHACL "missing" result then points at the key.
-            self.positions.note_statement(subject, field.property, key_line)
+            self.positions.note_statement(subject, field.predicate, key_line)
             for index, (value, line) in enumerate(self.values(entry, key, field, _a(spec.name))):
                 present.add(key)
                 node = self.convert(field, value, line, entry, key, subject, index)
                 if node is not None:
-                    self.graph.add((subject, field.property, node))
+                    self.graph.add((subject, field.predicate, node))
         for field in spec.fields.values():
             if field.name not in present and field.default:
                 self.apply_default(subject, field, entry.line, spec)
@@ -329,6 +333,7 @@ class _Reader:
         value = entry.get(ID_KEY)
         line = entry.key_line(ID_KEY) if value is not None else entry.line
         subject = None
+        match = ID.match(value) if isinstance(value, str) else None
         if value is None:
             if derived is None:
                 self.problem(
@@ -336,14 +341,14 @@ class _Reader:
                     f"every entry of {where} needs an id: add `{ID_KEY}: {spec.name}/<slug>` "
                     f"(a short readable name, e.g. `{spec.name}/lin-2019-...`)",
                 )
-        elif not isinstance(value, str) or not ID.match(value):
+        elif match is None:
             self.problem(
                 line,
                 f"`{ID_KEY}: {value}` is not an id: write `{spec.name}/<slug>` with letters, "
                 "digits, '-', '_' or '.' (e.g. `case/lirendong`)",
             )
         else:
-            kind = ID.match(value).group(1)
+            kind = match.group(1)
             if derived is None and kind != spec.name:
                 hint = self.section_of(kind)
                 self.problem(
@@ -351,7 +356,7 @@ class _Reader:
                     f"an entry of {where} is {_a(spec.name)}, so its id starts `{spec.name}/`; "
                     f"found `{value}`" + (f" ({_a(kind)} belongs under `{hint}:`)" if hint else ""),
                 )
-            subject = self.mapping.expand_id(kind, ID.match(value).group(2))
+            subject = self.mapping.expand_id(kind, match.group(2))
         if subject is None:  # keep reading the entity under a stand-in name, to find its other problems
             subject = derived or self.mapping.expand_id(spec.name, f"unnamed-line-{entry.line}")
         if subject in self.ids:
@@ -368,7 +373,7 @@ class _Reader:
         return next((s for s, k in self.mapping.sections.items() if k == kind), None)
 
     def read_types(self, entry: _Entry, subject: URIRef, spec: NodeSpec) -> None:
-        vocabulary = self.mapping.vocabularies.get(spec.types, {}) if spec.types else {}
+        vocabulary = self.mapping.types_of(spec)
         raw = entry.get(TYPE_KEY)
         values = list(raw) if isinstance(raw, CommentedSeq) else [raw]
         for index, value in enumerate(values):
@@ -412,8 +417,8 @@ class _Reader:
         source = str(field.default).lstrip("$")
         value = self.header.get(source)
         if value is not None:
-            self.graph.add((subject, field.property, value))
-            self.positions.note_statement(subject, field.property, line)
+            self.graph.add((subject, field.predicate, value))
+            self.positions.note_statement(subject, field.predicate, line)
 
     # -- values ---------------------------------------------------------------------
 
@@ -429,32 +434,11 @@ class _Reader:
             return None
         if kind == "text":
             return Literal(self.as_text(value, entry, key, index, field).rstrip("\n"))
-        if kind == "integer":
-            if isinstance(value, int) and not isinstance(value, bool):
-                return Literal(int(value), datatype=XSD.integer)
-            return self.bad_value(line, key, value, kind)
-        if kind == "decimal":
-            number = self.as_decimal(value, entry, key, index, field)
-            return (
-                Literal(number, datatype=XSD.decimal) if number is not None else self.bad_value(line, key, value, kind)
-            )
-        if kind == "year":
-            year = value if isinstance(value, int) and not isinstance(value, bool) else None
-            if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
-                year = int(value)
-            if year is not None and YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-                return Literal(f"{year:04d}", datatype=XSD.gYear)
-            return self.bad_value(line, key, value, kind)
-        if kind == "date":
-            day = value if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime) else None
-            if isinstance(value, str):
-                try:
-                    day = datetime.date.fromisoformat(value.strip())
-                except ValueError:
-                    day = None
-            return Literal(day.isoformat(), datatype=XSD.date) if day else self.bad_value(line, key, value, kind)
-        if kind == "boolean":
-            return Literal(value) if isinstance(value, bool) else self.bad_value(line, key, value, kind)
+        if kind in KIND_EXAMPLES:
+            literal = self.typed_literal(kind, value, entry, key, index, field)
+            if literal is None:
+                self.bad_value(line, key, value, kind)
+            return literal
         if not isinstance(value, str):
             self.problem(line, f"`{key}` takes {_kind_phrase(field)}; found {value!r}")
             return None
@@ -467,9 +451,36 @@ class _Reader:
             return self.vocab(field, value, line, key)
         raise AssertionError(f"unhandled field kind {kind}")  # load_mapping admits only FIELD_KINDS
 
+    def typed_literal(self, kind: str, value, entry: _Entry, key, index: int, field: FieldSpec) -> Literal | None:
+        """A number, year, date or boolean as its typed literal; None if the value is not one."""
+        if kind == "integer":
+            if isinstance(value, int) and not isinstance(value, bool):
+                return Literal(int(value), datatype=XSD.integer)
+            return None
+        if kind == "decimal":
+            number = self.as_decimal(value, entry, key, index, field)
+            return Literal(number, datatype=XSD.decimal) if number is not None else None
+        if kind == "year":
+            year = value if isinstance(value, int) and not isinstance(value, bool) else None
+            if isinstance(value, str) and re.fullmatch(r"\d{4}", value.strip()):
+                year = int(value)
+            if year is not None and YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+                return Literal(f"{year:04d}", datatype=XSD.gYear)
+            return None
+        if kind == "date":
+            day = value if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime) else None
+            if isinstance(value, str):
+                try:
+                    day = datetime.date.fromisoformat(value.strip())
+                except ValueError:
+                    day = None
+            return Literal(day.isoformat(), datatype=XSD.date) if day else None
+        if kind == "boolean":
+            return Literal(value) if isinstance(value, bool) else None
+        raise AssertionError(f"{kind} has no typed literal")  # KIND_EXAMPLES names the kinds that have
+
     def bad_value(self, line: int, key, value, kind: str) -> None:
         self.problem(line, f"`{key}` must be {KIND_EXAMPLES[kind]}; found {_show(value)}")
-        return None
 
     def raw(self, entry: _Entry, key, index: int | None) -> str | None:
         """A plain scalar as written in the file (`007`, `1.10`), where YAML would change it."""
@@ -513,12 +524,12 @@ class _Reader:
             return None
 
     def nested(self, field: FieldSpec, value, line: int, key, parent: URIRef | None, index: int) -> URIRef | None:
-        spec = self.mapping.nodes[field.node]
+        spec = self.mapping.node_of(field)
         derived = URIRef(f"{parent}/{key}-{index + 1}") if parent is not None else None
         if isinstance(value, CommentedMap):
             entry = _Entry(value, line)
         elif spec.shorthand and isinstance(value, (str, int, float)) and not isinstance(value, bool):
-            entry = _Entry(None, line, (spec.shorthand, value))
+            entry = _Entry((spec.shorthand, value), line)
         else:
             written = f"a mapping of its keys ({', '.join(spec.keys)})"
             if spec.shorthand:
@@ -585,7 +596,10 @@ class _Reader:
         return URIRef(iri)
 
     def compact(self, value: str, line: int, key) -> URIRef | None:
-        prefix, local = COMPACT.match(value).groups()
+        match = COMPACT.match(value)
+        if match is None:  # every caller matched COMPACT first
+            raise AssertionError(f"{value!r} is not a compact IRI")
+        prefix, local = match.groups()
         iri = self.mapping.expand_compact(prefix, local)
         if iri is None:
             known = ", ".join(self.mapping.prefixes)
@@ -601,7 +615,7 @@ class _Reader:
         return iri
 
     def vocab(self, field: FieldSpec, value: str, line: int, key) -> URIRef | None:
-        names = self.mapping.vocabularies[field.vocabulary]
+        names = self.mapping.vocabulary_of(field)
         if value in names:
             return names[value]
         match = COMPACT.match(value)

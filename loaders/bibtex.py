@@ -106,13 +106,11 @@ class _Reader:
     def problem(self, line: int | None, message: str) -> None:
         self.problems.append(Problem(str(self.path), line, message))
 
-    def prop(self, node: str, field: str) -> URIRef:
-        return self.mapping.nodes[node].fields[field].property
-
     def read(self, text: str) -> None:
         library = bibtexparser.parse_string(text)
         for block in library.blocks:
-            line = block.start_line + 1
+            # parse_string sets every block's line; only blocks made by hand have none
+            line = (block.start_line or 0) + 1
             if isinstance(block, model.DuplicateBlockKeyBlock):
                 first = self.keys.get(block.key)
                 self.problem(
@@ -150,7 +148,7 @@ class _Reader:
         if entry.entry_type.lower() in WEB_ENTRY_TYPES and "url" in fields:
             type_name = "WebPage"
         if type_name:
-            self.graph.add((work, RDF.type, self.mapping.vocabularies[self.work.types][type_name]))
+            self.graph.add((work, RDF.type, self.mapping.types_of(self.work)[type_name]))
         for name, field in fields.items():
             field_line = field.start_line + 1
             # Web addresses and DOIs are not LaTeX: a % or ~ in them is meant literally.
@@ -163,7 +161,7 @@ class _Reader:
                     value = DOI_PREFIX.sub("", value)
                 if name in ("pages", "number"):  # 151--182: a range, with the en dash BibTeX means
                     value = re.sub(r"\s*(--|–)\s*", "–", value)
-                self.add(work, spec.property, Literal(value), field_line)
+                self.add(work, spec.predicate, Literal(value), field_line)
             elif name == "year":
                 self.year(work, value, field_line)
             elif name == "url":
@@ -173,7 +171,7 @@ class _Reader:
             elif name in ("author", "editor"):
                 field_name = "authors" if name == "author" else "editors"
                 for person in self.people(str(field.value), field_line, entry.key, name):
-                    self.add(work, self.work.fields[field_name].property, person, field_line)
+                    self.add(work, self.work.fields[field_name].predicate, person, field_line)
 
     def add(self, subject: URIRef, predicate: URIRef, obj, line: int) -> None:
         self.graph.add((subject, predicate, obj))
@@ -181,7 +179,7 @@ class _Reader:
 
     def year(self, work: URIRef, value: str, line: int) -> None:
         if re.fullmatch(r"\d{4}", value) and YEAR_RANGE[0] <= int(value) <= YEAR_RANGE[1]:
-            self.add(work, self.work.fields["year"].property, Literal(value, datatype=XSD.gYear), line)
+            self.add(work, self.work.fields["year"].predicate, Literal(value, datatype=XSD.gYear), line)
         else:
             self.problem(
                 line,
@@ -201,15 +199,15 @@ class _Reader:
                 "url = {https://doi.org/10.1016/j.cities.2018.11.020}",
             )
             return
-        self.add(work, self.work.fields["url"].property, URIRef(value), line)
+        self.add(work, self.work.fields["url"].predicate, URIRef(value), line)
 
     def journal(self, work: URIRef, title: str, line: int) -> None:
         venue_spec = self.mapping.nodes["venue"]
         venue = self.mapping.expand_id("venue", _slug(title))
         self.positions.note_subject(venue, line)
         self.graph.add((venue, RDF.type, venue_spec.cls))
-        self.add(venue, venue_spec.fields["title"].property, Literal(title), line)
-        self.add(work, self.work.fields["venue"].property, venue, line)
+        self.add(venue, venue_spec.fields["title"].predicate, Literal(title), line)
+        self.add(work, self.work.fields["venue"].predicate, venue, line)
 
     def people(self, raw: str, line: int, key: str, field: str) -> list[URIRef]:
         found = []
@@ -256,13 +254,13 @@ class _Reader:
     def emit_names(self) -> None:
         for name in self.names.values():
             spec = self.mapping.nodes[name.kind]
-            line = self.positions.line_of(name.iri)
+            line = self.positions.subjects[name.iri]  # note_name noted every name's first line
             self.graph.add((name.iri, RDF.type, spec.cls))
-            self.add(name.iri, spec.fields["name"].property, Literal(name.full), line)
+            self.add(name.iri, spec.fields["name"].predicate, Literal(name.full), line)
             if name.kind == "person":
-                self.add(name.iri, spec.fields["family_name"].property, Literal(name.family), line)
+                self.add(name.iri, spec.fields["family_name"].predicate, Literal(name.family), line)
                 if name.given:
-                    self.add(name.iri, spec.fields["given_name"].property, Literal(name.given), line)
+                    self.add(name.iri, spec.fields["given_name"].predicate, Literal(name.given), line)
 
 
 def _reason(block: model.Block) -> str:

@@ -80,7 +80,8 @@ if not callable(getattr(JsonLdContext, "_fetch_context", None)):  # an rdflib th
         "urbankg cannot stop this rdflib's JSON-LD parser from fetching remote contexts: "
         "rdflib.plugins.shared.jsonld.context.Context._fetch_context is gone; pin rdflib 7"
     )
-JsonLdContext._fetch_context = _refuse_remote_context
+# Replacing a method of rdflib's on purpose: rdflib has no option to refuse remote contexts.
+JsonLdContext._fetch_context = _refuse_remote_context  # type: ignore[method-assign]
 
 
 def parse(path: Path, source: str) -> Parsed:
@@ -253,7 +254,9 @@ class _DepthCounter:
     def start(self, _tag, _attributes) -> None:
         self.depth += 1
         if self.depth > nesting.MAX_DEPTH:
-            raise nesting.too_deep(self.path, self.parser.parser.CurrentLineNumber, None)
+            # The parser is set before the first byte is fed; the line is only for the message.
+            line = self.parser.parser.CurrentLineNumber if self.parser is not None else None
+            raise nesting.too_deep(self.path, line, None)
 
     def end(self, _tag) -> None:
         self.depth -= 1
