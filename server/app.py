@@ -10,11 +10,12 @@ from urbankg import __version__
 from urbankg.errors import UrbankgError
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
-from urbankg.server import http_errors, metrics
+from urbankg.server import http_errors, metrics, services
 from urbankg.server.http_errors import HttpError
 from urbankg.server.query_runner import make_runner
 from urbankg.server.result_cache import CachedRunner
 from urbankg.server.service_description import Statistics
+from urbankg.server.services import Services
 from urbankg.server.settings import Settings
 from urbankg.server.update_runner import UpdateRunner
 from urbankg.write_path import WritePath
@@ -27,9 +28,6 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     # The embedded store's token file, so /health and the Service Description know of named tokens.
     settings = (settings or Settings.from_env()).for_store(kg.store)
     app = Flask(__name__)
-    app.config["KG"] = kg
-    app.config["URBANKG_WRITE_TOKEN"] = settings.token  # shared with the UI's validate-and-load page
-    app.config["URBANKG_MAX_ROWS"] = settings.max_rows  # shared with the catalogue API
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body  # Flask answers 413 past it
     app.config["MAX_FORM_MEMORY_SIZE"] = settings.max_validate_bytes  # one form field, e.g. /validate's text
     # Query processes get no network at all unless SERVICE may call somewhere.
@@ -37,15 +35,19 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
         make_runner(kg, settings.workers, isolate_network=not settings.service_allow, settings=settings),
         settings.result_cache_mb * 1024 * 1024,
     )
-    app.extensions["urbankg_settings"] = settings
-    app.extensions["urbankg_runner"] = runner
-    app.extensions["urbankg_statistics"] = Statistics(runner, settings.query_timeout)
     # The embedded store's writer thread leaves the network; a remote store is reached through it.
-    app.extensions["urbankg_updates"] = UpdateRunner(isolate_writer=isinstance(kg.store, OxigraphStore))
-    # One write path for the app: its lock and the writer thread serialise every write.
-    app.extensions["urbankg_write_path"] = WritePath(kg)
-
-    metrics.install(app)
+    updates = UpdateRunner(isolate_writer=isinstance(kg.store, OxigraphStore))
+    app_services = Services(
+        kg=kg,
+        settings=settings,
+        runner=runner,
+        updates=updates,
+        # One write path for the app: its lock and the writer thread serialise every write.
+        writes=WritePath(kg),
+        statistics=Statistics(runner, settings.query_timeout),
+        metrics=metrics.install(app),
+    )
+    services.install(app, app_services)
     http_errors.register(app)
     if settings.cors_origins:
         origins = "*" if "*" in settings.cors_origins else list(settings.cors_origins)
@@ -113,11 +115,11 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
             status="degraded" if problem else "ok",
             problem=problem,
             version=__version__,
-            triples=app.extensions["urbankg_metrics"].store_triples_if_known(kg, runner.generation),
+            triples=app_services.metrics.store_triples_if_known(kg, runner.generation),
             graphs=graphs,
             query_workers=runner.alive,
             query_workers_without_network=runner.isolated,
-            updates_without_network=app.extensions["urbankg_updates"].writer_isolated,
+            updates_without_network=updates.writer_isolated,
             read_only=settings.read_only,
         )
 

@@ -33,9 +33,10 @@ import hmac
 import logging
 from pathlib import Path
 
-from flask import Response, current_app, g, request
+from flask import Response, g, request
 
 from urbankg.server.http_errors import HttpError
+from urbankg.server.services import services
 from urbankg.tokens import TokenError, TokenRegistry, shared
 
 CHALLENGE = 'Bearer realm="urbankg"'
@@ -77,8 +78,7 @@ def presented_token() -> str | None:
 
 def tokens_file() -> Path | None:
     """The token file of the app being served: the settings' own, else the embedded store's."""
-    settings = current_app.extensions["urbankg_settings"].for_store(current_app.config["KG"].store)
-    return settings.tokens_file
+    return services().settings.tokens_file
 
 
 def registry() -> TokenRegistry | None:
@@ -87,9 +87,9 @@ def registry() -> TokenRegistry | None:
 
 
 def _single_agent(token: str) -> str | None:
-    expected = current_app.config.get("URBANKG_WRITE_TOKEN")
-    if expected and hmac.compare_digest(token.encode("utf-8"), str(expected).encode("utf-8")):
-        return current_app.extensions["urbankg_settings"].token_name
+    settings = services().settings
+    if settings.token and hmac.compare_digest(token.encode("utf-8"), settings.token.encode("utf-8")):
+        return settings.token_name
     return None
 
 
@@ -111,7 +111,7 @@ def agent_for_token(token: str | None) -> str | None:
 
 def writes_allowed() -> bool:
     """Whether any token may write: the single one, or a named one in the token file."""
-    if current_app.config.get("URBANKG_WRITE_TOKEN"):
+    if services().settings.token:
         return True
     tokens = registry()
     try:
@@ -142,7 +142,7 @@ def require_write_token(action: str, *, as_json: bool = False) -> str:
                     refusal="token-file",
                     as_json=as_json,
                 ) from None
-        if not any_named and not current_app.config.get("URBANKG_WRITE_TOKEN"):
+        if not any_named and not services().settings.token:
             raise HttpError(
                 403,
                 f"{action} refused: this server is read-only because no write token is configured. "

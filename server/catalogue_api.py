@@ -13,7 +13,7 @@ from functools import cache
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from markupsafe import Markup
 
 from urbankg import __version__
@@ -24,23 +24,14 @@ from urbankg.server.pictures import Edge, Node, bars_svg, matrix_svg, two_column
 from urbankg.server.query_runner import QueryError, QueryTimeout
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import fresh_requested, requesting_client
+from urbankg.server.services import services
 
 bp = Blueprint("catalogue", __name__)
-
-DEFAULT_MAX_ROWS = 10000
 
 
 @cache
 def catalogue() -> Catalogue:
     return Catalogue()
-
-
-def kg():
-    return current_app.config["KG"]
-
-
-def max_rows() -> int:
-    return int(current_app.config.get("URBANKG_MAX_ROWS", DEFAULT_MAX_ROWS))
 
 
 def run(query: CannedQuery, params: dict[str, str]) -> tuple[list[str], list[dict], bool]:
@@ -68,13 +59,16 @@ def _execute(query: CannedQuery, params: dict[str, str]):
     cap, the parameters pre-bound."""
     bound = query.substitutions(params)
     for name, term in bound.items():
-        check_class(kg(), query.parameters[name], term)
-    settings = current_app.extensions["urbankg_settings"]
+        check_class(services().kg, query.parameters[name], term)
+    settings = services().settings
     job = QueryJob(
-        query.sparql, {"solutions": "json"}, max_rows(), substitutions={name: str(term) for name, term in bound.items()}
+        query.sparql,
+        {"solutions": "json"},
+        settings.max_rows,
+        substitutions={name: str(term) for name, term in bound.items()},
     )
     try:
-        return current_app.extensions["urbankg_runner"].run(
+        return services().runner.run(
             job, settings.query_timeout, fresh=fresh_requested(request.headers), client=requesting_client()
         )
     except QueryTimeout as exc:
@@ -184,7 +178,7 @@ def openapi_document() -> dict:
             }
             if p.default is not None:
                 schema["default"] = int(p.default) if schema["type"] == "integer" else p.default
-            allowed = catalogue().allowed_values(kg(), p)
+            allowed = catalogue().allowed_values(services().kg, p)
             if allowed and schema["type"] == "string":
                 schema["enum"] = sorted(set(allowed) | ({p.default} if p.default else set()))
             parameters.append(
@@ -266,7 +260,7 @@ def query_page(name: str):
         abort(404, description=f"No canned query named {name}; /queries lists them.")
     query = catalogue().get(name)
     params = {p.name: request.args.get(p.name, p.default or "") for p in query.parameters.values()}
-    choices = {p.name: catalogue().allowed_values(kg(), p) for p in query.parameters.values()}
+    choices = {p.name: catalogue().allowed_values(services().kg, p) for p in query.parameters.values()}
     error, status, headers, columns, rows, truncated, picture = None, 200, {}, [], [], False, ""
     try:
         columns, rows, truncated = run(query, {k: v for k, v in params.items() if v})
@@ -346,7 +340,7 @@ def _describe(query: CannedQuery) -> dict:
                 "default": p.default,
                 "accepts": p.accepts(),
                 "description": p.description,
-                "allowed": catalogue().allowed_values(kg(), p) or None,
+                "allowed": catalogue().allowed_values(services().kg, p) or None,
             }
             for p in query.parameters.values()
         ],

@@ -54,7 +54,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from rdflib import Graph
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
@@ -67,6 +67,7 @@ from urbankg.server.http_errors import HttpError, no_content
 from urbankg.server.negotiation import NotAcceptable
 from urbankg.server.query_runner import QueryFailed, QueryTimeout
 from urbankg.server.query_worker import QueryJob
+from urbankg.server.services import services
 
 bp = Blueprint("graph_store", __name__)
 
@@ -170,8 +171,7 @@ def disk_full(exc: DiskFull):
 
 
 def get(iri: str) -> Response:
-    kg = current_app.config["KG"]
-    if iri and iri not in kg.graphs():
+    if iri and iri not in services().kg.graphs():
         raise error(404, f"there is no graph <{iri}>; GET /sparql lists the graphs with their sizes")
     try:
         fmt = negotiation.choose(negotiation.GRAPH, request.headers.get("Accept"), request.args.get("format"))
@@ -180,9 +180,8 @@ def get(iri: str) -> Response:
     # No dataset for the default graph: the job then reads the union, as a query does.
     dataset = {"default_graphs": [iri], "named_graphs": []} if iri else {}
     job = QueryJob("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"graph": fmt.key}, None, **dataset)
-    settings = current_app.extensions["urbankg_settings"]
     try:
-        outcome = current_app.extensions["urbankg_runner"].run(job, settings.query_timeout)
+        outcome = services().runner.run(job, services().settings.query_timeout)
     except QueryTimeout as exc:
         raise error(
             503,
@@ -218,16 +217,11 @@ def origin() -> str:
     return clipped(f"HTTP {request.method} {unquote(request.full_path.rstrip('?'))}", 300)
 
 
-def writes():
-    """The app's write path (urbankg.write_path): its lock, with the writer thread, serialises every write."""
-    return current_app.extensions["urbankg_write_path"]
-
-
 def delete(iri: str) -> Response:
     agent = writer_name("a Graph Store DELETE")
-    replace_theirs, where, path = replacing(), origin(), writes()
+    replace_theirs, where, path = replacing(), origin(), services().writes
     try:
-        dropped = current_app.extensions["urbankg_updates"].apply(
+        dropped = services().updates.apply(
             lambda: path.drop(iri, agent, origin=where, replace=replace_theirs, action="delete")
         )
     except ClaimConflict as exc:
@@ -249,7 +243,7 @@ def write(iri: str, merge: bool) -> Response:
     agent = writer_name(action)
     replace_theirs = replacing()
     parsed = parse_body(iri)
-    where, path = origin(), writes()
+    where, path = origin(), services().writes
 
     def put_or_post():
         existed = iri in path.store.graphs()
@@ -259,7 +253,7 @@ def write(iri: str, merge: bool) -> Response:
 
     try:
         # On the one writer thread, after and before every other write (SPARQL updates too).
-        existed, report = current_app.extensions["urbankg_updates"].apply(put_or_post)
+        existed, report = services().updates.apply(put_or_post)
     except SourceError as exc:
         raise problems_error(422, f"{action} of <{iri}> failed validation; nothing was written", exc) from None
     except ClaimConflict as exc:

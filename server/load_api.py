@@ -31,12 +31,13 @@ import tempfile
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from urbankg.errors import ClaimConflict, DiskFull, Problem, SourceError, UnstorableTerm
 from urbankg.graph import resolve_graph
 from urbankg.server.auth import require_write_token
 from urbankg.server.http_errors import HttpError
+from urbankg.server.services import services
 
 bp = Blueprint("load_api", __name__)
 
@@ -68,10 +69,10 @@ def load():
             path = Path(folder) / name
             upload.save(path)
             paths.append(path)
-        write_path = current_app.extensions["urbankg_write_path"]
+        write_path = services().writes
         try:
             # On the writer thread, in turn with every other write of the server.
-            report = current_app.extensions["urbankg_updates"].apply(
+            report = services().updates.apply(
                 lambda: write_path.load(
                     paths, agent, replace=replacing, graph=graph, origin=lambda path: f"HTTP POST /load {path.name}"
                 )
@@ -103,9 +104,9 @@ def drop():
         )
     iri = resolve_graph(name)
     replacing = _flag("replace")  # read here: the writer thread has no request
-    write_path = current_app.extensions["urbankg_write_path"]
+    write_path = services().writes
     try:
-        dropped = current_app.extensions["urbankg_updates"].apply(
+        dropped = services().updates.apply(
             lambda: write_path.drop(iri, agent, origin="HTTP POST /drop", replace=replacing)
         )
     except ClaimConflict as exc:

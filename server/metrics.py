@@ -12,7 +12,9 @@ import threading
 import time
 from collections import defaultdict
 
-from flask import Blueprint, Flask, Response, current_app, g, request
+from flask import Blueprint, Flask, Response, g, request
+
+from urbankg.server.services import services
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 STORE_SIZE_TTL = 60.0  # seconds, for stores that do not count their writes
@@ -164,7 +166,6 @@ def _label(value: str) -> str:
 
 def install(app: Flask) -> Metrics:
     metrics = Metrics()
-    app.extensions["urbankg_metrics"] = metrics
 
     @app.before_request
     def start_clock():
@@ -186,7 +187,6 @@ def install(app: Flask) -> Metrics:
 
 @bp.get("/metrics")
 def metrics_text():
-    text = current_app.extensions["urbankg_metrics"].render(
-        current_app.extensions["urbankg_runner"], current_app.config["KG"]
-    )
+    current = services()
+    text = current.metrics.render(current.runner, current.kg)
     return Response(text, content_type="text/plain; version=0.0.4; charset=utf-8")

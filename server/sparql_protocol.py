@@ -56,9 +56,10 @@ from urbankg.server.query_runner import (
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import fresh_requested, requesting_client
 from urbankg.server.result_writers import GRAPH_FORMATS
+from urbankg.server.services import services
 from urbankg.server.sparql_request import Refused
 from urbankg.server.sparql_text import scan
-from urbankg.server.update_runner import CheckedUpdate, UpdateRunner
+from urbankg.server.update_runner import CheckedUpdate
 
 bp = Blueprint("sparql", __name__)
 
@@ -67,14 +68,6 @@ QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 OUTPUT_PREFIXES = {prefix.rstrip(":"): namespace for prefix, namespace in TABLE_PREFIXES.items()}
 SD_FORMATS = [negotiation.TURTLE, negotiation.NTRIPLES, negotiation.JSONLD, negotiation.RDFXML, negotiation.TRIG]
-
-
-def settings():
-    return current_app.extensions["urbankg_settings"]
-
-
-def runner():
-    return current_app.extensions["urbankg_runner"]
 
 
 def endpoint_url() -> str:
@@ -168,7 +161,7 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
     for name, instead in (("using-graph-uri", "default-graph-uri"), ("using-named-graph-uri", "named-graph-uri")):
         if name in params:
             raise protocol_error(f"{name} sets the dataset of an update; for a query use {instead}")
-    current = settings()
+    current = services().settings
     format_param = (params.get("format") or params.get("output") or [None])[0]
     formats = {}
     for kind in FORMATS:
@@ -189,7 +182,7 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
         service_allow=current.service_allow,
     )
     try:
-        outcome = runner().run(
+        outcome = services().runner.run(
             job, current.query_timeout, fresh=fresh_requested(request.headers), client=requesting_client()
         )
     except QuerySyntaxError as error:
@@ -219,7 +212,7 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
             response.headers["X-Urbankg-Max-Bytes"] = str(current.max_result_bytes)
         else:
             response.headers["X-Urbankg-Max-Rows"] = str(current.max_rows)
-        current_app.extensions["urbankg_metrics"].count_truncated(outcome.limit or "rows")
+        services().metrics.count_truncated(outcome.limit or "rows")
     return response
 
 
@@ -255,11 +248,11 @@ def run_update(text: str, params: dict[str, list[str]]) -> Response:
     refusal = service_guard.update_refusal(checked.services, checked.loads)
     if refusal is not None:
         raise HttpError(400, refusal.message, refusal=refusal.reason)
-    writes = current_app.extensions["urbankg_write_path"]
+    writes = services().writes
     try:
         # The write path runs it on a scratch copy, validates the graphs it changed, and commits
         # them with who wrote them; on the writer thread, in turn with every other write.
-        update_runner().apply(lambda: writes.update(text, agent, origin="SPARQL update", replace=replace_theirs))
+        services().updates.apply(lambda: writes.update(text, agent, origin="SPARQL update", replace=replace_theirs))
     except SourceError as error:
         report = "\n".join(str(p) for p in error.problems)
         raise HttpError(
@@ -290,17 +283,13 @@ def replace_flag(params: dict[str, list[str]]) -> bool:
 def checked_update(text: str, lines_before: int) -> CheckedUpdate:
     """The update as the probe read it (see update_runner), or a 400 saying why it is refused."""
     try:
-        return update_runner().check(text, None, settings().query_timeout)
+        return services().updates.check(text, None, services().settings.query_timeout)
     except Refused as refused:
         # The checker not starting is the server's trouble, not the text's.
         status, headers = (503, {"Retry-After": "5"}) if refused.reason == "unavailable" else (400, None)
         raise HttpError(
             status, _shift_lines(str(refused), lines_before), headers=headers, refusal=f"update-{refused.reason}"
         ) from None
-
-
-def update_runner() -> UpdateRunner:
-    return current_app.extensions["urbankg_updates"]
 
 
 def _shift_lines(message: str, lines: int) -> str:
@@ -327,8 +316,8 @@ def service_description_response() -> Response:
     except NotAcceptable:
         offered = ", ".join(f.media_type for f in SD_FORMATS)
         raise HttpError(406, f"the service description can be had as {offered}", refusal="not-acceptable") from None
-    statistics = current_app.extensions["urbankg_statistics"].get()
-    triples = service_description.describe(endpoint_url(), settings(), statistics)
+    statistics = services().statistics.get()
+    triples = service_description.describe(endpoint_url(), services().settings, statistics)
     if fmt.key in ("trig", "nquads"):
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
     options = {"prefixes": service_description.PREFIXES} if fmt.key in ("turtle", "trig") else {}

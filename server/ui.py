@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 from werkzeug.exceptions import (
     HTTPException,
@@ -43,6 +43,7 @@ from urbankg.server.pictures import Edge, Node, two_column_svg
 from urbankg.server.query_runner import QueryError, QueryRefused, QueryTimeout
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import fresh_requested, requesting_client
+from urbankg.server.services import services
 
 bp = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/static/ui")
 
@@ -83,10 +84,6 @@ VALIDATING = threading.BoundedSemaphore(1)
 VALIDATE_WAIT = 10.0  # seconds a validation waits for the one before it
 
 
-def kg():
-    return current_app.config["KG"]
-
-
 @cache
 def ui_query(name: str) -> str:
     return (UI_QUERIES / f"{name}.rq").read_text(encoding="utf-8")
@@ -110,17 +107,17 @@ def _run(name: str, formats: dict[str, str], resource: str | None = None, defaul
     A query the server could not answer now becomes a page saying so: 503 with Retry-After
     at the time limit, as the catalogue API answers, or the refusal's own status (429, 503).
     """
-    settings = current_app.extensions["urbankg_settings"]
+    settings = services().settings
     job = QueryJob(
         ui_query(name),
         formats,
-        int(current_app.config.get("URBANKG_MAX_ROWS") or 0) or None,
+        settings.max_rows or None,
         substitutions={"resource": str(ox.NamedNode(resource))} if resource else {},
         default_graphs=default_graphs,
         named_graphs=[] if default_graphs is not None else None,
     )
     try:
-        return current_app.extensions["urbankg_runner"].run(
+        return services().runner.run(
             job, settings.query_timeout, fresh=fresh_requested(request.headers), client=requesting_client()
         )
     except QueryTimeout as exc:
@@ -463,7 +460,7 @@ def validate():
         if wrong:
             context["error"] = f"the file name {wrong} (it names the graph {config.GRAPH_BASE}<name>)"
             return render_template("validate.html", **context, lines=[]), 400
-        limit = current_app.extensions["urbankg_settings"].max_validate_bytes
+        limit = services().settings.max_validate_bytes
         size = len(context["text"].encode("utf-8", errors="replace"))
         if size > limit:
             context["error"] = (
@@ -497,11 +494,11 @@ def _validated(path: Path, context: dict):
     writer thread in turn with every other write, recorded under the name of the token's
     holder. A graph someone else created is replaced only when the form says so."""
     if not request.form.get("load"):
-        context["problems"] = kg().validate([path])
+        context["problems"] = services().kg.validate([path])
         return _validate_page(context)
     agent = agent_for_token(request.form.get("token") or presented_token())
     if agent is None:
-        context["problems"] = kg().validate([path])
+        context["problems"] = services().kg.validate([path])
         context["error"] = (
             "Loading needs a write token (a named token, or the server's); validation changed nothing."
             if writes_allowed()
@@ -510,9 +507,9 @@ def _validated(path: Path, context: dict):
         return _validate_page(context, 403)
     g.urbankg_agent = agent
     replace = bool(request.form.get("replace"))
-    writes = kg().writes
+    writes = services().writes
     try:  # on the writer thread, in turn with every other write of the server
-        report = current_app.extensions["urbankg_updates"].apply(
+        report = services().updates.apply(
             lambda: writes.load([path], agent, replace=replace, origin=lambda p: f"web page /validate {p.name}")
         )
     except SourceError as error:  # the gate's own report: what the page shows
@@ -555,7 +552,7 @@ def history():
                 description=f"{shown(graph)} is not a graph's IRI ({exc}); /graphs lists the graphs, "
                 f"e.g. /history?graph={config.GRAPH_BASE}lin-2019",
             )
-    records = kg().writes.history(graph, HISTORY_LIMIT + 1)
+    records = services().writes.history(graph, HISTORY_LIMIT + 1)
     return render_template(
         "history.html",
         graph=graph,

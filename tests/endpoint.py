@@ -14,6 +14,7 @@ from serving import served
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server.app import create_app
+from urbankg.server.services import services
 from urbankg.server.settings import Settings
 from urbankg.validation import Validator
 
@@ -50,5 +51,5 @@ def endpoint(store_dir: Path, settings: Settings | None = None, load: list[Path]
         with served(app) as url:
             yield Endpoint(url, kg, app)
     finally:
-        app.extensions["urbankg_runner"].close()
+        services(app).runner.close()
         kg.close()

@@ -7,6 +7,8 @@ from contextlib import contextmanager
 
 import waitress
 
+from urbankg.server.services import EXTENSION, services
+
 
 @contextmanager
 def served(app):
@@ -20,7 +22,6 @@ def served(app):
     finally:
         server.close()
         thread.join(timeout=5)
-        # Query processes and the update probe must not outlive the test.
-        for name in ("urbankg_runner", "urbankg_updates"):
-            if app.extensions.get(name) is not None:
-                app.extensions[name].close()
+        # Query processes and the update probe must not outlive the test (a bare Flask app has none).
+        if EXTENSION in app.extensions:
+            services(app).close()

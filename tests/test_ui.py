@@ -1,6 +1,7 @@
 """The web UI and linked-data pages over real HTTP, on a small graph in urbankg's vocabulary."""
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from serving import served
 from urbankg.graph import KnowledgeGraph
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server.app import create_app
+from urbankg.server.services import services
 from urbankg.server.settings import Settings
 from urbankg.server.ui import href, link, view
 from urbankg.validation import Validator
@@ -28,8 +30,7 @@ def base_url(tmp_path_factory):
         Validator(data / "rdf" / "shapes.ttl", Path("/nonexistent.ttl")),
     )
     kg.load([data / "ui" / "mini.ttl"])
-    app = create_app(kg)
-    app.config["URBANKG_WRITE_TOKEN"] = "s3cret"
+    app = create_app(kg, replace(Settings.from_env(), token="s3cret"))
     with served(app) as url:
         yield url
     kg.close()
@@ -291,7 +292,7 @@ def test_a_page_whose_query_runs_past_the_limit_says_so(tmp_path):
         assert re.search(r'^urbankg_refusals_total{reason="timeout"} 5$', metrics, re.MULTILINE), metrics
         # The first page's query was stopped in its process; later ones may have run out of
         # time waiting for that process's replacement, the same answer for the reader.
-        assert server.app.extensions["urbankg_runner"].timeouts >= 1
+        assert services(server.app).runner.timeouts >= 1
 
 
 MINI = "https://w3id.org/urbankg/graph/mini"
