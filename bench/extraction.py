@@ -70,7 +70,7 @@ def score_parsing(data: Path) -> dict:
         "held_out_strings": len(held),
         "fields": scores,
         "publisher_with_place": imprint,
-        "tokens_correct": sum(a == b for g, p in zip(gold, predicted) for a, b in zip(g, p))
+        "tokens_correct": sum(a == b for g, p in zip(gold, predicted, strict=True) for a, b in zip(g, p, strict=True))
         / sum(len(g) for g in gold),
     }
 

@@ -56,7 +56,10 @@ INTENTS = [
     "agreesWith",
     "discusses",
 ]
-WORDS = ["urban", "rural", "village", "migration", "platform", "network", "informal", "land", "space", "market", "legacy", "cluster", "governance", "planetary", "e-commerce", "transformation", "everyday", "territory", "mobility", "livelihood", "production", "capital"]
+WORDS = """
+urban rural village migration platform network informal land space market legacy cluster governance planetary
+e-commerce transformation everyday territory mobility livelihood production capital
+""".split()  # noqa: SIM905 -- a word list reads best as words
 FRAMEWORKS = 12
 CONCEPTS_PER_FRAMEWORK = 8
 

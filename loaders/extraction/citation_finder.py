@@ -192,7 +192,7 @@ def _numbered(body: str) -> list[Citation]:
         if lm:
             locator = lm.group(1)
             inner = inner[: lm.start()]
-        works = []
+        works: list[CitedWork] = []
         for part in inner.split(","):
             part = part.strip()
             rng = re.fullmatch(r"(\d+)\s*[-–—]\s*(\d+)", part)
@@ -240,7 +240,7 @@ def _parenthetical(body: str, names_known: set[str]) -> list[Citation]:
                 if corporate and ascii_key(corporate[0]) in names_known:
                     names = corporate
             years = _years(am.group("years")) if am else None
-            if not (names and years):
+            if am is None or not (names and years):
                 ok = False
                 break
             for y in years:
@@ -362,7 +362,7 @@ def _names_before(body: str, paren: int, names_known: set[str]) -> tuple[int, li
     tokens.reverse()
     if not tokens or window[tokens[0].end() :].strip():
         return paren, None, False
-    starts = []  # where a run of names may start, nearest first
+    starts: list[int] = []  # where a run of names may start, nearest first
     previous_start = len(window)
     for t in tokens:
         if window[t.end() : previous_start].strip():  # ";", ")", ":" ... between two words
@@ -410,7 +410,7 @@ class EntryKey:
 
 def entry_keys(parsed: list[ParsedReference], numbers: list[int | None]) -> list[EntryKey]:
     keys = []
-    for i, (p, number) in enumerate(zip(parsed, numbers)):
+    for i, (p, number) in enumerate(zip(parsed, numbers, strict=True)):
         families = [ascii_key(n.family) for n in p.authors if ascii_key(n.family)]
         acronyms = [ascii_key(n.acronym) for n in p.authors if n.acronym]
         acronyms += [ascii_key(a) for a in re.findall(r"\(([A-Z][A-Z&]{1,12})\)", p.text[:200])]
@@ -480,7 +480,7 @@ def resolve(citations: list[Citation], keys: list[EntryKey]) -> None:
                     work.note = f"ibid: the work cited just before ({done[0].text})"
                 else:
                     work.status = "ambiguous" if done else "unresolved"
-                    work.candidates = [w.entry for w in done]
+                    work.candidates = [w.entry for w in done if w.entry is not None]
                     work.note = (
                         "ibid after a citation of several works: which one is meant?"
                         if done
@@ -512,9 +512,9 @@ def _resolve_author_year(work: CitedWork, keys: list[EntryKey]) -> None:
     if not same_year and len(work.year) == 4:  # "2011" for "2011a"/"2011b": which one?
         same_year = [k for k in authors if k.year[:4] == work.year]
     scored = sorted(((_coauthors_score(work.names, work.et_al, k), k) for k in same_year), key=lambda sk: -sk[0])
-    fitting = [(s, k) for s, k in scored if s >= 0]
-    if fitting:
-        best = [k for s, k in fitting if s == fitting[0][0]]
+    scored_fitting = [(s, k) for s, k in scored if s >= 0]
+    if scored_fitting:
+        best = [k for s, k in scored_fitting if s == scored_fitting[0][0]]
         if len(best) == 1:
             work.status, work.entry = "resolved", best[0].index
             return

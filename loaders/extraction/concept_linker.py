@@ -53,7 +53,12 @@ UKG = "https://w3id.org/urbankg/ontology#"
 NOT_CITED_FOR = (URIRef(UKG + "StakeholderRole"), URIRef(UKG + "RelationKind"))
 
 STOPWORDS = frozenset(
-    ["a", "an", "the", "of", "and", "or", "in", "on", "at", "to", "for", "from", "by", "with", "as", "is", "are", "was", "were", "be", "been", "being", "its", "it", "this", "that", "these", "those", "which", "who", "whom", "whose", "into", "onto", "than", "then", "there", "their", "they", "them", "such", "not", "no", "nor", "but", "also", "both", "between", "within", "about", "over", "under", "more", "most", "less", "much", "many", "some", "any", "each", "other", "can", "could", "may", "might", "will", "would", "should", "has", "have", "had", "do", "does", "did", "so", "very", "via", "i", "e", "g", "ie", "eg", "et", "al", "s"]
+    """
+    a an the of and or in on at to for from by with as is are was were be been being its it this that these
+    those which who whom whose into onto than then there their they them such not no nor but also both between
+    within about over under more most less much many some any each other can could may might will would should
+    has have had do does did so very via i e g ie eg et al s
+    """.split()  # noqa: SIM905 -- a word list reads best as words
 )
 
 
@@ -238,7 +243,7 @@ class ConceptLinker:
     def _best_label(self, c: Concept, text: tuple[list[str], set[str], list[str]]) -> tuple[float, str]:
         """The best match of the concept's labels in a text, and which label it was."""
         best, which = 0.0, ""
-        for j, (lw, lp) in enumerate(zip(c.label_words, c.label_phrases)):
+        for j, (lw, lp) in enumerate(zip(c.label_words, c.label_phrases, strict=True)):
             m = self._label_match(lw, lp, *text) * (1.0 if j == 0 else WEIGHT_ALT_LABEL)
             if m > best:
                 best, which = m, "label" if j == 0 else f"alt label '{c.alt_labels[j - 1]}'"

@@ -84,10 +84,8 @@ def default_paper_id(path: Path) -> str:
 
 def work_slug(parsed: ParsedReference) -> str:
     """`<first author family>-<year>`, lowercase ascii: 'De Meulder' 2014 -> 'de-meulder-2014'."""
-    if parsed.authors:
-        family = parsed.authors[0].family
-    else:  # no author recognised: the entry's first word stands in ("UNCTAD")
-        family = re.split(r"[\s,.(]", parsed.text.strip(), maxsplit=1)[0]
+    # With no author recognised, the entry's first word stands in ("UNCTAD").
+    family = parsed.authors[0].family if parsed.authors else re.split(r"[\s,.(]", parsed.text.strip(), maxsplit=1)[0]
     words = [ascii_key(w) for w in re.split(r"[\s\-]+", family)]
     name = "-".join(w for w in words if w) or "anonymous"
     return f"{name[:40]}-{parsed.year if parsed.year else 'nd'}"
@@ -123,7 +121,7 @@ def _keys(parsed: list[ParsedReference]) -> list[str]:
         counts[b] = counts.get(b, 0) + 1
     seen: dict[str, int] = {}
     out = []
-    for p, b in zip(parsed, base):
+    for p, b in zip(parsed, base, strict=True):
         if counts[b] > 1:
             if p.year_suffix:
                 out.append(b + p.year_suffix)
@@ -162,7 +160,7 @@ def extract(
 
     parsed = [parser.parse(e.text) for e in bar(doc.entries, "parsing references", "ref")]
     keys = _keys(parsed)
-    references = [ExtractedReference(e, p, k, work_type(p)) for e, p, k in zip(doc.entries, parsed, keys)]
+    references = [ExtractedReference(e, p, k, work_type(p)) for e, p, k in zip(doc.entries, parsed, keys, strict=True)]
 
     citations = find_citations(doc, known_families(parsed))
     resolve(citations, entry_keys(parsed, [e.number for e in doc.entries]))

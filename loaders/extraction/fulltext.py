@@ -211,7 +211,7 @@ def _entry(text: str, first: int, last_offset: int, last_line: str, number: int 
 
 def _split_numbered(text, lines, matches) -> list[ReferenceEntry]:
     entries, current, expected = [], None, None
-    for (offset, line), m in zip(lines, matches):
+    for (offset, line), m in zip(lines, matches, strict=True):
         number = int(m.group(1) or m.group(2)) if m else None
         # a new entry only where the next number in sequence starts a line
         if number is not None and (expected is None or number == expected):

@@ -73,13 +73,26 @@ def tokenize(text: str) -> list[Token]:
 # Small hand-made dictionaries: words that mark a venue, a publisher, a place or a date.
 # They generalise beyond the training strings (a journal never seen still has "Journal").
 JOURNAL_WORDS = frozenset(
-    ["journal", "journals", "j.", "review", "rev.", "rev", "studies", "stud.", "stud", "proceedings", "proc.", "proc", "conference", "conf.", "conf.,", "symposium", "workshop", "transactions", "trans.", "annals", "ann.", "bulletin", "bull.", "letters", "lett.", "quarterly", "magazine", "international", "int.", "intl.", "research", "res.", "science", "sci.", "sciences", "geography", "geogr.", "urban", "planning", "plan.", "cities", "economics", "econ.", "sociology", "sociol.", "policy", "quarterly", "newsletter", "archives", "advances", "acta", "anthropology", "history"]
+    """
+    journal journals j. review rev. rev studies stud. stud proceedings proc. proc conference conf. conf.,
+    symposium workshop transactions trans. annals ann. bulletin bull. letters lett. quarterly magazine
+    international int. intl. research res. science sci. sciences geography geogr. urban planning plan. cities
+    economics econ. sociology sociol. policy quarterly newsletter archives advances acta anthropology history
+    """.split()  # noqa: SIM905 -- a word list reads best as words
 )
 PUBLISHER_WORDS = frozenset(
-    ["press", "publishing", "publishers", "publisher", "verlag", "books", "university", "univ.", "inc.", "inc", "ltd.", "ltd", "co.", "company", "editions", "éditions", "editore", "group", "routledge", "springer", "elsevier", "wiley", "blackwell", "sage", "pergamon", "academic", "gallimard", "harper", "penguin", "macmillan"]
+    """
+    press publishing publishers publisher verlag books university univ. inc. inc ltd. ltd co. company editions
+    éditions editore group routledge springer elsevier wiley blackwell sage pergamon academic gallimard harper
+    penguin macmillan
+    """.split()  # noqa: SIM905 -- a word list reads best as words
 )
 MONTHS = frozenset(
-    ["jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul", "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec", "december", "spring", "summer", "autumn", "fall", "winter", "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]
+    """
+    jan january feb february mar march apr april may jun june jul july aug august sep sept september oct october
+    nov november dec december spring summer autumn fall winter janvier février mars avril mai juin juillet août
+    septembre octobre novembre décembre
+    """.split()  # noqa: SIM905 -- a word list reads best as words
 )
 # Words that open an edited volume or a note rather than a title.
 MARKERS = {
@@ -134,7 +147,15 @@ MARKERS = {
 }
 # Places of publication: the imprint "City: Publisher" is told from a venue by them.
 PLACES = frozenset(
-    ["london", "paris", "berlin", "new", "york", "oxford", "cambridge", "chicago", "boston", "amsterdam", "washington", "beijing", "shanghai", "tokyo", "princeton", "berkeley", "los", "angeles", "san", "francisco", "toronto", "montreal", "sydney", "melbourne", "delft", "utrecht", "leiden", "zürich", "zurich", "münchen", "munich", "frankfurt", "wien", "vienna", "madrid", "barcelona", "rome", "roma", "milano", "milan", "stockholm", "copenhagen", "oslo", "brussels", "geneva", "basel", "hamburg", "leipzig", "stuttgart", "heidelberg", "baltimore", "philadelphia", "stanford", "ithaca", "minneapolis", "durham", "edinburgh", "manchester", "singapore", "guangzhou", "hong", "kong", "nanjing", "calif.", "ca", "ny", "ma", "nj", "il", "tx", "pa", "md", "uk", "usa", "england", "germany", "france", "netherlands", "italy", "switzerland", "china", "haven", "hoboken", "thousand", "oaks", "newbury", "park", "mahwah", "dordrecht", "heidelberg", "cheltenham", "abingdon"]
+    """
+    london paris berlin new york oxford cambridge chicago boston amsterdam washington beijing shanghai tokyo
+    princeton berkeley los angeles san francisco toronto montreal sydney melbourne delft utrecht leiden zürich
+    zurich münchen munich frankfurt wien vienna madrid barcelona rome roma milano milan stockholm copenhagen
+    oslo brussels geneva basel hamburg leipzig stuttgart heidelberg baltimore philadelphia stanford ithaca
+    minneapolis durham edinburgh manchester singapore guangzhou hong kong nanjing calif. ca ny ma nj il tx pa md
+    uk usa england germany france netherlands italy switzerland china haven hoboken thousand oaks newbury park
+    mahwah dordrecht heidelberg cheltenham abingdon
+    """.split()  # noqa: SIM905 -- a word list reads best as words
 )
 YEAR = re.compile(r"^[(\[]?(1[5-9]\d\d|20\d\d)[a-z]?[)\]]?[.,;:]?$")
 RANGE = re.compile(r"\d+\s*[-–—]+\s*\d+")
@@ -143,7 +164,7 @@ INITIALS = re.compile(r"^([A-Z]\.?-?){1,3}[.,;]*$")
 
 def _shape(word: str) -> str:
     """Word shape with runs collapsed: 'Smith,' -> 'Xx,', '1999).' -> 'd).'."""
-    out = []
+    out: list[str] = []
     for ch in word:
         if ch.isupper():
             c = "X"
@@ -170,6 +191,8 @@ def _token_features(
     low = word.lower()
     core = _core(word)
     n = len(tokens)
+    # The first character's class: the character itself if punctuation, else X, x or d.
+    first = word[0] if not word[0].isalnum() else ("X" if word[0].isupper() else "x" if word[0].isalpha() else "d")
     f = [
         "bias",
         f"w={low}",
@@ -177,7 +200,7 @@ def _token_features(
         f"shape={_shape(word)}",
         f"suf3={core[-3:]}",
         f"pre3={core[:3]}",
-        f"first={word[0] if not word[0].isalnum() else ('X' if word[0].isupper() else 'x' if word[0].isalpha() else 'd')}",
+        f"first={first}",
         f"last={word[-1] if not word[-1].isalnum() else 'a'}",
         # Position in the string, in tenths: authors come first, pages and publishers last.
         f"pos={min(9, 10 * i // n)}",
@@ -568,7 +591,8 @@ class ReferenceParser:
         path = Path(model_path) if model_path else default_model_path()
         if not path.is_file():
             raise FileNotFoundError(
-                f"{path}: no reference-parser model; train one with `python -m urbankg.loaders.extraction.reference_training`"
+                f"{path}: no reference-parser model; train one with "
+                "`python -m urbankg.loaders.extraction.reference_training`"
             )
         self.model_path = path
         self._tagger = pycrfsuite.Tagger()

@@ -91,9 +91,12 @@ def load_dataset(path: Path) -> list[Example]:
             "(expected ../shared/data/reference-strings/anystyle-core.xml; pass --data)"
         )
     root = ET.parse(str(path)).getroot()
+    if root is None:  # a parsed document has one; the type allows a tree built empty
+        raise ValueError(f"{path}: no root element")
     examples = []
     for n, seq in enumerate(root.iter("sequence"), 1):
-        parts, labels = [], []
+        parts: list[str] = []
+        labels: list[str] = []
         for element in seq:
             label = LABEL_MAP.get(element.tag)
             if label is None:
@@ -126,7 +129,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def _first(example: Example, label: str) -> str:
     words = []
-    for token, lab in zip(example.tokens, example.labels):
+    for token, lab in zip(example.tokens, example.labels, strict=True):
         if lab == label:
             words.append(token.text)
         elif words:
@@ -197,8 +200,8 @@ def field_scores(gold: list[list[str]], predicted: list[list[str]], labels=SCORE
     for label in labels:
         tp = fp = fn = 0
         spans_gold = spans_exact = 0
-        for g, p in zip(gold, predicted):
-            for a, b in zip(g, p):
+        for g, p in zip(gold, predicted, strict=True):
+            for a, b in zip(g, p, strict=True):
                 tp += a == label and b == label
                 fp += a != label and b == label
                 fn += a == label and b != label
