@@ -183,7 +183,10 @@ def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
     result["hand_references"] = len(hand_refs)
     result["hand_references_unmatched"] = sorted(r for r, i in ref_index.items() if i is None)
 
-    gold_links, gold_concepts, unplaced = Counter(), set(), []
+    # (the sentence's span, the entry's index, or 'unmatched:REF' for a hand link to no entry) -> count
+    gold_links: Counter[tuple[tuple[int, int], int | str | None]] = Counter()
+    gold_concepts: set[tuple[tuple[int, int], str]] = set()
+    unplaced: list[str] = []
     hand_spans = []
     for c in _list(hand.get("citations")):
         span = align.span_of_quote(_quote_text(c.get("sentence")))
@@ -204,7 +207,7 @@ def score_paper(seed: Path, paper: str, hand_path: Path) -> dict:
         containing = [s for s in hand_spans if s[0] <= offset < s[1]]
         return min(containing, key=lambda s: s[1] - s[0]) if containing else ex.document.sentence_at(offset)
 
-    pred_links = Counter()
+    pred_links: Counter[tuple[tuple[int, int], int | str | None]] = Counter()
     pred_concepts: dict[tuple, float] = {}
     drafted = set()  # what the draft writes into `concepts:`
     matched_spans = set()
@@ -372,15 +375,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-o", "--output", type=Path, default=ROOT / "bench" / "results" / "extraction.json")
     args = ap.parse_args(argv)
 
-    results = {"reference_parsing": score_parsing(args.data), "papers": []}
+    parsing = score_parsing(args.data)
+    papers: list[dict] = []
     for prefix, (paper, hand) in SEEDS.items():
         seeds = sorted(args.seeds.glob(f"{prefix}_*.txt"))
         if not seeds:
             print(f"{args.seeds}: no seed text {prefix}_*.txt", file=sys.stderr)
             continue
-        results["papers"].append(score_paper(seeds[0], paper, hand))
-    results["pooled"] = pooled(results["papers"])
-    for p in results["papers"]:
+        papers.append(score_paper(seeds[0], paper, hand))
+    results = {"reference_parsing": parsing, "papers": papers, "pooled": pooled(papers)}
+    for p in papers:
         p.pop("_pooled", None)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -150,7 +150,7 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
             t(paper, term("dcterms:creator"), iri("person", f"a-{a}"))
         if p:
             n_refs = min(p, rng.randint(3, 20))
-            cited = set()
+            cited: set[int] = set()
             while len(cited) < n_refs:
                 cited.add(rng.choice(pool))
             for n, c in enumerate(sorted(cited), 1):

@@ -218,7 +218,8 @@ def _plot(results: dict, picture: Path) -> None:
 
     sizes = sorted(int(s) for s in results["sizes"])
     names = list(results["sizes"][str(sizes[0])]["http"])
-    colours = plt.get_cmap("tab20").colors  # sixteen queries: the default ten colours would repeat
+    tab20 = plt.get_cmap("tab20")  # sixteen queries: the default ten colours would repeat
+    colours = [tab20(i) for i in range(tab20.N)]
     fig, (http_ax, raw_ax) = plt.subplots(1, 2, figsize=(13, 7.5), sharey=True)
     for ax, column, title in ((http_ax, "http", "through the HTTP endpoint"), (raw_ax, "raw", "raw pyoxigraph")):
         for i, name in enumerate(names):

@@ -35,6 +35,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import requests
@@ -49,6 +50,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import generate  # noqa: E402
 
 from urbankg.graph import KnowledgeGraph  # noqa: E402
+from urbankg.oxigraph_store import OxigraphStore  # noqa: E402
 from urbankg.queries.catalogue import Catalogue  # noqa: E402
 
 # Canned-query parameters that exist in the synthetic graph.
@@ -194,9 +196,9 @@ def cli_bulk_load(path: Path, store_dir: Path) -> float:
 
 def snapshot_of(store_dir: Path, snapshot: Path) -> None:
     """The read-only copy raw pyoxigraph is timed on, as the server's query processes are."""
-    kg = KnowledgeGraph.open(store_dir)
-    kg.store.snapshot(snapshot)
-    kg.close()
+    store = OxigraphStore(store_dir)
+    store.snapshot(snapshot)
+    store.close()
 
 
 def save(results: dict) -> None:
@@ -245,7 +247,9 @@ def raw_child(store_dir: Path, name: str) -> None:
     store = ox.Store.read_only(str(store_dir))
     if name in CANNED_PARAMS:
         query = Catalogue().get(name)
-        subs = {ox.Variable(k): v for k, v in query.substitutions(CANNED_PARAMS[name]).items()}
+        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(k): v for k, v in query.substitutions(CANNED_PARAMS[name]).items()
+        }
         run_once = lambda: _consume(store.query(query.sparql, use_default_graph_as_union=True, substitutions=subs))  # noqa: E731
     else:
         text = representative_queries()[name]
@@ -263,8 +267,8 @@ def _consume(result) -> int:
     if isinstance(result, ox.QueryBoolean):
         return 1
     if isinstance(result, ox.QueryTriples):
-        return len(result.serialize(format=ox.RdfFormat.N_TRIPLES))
-    return len(result.serialize(format=ox.QueryResultsFormat.JSON))
+        return len(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")  # None only when given a file
+    return len(result.serialize(format=ox.QueryResultsFormat.JSON) or b"")
 
 
 class OverTimeLimit(Exception):
@@ -573,7 +577,7 @@ def virtuoso_latencies(path: Path, catalogue: Catalogue, workdir: Path) -> dict 
         start = time.perf_counter()
         server.isql("rdf_loader_run()")
         server.isql("checkpoint")
-        out = {"bulk_load_s": round(time.perf_counter() - start, 2)}
+        out: dict[str, float | dict] = {"bulk_load_s": round(time.perf_counter() - start, 2)}
         log(f"Virtuoso bulk load: {out['bulk_load_s']} s")
         store = SparqlStore(server.endpoint, timeout=300)
         for name, text in representative_queries().items():
@@ -605,7 +609,11 @@ def run(sizes: list[int], rdflib_max: int, workdir: Path, earlier: dict | None =
     """Each size's figures are saved after every phase; with ``earlier`` (--merge) a size left
     unfinished by a run that stopped resumes at its first missing phase, on the same store."""
     catalogue = Catalogue()
-    results = {"machine": machine(), "sizes": {}, "command": " ".join(["python", "bench/run.py", *sys.argv[1:]])}
+    results: dict[str, Any] = {  # written as JSON
+        "machine": machine(),
+        "sizes": {},
+        "command": " ".join(["python", "bench/run.py", *sys.argv[1:]]),
+    }
     if earlier:  # sizes measured by an earlier run are kept, and the commands of both are reported
         results["sizes"] = earlier["sizes"]
         results["command"] = earlier["command"] + " && " + results["command"]

@@ -32,6 +32,8 @@ from urbankg import config
 from urbankg.errors import SourceError, UrbankgError
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
+# What a parameter's value becomes: an IRI or a typed literal, bound as a pre-bound value.
+Term = ox.NamedNode | ox.Literal
 PARAMETER_TYPES = {"iri", "string", "integer", "decimal", "year"}
 # The prefixes a parameter's class may be written with (class: ukg:Case).
 PREFIXES = {
@@ -84,7 +86,7 @@ class Parameter:
             "year": "a year between 1800 and 2100",
         }[self.type]
 
-    def term(self, value: str):
+    def term(self, value: str) -> Term:
         """The RDF term for a value given as text, or ParameterError."""
         value = value.strip()
         if self.allowed and value not in self.allowed:
@@ -131,12 +133,12 @@ class CannedQuery:
     columns: dict[str, str] = field(default_factory=dict)
     picture: dict[str, str] = field(default_factory=dict)  # how the UI draws the result, if it helps
 
-    def substitutions(self, given: dict[str, str]) -> dict[str, object]:
+    def substitutions(self, given: dict[str, str]) -> dict[str, Term]:
         unknown = sorted(set(given) - set(self.parameters))
         if unknown:
             known = ", ".join(self.parameters) or "none"
             raise ParameterError(unknown[0], f"'{self.name}' has no such parameter; its parameters: {known}")
-        bound = {}
+        bound: dict[str, Term] = {}
         for name, parameter in self.parameters.items():
             value = given.get(name, parameter.default)
             if value is None or value == "":
