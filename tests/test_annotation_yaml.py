@@ -553,7 +553,8 @@ def test_date_and_boolean_kinds_of_a_mapping_are_read_and_checked(tmp_path):
     assert [(p.line, p.message) for p in caught.value.problems] == [
         (
             3,
-            "not valid YAML: '2016-31-01' is not a date that exists; write dates YYYY-MM-DD, or put the value in quotes",
+            "not valid YAML: '2016-31-01' is not a date that exists; "
+            "write dates YYYY-MM-DD, or put the value in quotes",
         )
     ]
     with pytest.raises(SourceError) as caught:

@@ -144,7 +144,7 @@ def test_lines_of_entries_and_fields(parsed):
     assert lines.line_of(ID["work/lin-2019"], PRISM.pageRange) == 9
     assert lines.line_of(ID["person/lin-y"]) == 3
     text = BIB.lstrip("\n").splitlines()
-    assert lines.line_of(ID["work/dupuy-2008"]) == 1 + next(i for i, l in enumerate(text) if "{dupuy-2008" in l)
+    assert lines.line_of(ID["work/dupuy-2008"]) == 1 + next(i for i, line in enumerate(text) if "{dupuy-2008" in line)
 
 
 def test_the_same_author_in_two_bibliographies_is_one_resource(tmp_path):

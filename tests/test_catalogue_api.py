@@ -89,8 +89,10 @@ def test_canned_queries_run_under_the_row_cap_and_time_limit(tmp_path):
     second.write_text(
         "@prefix ukg: <https://w3id.org/urbankg/ontology#> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .\n"
         "<https://w3id.org/urbankg/id/crosswalk/alpha-beta-2> a ukg:Correspondence ;\n"
-        "  ukg:subjectConcept <https://w3id.org/urbankg/id/concept/alpha-one> ; ukg:matchPredicate skos:relatedMatch ;\n"
-        "  ukg:objectConcept <https://w3id.org/urbankg/id/concept/beta-one> ; ukg:assertionStatus ukg:InferredByAnnotator .\n"
+        "  ukg:subjectConcept <https://w3id.org/urbankg/id/concept/alpha-one> ;"
+        " ukg:matchPredicate skos:relatedMatch ;\n"
+        "  ukg:objectConcept <https://w3id.org/urbankg/id/concept/beta-one> ;"
+        " ukg:assertionStatus ukg:InferredByAnnotator .\n"
     )
     kg = KnowledgeGraph(OxigraphStore(tmp_path / "store"), Validator(Path("/none"), Path("/none")))
     kg.load([data / "ui" / "mini.ttl", second])

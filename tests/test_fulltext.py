@@ -112,7 +112,10 @@ def test_markdown_bullets_and_emphasis_are_removed_from_entries():
 
 
 def test_sentences_ignore_abbreviations_and_cross_page_breaks():
-    text = "1. Intro\n\nAs shown (e.g. Smith et al., 2001) and in Fig. 2 the town grew.\n\nIt kept\n\ngrowing. Then it stopped."
+    text = (
+        "1. Intro\n\nAs shown (e.g. Smith et al., 2001) and in Fig. 2 the town grew.\n\n"
+        "It kept\n\ngrowing. Then it stopped."
+    )
     doc = analyse(Path("t.txt"), text=text)
     sentences = [" ".join(doc.text[a:b].split()) for a, b in doc.sentences]
     assert "As shown (e.g. Smith et al., 2001) and in Fig. 2 the town grew." in sentences

@@ -92,10 +92,15 @@ def test_ascii_key_folds_accents_and_particles():
 
 TINY = """<?xml version="1.0" encoding="UTF-8"?>
 <dataset>
-  <sequence><author>Adams, J.</author><date>(2001).</date><title>Towns.</title><location>London:</location><publisher>Verso.</publisher></sequence>
-  <sequence><author>Baker, K.</author><date>(2003).</date><title>Roads and rivers.</title><journal>Urban Review,</journal><volume>3(2),</volume><pages>1-9.</pages></sequence>
-  <sequence><author>Clark, M.</author><date>(2005).</date><title>Markets.</title><journal>City Studies,</journal><volume>7,</volume><pages>10-20.</pages></sequence>
-  <sequence><citation-number>[4]</citation-number><author>Dunn P.</author><title>Ports.</title><journal>Geogr J.</journal><date>2010;</date><volume>5:</volume><pages>3-4.</pages><note>In Chinese.</note></sequence>
+  <sequence><author>Adams, J.</author><date>(2001).</date><title>Towns.</title>
+    <location>London:</location><publisher>Verso.</publisher></sequence>
+  <sequence><author>Baker, K.</author><date>(2003).</date><title>Roads and rivers.</title>
+    <journal>Urban Review,</journal><volume>3(2),</volume><pages>1-9.</pages></sequence>
+  <sequence><author>Clark, M.</author><date>(2005).</date><title>Markets.</title>
+    <journal>City Studies,</journal><volume>7,</volume><pages>10-20.</pages></sequence>
+  <sequence><citation-number>[4]</citation-number><author>Dunn P.</author><title>Ports.</title>
+    <journal>Geogr J.</journal><date>2010;</date><volume>5:</volume><pages>3-4.</pages>
+    <note>In Chinese.</note></sequence>
 </dataset>
 """
 

@@ -26,7 +26,6 @@ import requests
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 
-from canary import canary, canary_server  # noqa: F401 (fixtures)
 from endpoint import DATA, TOKEN, endpoint
 from urbankg import config
 from urbankg.errors import Problem, SourceError
