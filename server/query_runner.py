@@ -80,10 +80,15 @@ from collections import Counter, deque
 from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from urbankg.errors import DiskFull
 from urbankg.server.query_worker import QueryJob, execute, refusal
 from urbankg.server.settings import Settings
+from urbankg.store import LocalStore
+
+if TYPE_CHECKING:
+    from urbankg.graph import KnowledgeGraph
 
 WORKER_START_TIMEOUT = 60.0  # seconds for a new worker to say it is ready
 POLL_SECONDS = 0.05  # how often a running query checks whether it must give its process up
@@ -396,7 +401,7 @@ class ProcessRunner:
 
     def __init__(
         self,
-        store,
+        store: LocalStore,
         workers: int = 2,
         isolate_network: bool = True,
         *,
@@ -404,7 +409,7 @@ class ProcessRunner:
         memory_bytes: int | None = None,
         admission: Admission | None = None,
     ):
-        if getattr(store, "path", None) is None:
+        if store.path is None:
             raise ValueError("ProcessRunner needs an on-disk store; use InlineRunner")
         self.store = store
         self.size = workers
@@ -423,9 +428,9 @@ class ProcessRunner:
         self._numbers = itertools.count(1)
         self._started = False
         self._closed = False
-        _remove_stale_snapshot_folders(Path(store.path))
+        _remove_stale_snapshot_folders(store.path)
         self._root = Path(
-            tempfile.mkdtemp(prefix=f"{_snapshot_prefix(Path(store.path))}{os.getpid()}-", dir=Path(store.path).parent)
+            tempfile.mkdtemp(prefix=f"{_snapshot_prefix(store.path)}{os.getpid()}-", dir=store.path.parent)
         )
         # Workers and snapshots must not outlive the server: finalize also runs at exit.
         self._finalizer = weakref.finalize(self, _shutdown, self._workers, self._root)
@@ -673,7 +678,13 @@ class InlineRunner:
     cannot be stopped); the row cap still bounds what it returns.
     """
 
-    def __init__(self, kg, *, max_bytes: int | None = Settings.max_result_bytes, admission: Admission | None = None):
+    def __init__(
+        self,
+        kg: KnowledgeGraph,
+        *,
+        max_bytes: int | None = Settings.max_result_bytes,
+        admission: Admission | None = None,
+    ):
         self.kg = kg
         self.max_bytes = max_bytes
         self.admission = admission or Admission(None)
@@ -685,7 +696,9 @@ class InlineRunner:
 
     @property
     def generation(self) -> int | None:
-        return getattr(self.kg.store, "generation", None)
+        """The store's write counter; None for a store that keeps none (a remote one)."""
+        store = self.kg.store
+        return store.generation if isinstance(store, LocalStore) else None
 
     def run(self, job: QueryJob, timeout: float, client: str | None = None) -> Outcome:
         if job.max_bytes is None:
@@ -708,16 +721,16 @@ class InlineRunner:
         return _outcome(replies[0])
 
     def _execute(self, job: QueryJob) -> dict:
-        engine = getattr(self.kg.store, "engine", None)
-        if engine is not None:
-            return execute(engine, job)
+        store = self.kg.store
+        if isinstance(store, LocalStore):
+            return execute(store.engine, job)
         return _execute_through_store(self.kg, job)
 
     def close(self) -> None:
         pass
 
 
-def _execute_through_store(kg, job: QueryJob) -> dict:
+def _execute_through_store(kg: KnowledgeGraph, job: QueryJob) -> dict:
     """Any other store: through the Store interface (the protocol dataset, not FROM, sets the graphs)."""
     from urbankg.errors import StoreError
     from urbankg.server.result_writers import FormatMismatch, write
@@ -743,12 +756,14 @@ def _execute_through_store(kg, job: QueryJob) -> dict:
     }
 
 
-def make_runner(kg, workers: int, isolate_network: bool = True, settings: Settings | None = None):
+def make_runner(
+    kg: KnowledgeGraph, workers: int, isolate_network: bool = True, settings: Settings | None = None
+) -> ProcessRunner | InlineRunner:
     """Worker processes for an on-disk Oxigraph store, the inline runner for anything else; ``settings``
     gives the byte cap, the workers' memory and the admission rules (the defaults if None)."""
     settings = settings or Settings(workers=workers)
     store = kg.store
-    if getattr(store, "path", None) is not None and hasattr(store, "snapshot"):
+    if isinstance(store, LocalStore) and store.path is not None:
         return ProcessRunner(
             store,
             workers,

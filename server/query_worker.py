@@ -30,6 +30,7 @@ answered as such.
 
 from __future__ import annotations
 
+import functools
 import os
 import queue
 import resource
@@ -46,6 +47,7 @@ from urbankg.server import service_guard
 from urbankg.server.network_isolation import isolate_network, isolate_network_of_thread, unshare_user_namespace
 from urbankg.server.result_writers import FormatMismatch, write
 from urbankg.server.sparql_request import Refused, analyse
+from urbankg.store import QueryEngine
 
 
 @dataclass
@@ -112,12 +114,12 @@ def refusal(job: QueryJob, isolated: bool = False) -> dict | None:
     return None
 
 
-def execute(store: ox.Store, job: QueryJob, isolated: bool = False) -> dict:
+def execute(store: QueryEngine, job: QueryJob, isolated: bool = False) -> dict:
     """Check and run one job; the reply is a plain dict so it crosses the process boundary as is."""
     return refusal(job, isolated) or _run(store, job)
 
 
-def _run(store: ox.Store, job: QueryJob) -> dict:
+def _run(store: QueryEngine, job: QueryJob) -> dict:
     """Run a job that has passed :func:`refusal`."""
     try:
         options = dataset_options(job)
@@ -215,12 +217,13 @@ def calls_out(job: QueryJob) -> bool:
 
 
 def serve(jobs: Connection, replies: Connection, isolated: bool, offline: OfflineThread | None = None) -> None:
-    store, opened = None, None
+    store: ox.Store | None = None
+    opened = None
     replies.send({"status": "ready", "pid": os.getpid(), "isolated": isolated, "offline_thread": offline is not None})
     while True:
         snapshot, fields = jobs.recv()  # the job as a dict: no class to unpickle
         job = QueryJob(**fields)
-        if snapshot != opened:
+        if store is None or snapshot != opened:
             store = None  # release the old snapshot before opening the new one
             try:
                 store = ox.Store.read_only(snapshot)
@@ -233,7 +236,7 @@ def serve(jobs: Connection, replies: Connection, isolated: bool, offline: Offlin
         if refused is not None:
             replies.send(refused)
         elif offline is not None and not calls_out(job):
-            replies.send(offline.run(lambda: _run(store, job)))
+            replies.send(offline.run(functools.partial(_run, store, job)))
         else:
             replies.send(_run(store, job))
 

@@ -9,10 +9,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
-from small_disk import fill, small_disk  # noqa: F401 (a fixture)
+from small_disk import fill  # the small_disk fixture comes from the plugin (conftest.py)
 from urbankg.errors import DiskFull, StoreError, UnstorableTerm
 from urbankg.oxigraph_store import JOURNAL, JOURNAL_FILE, OxigraphStore
-from urbankg.store import GraphReplacement
+from urbankg.sparql_store import SparqlStore
+from urbankg.store import GraphReplacement, LocalStore
 
 EX = "https://example.org/"
 G1 = "https://w3id.org/urbankg/graph/one"
@@ -557,3 +558,12 @@ def test_a_scratch_copy_is_writable_apart_and_removed_afterwards(tmp_path):
         assert len(folders) == 1
     assert store.graphs() == [G1] and count(store, G1) == 1
     assert list(tmp_path.glob(".s.scratch-*")) == []
+
+
+def test_the_embedded_store_has_the_local_capabilities_and_a_remote_one_has_not():
+    """The runner and the facade ask isinstance(store, LocalStore), not hasattr: both stores
+    must answer it as their capabilities are (snapshots, generation, engine, bulk load)."""
+    embedded = OxigraphStore(None)
+    assert isinstance(embedded, LocalStore)
+    assert embedded.path is None and embedded.generation == 0 and len(embedded) == 0
+    assert not isinstance(SparqlStore("http://127.0.0.1:9/sparql"), LocalStore)  # nothing is sent

@@ -158,7 +158,8 @@ def test_a_worker_that_dies_is_replaced_and_queries_go_on(server):
 
 def test_writes_are_seen_by_the_next_query_and_old_snapshots_go(server):
     for n in range(5):
-        update = f"INSERT DATA {{ GRAPH <https://example.org/g/w> {{ <https://example.org/w> <https://example.org/n> {n} }} }}"
+        triple = f"<https://example.org/w> <https://example.org/n> {n}"
+        update = f"INSERT DATA {{ GRAPH <https://example.org/g/w> {{ {triple} }} }}"
         assert (
             requests.post(
                 server.sparql, data={"update": update}, headers={"Authorization": "Bearer t"}, timeout=30

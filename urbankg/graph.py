@@ -1,6 +1,6 @@
 """The KnowledgeGraph facade: load, validate and query, whatever the store.
 
-Data flows one way (DESIGN.md): file -> loader -> validation gate -> store. A load
+Data flows one way (docs/architecture.md): file -> loader -> validation gate -> store. A load
 of several files lands whole or not at all: every file is parsed and validated
 first, then all their graphs are replaced in one commit (see the store). Every write
 goes through :class:`urbankg.write_path.WritePath` (:attr:`KnowledgeGraph.writes`): claims
@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import IO, TYPE_CHECKING, BinaryIO, cast
 
 from rdflib import RDF, Graph, URIRef
 
@@ -22,8 +23,11 @@ from urbankg.errors import Problem, SourceError
 from urbankg.loaders import load_file, source_name, supported
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.parsed import Parsed
-from urbankg.store import Store
+from urbankg.store import LocalStore, QueryResult, Store, StoreStats, Substitutions
 from urbankg.validation import Validator, mentioned_iris
+
+if TYPE_CHECKING:
+    from urbankg.write_path import UpdateReport, WritePath
 
 Progress = Callable[[Iterable], Iterable]
 
@@ -56,8 +60,8 @@ class KnowledgeGraph:
         self.store.close()
 
     @cached_property
-    def writes(self):
-        """The write path over this graph's store (urbankg.write_path.WritePath)."""
+    def writes(self) -> WritePath:
+        """The write path over this graph's store."""
         from urbankg.write_path import WritePath
 
         return WritePath(self)
@@ -134,7 +138,8 @@ class KnowledgeGraph:
         }
         compressed = path.suffix.lower() == ".gz"
         inner = Path(path.stem) if compressed else path
-        if inner.suffix.lower() not in formats or not hasattr(self.store, "bulk_load"):
+        store = self.store
+        if inner.suffix.lower() not in formats or not isinstance(store, LocalStore):
             raise SourceError.single(
                 path,
                 None,
@@ -150,13 +155,15 @@ class KnowledgeGraph:
             entry = self.store.catalogue_entry(iri)
             creator = entry.creator if entry is not None and entry.creator else config.agent_iri(agent)
             self.store.drop_graph(iri)
-            options = {"origin": str(path), "creator": creator}  # kept across replacements, as a load keeps it
             try:
+                # The creator is kept across replacements, as a load keeps it.
                 if compressed:
                     with gzip.open(path) as data:
-                        after = self.store.bulk_load(data, formats[inner.suffix.lower()], iri, **options)
+                        # typeshed's GzipFile is no IO[bytes], though it reads as one
+                        stream = cast(IO[bytes], data)
+                        after = store.bulk_load(stream, formats[inner.suffix.lower()], iri, str(path), creator)
                 else:
-                    after = self.store.bulk_load(path, formats[path.suffix.lower()], iri, **options)
+                    after = store.bulk_load(path, formats[path.suffix.lower()], iri, str(path), creator)
             except (OSError, EOFError, SyntaxError, ValueError) as exc:
                 raise SourceError.single(
                     path, getattr(exc, "line", None), f"bulk load failed, nothing kept: {exc}"
@@ -212,10 +219,21 @@ class KnowledgeGraph:
 
     # -- the rest of the API ---------------------------------------------------------
 
-    def query(self, sparql: str, **options):
-        return self.store.query(sparql, **options)
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Substitutions | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query on the store; without ``default_graph`` the default graph is the
+        union of all graphs. Read-only: no gate, no lock."""
+        return self.store.query(
+            sparql, default_graph=default_graph, named_graphs=named_graphs, substitutions=substitutions
+        )
 
-    def update(self, sparql: str, *, agent: str | None = None, replace: bool = False):
+    def update(self, sparql: str, *, agent: str | None = None, replace: bool = False) -> UpdateReport:
         """A SPARQL update through the SHACL gate (WritePath.update): its UpdateReport."""
         return self.writes.update(sparql, agent or config.local_agent(), replace=replace)
 
@@ -227,10 +245,10 @@ class KnowledgeGraph:
     def graphs(self) -> list[str]:
         return self.store.graphs()
 
-    def stats(self):
+    def stats(self) -> StoreStats:
         return self.store.stats()
 
-    def export(self, output, fmt: str) -> None:
+    def export(self, output: BinaryIO, fmt: str) -> None:
         self.store.export(output, fmt)
 
     def ensure_bundled(self, progress: Progress | None = None) -> LoadReport | None:

@@ -62,6 +62,7 @@ graph that was written (an empty PUT) exists, empty, with its entry, until it is
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import gc
@@ -70,18 +71,27 @@ import shutil
 import tempfile
 import threading
 import time
+import typing
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, Any, BinaryIO, overload
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from urbankg import config
 from urbankg.errors import DiskFull, StoreError, StoreLocked, UnstorableTerm
-from urbankg.store import CatalogueEntry, GraphReplacement, StoreStats, WriteRecord
+from urbankg.store import (
+    CatalogueEntry,
+    GraphReplacement,
+    QueryResult,
+    StoreStats,
+    Substitutions,
+    WriteRecord,
+    solutions,
+)
 
 CATALOGUE_PREFIXES = """PREFIX void: <http://rdfs.org/ns/void#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
@@ -136,6 +146,8 @@ BULK_MARK = "urbankg-bulk-load-in-progress"
 
 
 class OxigraphStore:
+    """The embedded store (see the module docstring): a :class:`urbankg.store.LocalStore`."""
+
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False):
         """Open the store at ``path`` (created if missing); ``None`` keeps it in memory.
 
@@ -152,7 +164,9 @@ class OxigraphStore:
         self.generation = 0
         self._lock_file: int | None = None  # the descriptor of WRITE_LOCK_FILE, once opened
         self._unflushed = 0  # quads journalled since the last flush (see FLUSH_EVERY)
-        self._store = self._open_read_only() if read_only else self._open()
+        # None once closed, or while a store stopped by a full disk is reopened; reads and
+        # writes reach it through _db.
+        self._store: ox.Store | None = self._open_read_only() if read_only else self._open()
         if self.path is not None and not read_only:
             _remove_scratch_copies(self.path)  # of a process killed while it tried an update
 
@@ -239,6 +253,14 @@ class OxigraphStore:
         finally:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
+    @property
+    def _db(self) -> ox.Store:
+        """The open engine. Callers hold _reading or _write_lock, under which it is open; a
+        caller that does not gets the reason it is not."""
+        if self._store is None:
+            raise self._unavailable()
+        return self._store
+
     # -- writing -----------------------------------------------------------------
 
     def replace_graphs(self, replacements: list[GraphReplacement]) -> None:
@@ -267,7 +289,7 @@ class OxigraphStore:
         # Every term is converted before anything is written: a bad one refuses the whole write.
         quads = [ox.Quad(JOURNAL, EMPTIES, target, JOURNAL) for target in named]
         quads += [ox.Quad(JOURNAL, KEEPS, target, JOURNAL) for target in targets]
-        for replacement, target in zip(replacements, targets):
+        for replacement, target in zip(replacements, targets, strict=True):
             quads.extend(_quads(replacement.graph, target, replacement.origin, replacement.fresh_blank_nodes))
             quads += [
                 ox.Quad(target, RDF_TYPE, VOID_DATASET),
@@ -281,11 +303,9 @@ class OxigraphStore:
             # No name of its own for the engine here: a frame kept by an error would hold it
             # open, and a store stopped by a full disk reopens only once nothing does.
             self._live_for_writing()
-            for replacement, target in zip(replacements, targets):
+            for replacement, target in zip(replacements, targets, strict=True):
                 # Read under the lock: the creator is kept across replacements.
-                creator = next(
-                    iter(self._store.quads_for_pattern(target, DCTERMS_CREATOR, None, ox.DefaultGraph())), None
-                )
+                creator = next(iter(self._db.quads_for_pattern(target, DCTERMS_CREATOR, None, ox.DefaultGraph())), None)
                 if creator is not None:
                     quads.append(creator)
                 elif replacement.creator:
@@ -297,7 +317,7 @@ class OxigraphStore:
         with self._write_lock:
             self._live_for_writing()
             # A catalogue entry without its graph (left by an old version) is dropped too.
-            if not self._store.contains_named_graph(target) and not _has_entry(self._store, target):
+            if not self._db.contains_named_graph(target) and not _has_entry(self._db, target):
                 return False
             self._commit([ox.Quad(JOURNAL, EMPTIES, target, JOURNAL)], "drop the graph")
         return True
@@ -317,9 +337,9 @@ class OxigraphStore:
             failure = None
             # Graphs the store does not hold yet land in one extend, which readers see whole or
             # not at all; only emptying a graph first makes a state they must not see.
-            with self._visibility.exclusive() if _empties_something(self._store, quads) else nullcontext():
+            with self._visibility.exclusive() if _empties_something(self._db, quads) else nullcontext():
                 try:
-                    _apply(self._store, quads)
+                    _apply(self._db, quads)
                     if journal is not None:
                         journal.unlink()
                 except OSError as exc:
@@ -337,16 +357,16 @@ class OxigraphStore:
         self._unflushed += len(quads)
         if self.path is not None and self._unflushed >= FLUSH_EVERY:
             self._unflushed = 0
-            try:
-                self._store.flush()
-            except OSError:
-                pass  # the write is in the write-ahead log: only read-only opens are slower
+            # A failed flush loses nothing: the write is in the write-ahead log, and only
+            # read-only opens are slower.
+            with contextlib.suppress(OSError):
+                self._db.flush()
 
     def update(self, sparql: str) -> None:
         with self._write_lock:
             self._live_for_writing()
             try:
-                self._store.update(sparql)
+                self._db.update(sparql)
             except SyntaxError as exc:
                 raise StoreError(f"SPARQL update syntax error: {exc}") from exc
             except RuntimeError as exc:  # e.g. DROP GRAPH of a graph that does not exist
@@ -356,7 +376,7 @@ class OxigraphStore:
             self.generation += 1
 
     def bulk_load(
-        self, source: Path | BinaryIO, fmt: ox.RdfFormat, graph_iri: str, origin: str = "", creator: str | None = None
+        self, source: Path | IO[bytes], fmt: ox.RdfFormat, graph_iri: str, origin: str = "", creator: str | None = None
     ) -> int:
         """Fast, non-transactional load of a large file (or a binary stream) into one graph;
         the graph's triples once loaded.
@@ -374,21 +394,21 @@ class OxigraphStore:
                 if mark is not None:
                     _write_durably(mark, target.value)
                 data = {"path": str(source)} if isinstance(source, (str, Path)) else {"input": source}
-                self._store.bulk_load(format=fmt, to_graph=target, **data)
-                self._store.optimize()
+                self._db.bulk_load(format=fmt, to_graph=target, **data)
+                self._db.optimize()
             except OSError as exc:
                 if _disk_full(exc):  # the mark stays: reopening the store drops the half graph
                     raise self._failure(exc, "bulk load") from exc
-                _forget_bulk_load(self._store, target, mark)
+                _forget_bulk_load(self._db, target, mark)
                 raise
             except Exception:
-                _forget_bulk_load(self._store, target, mark)
+                _forget_bulk_load(self._db, target, mark)
                 raise
             finally:
                 self.generation += 1
             if mark is not None:
                 mark.unlink()
-            size = sum(1 for _ in self._store.quads_for_pattern(None, None, None, target))
+            size = sum(1 for _ in self._db.quads_for_pattern(None, None, None, target))
             now = ox.Literal(datetime.now(UTC).isoformat(), datatype=XSD_DATETIME)
             entry = [
                 ox.Quad(target, RDF_TYPE, VOID_DATASET),
@@ -398,7 +418,7 @@ class OxigraphStore:
             ]
             if creator:
                 entry.append(ox.Quad(target, DCTERMS_CREATOR, _graph_name(creator)))
-            self._store.extend(entry)
+            self._db.extend(entry)
             return size
 
     def snapshot(self, target: Path | str) -> None:
@@ -422,7 +442,7 @@ class OxigraphStore:
                 self._live_for_writing()
         with self._reading():
             try:
-                self._store.backup(str(target))
+                self._db.backup(str(target))
             except OSError as exc:
                 shutil.rmtree(target, ignore_errors=True)  # a half-written checkpoint
                 raise self._failure(exc, "take a snapshot for the query processes") from exc
@@ -459,7 +479,7 @@ class OxigraphStore:
                 raise DiskFull(self.path, free)
             with self._visibility.exclusive():
                 self._reopen()
-        return self._store
+        return self._db
 
     @contextmanager
     def _reading(self, wait: bool = True) -> Iterator[None]:
@@ -470,7 +490,7 @@ class OxigraphStore:
         with self._visibility.shared(wait):
             if self._store is None or self._pending:
                 raise self._unavailable()
-            # Readers use self._store, never a name of their own for it: a frame kept by an
+            # Readers use self._db, never a name of their own for it: a frame kept by an
             # error would hold the engine, and reopening needs every reference gone.
             yield
 
@@ -479,7 +499,7 @@ class OxigraphStore:
         if self._fault is None:
             return StoreError("the store is closed")
         if self._fault.startswith("disk full"):
-            return DiskFull(self.path, _free_bytes(self.path))
+            return DiskFull(self._where, _free_bytes(self.path))
         return StoreError(f"{self._fault}; the store is reopened at the next write")
 
     def _reopen(self) -> None:
@@ -506,8 +526,12 @@ class OxigraphStore:
         return StoreError(f"the store could not {what}: {exc}")
 
     def _disk_full(self, exc: OSError, kept: bool = False) -> DiskFull:
-        self._fault = f"disk full: {self.path}: no writes or snapshots until space is freed ({exc})"
-        return DiskFull(self.path, _free_bytes(self.path), kept)
+        self._fault = f"disk full: {self._where}: no writes or snapshots until space is freed ({exc})"
+        return DiskFull(self._where, _free_bytes(self.path), kept)
+
+    @property
+    def _where(self) -> str:
+        return str(self.path) if self.path is not None else "the store in memory"
 
     # -- reading -----------------------------------------------------------------
 
@@ -517,17 +541,30 @@ class OxigraphStore:
         FROM must win over the union default graph, base IRIs); it reads like :meth:`query`."""
         return _ReadingEngine(self)
 
+    @overload
+    def graphs(self, wait: typing.Literal[True] = True) -> list[str]: ...
+
+    @overload
+    def graphs(self, wait: bool) -> list[str] | None: ...
+
     def graphs(self, wait: bool = True) -> list[str] | None:
         """The named graphs; None at once, without ``wait``, while a write hides the store."""
         try:
             with self._reading(wait):
-                names = list(self._store.named_graphs())
+                names = list(self._db.named_graphs())
         except _Busy:
             return None
         return sorted(g.value for g in names if isinstance(g, ox.NamedNode))
 
-    def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None):
-        options: dict = {}
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Substitutions | None = None,
+    ) -> QueryResult:
+        options: dict[str, object] = {}
         try:
             if default_graph:
                 options["default_graph"] = [ox.NamedNode(g) for g in default_graph]
@@ -541,12 +578,12 @@ class OxigraphStore:
             options["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
         return self._query(sparql, **options)
 
-    def _query(self, sparql: str, **options):
+    def _query(self, sparql: str, **options: Any) -> QueryResult:
         # A query reads the view of the store it starts with, so holding the lock for the
         # call (not for reading its results) keeps half a load out of it.
         with self._reading():
             try:
-                return self._store.query(sparql, **options)
+                return self._db.query(sparql, **options)
             except SyntaxError as exc:
                 raise StoreError(f"SPARQL syntax error: {exc}") from exc
             except OSError as exc:
@@ -562,7 +599,7 @@ class OxigraphStore:
                     subject = ox.NamedNode(iri)
                 except ValueError:
                     continue  # the store cannot hold it, so knows nothing of it
-                for quad in self._store.quads_for_pattern(subject, RDF_TYPE, None, None):
+                for quad in self._db.quads_for_pattern(subject, RDF_TYPE, None, None):
                     graph = quad.graph_name
                     if (
                         isinstance(graph, ox.NamedNode)
@@ -576,24 +613,30 @@ class OxigraphStore:
         if fmt not in EXPORT_FORMATS:
             raise StoreError(f"cannot export as '{fmt}': choose one of {', '.join(EXPORT_FORMATS)}")
         with self._reading():
-            self._store.dump(output, EXPORT_FORMATS[fmt])
+            self._db.dump(output, EXPORT_FORMATS[fmt])
 
     def stats(self) -> StoreStats:
         with self._reading():
-            per_graph = {"": _count(self._store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))}
-            for row in self._store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"):
+            per_graph = {"": _count(self._db.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))}
+            for row in solutions(
+                self._db.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            ):
                 per_graph[row["g"].value] = int(row["n"].value)
             classes = {
                 row["c"].value: int(row["n"].value)
-                for row in self._store.query(
-                    "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c",
-                    use_default_graph_as_union=True,
+                for row in solutions(
+                    self._db.query(
+                        "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c FILTER(isIRI(?c)) } GROUP BY ?c",
+                        use_default_graph_as_union=True,
+                    )
                 )
             }
             properties = {
                 row["p"].value: int(row["n"].value)
-                for row in self._store.query(
-                    "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p", use_default_graph_as_union=True
+                for row in solutions(
+                    self._db.query(
+                        "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p", use_default_graph_as_union=True
+                    )
                 )
             }
         return StoreStats(sum(per_graph.values()), per_graph, classes, properties)
@@ -601,18 +644,17 @@ class OxigraphStore:
     def is_empty(self) -> bool:
         # len() counts every quad; one quad is enough to know.
         with self._reading():
-            return next(iter(self._store.quads_for_pattern(None, None, None, None)), None) is None
+            return next(iter(self._db.quads_for_pattern(None, None, None, None)), None) is None
 
     def __len__(self) -> int:
         with self._reading():
-            return len(self._store)
+            return len(self._db)
 
     def close(self) -> None:
         if self.path is not None and self._store is not None and self._fault is None and not self.is_read_only:
-            try:
+            # What was committed is in RocksDB's write-ahead log already: a failed flush loses nothing.
+            with contextlib.suppress(OSError):
                 self._store.flush()
-            except OSError:
-                pass  # what was committed is in RocksDB's write-ahead log already
         self._store = None
         if self._lock_file is not None:
             os.close(self._lock_file)
@@ -625,7 +667,7 @@ class OxigraphStore:
         with self._reading():
             values = {
                 quad.predicate: quad.object
-                for quad in self._store.quads_for_pattern(target, None, None, ox.DefaultGraph())
+                for quad in self._db.quads_for_pattern(target, None, None, ox.DefaultGraph())
             }
         if not values:
             return None
@@ -641,10 +683,10 @@ class OxigraphStore:
     def graph_size(self, iri: str) -> int | None:
         target = _graph_name(iri)
         with self._reading():
-            if not self._store.contains_named_graph(target):
+            if not self._db.contains_named_graph(target):
                 return None
             return _count(
-                self._store.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[target])
+                self._db.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=[target])
             )
 
     def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
@@ -654,21 +696,21 @@ class OxigraphStore:
         with self._reading():
             if graph is None:
                 nodes = [
-                    q.subject for q in self._store.quads_for_pattern(None, RDF_TYPE, PROV_ACTIVITY, ox.DefaultGraph())
+                    q.subject for q in self._db.quads_for_pattern(None, RDF_TYPE, PROV_ACTIVITY, ox.DefaultGraph())
                 ]
             else:
                 nodes = [
                     q.subject
-                    for q in self._store.quads_for_pattern(None, UKG_GRAPH, _graph_name(graph), ox.DefaultGraph())
+                    for q in self._db.quads_for_pattern(None, UKG_GRAPH, _graph_name(graph), ox.DefaultGraph())
                 ]
             records = []
             for node in nodes:
                 values = {
-                    q.predicate: q.object for q in self._store.quads_for_pattern(node, None, None, ox.DefaultGraph())
+                    q.predicate: q.object for q in self._db.quads_for_pattern(node, None, None, ox.DefaultGraph())
                 }
                 record = record_of(values)
                 if record is not None:
-                    records.append((record.time, node.value, record))
+                    records.append((record.time, str(node), record))
         records.sort(key=lambda item: (item[0], item[1]), reverse=True)
         found = [record for _time, _node, record in records]
         return found[:limit] if limit is not None else found
@@ -686,21 +728,22 @@ class OxigraphStore:
         if self.path is None:
             copy = ox.Store()
             with self._reading():
-                copy.extend(self._store.quads_for_pattern(None, None, None, None))
-                for name in self._store.named_graphs():
+                copy.extend(self._db.quads_for_pattern(None, None, None, None))
+                for name in self._db.named_graphs():
                     copy.add_graph(name)
             yield copy
             return
         folder = Path(tempfile.mkdtemp(prefix=_scratch_prefix(self.path), dir=self.path.parent))
+        opened: ox.Store | None = None
         try:
             self.snapshot(folder / "store")
             try:
-                copy = ox.Store(str(folder / "store"))
+                opened = ox.Store(str(folder / "store"))
             except OSError as exc:
                 raise self._failure(exc, "open a scratch copy of the store") from exc
-            yield copy
+            yield opened
         finally:
-            copy = None
+            opened = None  # closes the copy before its folder goes
             shutil.rmtree(folder, ignore_errors=True)
 
     def changed_graphs(self, copy: ox.Store) -> set[str]:
@@ -709,14 +752,14 @@ class OxigraphStore:
         both: time and memory in proportion to the store."""
         changed = set()
         with self._reading():
-            names = set(self._store.named_graphs()) | set(copy.named_graphs())
+            names = set(self._db.named_graphs()) | set(copy.named_graphs())
             for name in [ox.DefaultGraph(), *names]:
-                if isinstance(name, ox.NamedNode) and self._store.contains_named_graph(
+                if isinstance(name, ox.NamedNode) and self._db.contains_named_graph(name) != copy.contains_named_graph(
                     name
-                ) != copy.contains_named_graph(name):
+                ):
                     changed.add(name.value)
                     continue
-                ours = set(self._store.quads_for_pattern(None, None, None, name))
+                ours = set(self._db.quads_for_pattern(None, None, None, name))
                 theirs = set(copy.quads_for_pattern(None, None, None, name))
                 if ours != theirs:
                     changed.add(name.value if isinstance(name, ox.NamedNode) else "")
@@ -729,9 +772,9 @@ class _ReadingEngine:
     def __init__(self, store: OxigraphStore):
         self._owner = store
 
-    def query(self, sparql: str, **options):
+    def query(self, sparql: str, **options: Any) -> QueryResult:
         with self._owner._reading():
-            return self._owner._store.query(sparql, **options)
+            return self._owner._db.query(sparql, **options)
 
 
 class _Busy(Exception):
@@ -938,7 +981,7 @@ def _apply(store: ox.Store, quads: list[ox.Quad]) -> None:
     content, kept = [], []
     for quad in quads:
         if quad.graph_name == JOURNAL:
-            graph = quad.object
+            graph = _journalled_graph(quad)
             if quad.predicate == KEEPS:
                 kept.append(graph)
                 continue
@@ -952,11 +995,19 @@ def _apply(store: ox.Store, quads: list[ox.Quad]) -> None:
         store.add_graph(graph)
 
 
+def _journalled_graph(quad: ox.Quad) -> ox.NamedNode:
+    """The graph a journal entry names. Every entry names one (the journal is written whole,
+    here); anything else is a journal this code did not write, refused as unreadable."""
+    if not isinstance(quad.object, ox.NamedNode):
+        raise SyntaxError(f"a journal entry names no graph: {quad}")
+    return quad.object
+
+
 def _empties_something(store: ox.Store, quads: list[ox.Quad]) -> bool:
     """Whether applying ``quads`` removes anything: a graph, or its catalogue entry."""
     for quad in quads:
         if quad.graph_name == JOURNAL and quad.predicate == EMPTIES:
-            graph = quad.object
+            graph = _journalled_graph(quad)
             if (
                 store.contains_named_graph(graph)
                 or next(iter(store.quads_for_pattern(graph, None, None, ox.DefaultGraph())), None) is not None
@@ -1011,5 +1062,6 @@ def _sync_directory(path: Path) -> None:
         os.close(folder)
 
 
-def _count(solutions) -> int:
-    return int(next(iter(solutions))["n"].value)
+def _count(result: QueryResult) -> int:
+    """The ?n of a COUNT query's one row."""
+    return int(next(iter(solutions(result)))["n"].value)

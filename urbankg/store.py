@@ -1,20 +1,51 @@
 """The store interface: what urbankg needs of a quad store, nothing more.
 
 Two implementations: :class:`urbankg.oxigraph_store.OxigraphStore` (embedded, the
-default) and a remote SPARQL 1.1 endpoint. Results of every implementation are
-pyoxigraph result objects (``QuerySolutions``, ``QueryBoolean``, ``QueryTriples``), so
+default) and :class:`urbankg.sparql_store.SparqlStore`, a remote SPARQL 1.1 endpoint.
+Results of every implementation are pyoxigraph result objects (:data:`QueryResult`), so
 callers serialise them the same way whatever the store.
+
+:class:`Store` is what every store does. :class:`LocalStore` adds what only a store on
+this machine can: snapshots for query processes, a write counter, its engine's own query
+method, a bulk loader. Callers ask ``isinstance(store, LocalStore)`` (a runtime-checkable
+protocol: the check looks for the members, it costs microseconds) instead of probing for
+attributes by name, so mypy sees every capability they use. Nothing here costs anything at
+run time: these are types.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from typing import BinaryIO, Protocol
+from pathlib import Path
+from typing import IO, BinaryIO, Protocol, TypeAlias, runtime_checkable
 
 import pyoxigraph as ox
 from rdflib import Graph
+
+# What a query returns, whichever the store: rows (SELECT), a boolean (ASK) or triples
+# (CONSTRUCT, DESCRIBE).
+QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+# Values pre-bound to a query's variables (by name, without ? or $).
+Substitutions: TypeAlias = Mapping[str, ox.NamedNode | ox.BlankNode | ox.Literal]
+# The graphs a query may be given as its dataset by pyoxigraph's own query method.
+GraphName: TypeAlias = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+
+
+def solutions(result: QueryResult) -> ox.QuerySolutions:
+    """The rows of a SELECT's result: a query written here as a SELECT answers with rows,
+    and this says so to the type checker (TypeError if it did not)."""
+    if not isinstance(result, ox.QuerySolutions):
+        raise TypeError(f"a SELECT query answered with {type(result).__name__}, not rows")
+    return result
+
+
+def triples(result: QueryResult) -> ox.QueryTriples:
+    """The triples of a CONSTRUCT's result, as :func:`solutions` the rows of a SELECT's."""
+    if not isinstance(result, ox.QueryTriples):
+        raise TypeError(f"a CONSTRUCT query answered with {type(result).__name__}, not triples")
+    return result
 
 
 @dataclass
@@ -73,6 +104,9 @@ class StoreStats:
 
 
 class Store(Protocol):
+    """What every store does: atomic writes of whole graphs with their catalogue entries and
+    history, queries, scratch copies for trying an update, statistics and export."""
+
     def replace_graphs(self, replacements: list[GraphReplacement]) -> None:
         """Replace each named graph with new content, all or nothing: readers, and a process
         killed half way, see the old graphs or the new ones. A term the store cannot hold
@@ -119,8 +153,8 @@ class Store(Protocol):
         *,
         default_graph: list[str] | None = None,
         named_graphs: list[str] | None = None,
-        substitutions: dict | None = None,
-    ):
+        substitutions: Substitutions | None = None,
+    ) -> QueryResult:
         """Run a SPARQL query. Without ``default_graph`` the default graph is the union of all graphs."""
 
     def types_of(self, iris: Iterable[str], exclude_graphs: Iterable[str]) -> dict[str, set[str]]:
@@ -141,3 +175,56 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the store (flush and unlock an on-disk store)."""
+
+    def problem(self) -> str | None:
+        """Why the store cannot take writes now (or soon may not: a disk almost full), or None:
+        for /health. A remote store has none to report (each request reports its own failure)."""
+
+
+class QueryEngine(Protocol):
+    """A pyoxigraph ``Store.query`` and its options: the protocol's dataset (``default_graph``
+    may name the store's own default graph), base IRIs, the union default graph. A
+    :class:`LocalStore`'s engine, and the read-only snapshot a query process opens."""
+
+    def query(
+        self,
+        query: str,
+        /,
+        *,
+        base_iri: str | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: GraphName | list[GraphName] | None = None,
+        named_graphs: list[ox.NamedNode | ox.BlankNode] | None = None,
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] | None = None,
+    ) -> QueryResult: ...
+
+
+@runtime_checkable
+class LocalStore(Store, Protocol):
+    """A store in this process, on this machine's disk or in memory: what the query
+    processes, the bulk loader and the backup need besides :class:`Store`."""
+
+    # The store's directory; None for a store in memory, which no other process can open.
+    path: Path | None
+    # Opened beside a process that holds the store for writing: every write raises StoreError.
+    is_read_only: bool
+    # Counts the writes: a reader of a snapshot compares it to tell that what it sees is stale.
+    generation: int
+
+    @property
+    def engine(self) -> QueryEngine:
+        """The engine's own query method, under the store's reading rules."""
+        ...
+
+    def snapshot(self, target: Path | str) -> None:
+        """A consistent copy of the on-disk store in ``target`` (a new directory), for another
+        process to open read-only."""
+
+    def bulk_load(
+        self, source: Path | IO[bytes], fmt: ox.RdfFormat, graph_iri: str, origin: str = "", creator: str | None = None
+    ) -> int:
+        """Load a large file (or binary stream) into one graph without a transaction: its
+        triples once loaded. A failed load leaves no graph behind."""
+
+    def __len__(self) -> int:
+        """The quads in the store, counted by the engine (cheap)."""

@@ -26,13 +26,15 @@ import difflib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TypeGuard
 
 import pyshacl
-from rdflib import RDF, RDFS, SH, XSD, BNode, Graph, URIRef
+from rdflib import RDF, RDFS, SH, XSD, Graph, URIRef
 from rdflib.term import Node
 
 from urbankg.config import ID_BASE
 from urbankg.errors import Problem, SourceError
+from urbankg.names import short_name
 from urbankg.parsed import Parsed
 
 SCHEMA_PREDICATES = (RDFS.subClassOf, RDFS.subPropertyOf, RDFS.domain, RDFS.range)
@@ -171,7 +173,7 @@ class Validator:
                     known.setdefault(subject, set()).add(cls)
         return known
 
-    def _range(self, predicate: URIRef | None) -> URIRef | None:
+    def _range(self, predicate: Node | None) -> URIRef | None:
         """The class a property's values must have (its rdfs:range), when the ontology names one."""
         if predicate is None:
             return None
@@ -204,7 +206,7 @@ class _Mention:
     """An id that nothing describes, where the file mentions it."""
 
     subject: Node
-    predicate: URIRef | None  # None: mentioned as a subject only
+    predicate: Node | None  # None: mentioned as a subject only
     iri: URIRef
     expected: URIRef | None = None
     suggestion: str | None = None
@@ -245,20 +247,20 @@ def _unknown_message(parsed: Parsed, mention: _Mention) -> str:
             f"{name}: this file says things about {name} without saying what it is (no type), and "
             f"{nowhere}: give it a type, or check the id ({hint})"
         )
-    focus = _short(parsed.graph, mention.subject)
+    focus = short_name(parsed.graph, mention.subject)
     shaped = " ".join(m for m in mention.shape_messages if m)
     if shaped:  # the shape's message names the kind already
         return f"{focus}: {shaped} (found: {name}; {nowhere}; {hint})"
     kind = "known" + (" " + _kind(parsed.graph, mention.expected) if mention.expected is not None else " id")
     return (
-        f"{focus}: {_short(parsed.graph, mention.predicate)}: {name} is not a {kind}: {nowhere}. "
+        f"{focus}: {short_name(parsed.graph, mention.predicate)}: {name} is not a {kind}: {nowhere}. "
         f"Define it, load the file that does, or check the id ({hint})"
     )
 
 
 def _kind(graph: Graph, cls: URIRef) -> str:
     """A class in words: "fabio:Work" with the file's prefixes, else its local name and IRI."""
-    short = _short(graph, cls)
+    short = short_name(graph, cls)
     if short.startswith("<") or short.startswith("ns"):
         local = str(cls).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
         return f"{local} (<{cls}>)"
@@ -288,7 +290,7 @@ def _objects(graph: Graph) -> set[URIRef]:
     return {o for p, o in graph.predicate_objects() if isinstance(o, URIRef) and p != RDF.type}
 
 
-def _is_id(node: Node) -> bool:
+def _is_id(node: Node) -> TypeGuard[URIRef]:
     return isinstance(node, URIRef) and str(node).startswith(ID_BASE) and len(str(node)) > len(ID_BASE)
 
 
@@ -297,29 +299,15 @@ def _short_id(iri: URIRef) -> str:
 
 
 def _message(report: Graph, result: Node, parsed: Parsed, focus: Node, path: Node | None) -> str:
-    message = report.value(result, SH.resultMessage)
-    if message is None:
+    given = report.value(result, SH.resultMessage)
+    if given is not None:
+        text = str(given)
+    else:
         component = report.value(result, SH.sourceConstraintComponent)
-        message = f"violates {_short(parsed.graph, component)}"
+        text = f"violates {short_name(parsed.graph, component)}"
         if path is not None:
-            message = f"{_short(parsed.graph, path)}: {message}"
+            text = f"{short_name(parsed.graph, path)}: {text}"
     value = report.value(result, SH.value)
-    text = str(message)
     if value is not None and str(value) not in text:
-        text += f" (found: {_short(parsed.graph, value)})"
-    return f"{_short(parsed.graph, focus)}: {text}"
-
-
-def _short(graph: Graph, node: Node | None) -> str:
-    if node is None:
-        return "?"
-    if isinstance(node, URIRef):
-        if str(node).startswith(ID_BASE):
-            return str(node)[len(ID_BASE) :]
-        try:
-            return graph.namespace_manager.normalizeUri(node)
-        except Exception:
-            return f"<{node}>"
-    if isinstance(node, BNode):
-        return "(unnamed node)"
-    return repr(str(node)) if len(str(node)) < 80 else repr(str(node)[:77] + "...")
+        text += f" (found: {short_name(parsed.graph, value)})"
+    return f"{short_name(parsed.graph, focus)}: {text}"

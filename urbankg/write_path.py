@@ -47,6 +47,7 @@ remote graph between the copy and the commit loses its write.
 
 from __future__ import annotations
 
+import io
 import threading
 import weakref
 from collections.abc import Callable, Iterable
@@ -62,7 +63,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from urbankg import config
 from urbankg.errors import ClaimConflict, Problem, SourceError, StoreError, clipped
 from urbankg.parsed import Parsed, Positions
-from urbankg.store import GraphReplacement, WriteRecord
+from urbankg.store import GraphReplacement, WriteRecord, triples
 from urbankg.update_scope import Scope, scope_of
 from urbankg.validation import mentioned_iris
 
@@ -145,7 +146,7 @@ class WritePath:
         targets = [resolve_graph(graph)] if graph is not None else [config.graph_iri(source_name(f)) for f in files]
         with self.lock:
             # Claims first: a refusal should not wait for SHACL over the whole load.
-            for path, target in zip(files, targets):
+            for path, target in zip(files, targets, strict=True):
                 self._check_claim(target, agent, replace, doing=f"loading {path} would replace it")
             parsed, problems = self.kg._check(files, progress, targets=targets)
             errors = [p for p in problems if p.severity == "error"]
@@ -154,7 +155,7 @@ class WritePath:
             now = now_iso()
             creator = config.agent_iri(agent)
             replacements, records = [], []
-            for item, target in zip(parsed, targets):
+            for item, target in zip(parsed, targets, strict=True):
                 source = origin(Path(item.path)) if origin is not None else str(item.path)
                 replacements.append(GraphReplacement(target, item.graph, source, creator))
                 records.append(
@@ -236,21 +237,19 @@ class WritePath:
         it would write, is refused); then nothing is written."""
         origin = _update_origin(origin, sparql)
         scope = scope_of(sparql)
-        remote = not getattr(self.store, "copies_whole_store", False)
+        remote = not self.store.copies_whole_store
         if scope is not None:
             _refuse_unsafe(scope)
+            if remote:
+                _refuse_unnamed(scope)
         elif remote:
             raise StoreError(
                 "urbankg cannot read this update to find the graphs it touches (rdflib's SPARQL "
                 "parser refuses it), which a remote store needs: rewrite it with plain syntax, "
                 "or send it to the store directly"
             )
-        if remote:
-            _refuse_unnamed(scope)
         with self.lock:
-            wanted = None
-            if remote:
-                wanted = scope.touched | scope.reads
+            wanted = scope.touched | scope.reads if remote and scope is not None else None
             with self.store.scratch(wanted) as copy:
                 candidates = None
                 if scope is not None and not scope.variable_writes:
@@ -364,10 +363,12 @@ class WritePath:
         return problems
 
     def _graph_as_ntriples(self, graph_iri: str) -> str:
-        triples = self.store.query(
+        found = self.store.query(
             "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", substitutions={"g": ox.NamedNode(graph_iri)}
         )
-        return ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES).decode("utf-8")
+        text = io.BytesIO()
+        ox.serialize(triples(found), text, format=ox.RdfFormat.N_TRIPLES)
+        return text.getvalue().decode("utf-8")
 
 
 def _default_graph_refusal(what: str) -> str:
