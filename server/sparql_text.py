@@ -1,86 +1,18 @@
-"""A lexical scan of SPARQL text, for rewriting it: never for deciding what it may do.
+"""The rewrites of an update's text that the SPARQL protocol's parameters ask for.
 
-Two rewrites need to know where tokens are: the protocol's ``using-graph-uri`` puts a
-USING clause before the WHERE of every update operation, and CLEAR becomes CLEAR SILENT;
-a remote store needs a query's form and where to put pre-bound VALUES. What a request
-contains for the server's safety (SERVICE, LOAD, nesting) is decided by a real parser
-(``sparql_request``) on the final text, after these rewrites. The scan follows
-Oxigraph's lexical rules, which were checked by experiment (pyoxigraph 0.5):
-
-* strings ('...', "...", '''...''', \"\"\"...\"\"\") and IRIs (<...>, which may contain
-  \\u escapes) are opaque; ``#`` outside them starts a comment to the end of the line;
-* ``\\u`` escapes are decoded only inside strings and IRIs, never in keywords, so an
-  escaped ``\\u0053ERVICE`` is a syntax error, not a SERVICE;
-* keywords need no space around them: ``?o trueSERVICE <x> {}`` and ``1SERVICE`` are
-  read as ``true SERVICE`` and ``1 SERVICE``. Numbers are therefore split from what
-  follows them, and a bare word (no colon: in SPARQL only keywords are bare) is
-  searched for glued keywords.
+The protocol's ``using-graph-uri`` puts a USING clause before the WHERE of every update
+operation, and CLEAR becomes CLEAR SILENT. Both edit the text where the lexical scan of
+:mod:`urbankg.sparql_scan` finds the tokens: never to decide what a request may do, which a
+real parser decides on the final text (``sparql_request``). Costs one scan of the text.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
-
-# One alternative per token kind; order matters (strings before punctuation, long
-# strings before short ones, numbers before words).
-_PN_CHARS = r"A-Za-z0-9_\u00B7-\uFFFF"
-_TOKEN = re.compile(
-    r"""
-    (?P<space>\s+)
-  | (?P<comment>\#[^\r\n]*)
-  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''
-             | \"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-             | '(?:[^'\\\r\n]|\\.)*'
-             | "(?:[^"\\\r\n]|\\.)*")
-  | (?P<iri><(?:[^<>"{}|^`\\\x00-\x20]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*>)
-  | (?P<var>[?$][%(pn)s]+)
-  | (?P<number>[+-]?(?:[0-9]+(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?|\.[0-9]+(?:[eE][+-]?[0-9]+)?))
-  | (?P<word>(?:[%(pn)s:\-]|\\[_~.\-!$&'()*+,;=/?#@%%]|%%[0-9A-Fa-f]{2}|\.(?=[%(pn)s:\-\\%%]))+)
-  | (?P<punct>.)
-    """
-    % {"pn": _PN_CHARS},
-    re.VERBOSE | re.DOTALL,
-)
-
-QUERY_FORMS = ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK")
+from urbankg.sparql_scan import Scan, Token, tokens
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # string, iri, var, number, word, punct (spaces and comments are dropped)
-    text: str
-    start: int
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.text)
-
-    @property
-    def bare(self) -> bool:
-        """A word without a colon: in SPARQL that can only be keywords (or ``a``)."""
-        return self.kind == "word" and ":" not in self.text and not self.text.startswith("_")
-
-    def is_keyword(self, *keywords: str) -> bool:
-        return self.bare and self.text.upper() in keywords
-
-
-@dataclass
-class Scan:
-    text: str
-    tokens: list[Token]
-    prefixes: dict[str, str] = field(default_factory=dict)
-
-    # -- queries -------------------------------------------------------------------
-
-    def query_form(self) -> str | None:
-        """SELECT, CONSTRUCT, DESCRIBE or ASK: the first form keyword (subqueries come later)."""
-        for token in self.tokens:
-            if token.is_keyword(*QUERY_FORMS):
-                return token.text.upper()
-        return None
-
-    # -- updates -------------------------------------------------------------------
+class UpdateScan(Scan):
+    """A scanned update, with the protocol's rewrites of its text."""
 
     def operations(self) -> list[list[Token]]:
         """The tokens of each update operation: split at ';' outside braces."""
@@ -139,18 +71,8 @@ class Scan:
         return text
 
 
-def scan(text: str) -> Scan:
-    tokens = []
-    for match in _TOKEN.finditer(text):
-        kind = match.lastgroup
-        if kind in ("space", "comment"):
-            continue
-        tokens.append(Token(kind, match.group(), match.start()))
-    return Scan(text, tokens)
-
-
-def _next(tokens: list[Token], index: int, kind: str) -> bool:
-    return index + 1 < len(tokens) and tokens[index + 1].kind == kind
+def scan(text: str) -> UpdateScan:
+    return UpdateScan(text, tokens(text))
 
 
 def _without_prologue(tokens: list[Token]) -> list[Token]:

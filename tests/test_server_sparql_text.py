@@ -1,5 +1,4 @@
-"""The lexical scan of SPARQL text: the query form a remote store needs, and the rewrites of an
-update's text that the protocol's parameters ask for (USING, CLEAR SILENT).
+"""The rewrites of an update's text that the protocol's parameters ask for (USING, CLEAR SILENT).
 
 What a request contains for security's sake (SERVICE, LOAD, depth) is not the scan's
 business: see test_server_sparql_request.py.
@@ -8,23 +7,8 @@ business: see test_server_sparql_request.py.
 from __future__ import annotations
 
 import pyoxigraph as ox
-import pytest
 
 from urbankg.server.sparql_text import scan
-
-
-@pytest.mark.parametrize(
-    "query, form",
-    [
-        ("PREFIX a: <http://a/> SELECT * FROM <g> WHERE { { SELECT ?x WHERE {} } }", "SELECT"),
-        ("BASE <http://b/> ASK {}", "ASK"),
-        ("construct where { ?s ?p ?o }", "CONSTRUCT"),
-        ("DESCRIBE <x> FROM NAMED <g>", "DESCRIBE"),
-        ("SELECT * WHERE { ?s <http://x/from> ?o } # FROM <g>", "SELECT"),
-    ],
-)
-def test_query_form(query, form):
-    assert scan(query).query_form() == form
 
 
 def test_using_clauses_go_before_every_where():

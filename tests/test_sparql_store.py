@@ -22,7 +22,8 @@ from urbankg.graph import KnowledgeGraph, bundled_sources
 from urbankg.loaders import load_file
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.queries.catalogue import Catalogue
-from urbankg.sparql_store import SparqlStore, prebind
+from urbankg.sparql_prebind import prebind
+from urbankg.sparql_store import SparqlStore
 from urbankg.store import GraphReplacement
 from virtuoso import PASSWORD, USER
 
@@ -266,7 +267,8 @@ def test_the_endpoints_own_time_limit_stops_a_long_query(remote):
         ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "SELECT ?s WHERE { VALUES (?s) { (<urn:x>) } ?s ?p ?o } LIMIT 1"),
         (
             "# a comment { with braces }\nSELECT ?s (EXISTS { ?s ?q 1 } AS ?e) WHERE { ?s ?p '}' }",
-            "# a comment { with braces }\nSELECT ?s (EXISTS { ?s ?q 1 } AS ?e) WHERE { VALUES (?s) { (<urn:x>) } ?s ?p '}' }",
+            "# a comment { with braces }\nSELECT ?s (EXISTS { ?s ?q 1 } AS ?e) "
+            "WHERE { VALUES (?s) { (<urn:x>) } ?s ?p '}' }",
         ),
         (
             "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",

@@ -38,27 +38,28 @@ docs/scaling.md says what differs from store to store; the points that shape thi
   FROM-less queries: Virtuoso 7.2's pragmas for that (``define
   input:default-graph-exclude``) make ``GRAPH <iri>`` patterns and ASK over ``*`` paths
   answer wrongly (measured), which is worse than a few foreign triples in a count of all.
-* **Pre-bound values** (the catalogue's parameters; pyoxigraph's ``substitutions``) become a
-  ``VALUES`` block at the start of the query's outer group. Not a trailing VALUES clause:
-  Virtuoso applies that after LIMIT and ORDER BY (measured), which changes the answer.
+* **Pre-bound values** (the catalogue's parameters; pyoxigraph's ``substitutions``) are
+  written into the query as a ``VALUES`` block (:mod:`urbankg.sparql_prebind`).
 * **Time limits.** The client waits ``timeout`` seconds (plus a margin); Virtuoso is also
   asked to stop the query itself (its ``timeout`` parameter, in ms). Virtuoso then answers
   200 with *partial* results and an ``X-SQL-State: S1TAT`` header: that is an error here,
   never a silently short answer.
-* **Virtuoso's answers** are repaired where they break the result formats: ASK comes back
-  as a one-row table, comparisons as the integers 1/0, blank nodes as ``nodeID://b1``.
+* **Answers** are read into pyoxigraph results, repaired where Virtuoso breaks the result
+  formats (:mod:`urbankg.sparql_answers`).
+* **Authentication and failures**: Basic or Digest as the endpoint asks, and a refused or
+  failed request said in plain words (:mod:`urbankg.sparql_http`).
+
+Costs: one HTTP request per query, update or batch of a staged load; the first operation
+meets the endpoint (two or three requests more).
 """
 
 from __future__ import annotations
 
-import ast
-import json
+import contextlib
 import math
-import re
 import sys
 import threading
 import urllib.error
-import urllib.request
 import uuid
 import warnings
 from collections.abc import Iterable, Iterator
@@ -69,6 +70,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib import BNode, Graph, URIRef
 from rdflib import Literal as RdfLiteral
+from rdflib.term import Node
 from SPARQLWrapper import BASIC, DIGEST, POST, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from tqdm import tqdm
@@ -76,8 +78,23 @@ from tqdm import tqdm
 from urbankg import config
 from urbankg.errors import StoreError, UnstorableTerm
 from urbankg.oxigraph_store import CATALOGUE_PREFIXES, EXPORT_FORMATS, PROV_ACTIVITY, history_quads, record_of
-from urbankg.server.sparql_text import QUERY_FORMS, scan
-from urbankg.store import CatalogueEntry, GraphReplacement, StoreStats, WriteRecord
+from urbankg.sparql_answers import BLANK_LABEL, boolean_variables, read_solutions, read_triples
+from urbankg.sparql_http import challenge, explain, http_failure
+from urbankg.sparql_prebind import prebind
+from urbankg.sparql_scan import scan
+from urbankg.store import (
+    CatalogueEntry,
+    GraphReplacement,
+    QueryResult,
+    StoreStats,
+    Substitutions,
+    WriteRecord,
+    solutions,
+    triples,
+)
+
+# A statement of an rdflib graph.
+Triple = tuple[Node, Node, Node]
 
 # The named graph holding the catalogue entries (the embedded store's default graph).
 CATALOGUE_GRAPH = config.BASE + "catalogue"
@@ -92,32 +109,12 @@ SERVICE_CLASS = "http://www.w3.org/ns/sparql-service-description#Service"
 VOID = "http://rdfs.org/ns/void#"
 SOLUTIONS_ACCEPT = "application/sparql-results+xml, application/sparql-results+json;q=0.9"
 TRIPLES_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
-XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
-# Functions whose value is a boolean, when an expression is one call of them.
-BOOLEAN_FUNCTIONS = {
-    "BOUND",
-    "ISIRI",
-    "ISURI",
-    "ISBLANK",
-    "ISLITERAL",
-    "ISNUMERIC",
-    "REGEX",
-    "CONTAINS",
-    "STRSTARTS",
-    "STRENDS",
-    "SAMETERM",
-    "LANGMATCHES",
-    "EXISTS",
-    "NOT",
-}
 # Triples per INSERT { ... } WHERE {} (blank nodes): Virtuoso 7.2 compiles it to far more SQL
 # than INSERT DATA and refuses between 1,000 and 1,500 ("generated SQL text has exceeded
 # 10000 lines"); 500 is also the fastest size (measured: 4,500 triples/s, INSERT DATA 16,000).
 BLANK_BATCH = 500
 # IRIs per VALUES block: a size every SPARQL store accepts.
 VALUES_CHUNK = 500
-BLANK_LABEL = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 # SPARQLWrapper's digest authentication installs a process-wide urllib opener on every
 # request; requests with digest credentials take turns so one store's opener is the one in
@@ -195,11 +192,11 @@ class SparqlStore:
         if self._server is not None:
             return
         if self.user is not None:
-            self._auth, self._realm = _challenge(self.update_endpoint, self._realm)
+            self._auth, self._realm = challenge(self.update_endpoint, self._realm)
         _body, headers = self._send("ASK {}", update=False, accept=SOLUTIONS_ACCEPT, what="first query")
         self._server = headers.get("server", "") or "unknown"
         if "virtuoso" in self._server.lower():
-            found = self._query_raw(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s a <{SERVICE_CLASS}> }} }} GROUP BY ?g")
+            found = self._select(f"SELECT ?g WHERE {{ GRAPH ?g {{ ?s a <{SERVICE_CLASS}> }} }} GROUP BY ?g")
             own = [
                 row["g"].value
                 for row in found
@@ -256,7 +253,7 @@ class SparqlStore:
         found: dict[str, str] = {}
         for start in range(0, len(graphs), VALUES_CHUNK):
             values = " ".join(f"<{g}>" for g in graphs[start : start + VALUES_CHUNK])
-            rows = self._query_raw(
+            rows = self._select(
                 f"SELECT ?g ?c WHERE {{ VALUES ?g {{ {values} }} GRAPH <{CATALOGUE_GRAPH}> "
                 "{ ?g <http://purl.org/dc/terms/creator> ?c } }"
             )
@@ -315,7 +312,7 @@ class SparqlStore:
 
     def catalogue_entry(self, iri: str) -> CatalogueEntry | None:
         _iri(iri)
-        rows = self._query_raw(f"SELECT ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}")
+        rows = self._select(f"SELECT ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}")
         values = {row["p"].value: row["o"].value for row in rows}
         if not values:
             return None
@@ -332,17 +329,17 @@ class SparqlStore:
         """Triples in the graph; 0 for a graph that exists only by its catalogue entry (an
         empty one, see the module docstring); None when there is neither."""
         _iri(iri)
-        rows = self._query_raw(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
         size = int(next(iter(rows))["n"].value)
         if size:
             return size
-        listed = self._query_raw(f"ASK {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> a <{VOID}Dataset> }} }}")
-        return 0 if bool(listed) else None
+        listed = self._ask(f"ASK {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> a <{VOID}Dataset> }} }}")
+        return 0 if listed else None
 
     def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
         """The history records of the catalogue graph, newest first."""
         where = f"<{_iri(graph)}>" if graph is not None else "?g"
-        rows = self._query_raw(
+        rows = self._select(
             f"SELECT ?r ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?r a <{PROV_ACTIVITY.value}> ; "
             f"<{config.ONTOLOGY_NS}graph> {where} ; ?p ?o }} }}"
         )
@@ -373,13 +370,13 @@ class SparqlStore:
                 continue
             name = ox.NamedNode(graph)
             copy.add_graph(name)
-            triples = list(self._query_raw(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
-            if len(triples) != expected:
+            content = self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            if len(content) != expected:
                 raise StoreError(
-                    f"the SPARQL endpoint returned {len(triples)} of the {expected} triples of "
+                    f"the SPARQL endpoint returned {len(content)} of the {expected} triples of "
                     f"<{graph}>: it caps the size of results, so the update cannot be checked"
                 )
-            copy.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in triples)
+            copy.extend(ox.Quad(t.subject, t.predicate, t.object, name) for t in content)
         yield copy
 
     def changed_graphs(self, copy: ox.Store) -> set[str]:
@@ -396,31 +393,48 @@ class SparqlStore:
         self.update(CATALOGUE_PREFIXES + " ;\n".join(operations))
 
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
-        try:
+        # The load has failed already: that error is the one to report, not this one.
+        with contextlib.suppress(StoreError):
             self._update([f"DROP SILENT GRAPH <{g}>" for g in graphs])
-        except StoreError:
-            pass  # the load has failed already; that error is the one to report
 
     # -- reading -----------------------------------------------------------------------
 
     def graphs(self) -> list[str]:
         # GROUP BY, not DISTINCT: the same answer, but Virtuoso 7.2 takes seconds over DISTINCT ?g
         # on a graph of only 10,000 triples, and milliseconds over GROUP BY (measured).
-        rows = self._query_raw("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        rows = self._select("SELECT ?g WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         found = {row["g"].value for row in rows if _is_data_graph(row["g"]) and row["g"].value not in self._hidden}
         # Empty graphs exist by their catalogue entries only.
-        empty = self._query_raw(
+        empty = self._select(
             f"SELECT ?g WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?g a <{VOID}Dataset> ; <{VOID}triples> 0 }} }}"
         )
         found.update(row["g"].value for row in empty if _is_data_graph(row["g"]))
         return sorted(found)
 
-    def query(self, sparql, *, default_graph=None, named_graphs=None, substitutions=None):
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: list[str] | None = None,
+        named_graphs: list[str] | None = None,
+        substitutions: Substitutions | None = None,
+    ) -> QueryResult:
         if substitutions:
             sparql = prebind(sparql, substitutions)
         return self._query_raw(sparql, default_graph=default_graph, named_graphs=named_graphs)
 
-    def _query_raw(self, sparql: str, default_graph=None, named_graphs=None):
+    def _select(self, sparql: str) -> ox.QuerySolutions:
+        return solutions(self._query_raw(sparql))
+
+    def _construct(self, sparql: str) -> list[ox.Triple]:
+        return list(triples(self._query_raw(sparql)))
+
+    def _ask(self, sparql: str) -> bool:
+        return bool(self._query_raw(sparql))
+
+    def _query_raw(
+        self, sparql: str, default_graph: list[str] | None = None, named_graphs: list[str] | None = None
+    ) -> QueryResult:
         self._connect()
         tokens = scan(sparql)
         form = tokens.query_form() or "SELECT"  # not a query: the endpoint will say why
@@ -432,9 +446,9 @@ class SparqlStore:
         media_type = headers.get("content-type", "").split(";")[0].strip().lower()
         try:
             if form in ("CONSTRUCT", "DESCRIBE"):
-                return _triples(body, media_type)
-            booleans = _boolean_variables(tokens.tokens) if self.is_virtuoso else set()
-            return _solutions(body, media_type, ask=form == "ASK", booleans=booleans)
+                return read_triples(body, media_type)
+            booleans = boolean_variables(tokens.tokens) if self.is_virtuoso else set()
+            return read_solutions(body, media_type, ask=form == "ASK", booleans=booleans)
         except (SyntaxError, ValueError) as exc:
             raise StoreError(
                 f"the SPARQL endpoint {self.query_endpoint} sent an answer that cannot be read "
@@ -457,7 +471,7 @@ class SparqlStore:
         found: dict[str, set[str]] = {}
         for start in range(0, len(terms), VALUES_CHUNK):
             values = " ".join(terms[start : start + VALUES_CHUNK])
-            for row in self._query_raw(f"SELECT ?s ?t ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s a ?t }} }}"):
+            for row in self._select(f"SELECT ?s ?t ?g WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s a ?t }} }}"):
                 graph, cls = row["g"], row["t"]
                 if _is_data_graph(graph) and graph.value not in excluded and isinstance(cls, ox.NamedNode):
                     found.setdefault(row["s"].value, set()).add(cls.value)
@@ -474,20 +488,20 @@ class SparqlStore:
         for graph in graphs:
             if graph not in sizes:
                 continue
-            triples = list(self._query_raw(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"))
-            if len(triples) != sizes[graph]:
+            content = self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            if len(content) != sizes[graph]:
                 raise StoreError(
-                    f"the SPARQL endpoint returned {len(triples)} of the {sizes[graph]} triples of <{graph}>: it "
+                    f"the SPARQL endpoint returned {len(content)} of the {sizes[graph]} triples of <{graph}>: it "
                     "caps the size of results (Virtuoso: ResultSetMaxRows in the [SPARQL] section of "
                     "virtuoso.ini). Raise the cap, or export with the store's own dump tool."
                 )
             name = ox.DefaultGraph() if graph == CATALOGUE_GRAPH else ox.NamedNode(graph)
-            for triple in triples:
+            for triple in content:
                 yield ox.Quad(triple.subject, triple.predicate, triple.object, name)
 
     def _graph_sizes(self) -> dict[str, int]:
         """Triples per named graph, the catalogue included, the endpoint's and staging graphs not."""
-        rows = self._query_raw("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        rows = self._select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
         return {
             row["g"].value: int(row["n"].value)
             for row in rows
@@ -500,21 +514,21 @@ class SparqlStore:
         ours = self._only_our_graphs()
         classes = {
             row["c"].value: int(row["n"].value)
-            for row in self._query_raw(
+            for row in self._select(
                 f"SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {{ GRAPH ?g {{ ?s a ?c }} FILTER(isIRI(?c)) {ours} }} "
                 "GROUP BY ?c"
             )
         }
         properties = {
             row["p"].value: int(row["n"].value)
-            for row in self._query_raw(
+            for row in self._select(
                 f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {ours} }} GROUP BY ?p"
             )
         }
         return StoreStats(sum(per_graph.values()), per_graph, classes, properties)
 
     def is_empty(self) -> bool:
-        return not bool(self._query_raw(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} {self._only_our_graphs()} }}"))
+        return not self._ask(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} {self._only_our_graphs()} }}")
 
     def _only_our_graphs(self) -> str:
         """A filter leaving the endpoint's own graphs out of ``GRAPH ?g`` (none where it has none)."""
@@ -525,6 +539,9 @@ class SparqlStore:
 
     def close(self) -> None:
         """Nothing to release: every request is its own HTTP exchange."""
+
+    def problem(self) -> None:
+        """None: the endpoint's state is its own, and each request reports its failure."""
 
     # -- HTTP --------------------------------------------------------------------------
 
@@ -564,8 +581,8 @@ class SparqlStore:
             body = result.response.read()
             headers = {key.lower(): value for key, value in result.info().items()}
         except (SPARQLWrapperException, urllib.error.HTTPError) as exc:
-            status, detail = _http_failure(exc)
-            raise RemoteStoreError(_explain(endpoint, what, status, detail, self.user), status) from exc
+            status, detail = http_failure(exc)
+            raise RemoteStoreError(explain(endpoint, what, status, detail, self.user), status) from exc
         except urllib.error.URLError as exc:
             raise RemoteStoreError(
                 f"cannot reach the SPARQL endpoint {endpoint} ({exc.reason}): is the store "
@@ -609,11 +626,12 @@ def _catalogue_operations(replacements: list[GraphReplacement], creators: dict[s
     return operations
 
 
-def _insert_operations(graph: str, triples: list) -> list[str]:
-    """Operations writing ``triples`` into ``graph``: INSERT DATA for those without blank
+def _insert_operations(graph: str, statements: list[Triple]) -> list[str]:
+    """Operations writing ``statements`` into ``graph``: INSERT DATA for those without blank
     nodes, INSERT ... WHERE {} for the others (Virtuoso refuses blank nodes in INSERT DATA)."""
-    plain, blank = [], []
-    for triple in triples:
+    plain: list[str] = []
+    blank: list[str] = []
+    for triple in statements:
         (blank if isinstance(triple[0], BNode) or isinstance(triple[2], BNode) else plain).append(_nt(triple))
     operations = []
     if plain:
@@ -623,7 +641,7 @@ def _insert_operations(graph: str, triples: list) -> list[str]:
     return operations
 
 
-def _batches(graph: Graph, size: int, blank_size: int) -> Iterator[list]:
+def _batches(graph: Graph, size: int, blank_size: int) -> Iterator[list[Triple]]:
     """The triples of ``graph`` in batches: ``size`` triples without blank nodes, or about
     ``blank_size`` with them. The triples of one blank-node cluster (blank nodes linked to
     each other) stay in one batch, because a blank node label names the same node only
@@ -636,12 +654,13 @@ def _batches(graph: Graph, size: int, blank_size: int) -> Iterator[list]:
             node = parent[node]
         return node
 
-    plain, blank = [], []
+    plain: list[Triple] = []
+    blank: list[tuple[Triple, BNode]] = []  # each with a blank node of its cluster
     for triple in graph:
         subject, _, obj = triple
-        if isinstance(subject, BNode) or isinstance(obj, BNode):
-            blank.append(triple)
-            nodes = [n for n in (subject, obj) if isinstance(n, BNode)]
+        nodes = [n for n in (subject, obj) if isinstance(n, BNode)]
+        if nodes:
+            blank.append((triple, nodes[0]))
             if len(nodes) == 2:
                 parent[root(nodes[0])] = root(nodes[1])
             else:
@@ -650,11 +669,10 @@ def _batches(graph: Graph, size: int, blank_size: int) -> Iterator[list]:
             plain.append(triple)
     for start in range(0, len(plain), size):
         yield plain[start : start + size]
-    clusters: dict[BNode, list] = {}
-    for triple in blank:
-        node = triple[0] if isinstance(triple[0], BNode) else triple[2]
+    clusters: dict[BNode, list[Triple]] = {}
+    for triple, node in blank:
         clusters.setdefault(root(node), []).append(triple)
-    batch: list = []
+    batch: list[Triple] = []
     for cluster in clusters.values():
         if batch and len(batch) + len(cluster) > blank_size:
             yield batch
@@ -664,12 +682,12 @@ def _batches(graph: Graph, size: int, blank_size: int) -> Iterator[list]:
         yield batch
 
 
-def _nt(triple) -> str:
+def _nt(triple: Triple) -> str:
     """One triple in N-Triples syntax (also valid SPARQL), through pyoxigraph's terms."""
     return " ".join(str(_ox_term(term)) for term in triple) + " ."
 
 
-def _ox_term(term):
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     try:
         if isinstance(term, URIRef):
             return ox.NamedNode(str(term))
@@ -678,6 +696,8 @@ def _ox_term(term):
             return ox.BlankNode(
                 label if BLANK_LABEL.fullmatch(label) else "b" + uuid.uuid5(uuid.NAMESPACE_OID, label).hex
             )
+        if not isinstance(term, RdfLiteral):
+            raise UnstorableTerm(f"cannot write the term {term!r} to the store: not an RDF term")
         if term.language:
             return ox.Literal(str(term), language=term.language)
         return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)) if term.datatype else None)
@@ -695,256 +715,10 @@ def _iri(iri: str) -> str:
     return iri
 
 
-def _is_data_graph(term) -> bool:
+def _is_data_graph(term: object) -> bool:
     return (
         isinstance(term, ox.NamedNode) and term.value != CATALOGUE_GRAPH and not term.value.startswith(STAGING_PREFIX)
     )
 
 
 # -- reading helpers --------------------------------------------------------------------
-
-
-def _solutions(body: bytes, media_type: str, ask: bool, booleans: set[str] = frozenset()):
-    """A SELECT/ASK answer as pyoxigraph results, repaired where Virtuoso breaks the format."""
-    if "json" in media_type:
-        return ox.parse_query_results(_repaired_json(body, ask, booleans), format=ox.QueryResultsFormat.JSON)
-    if "xml" in media_type or not media_type:
-        return ox.parse_query_results(_repaired_xml(body, ask, booleans), format=ox.QueryResultsFormat.XML)
-    result_format = ox.QueryResultsFormat.from_media_type(media_type)
-    if result_format is None:
-        raise ValueError(f"not a SPARQL result format: {media_type}")
-    return ox.parse_query_results(body, format=result_format)
-
-
-def _label(value: str) -> str:
-    """A blank node label pyoxigraph accepts. Virtuoso says nodeID://b10001 where its
-    N-Triples say _:b10001, so the same node keeps the same label in both."""
-    if BLANK_LABEL.fullmatch(value):
-        return value
-    value = value.removeprefix("nodeID://")
-    return value if BLANK_LABEL.fullmatch(value) else re.sub(r"[^A-Za-z0-9_]", "_", value)
-
-
-def _repaired_xml(body: bytes, ask: bool, booleans: set[str]) -> bytes:
-    """The XML results with Virtuoso's slips fixed, by substitutions on its regular output (the
-    patterns cannot occur inside values, where XML escapes '<'); XML, not JSON, because
-    Virtuoso writes it three times faster (measured: 2.3 s against 7.8 s for 72,000 rows)."""
-    if ask and b"<boolean>" not in body:
-        # Virtuoso answers ASK with a table: one row (__ASK_RETVAL = 1) for true, none for false.
-        true = b"<result>" in body and re.search(rb">0</literal>", body) is None
-        return (
-            b'<?xml version="1.0"?><sparql xmlns="http://www.w3.org/2005/sparql-results#"><head/>'
-            b"<boolean>" + (b"true" if true else b"false") + b"</boolean></sparql>"
-        )
-    body = re.sub(
-        rb"<bnode>([^<]*)</bnode>",
-        lambda m: b"<bnode>" + _label(m.group(1).decode("utf-8")).encode("utf-8") + b"</bnode>",
-        body,
-    )
-    boolean = XSD_BOOLEAN.encode()
-    body = re.sub(
-        rb'(<literal datatype="' + re.escape(boolean) + rb'">)([01])(</literal>)',
-        lambda m: m.group(1) + (b"true" if m.group(2) == b"1" else b"false") + m.group(3),
-        body,
-    )
-    for name in booleans:
-        # Virtuoso computes comparisons as integers: (?n > 1 AS ?many) comes back 0 or 1.
-        body = re.sub(
-            rb'(<binding name="'
-            + re.escape(name.encode())
-            + rb'">\s*<literal datatype=")'
-            + re.escape(XSD_INTEGER.encode())
-            + rb'(">)([01])(</literal>)',
-            lambda m: m.group(1) + boolean + m.group(2) + (b"true" if m.group(3) == b"1" else b"false") + m.group(4),
-            body,
-        )
-    return body
-
-
-def _repaired_json(body: bytes, ask: bool, booleans: set[str]) -> str:
-    """The JSON results with the same slips fixed as in :func:`_repaired_xml`."""
-    data = json.loads(body)
-    if ask and "boolean" not in data:
-        rows = data.get("results", {}).get("bindings", [])
-        data = {"head": {}, "boolean": any(v.get("value") not in ("0", "false") for row in rows for v in row.values())}
-    for row in data.get("results", {}).get("bindings", []):
-        for term in row.values():
-            if term.get("type") == "bnode":
-                term["value"] = _label(term["value"])
-            elif term.get("datatype") == XSD_BOOLEAN and term.get("value") in ("0", "1"):
-                term["value"] = "true" if term["value"] == "1" else "false"
-        for name in booleans & row.keys():
-            term = row[name]
-            if term.get("datatype") == XSD_INTEGER and term.get("value") in ("0", "1"):
-                row[name] = {
-                    "type": "literal",
-                    "datatype": XSD_BOOLEAN,
-                    "value": "true" if term["value"] == "1" else "false",
-                }
-    return json.dumps(data)
-
-
-def _boolean_variables(tokens) -> set[str]:
-    """The variables the query binds to a boolean expression, ``(?n > 1 AS ?many)`` or
-    ``BIND(BOUND(?x) AS ?known)``: a comparison, ``&&``, ``||``, ``!``, IN, or a call of a
-    boolean function at the expression's top level."""
-    found = set()
-    for index, token in enumerate(tokens):
-        if not (token.is_keyword("AS") and index + 1 < len(tokens) and tokens[index + 1].kind == "var"):
-            continue
-        depth, start = 0, index - 1
-        while start >= 0:  # back to the parenthesis that opens the expression
-            text = tokens[start].text if tokens[start].kind == "punct" else ""
-            if text == ")":
-                depth += 1
-            elif text == "(":
-                if depth == 0:
-                    break
-                depth -= 1
-            start -= 1
-        expression = tokens[start + 1 : index]
-        depth, boolean = 0, False
-        for position, part in enumerate(expression):
-            if part.kind == "punct" and part.text in "()":
-                depth += 1 if part.text == "(" else -1
-            elif depth == 0 and (part.kind == "punct" and part.text in "<>=!&|" or part.is_keyword("IN")) or position == 0 and part.kind == "word" and part.text.upper() in BOOLEAN_FUNCTIONS:
-                boolean = True
-        if boolean:
-            found.add(tokens[index + 1].text[1:])
-    return found
-
-
-def _triples(body: bytes, media_type: str):
-    """A CONSTRUCT/DESCRIBE answer as pyoxigraph ``QueryTriples``, like the embedded store's."""
-    rdf_format = (ox.RdfFormat.from_media_type(media_type) if media_type else None) or ox.RdfFormat.N_TRIPLES
-    if media_type == "text/plain":
-        rdf_format = ox.RdfFormat.N_TRIPLES
-    scratch = ox.Store()
-    scratch.bulk_extend(
-        ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in ox.parse(body, format=rdf_format)
-    )
-    return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-
-
-def prebind(sparql: str, substitutions: dict) -> str:
-    """The query with each variable bound to its value by a VALUES block at the start of the
-    query's outer group, the remote equivalent of pyoxigraph's ``substitutions``."""
-    names, values = [], []
-    for name, term in substitutions.items():
-        name = name.value if isinstance(name, ox.Variable) else str(name).lstrip("?$")
-        if not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise StoreError(f"?{name} can be bound only to an IRI or a literal on a remote store, not {term!r}")
-        names.append(f"?{name}")
-        values.append(str(term))
-    block = f" VALUES ({' '.join(names)}) {{ ({' '.join(values)}) }} "
-    tokens = scan(sparql).tokens
-    form = next((i for i, t in enumerate(tokens) if t.is_keyword(*QUERY_FORMS)), None)
-    if form is None:
-        raise StoreError("cannot bind parameters: this is not a SELECT, ASK, CONSTRUCT or DESCRIBE query")
-    groups = _outer_groups(tokens[form + 1 :])
-    short_construct = tokens[form].text.upper() == "CONSTRUCT" and not (
-        form + 1 < len(tokens) and tokens[form + 1].text == "{"
-    )
-    edits: list[tuple[int, str]] = []  # (position, text to insert)
-    if tokens[form].text.upper() == "CONSTRUCT" and not short_construct:
-        groups = groups[1:]  # the first group is the template
-    if not groups:
-        raise StoreError("cannot bind parameters: the query has no WHERE clause")
-    opening, closing, first_inside = groups[0]
-    if short_construct:  # CONSTRUCT WHERE { T } is CONSTRUCT { T } WHERE { T }
-        edits.append((tokens[form].end, " " + sparql[opening.start : closing.end]))
-    if first_inside is not None and first_inside.is_keyword("SELECT"):
-        # A group holding a subquery may hold nothing else: wrap the subquery in its own group.
-        edits += [(opening.end, block + "{ "), (closing.start, " } ")]
-    else:
-        edits.append((opening.end, block))
-    for position, text in sorted(edits, reverse=True):
-        sparql = sparql[:position] + text + sparql[position:]
-    return sparql
-
-
-def _outer_groups(tokens) -> list:
-    """(opening brace, closing brace, first token inside) of each top-level {...} group,
-    braces inside parentheses (EXISTS in a SELECT expression) not counted."""
-    groups, depth, parens, opening = [], 0, 0, None
-    for index, token in enumerate(tokens):
-        if token.kind != "punct":
-            continue
-        if token.text == "(":
-            parens += 1
-        elif token.text == ")":
-            parens -= 1
-        elif token.text == "{" and parens == 0:
-            if depth == 0:
-                opening = index
-            depth += 1
-        elif token.text == "}" and parens == 0:
-            depth -= 1
-            if depth == 0 and opening is not None:
-                inside = tokens[opening + 1] if opening + 1 < index else None
-                groups.append((tokens[opening], token, inside))
-    return groups
-
-
-def _challenge(endpoint: str, realm: str) -> tuple[str, str]:
-    """How the endpoint wants credentials: (BASIC or DIGEST, realm). Asked with one request
-    without credentials, because a server that wants Digest may answer a Basic attempt with a
-    bare 401 (Virtuoso's /sparql-auth does), and SPARQLWrapper must be told the scheme."""
-    request = urllib.request.Request(endpoint, data=b"", method="POST")
-    try:
-        urllib.request.build_opener().open(request, timeout=30).close()
-    except urllib.error.HTTPError as exc:
-        challenge = exc.headers.get("WWW-Authenticate", "") or ""
-        if exc.code == 401 and challenge.lower().startswith("digest"):
-            found = re.search(r'realm="([^"]*)"', challenge)
-            return DIGEST, found.group(1) if found else realm
-    except OSError:
-        pass  # unreachable: the request itself will say so
-    return BASIC, realm
-
-
-def _http_failure(exc: Exception) -> tuple[int | None, str]:
-    """HTTP status and the endpoint's error text, from what SPARQLWrapper raised (it keeps
-    the body only inside its message, as a bytes repr)."""
-    http_error = exc if isinstance(exc, urllib.error.HTTPError) else exc.__context__
-    status = getattr(http_error, "code", None)
-    if isinstance(exc, urllib.error.HTTPError):
-        body = exc.read() or b""
-    else:
-        message = str(exc)
-        _, _, raw = message.partition("\n\nResponse:\n")
-        try:
-            body = ast.literal_eval(raw) if raw else b""
-        except (ValueError, SyntaxError):
-            body = raw.encode()
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
-    # Virtuoso repeats the whole request after its message: keep the message.
-    text = text.split("\n\nSPARQL query:")[0].split("\nSPARQL query:")[0]
-    if text.lstrip().startswith("<"):  # an HTML error page: its text is enough
-        text = re.sub(r"<[^>]+>", " ", text)
-    text = " ".join(text.split())
-    return status, (text[:500] + "…" if len(text) > 500 else text)
-
-
-def _explain(endpoint: str, what: str, status: int | None, detail: str, user: str | None) -> str:
-    """The failure in words, with what to do where we know it."""
-    said = f": {detail}" if detail else ""
-    if status == 401:
-        who = f"the credentials of user '{user}'" if user else "this request without credentials"
-        return (
-            f"the SPARQL endpoint {endpoint} refused {who} (HTTP 401){said}. Pass --user and --password "
-            f"(or --token) that the store accepts; on Virtuoso updates go to /sparql-auth."
-        )
-    if status == 403:
-        return f"the SPARQL endpoint {endpoint} does not allow this {what} (HTTP 403){said}"
-    if status == 404:
-        return f"there is no SPARQL endpoint at {endpoint} (HTTP 404): check the URL{said}"
-    if "SR186" in detail or "No permission" in detail:
-        return (
-            f"the SPARQL endpoint {endpoint} does not let this user write (HTTP {status}){said}. On Virtuoso, "
-            f"send updates to http://HOST:PORT/sparql-auth with --update-endpoint, --user and --password, "
-            f"or grant SPARQL_UPDATE to the SPARQL user."
-        )
-    if status == 400:
-        return f"the SPARQL endpoint {endpoint} rejected the {what} as invalid (HTTP 400){said}"
-    return f"the SPARQL endpoint {endpoint} failed the {what} (HTTP {status}){said}"
