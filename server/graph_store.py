@@ -58,7 +58,7 @@ from flask import Blueprint, Response, jsonify, request
 from rdflib import Graph
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
-from urbankg import config
+from urbankg import config, formats
 from urbankg.errors import ClaimConflict, DiskFull, SourceError, UnstorableTerm, clipped
 from urbankg.loaders import LOADER_BY_SUFFIX, Parsed, Positions, load_file
 from urbankg.server import negotiation
@@ -72,21 +72,9 @@ from urbankg.server.services import services
 bp = Blueprint("graph_store", __name__)
 
 METHODS = ["GET", "PUT", "POST", "DELETE"]
-BODY_SUFFIXES = {
-    "text/turtle": ".ttl",
-    "application/x-turtle": ".ttl",
-    "application/n-triples": ".nt",
-    "application/ld+json": ".jsonld",
-    "application/rdf+xml": ".rdf",
-    "application/trig": ".trig",
-    "application/n-quads": ".nq",
-    "text/n3": ".n3",
-    "application/yaml": ".yaml",
-    "application/x-yaml": ".yaml",
-    "text/yaml": ".yaml",
-    "application/x-bibtex": ".bib",
-    "text/x-bibtex": ".bib",
-}
+# Each media type a body may be sent as (a format's own type and its aliases, urbankg.formats),
+# with the suffix of the file its loader reads.
+BODY_SUFFIXES = {media: fmt.suffixes[0] for fmt in formats.SOURCE_FORMATS for media in (fmt.media_type, *fmt.aliases)}
 UNTYPED = ("", "application/octet-stream")  # a body that does not say what it is
 MULTIPART = "multipart/form-data"
 BODY_LABEL = "body"  # how problems name the request body: "body:12: ..."

@@ -100,7 +100,7 @@ class Metrics:
             family("urbankg_http_request_duration_seconds", "histogram", "Time to answer a request, by route.")
             for route, counts in sorted(self.latency_counts.items()):
                 label = _label(route)
-                for bound, count in zip(BUCKETS, counts):
+                for bound, count in zip(BUCKETS, counts[:-1], strict=True):  # the last is +Inf's
                     lines.append(
                         f'urbankg_http_request_duration_seconds_bucket{{route="{label}",le="{bound:g}"}} {count}'
                     )

@@ -12,69 +12,33 @@ header means anything is acceptable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 
-
-@dataclass(frozen=True)
-class Format:
-    key: str  # what the worker and the writers call it
-    media_type: str  # what the response says it is
-    also: tuple[str, ...] = ()  # other media types clients send for it
-    names: tuple[str, ...] = ()  # values of format= that pick it
-
-    @property
-    def content_type(self) -> str:
-        return f"{self.media_type}; charset=utf-8"  # every format here is UTF-8 text
-
-
-SOLUTIONS, BOOLEAN, GRAPH = "solutions", "boolean", "graph"
-
-JSON = Format("json", "application/sparql-results+json", ("application/json",), ("json", "srj"))
-XML = Format("xml", "application/sparql-results+xml", ("application/xml", "text/xml"), ("xml", "srx"))
-CSV = Format("csv", "text/csv", (), ("csv",))
-TSV = Format("tsv", "text/tab-separated-values", (), ("tsv",))
-TURTLE = Format(
-    "turtle",
-    "text/turtle",
-    ("application/turtle", "application/x-turtle", "text/n3", "text/rdf+n3"),
-    ("turtle", "ttl", "n3"),
-)
-NTRIPLES = Format("ntriples", "application/n-triples", ("text/plain",), ("ntriples", "n-triples", "nt"))
-JSONLD = Format(
-    "jsonld", "application/ld+json", ("application/x-json+ld", "application/json"), ("json-ld", "jsonld", "json")
-)
-RDFXML = Format("rdfxml", "application/rdf+xml", ("application/xml", "text/xml"), ("rdf+xml", "rdfxml", "xml"))
-TRIG = Format("trig", "application/trig", (), ("trig",))
-NQUADS = Format("nquads", "application/n-quads", (), ("nquads", "n-quads", "nq"))
-
-# Listed in order of preference: the first is the default when anything goes.
-FORMATS: dict[str, list[Format]] = {
-    SOLUTIONS: [JSON, XML, CSV, TSV],
-    BOOLEAN: [JSON, XML, CSV, TSV],
-    GRAPH: [TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS],
-}
+# The formats of each kind of result, best first, are urbankg.formats.ANSWERS: one table for
+# the whole package.
+from urbankg.formats import ANSWERS, BOOLEAN, GRAPH, SOLUTIONS, Format
 
 
 class NotAcceptable(Exception):
     def __init__(self, kind: str, asked: str):
         self.kind = kind
-        offered = ", ".join(f.media_type for f in FORMATS[kind])
+        offered = ", ".join(f.media_type for f in ANSWERS[kind])
         what = {SOLUTIONS: "a SELECT result", BOOLEAN: "an ASK result", GRAPH: "an RDF graph"}.get(kind, kind)
         super().__init__(
             f"cannot answer {asked} with {what}: it can be had as {offered} "
-            f"(or with format= one of {', '.join(n for f in FORMATS[kind] for n in f.names[:1])})"
+            f"(or with format= one of {', '.join(n for f in ANSWERS[kind] for n in f.names[:1])})"
         )
 
 
 def choose(
-    kind: str, accept: str | None, format_param: str | None = None, formats: list[Format] | None = None
+    kind: str, accept: str | None, format_param: str | None = None, formats: Sequence[Format] | None = None
 ) -> Format:
     """The format to answer a result of ``kind`` in; raises NotAcceptable when none fits."""
-    offered = formats if formats is not None else FORMATS[kind]
+    offered = formats if formats is not None else ANSWERS[kind]
     if format_param:
         wanted = format_param.strip().lower()
         for fmt in offered:
-            if wanted in fmt.names or wanted == fmt.media_type or wanted in fmt.also:
+            if wanted in fmt.names or wanted in fmt.media_types:
                 return fmt
         raise NotAcceptable(kind, f"format={format_param}")
     ranges = parse_accept(accept)
@@ -82,7 +46,7 @@ def choose(
         return offered[0]
     best, best_q = None, 0.0
     for fmt in offered:
-        q = max(quality(media_type, ranges) for media_type in (fmt.media_type, *fmt.also))
+        q = max(quality(media_type, ranges) for media_type in fmt.media_types)
         if q > best_q:
             best, best_q = fmt, q
     if best is None:

@@ -25,17 +25,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from urbankg import formats
+
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-GRAPH_FORMATS = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-    "trig": ox.RdfFormat.TRIG,
-    "nquads": ox.RdfFormat.N_QUADS,
-}
-QUAD_FORMATS = {"trig", "nquads"}
 
 
 def truncation_link(limit: str, value: int) -> str:
@@ -62,18 +55,18 @@ class FormatMismatch(Exception):
 
 def write(
     result,
-    formats: dict[str, str],
+    chosen: dict[str, str],
     max_rows: int | None,
     prefixes: dict[str, str] | None = None,
     max_bytes: int | None = None,
 ) -> Written:
-    """Serialise ``result`` in ``formats[kind]`` (kind: solutions, boolean or graph)."""
+    """Serialise ``result`` in ``chosen[kind]``, a format's key (kind: solutions, boolean or graph)."""
     if isinstance(result, ox.QuerySolutions):
-        return _write_solutions(result, _format_for("solutions", formats), max_rows, max_bytes)
+        return _write_solutions(result, _format_for("solutions", chosen), max_rows, max_bytes)
     if isinstance(result, ox.QueryBoolean):
-        fmt = _format_for("boolean", formats)
+        fmt = _format_for("boolean", chosen)
         return Written("boolean", BOOLEAN_WRITERS[fmt](bool(result)), 1, False)
-    return _write_graph(result, _format_for("graph", formats), max_rows, prefixes, max_bytes)
+    return _write_graph(result, _format_for("graph", chosen), max_rows, prefixes, max_bytes)
 
 
 def _write_solutions(result: ox.QuerySolutions, fmt: str, max_rows: int | None, max_bytes: int | None) -> Written:
@@ -135,11 +128,12 @@ def _write_graph(
     return Written("graph", body, len(triples), limit is not None, limit)
 
 
-def _serialize_graph(triples: list, fmt: str, prefixes: dict[str, str] | None) -> bytes:
-    if fmt in QUAD_FORMATS:
+def _serialize_graph(triples: list, key: str, prefixes: dict[str, str] | None) -> bytes:
+    fmt = formats.by_key(key, formats.ANSWERS[formats.GRAPH])
+    if fmt.quads:
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    options = {"prefixes": _used(prefixes, triples)} if prefixes and fmt in ("turtle", "trig") else {}
-    return ox.serialize(triples, format=GRAPH_FORMATS[fmt], **options)
+    options = {"prefixes": _used(prefixes, triples)} if prefixes and fmt in (formats.TURTLE, formats.TRIG) else {}
+    return ox.serialize(triples, format=fmt.rdf, **options)
 
 
 def _length_at_least(term) -> int:
@@ -166,10 +160,10 @@ def _used(prefixes: dict[str, str], statements: list) -> dict[str, str]:
     return {name: ns for name, ns in prefixes.items() if any(iri.startswith(ns) for iri in iris)}
 
 
-def _format_for(kind: str, formats: dict[str, str]) -> str:
-    if not formats.get(kind):
+def _format_for(kind: str, chosen: dict[str, str]) -> str:
+    if not chosen.get(kind):
         raise FormatMismatch(kind)
-    return formats[kind]
+    return chosen[kind]
 
 
 # -- SPARQL 1.1 Query Results JSON -------------------------------------------------------
@@ -207,7 +201,9 @@ def _json_head(variables: list[str], link: str | None) -> str:
 
 
 def _json_row(variables: list[str], row: list) -> str:
-    return json.dumps({v: _json_term(t) for v, t in zip(variables, row) if t is not None}, ensure_ascii=False)
+    return json.dumps(
+        {v: _json_term(t) for v, t in zip(variables, row, strict=True) if t is not None}, ensure_ascii=False
+    )
 
 
 def _json_boolean(value: bool) -> bytes:
@@ -249,7 +245,9 @@ def _xml_head(variables: list[str], link: str | None) -> str:
 
 def _xml_row(variables: list[str], row: list) -> str:
     bindings = "".join(
-        f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>" for v, t in zip(variables, row) if t is not None
+        f"<binding name={quoteattr(v)}>{_xml_term(t)}</binding>"
+        for v, t in zip(variables, row, strict=True)
+        if t is not None
     )
     return f"<result>{bindings}</result>\n"
 
@@ -317,11 +315,13 @@ class _SolutionWriter:
 
 
 SOLUTION_WRITERS = {
-    "json": _SolutionWriter(_json_head, _json_row, ", ", "]}}"),
-    "xml": _SolutionWriter(_xml_head, _xml_row, "", "</results>\n</sparql>\n"),
+    formats.JSON.key: _SolutionWriter(_json_head, _json_row, ", ", "]}}"),
+    formats.XML.key: _SolutionWriter(_xml_head, _xml_row, "", "</results>\n</sparql>\n"),
     # CSV and TSV have no place for a link: the response header says it.
-    "csv": _SolutionWriter(lambda variables, link: ",".join(variables) + "\r\n", _csv_row, "", ""),
-    "tsv": _SolutionWriter(lambda variables, link: "\t".join(f"?{v}" for v in variables) + "\n", _tsv_row, "", ""),
+    formats.CSV.key: _SolutionWriter(lambda variables, link: ",".join(variables) + "\r\n", _csv_row, "", ""),
+    formats.TSV.key: _SolutionWriter(
+        lambda variables, link: "\t".join(f"?{v}" for v in variables) + "\n", _tsv_row, "", ""
+    ),
 }
 
 
@@ -336,4 +336,9 @@ def _tsv_boolean(value: bool) -> bytes:
 # SPARQL 1.1 Results CSV/TSV define no boolean. Jena writes an ASK as a one-column table,
 # _askResult, and reads that back; Oxigraph writes the bare word. The table is what a
 # spreadsheet or pandas reads as CSV, so urbankg writes Jena's form.
-BOOLEAN_WRITERS = {"json": _json_boolean, "xml": _xml_boolean, "csv": _csv_boolean, "tsv": _tsv_boolean}
+BOOLEAN_WRITERS = {
+    formats.JSON.key: _json_boolean,
+    formats.XML.key: _xml_boolean,
+    formats.CSV.key: _csv_boolean,
+    formats.TSV.key: _tsv_boolean,
+}

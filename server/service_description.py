@@ -16,6 +16,7 @@ import time
 
 import pyoxigraph as ox
 
+from urbankg import formats
 from urbankg.server.query_runner import QueryError
 from urbankg.server.query_worker import QueryJob
 
@@ -25,18 +26,8 @@ RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 RDFS_COMMENT = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#comment")
 DCT_TITLE = ox.NamedNode("http://purl.org/dc/terms/title")
 FORMATS_NS = "http://www.w3.org/ns/formats/"
-RESULT_FORMATS = [
-    "SPARQL_Results_JSON",
-    "SPARQL_Results_XML",
-    "SPARQL_Results_CSV",
-    "SPARQL_Results_TSV",
-    "Turtle",
-    "N-Triples",
-    "JSON-LD",
-    "RDF_XML",
-    "TriG",
-    "N-Quads",
-]
+# Every format a query's answer can be had in (urbankg.formats): SELECT and ASK's, then CONSTRUCT's.
+RESULT_FORMATS = [f.w3c for f in (*formats.ANSWERS[formats.SOLUTIONS], *formats.ANSWERS[formats.GRAPH]) if f.w3c]
 PREFIXES = {
     "sd": SD,
     "void": VOID,

@@ -32,18 +32,20 @@ and as the W3C protocol tests expect. A success is 204, without a body or a type
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 
+from urbankg import formats
 from urbankg.errors import ClaimConflict, SourceError, StoreError
 from urbankg.queries.catalogue import shown
 from urbankg.results import TABLE_PREFIXES
 from urbankg.server import negotiation, service_description, service_guard
 from urbankg.server.auth import require_write_token
 from urbankg.server.http_errors import HttpError, no_content
-from urbankg.server.negotiation import FORMATS, NotAcceptable
+from urbankg.server.negotiation import NotAcceptable
 from urbankg.server.query_runner import (
     QueryCrashed,
     QueryFailed,
@@ -55,7 +57,6 @@ from urbankg.server.query_runner import (
 )
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import fresh_requested, requesting_client
-from urbankg.server.result_writers import GRAPH_FORMATS
 from urbankg.server.services import services
 from urbankg.server.sparql_request import Refused
 from urbankg.server.sparql_text import scan
@@ -67,7 +68,7 @@ FORM = "application/x-www-form-urlencoded"
 QUERY_TYPE = "application/sparql-query"
 UPDATE_TYPE = "application/sparql-update"
 OUTPUT_PREFIXES = {prefix.rstrip(":"): namespace for prefix, namespace in TABLE_PREFIXES.items()}
-SD_FORMATS = [negotiation.TURTLE, negotiation.NTRIPLES, negotiation.JSONLD, negotiation.RDFXML, negotiation.TRIG]
+SD_FORMATS = [formats.TURTLE, formats.NTRIPLES, formats.JSONLD, formats.RDFXML, formats.TRIG]
 
 
 def endpoint_url() -> str:
@@ -76,7 +77,9 @@ def endpoint_url() -> str:
     try:
         ox.NamedNode(url)
     except ValueError:
-        raise protocol_error(f"the Host header makes {url!r}, which is not an IRI; send the server's own host name")
+        raise protocol_error(
+            f"the Host header makes {url!r}, which is not an IRI; send the server's own host name"
+        ) from None
     return url
 
 
@@ -163,17 +166,15 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
             raise protocol_error(f"{name} sets the dataset of an update; for a query use {instead}")
     current = services().settings
     format_param = (params.get("format") or params.get("output") or [None])[0]
-    formats = {}
-    for kind in FORMATS:
-        try:
-            formats[kind] = negotiation.choose(kind, request.headers.get("Accept"), format_param).key
-        except NotAcceptable:
-            formats[kind] = None
+    chosen: dict[str, str] = {}  # a kind left out has no acceptable format: its result is a 406
+    for kind in formats.ANSWERS:
+        with contextlib.suppress(NotAcceptable):
+            chosen[kind] = negotiation.choose(kind, request.headers.get("Accept"), format_param).key
     # What the text is (its form, its FROM, its SERVICE calls) is decided by the checking
     # parser in the query process, where neither a slow parse nor a crash can hurt the server.
     job = QueryJob(
         sparql=text,
-        formats=formats,
+        formats=chosen,
         max_rows=current.max_rows,
         base_iri=endpoint_url(),
         default_graphs=graph_iris(params, "default-graph-uri"),
@@ -201,7 +202,7 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
         raise HttpError(503, str(error), headers={"Retry-After": "5"}, refusal="timeout") from None
     except QueryFailed as error:
         raise HttpError(500, f"the query failed: {error}") from None
-    fmt = next(f for f in FORMATS[outcome.kind] if f.key == formats[outcome.kind])
+    fmt = formats.by_key(chosen[outcome.kind])
     response = Response(outcome.body, 200, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     response.headers["X-Urbankg-Rows"] = str(outcome.rows)
@@ -308,7 +309,7 @@ def service_description_response() -> Response:
     ranges = negotiation.parse_accept(accept)
     format_param = request.args.get("format")
     if not format_param and ranges and "ui.query_editor" in current_app.view_functions:
-        rdf_q = max(negotiation.quality(t, ranges) for f in SD_FORMATS for t in (f.media_type, *f.also))
+        rdf_q = max(negotiation.quality(t, ranges) for f in SD_FORMATS for t in f.media_types)
         if negotiation.quality("text/html", ranges) > rdf_q:
             return redirect(url_for("ui.query_editor"))  # a person with a browser: the query editor
     try:
@@ -318,10 +319,10 @@ def service_description_response() -> Response:
         raise HttpError(406, f"the service description can be had as {offered}", refusal="not-acceptable") from None
     statistics = services().statistics.get()
     triples = service_description.describe(endpoint_url(), services().settings, statistics)
-    if fmt.key in ("trig", "nquads"):
+    if fmt.quads:
         triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    options = {"prefixes": service_description.PREFIXES} if fmt.key in ("turtle", "trig") else {}
-    body = ox.serialize(triples, format=GRAPH_FORMATS[fmt.key], **options)
+    options = {"prefixes": service_description.PREFIXES} if fmt in (formats.TURTLE, formats.TRIG) else {}
+    body = ox.serialize(triples, format=fmt.rdf, **options)
     response = Response(body, 200, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response
