@@ -16,7 +16,7 @@ from urbankg.oxigraph_store import OxigraphStore
 from urbankg.server.app import create_app
 from urbankg.server.services import services
 from urbankg.server.settings import Settings
-from urbankg.server.ui import href, link, view
+from urbankg.server.ui_display import href, link, view
 from urbankg.validation import Validator
 
 ALPHA_ONE = "https://w3id.org/urbankg/id/concept/alpha-one"
