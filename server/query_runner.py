@@ -80,7 +80,7 @@ from collections import Counter, deque
 from dataclasses import asdict, dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from urbankg.errors import DiskFull
 from urbankg.server.query_worker import QueryJob, execute, refusal
@@ -219,7 +219,7 @@ class Ticket:
 
     client: str | None  # None: the server's own queries, not limited per client
     deadline: float  # waiting: when to give up; running: the end of its time limit
-    started: float | None = None
+    started: float = 0.0  # when it began to run (Admission.enter); read of running tickets only
     reserve: bool = False  # runs on the last process: stopped after reserve_seconds if another client waits
 
 
@@ -275,7 +275,8 @@ class Admission:
             if self._free() and not self._waiting:
                 self.counts["at-once"] += 1
             else:
-                if len(self._waiting) >= 2 * self.processes:
+                # Not free, so there is a pool (without one, every query enters at once).
+                if self.processes is not None and len(self._waiting) >= 2 * self.processes:
                     self.counts["busy"] += 1
                     raise ServerBusy(
                         f"the server is busy: every query process is taken and {len(self._waiting)} "
@@ -360,7 +361,7 @@ class Admission:
         return _seconds(min(ends, default=now) - now)
 
 
-def _limited(client: str | None) -> bool:
+def _limited(client: str | None) -> TypeGuard[str]:
     return client is not None and client != TOKEN_HOLDER
 
 
@@ -604,6 +605,8 @@ def _spawn(isolate_network: bool, memory_bytes: int | None = None) -> _Worker:
         stdout=subprocess.PIPE,
         close_fds=True,
     )
+    if process.stdin is None or process.stdout is None:  # PIPE gives both: for the type checker
+        raise OSError("the query process started without its pipes")
     jobs = Connection(os.dup(process.stdin.fileno()), readable=False)
     replies = Connection(os.dup(process.stdout.fileno()), writable=False)
     process.stdin.close()

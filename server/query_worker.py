@@ -30,6 +30,7 @@ answered as such.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import queue
@@ -168,10 +169,9 @@ def main() -> None:
     replies = Connection(os.dup(1), readable=False)
     os.dup2(2, 1)  # anything printed goes to the log, not into the reply channel
     sys.stdout = sys.stderr
-    try:
+    # The pipes break when the parent is gone: nothing left to do then.
+    with contextlib.suppress(BrokenPipeError, EOFError, ConnectionResetError):
         serve(jobs, replies, isolated, offline)
-    except (BrokenPipeError, EOFError, ConnectionResetError):
-        pass  # the parent is gone: nothing left to do
 
 
 class OfflineThread:
