@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, BinaryIO, cast
+from typing import TYPE_CHECKING, BinaryIO
 
 from rdflib import RDF, Graph, URIRef
 
@@ -23,7 +23,7 @@ from urbankg.errors import Problem, SourceError
 from urbankg.loaders import load_file, source_name, supported
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.parsed import Parsed
-from urbankg.store import LocalStore, QueryResult, Store, StoreStats, Substitutions
+from urbankg.store import QueryResult, Store, StoreStats, Substitutions
 from urbankg.validation import Validator, mentioned_iris
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class KnowledgeGraph:
     def validate(self, paths: Iterable[Path | str], progress: Progress | None = None) -> list[Problem]:
         """Every problem in the files (syntax and SHACL), warnings included. Never writes."""
         try:
-            _parsed, problems = self._check(expand_paths(paths), progress)
+            _parsed, problems = self.check(expand_paths(paths), progress)
         except SourceError as error:
             return error.problems
         return problems
@@ -105,73 +105,11 @@ class KnowledgeGraph:
         )
 
     def bulk_load(self, path: Path | str, *, agent: str | None = None, replace: bool = False) -> str:
-        """Load a large, trusted RDF dump with the store's bulk loader: no SHACL, not transactional.
+        """Load a large, trusted RDF dump with the store's bulk loader, no SHACL
+        (WritePath.bulk_load): the graph's IRI."""
+        return self.writes.bulk_load(path, agent or config.local_agent(), replace=replace)
 
-        For machine-generated data (an OpenAlex export, a benchmark graph) that would take
-        hours through the validation gate. The file's graph is dropped first; if the
-        bulk load fails half way, or its process is killed, the store drops the graph again
-        (at once, or when it is next opened), so a failed load leaves no half graph behind
-        — but readers may see a partial graph while it runs.
-
-        A dump compressed with gzip (``dump.nt.gz``) is read as it is decompressed: dumps
-        are mostly shipped that way, and a 20 GB file need not sit on the disk beside the
-        store it goes into.
-
-        Claims hold as for a load (ClaimConflict for a graph another agent created, unless
-        ``replace``), under the write path's lock; the history records the load.
-        """
-        import gzip
-
-        import pyoxigraph as ox
-
-        from urbankg.store import WriteRecord
-        from urbankg.write_path import now_iso
-
-        path = Path(path)
-        formats = {
-            ".nt": ox.RdfFormat.N_TRIPLES,
-            ".nq": ox.RdfFormat.N_QUADS,
-            ".ttl": ox.RdfFormat.TURTLE,
-            ".trig": ox.RdfFormat.TRIG,
-            ".rdf": ox.RdfFormat.RDF_XML,
-            ".owl": ox.RdfFormat.RDF_XML,
-        }
-        compressed = path.suffix.lower() == ".gz"
-        inner = Path(path.stem) if compressed else path
-        store = self.store
-        if inner.suffix.lower() not in formats or not isinstance(store, LocalStore):
-            raise SourceError.single(
-                path,
-                None,
-                "bulk loading takes .nt, .nq, .ttl, .trig or .rdf files "
-                "(or any of them compressed with gzip, e.g. dump.nt.gz) "
-                "into the embedded store",
-            )
-        iri = config.graph_iri(source_name(inner))
-        agent = agent or config.local_agent()
-        with self.writes.lock:
-            self.writes._check_claim(iri, agent, replace, doing=f"bulk loading {path} would replace it")
-            before = self.store.graph_size(iri) or 0
-            entry = self.store.catalogue_entry(iri)
-            creator = entry.creator if entry is not None and entry.creator else config.agent_iri(agent)
-            self.store.drop_graph(iri)
-            try:
-                # The creator is kept across replacements, as a load keeps it.
-                if compressed:
-                    with gzip.open(path) as data:
-                        # typeshed's GzipFile is no IO[bytes], though it reads as one
-                        stream = cast(IO[bytes], data)
-                        after = store.bulk_load(stream, formats[inner.suffix.lower()], iri, str(path), creator)
-                else:
-                    after = store.bulk_load(path, formats[path.suffix.lower()], iri, str(path), creator)
-            except (OSError, EOFError, SyntaxError, ValueError) as exc:
-                raise SourceError.single(
-                    path, getattr(exc, "line", None), f"bulk load failed, nothing kept: {exc}"
-                ) from exc
-            self.store.write([], records=[WriteRecord(iri, agent, now_iso(), "load", f"{path} (bulk)", before, after)])
-        return iri
-
-    def _check(
+    def check(
         self, files: list[Path], progress: Progress | None, targets: list[str] | None = None
     ) -> tuple[list[Parsed], list[Problem]]:
         """Parse and validate ``files`` about to replace ``targets`` (their graphs, one a file;
@@ -198,14 +136,14 @@ class KnowledgeGraph:
         replaced = targets if targets is not None else [config.graph_iri(p.source) for p in parsed]
         for item in parsed:
             mentioned = mentioned_iris(item.graph)
-            context = self._store_types(mentioned, exclude_graphs=replaced)
+            context = self.store_types(mentioned, exclude_graphs=replaced)
             for iri in mentioned & batch_types.keys():
                 for cls in batch_types[iri]:
                     context.add((iri, RDF.type, cls))
             problems.extend(self.validator.validate(item, context))
         return parsed, problems
 
-    def _store_types(self, iris: set[URIRef], exclude_graphs: list[str]) -> Graph:
+    def store_types(self, iris: set[URIRef], exclude_graphs: list[str]) -> Graph:
         """rdf:type of the given IRIs in the store, ignoring the graphs about to be replaced."""
         context = Graph()
         if not iris or self.store.is_empty():

@@ -19,6 +19,10 @@ validate-and-load page: each is one method here, and each
 
 A :class:`SourceError` or :class:`ClaimConflict` means nothing was written.
 
+A bulk load (``urbankg load --bulk``, :meth:`WritePath.bulk_load`) takes the lock, checks the
+claim and records its history like a load, but skips the gate and is not one commit: it is
+for large trusted dumps (see its docstring).
+
 Costs. The lock is held while the write validates: writers wait for each other's SHACL
 (a file of a few thousand triples: tenths of a second; the bundled corpus: about 5 s).
 A POST revalidates the whole merged graph. An update costs a scratch copy (on disk a
@@ -47,6 +51,7 @@ remote graph between the copy and the commit loses its write.
 
 from __future__ import annotations
 
+import gzip
 import io
 import threading
 import weakref
@@ -55,15 +60,15 @@ from dataclasses import dataclass, field
 from dataclasses import replace as replaced
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 from rdflib import RDF, BNode, Graph, Literal, URIRef
 
-from urbankg import config
+from urbankg import config, formats
 from urbankg.errors import ClaimConflict, Problem, SourceError, StoreError, clipped
 from urbankg.parsed import Parsed, Positions
-from urbankg.store import GraphReplacement, WriteRecord, triples
+from urbankg.store import GraphReplacement, LocalStore, WriteRecord, triples
 from urbankg.update_scope import Scope, scope_of
 from urbankg.validation import mentioned_iris
 
@@ -74,6 +79,8 @@ __all__ = ["WritePath", "WriteRecord", "UpdateReport", "ACTIONS"]
 
 Progress = Callable[[Iterable], Iterable]
 ACTIONS = ("load", "put", "post", "delete", "update", "drop", "restore")
+# What Oxigraph's bulk loader reads, by the suffixes urbankg names them with (urbankg.formats).
+BULK_SUFFIXES = (".nt", ".nq", ".ttl", ".trig", ".rdf", ".owl")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 OTHER_WRITES_HINT = "Write to another graph, or ask to replace it (replace; --replace on the command line)."
 
@@ -147,8 +154,8 @@ class WritePath:
         with self.lock:
             # Claims first: a refusal should not wait for SHACL over the whole load.
             for path, target in zip(files, targets, strict=True):
-                self._check_claim(target, agent, replace, doing=f"loading {path} would replace it")
-            parsed, problems = self.kg._check(files, progress, targets=targets)
+                self.check_claim(target, agent, replace, doing=f"loading {path} would replace it")
+            parsed, problems = self.kg.check(files, progress, targets=targets)
             errors = [p for p in problems if p.severity == "error"]
             if errors:
                 raise SourceError(errors)
@@ -164,13 +171,67 @@ class WritePath:
             self.store.write(replacements, records=records)
         return LoadReport({r.iri: len(r.graph) for r in replacements}, [p for p in problems if p.severity != "error"])
 
+    def bulk_load(self, path: Path | str, agent: str, *, replace: bool = False) -> str:
+        """Load a large, trusted RDF dump with the store's bulk loader: no SHACL, not
+        transactional; the IRI of its graph (named after the file, as a load names it).
+
+        For machine-generated data (an OpenAlex export, a benchmark graph) that would take
+        hours through the validation gate. The file's graph is dropped first; if the
+        bulk load fails half way, or its process is killed, the store drops the graph again
+        (at once, or when it is next opened), so a failed load leaves no half graph behind
+        — but readers may see a partial graph while it runs. Embedded store only.
+
+        A dump compressed with gzip (``dump.nt.gz``) is read as it is decompressed: dumps
+        are mostly shipped that way, and a 20 GB file need not sit on the disk beside the
+        store it goes into.
+
+        Claims hold as for a load (ClaimConflict for a graph another agent created, unless
+        ``replace``), under the lock; the history records the load.
+        """
+        from urbankg.loaders import source_name
+
+        path = Path(path)
+        compressed = path.suffix.lower() == ".gz"
+        inner = Path(path.stem) if compressed else path
+        rdf_format = _bulk_format(inner.suffix.lower())
+        store = self.store
+        if rdf_format is None or not isinstance(store, LocalStore):
+            raise SourceError.single(
+                path,
+                None,
+                "bulk loading takes .nt, .nq, .ttl, .trig or .rdf files "
+                "(or any of them compressed with gzip, e.g. dump.nt.gz) "
+                "into the embedded store",
+            )
+        iri = config.graph_iri(source_name(inner))
+        with self.lock:
+            self.check_claim(iri, agent, replace, doing=f"bulk loading {path} would replace it")
+            before = store.graph_size(iri) or 0
+            entry = store.catalogue_entry(iri)
+            # The creator is kept across replacements, as a load keeps it.
+            creator = entry.creator if entry is not None and entry.creator else config.agent_iri(agent)
+            store.drop_graph(iri)
+            try:
+                if compressed:
+                    with gzip.open(path) as data:
+                        # typeshed's GzipFile is no IO[bytes], though it reads as one
+                        after = store.bulk_load(cast(IO[bytes], data), rdf_format, iri, str(path), creator)
+                else:
+                    after = store.bulk_load(path, rdf_format, iri, str(path), creator)
+            except (OSError, EOFError, SyntaxError, ValueError) as exc:
+                raise SourceError.single(
+                    path, getattr(exc, "line", None), f"bulk load failed, nothing kept: {exc}"
+                ) from exc
+            store.write([], records=[WriteRecord(iri, agent, now_iso(), "load", f"{path} (bulk)", before, after)])
+        return iri
+
     # -- Graph Store -----------------------------------------------------------------------
 
     def put(self, parsed: Parsed, graph_iri: str, agent: str, *, origin: str, replace: bool = False) -> LoadReport:
         """Replace ``graph_iri`` with an already-parsed source, validated as a file would be.
         An empty source leaves the graph existing and empty, with its catalogue entry."""
         with self.lock:
-            self._check_claim(graph_iri, agent, replace, doing=f"{origin} would replace it", hint=OTHER_WRITES_HINT)
+            self.check_claim(graph_iri, agent, replace, doing=f"{origin} would replace it", hint=OTHER_WRITES_HINT)
             return self._replace(parsed, graph_iri, agent, origin, "put")
 
     def put_derived(self, graph: Graph, graph_iri: str, agent: str, *, origin: str) -> LoadReport:
@@ -210,7 +271,7 @@ class WritePath:
             before = self.store.graph_size(graph_iri)
             if before is None and self.store.catalogue_entry(graph_iri) is None:
                 return False
-            self._check_claim(graph_iri, agent, replace, doing=f"{origin} would remove it", hint=OTHER_WRITES_HINT)
+            self.check_claim(graph_iri, agent, replace, doing=f"{origin} would remove it", hint=OTHER_WRITES_HINT)
             record = WriteRecord(graph_iri, agent, now_iso(), action, origin, before or 0, 0)
             self.store.write([], drops=[graph_iri], records=[record])
         return True
@@ -275,7 +336,7 @@ class WritePath:
                 named_whole = graph in wholesale or (scope is not None and scope.every_graph)
                 if before is not None and (gone or emptied or named_whole):
                     verb = "drop" if gone else "clear" if named_whole else "empty"
-                    self._check_claim(
+                    self.check_claim(
                         graph, agent, replace, doing=f"this SPARQL update would {verb} it", hint=OTHER_WRITES_HINT
                     )
             problems = self._validate_graphs({g: c for g, c in contents.items() if c is not None and len(c)})
@@ -316,7 +377,7 @@ class WritePath:
 
     # -- helpers ---------------------------------------------------------------------------
 
-    def _check_claim(self, graph_iri: str, agent: str, replace: bool, *, doing: str, hint: str | None = None) -> None:
+    def check_claim(self, graph_iri: str, agent: str, replace: bool, *, doing: str, hint: str | None = None) -> None:
         """ClaimConflict when ``graph_iri`` exists and another agent (or nobody known) created it;
         ``hint`` says what to do instead (the default: the command line's options of a load)."""
         if replace:
@@ -339,7 +400,7 @@ class WritePath:
 
     def _validate(self, parsed: Parsed, replaced: list[str]) -> list[Problem]:
         """The SHACL problems of one source about to replace ``replaced`` (as load_parsed did)."""
-        context = self.kg._store_types(mentioned_iris(parsed.graph), exclude_graphs=replaced)
+        context = self.kg.store_types(mentioned_iris(parsed.graph), exclude_graphs=replaced)
         return self.kg.validator.validate(parsed, context)
 
     def _validate_graphs(self, contents: dict[str, Graph]) -> list[Problem]:
@@ -353,7 +414,7 @@ class WritePath:
         problems: list[Problem] = []
         for graph, content in contents.items():
             mentioned = mentioned_iris(content)
-            context = self.kg._store_types(mentioned, exclude_graphs=list(contents))
+            context = self.kg.store_types(mentioned, exclude_graphs=list(contents))
             for iri in mentioned & batch_types.keys():
                 for cls in batch_types[iri]:
                     context.add((iri, RDF.type, cls))
@@ -369,6 +430,12 @@ class WritePath:
         text = io.BytesIO()
         ox.serialize(triples(found), text, format=ox.RdfFormat.N_TRIPLES)
         return text.getvalue().decode("utf-8")
+
+
+def _bulk_format(suffix: str) -> ox.RdfFormat | None:
+    """The format Oxigraph's bulk loader reads a file of this suffix as; None for one it does not take."""
+    found = formats.by_suffix(suffix, formats.RDF_FORMATS) if suffix in BULK_SUFFIXES else None
+    return found.rdf if found is not None else None
 
 
 def _default_graph_refusal(what: str) -> str:
