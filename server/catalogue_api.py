@@ -38,6 +38,7 @@ def run(query: CannedQuery, params: dict[str, str]) -> tuple[list[str], list[dic
     """Columns, rows (term objects) and whether the row cap cut the result."""
     outcome = _execute(query, params)
     result = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(result, ox.QuerySolutions), f"{query.name} is a SELECT query"  # the catalogue checks
     columns = [v.value for v in result.variables]
     rows = [{c: solution[c] for c in columns} for solution in result]
     return columns, rows, outcome.truncated
@@ -156,7 +157,7 @@ def openapi():
 
 
 def openapi_document() -> dict:
-    paths = {
+    paths: dict[str, dict] = {
         "/api/queries": {
             "get": {
                 "operationId": "listQueries",
@@ -171,7 +172,7 @@ def openapi_document() -> dict:
         },
     }
     for query in catalogue().queries.values():
-        parameters = []
+        parameters: list[dict[str, object]] = []
         for p in query.parameters.values():
             schema: dict = {
                 "type": "integer" if p.type in ("integer", "year") else "number" if p.type == "decimal" else "string"
@@ -261,7 +262,11 @@ def query_page(name: str):
     query = catalogue().get(name)
     params = {p.name: request.args.get(p.name, p.default or "") for p in query.parameters.values()}
     choices = {p.name: catalogue().allowed_values(services().kg, p) for p in query.parameters.values()}
-    error, status, headers, columns, rows, truncated, picture = None, 200, {}, [], [], False, ""
+    error: str | None = None
+    status, headers = 200, dict[str, str]()
+    columns: list[str] = []
+    rows: list[dict] = []
+    truncated, picture = False, ""
     try:
         columns, rows, truncated = run(query, {k: v for k, v in params.items() if v})
         picture = draw(query, rows)

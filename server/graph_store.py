@@ -166,8 +166,15 @@ def get(iri: str) -> Response:
     except NotAcceptable as exc:
         raise error(406, str(exc), refusal="not-acceptable") from None
     # No dataset for the default graph: the job then reads the union, as a query does.
-    dataset = {"default_graphs": [iri], "named_graphs": []} if iri else {}
-    job = QueryJob("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {"graph": fmt.key}, None, **dataset)
+    default_graphs: list[str] | None = [iri] if iri else None
+    named_graphs: list[str] | None = [] if iri else None
+    job = QueryJob(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        {formats.GRAPH: fmt.key},
+        None,
+        default_graphs=default_graphs,
+        named_graphs=named_graphs,
+    )
     try:
         outcome = services().runner.run(job, services().settings.query_timeout)
     except QueryTimeout as exc:

@@ -75,7 +75,10 @@ def two_column_svg(
     for nodes, ys, x, anchor in ((left, left_y, COLUMN_WIDTH - 12, "end"), (right, right_y, x_right, "start")):
         for node in nodes:
             text = escape(_clip(node.label, 44))
-            label = f'<text x="{x}" y="{ys[node.key]}" text-anchor="{anchor}" class="node"><title>{escape(node.label)}</title>{text}</text>'
+            label = (
+                f'<text x="{x}" y="{ys[node.key]}" text-anchor="{anchor}" class="node">'
+                f"<title>{escape(node.label)}</title>{text}</text>"
+            )
             parts.append(f'<a href="{escape(node.href)}">{label}</a>' if node.href else label)
     parts.insert(
         0,
@@ -144,8 +147,8 @@ def matrix_svg(row_labels: list[str], column_labels: list[str], cells: dict[tupl
             fill = colour[kind] if kind else "#f4f6f8"
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" fill="{fill}" '
-                f'fill-opacity="{0.85 if kind else 1}" class="cell"><title>{escape(row)} — {escape(kind or "no link")} — '
-                f"{escape(column)}</title></rect>"
+                f'fill-opacity="{0.85 if kind else 1}" class="cell">'
+                f"<title>{escape(row)} — {escape(kind or 'no link')} — {escape(column)}</title></rect>"
             )
             if kind:
                 parts.append(

@@ -71,8 +71,8 @@ class _Running:
     """A query being answered; requests for the same query wait on ``done``."""
 
     done: threading.Event
-    outcome: Outcome | None = None
-    error: QueryError | None = None
+    outcome: Outcome | None = None  # set before done, unless error is
+    error: QueryError | DiskFull | None = None
 
 
 class CachedRunner:
@@ -182,6 +182,8 @@ class CachedRunner:
             raise QueryTimeout(timeout)
         if running.error is not None:
             raise running.error
+        if running.outcome is None:  # the run ended with neither: it raised before either was set
+            raise QueryFailed("the query being answered for another request ended without an answer")
         with self._lock:
             self.shared += 1
         return replace(running.outcome, cache="shared")

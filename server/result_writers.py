@@ -92,7 +92,8 @@ def _write_solutions(result: ox.QuerySolutions, fmt: str, max_rows: int | None, 
             break
         rows.append(encoded)
         size += len(encoded) + len(writer.separator)
-    link = None if limit is None else truncation_link(limit, max_rows if limit == "rows" else max_bytes)
+    cap = max_rows if limit == "rows" else max_bytes  # set whenever it cut the result
+    link = None if limit is None or cap is None else truncation_link(limit, cap)
     body = b"".join(
         [
             writer.head(variables, link).encode("utf-8"),
@@ -128,12 +129,21 @@ def _write_graph(
     return Written("graph", body, len(triples), limit is not None, limit)
 
 
-def _serialize_graph(triples: list, key: str, prefixes: dict[str, str] | None) -> bytes:
+def _serialize_graph(triples: list[ox.Triple], key: str, prefixes: dict[str, str] | None) -> bytes:
     fmt = formats.by_key(key, formats.ANSWERS[formats.GRAPH])
+    return serialize_triples(triples, fmt, _used(prefixes, triples) if fmt.prefixed else None)
+
+
+def serialize_triples(triples: list[ox.Triple], fmt: formats.Format, prefixes: dict[str, str] | None) -> bytes:
+    """Triples in an RDF format: as quads of the default graph in TriG and N-Quads, and with
+    ``prefixes`` declared in Turtle and TriG."""
+    if fmt.rdf is None:
+        raise ValueError(f"{fmt.key} is not an RDF format")
+    statements: list[ox.Triple] | list[ox.Quad] = triples
     if fmt.quads:
-        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    options = {"prefixes": _used(prefixes, triples)} if prefixes and fmt in (formats.TURTLE, formats.TRIG) else {}
-    return ox.serialize(triples, format=fmt.rdf, **options)
+        statements = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
+    declared = prefixes if fmt.prefixed else None
+    return ox.serialize(statements, format=fmt.rdf, prefixes=declared) or b""  # None only when given an output
 
 
 def _length_at_least(term) -> int:
@@ -148,8 +158,10 @@ def _length_at_least(term) -> int:
     return len(value) if value.isascii() or len(value) > 1 << 24 else len(value.encode("utf-8"))
 
 
-def _used(prefixes: dict[str, str], statements: list) -> dict[str, str]:
+def _used(prefixes: dict[str, str] | None, statements: list[ox.Triple]) -> dict[str, str] | None:
     """Only the prefixes the statements use: pyoxigraph would declare every one it is given."""
+    if not prefixes:
+        return None
     iris = set()
     for statement in statements:
         for term in (statement.subject, statement.predicate, statement.object):

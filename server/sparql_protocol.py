@@ -37,6 +37,7 @@ import re
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, current_app, redirect, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from urbankg import formats
 from urbankg.errors import ClaimConflict, SourceError, StoreError
@@ -57,6 +58,7 @@ from urbankg.server.query_runner import (
 )
 from urbankg.server.query_worker import QueryJob
 from urbankg.server.result_cache import fresh_requested, requesting_client
+from urbankg.server.result_writers import serialize_triples
 from urbankg.server.services import services
 from urbankg.server.sparql_request import Refused
 from urbankg.server.sparql_text import scan
@@ -165,7 +167,8 @@ def run_query(text: str, params: dict[str, list[str]]) -> Response:
         if name in params:
             raise protocol_error(f"{name} sets the dataset of an update; for a query use {instead}")
     current = services().settings
-    format_param = (params.get("format") or params.get("output") or [None])[0]
+    asked = params.get("format") or params.get("output")
+    format_param = asked[0] if asked else None
     chosen: dict[str, str] = {}  # a kind left out has no acceptable format: its result is a 406
     for kind in formats.ANSWERS:
         with contextlib.suppress(NotAcceptable):
@@ -304,7 +307,7 @@ def _shift_lines(message: str, lines: int) -> str:
 # -- the service description -----------------------------------------------------------
 
 
-def service_description_response() -> Response:
+def service_description_response() -> BaseResponse:
     accept = request.headers.get("Accept")
     ranges = negotiation.parse_accept(accept)
     format_param = request.args.get("format")
@@ -319,10 +322,7 @@ def service_description_response() -> Response:
         raise HttpError(406, f"the service description can be had as {offered}", refusal="not-acceptable") from None
     statistics = services().statistics.get()
     triples = service_description.describe(endpoint_url(), services().settings, statistics)
-    if fmt.quads:
-        triples = [ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples]
-    options = {"prefixes": service_description.PREFIXES} if fmt in (formats.TURTLE, formats.TRIG) else {}
-    body = ox.serialize(triples, format=fmt.rdf, **options)
+    body = serialize_triples(triples, fmt, service_description.PREFIXES)
     response = Response(body, 200, content_type=fmt.content_type)
     response.headers["Vary"] = "Accept"
     return response

@@ -101,7 +101,8 @@ def home():
 
 @bp.get("/id/<path:rest>")
 def resource(rest: str):
-    iri = request.args.get("iri") if rest == "graph" and request.args.get("iri") else config.ID_BASE + rest
+    asked = request.args.get("iri")  # /id/graph?iri=...: a graph, whose IRI is under the graph base
+    iri = asked if rest == "graph" and asked else config.ID_BASE + rest
     try:
         ox.NamedNode(iri)
     except ValueError as exc:

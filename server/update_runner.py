@@ -72,19 +72,20 @@ class UpdateRunner:
     # -- the probe ---------------------------------------------------------------------
 
     def check(self, text: str, base_iri: str | None, timeout: float) -> CheckedUpdate:
-        """Read ``text`` in the probe; :class:`Refused` when it is not to be run (reasons beyond the parser's: crash, timeout, unavailable)."""
+        """Read ``text`` in the probe; :class:`Refused` when it is not to be run (reasons beyond
+        the parser's: crash, timeout, unavailable)."""
         with self._probe_lock:  # one check at a time: updates are applied one at a time anyway
-            self._ensure_probe()
+            jobs, replies = self._ensure_probe()
             try:
-                self._jobs.send((text, base_iri))
-                if not self._replies.poll(timeout):
+                jobs.send((text, base_iri))
+                if not replies.poll(timeout):
                     self._stop_probe()
                     raise Refused(
                         "timeout",
                         f"the update could not be checked within {timeout:g} s "
                         "(very long operator chains are slow to read); shorten it",
                     )
-                reply = self._replies.recv()
+                reply = replies.recv()
             except (EOFError, OSError):
                 code = self._stop_probe()
                 self.crashes += 1
@@ -103,9 +104,15 @@ class UpdateRunner:
             raise Refused("syntax", f"SPARQL update syntax error: {reply['message']}")
         raise Refused(reply.get("reason", "syntax"), reply.get("message", "the update was refused"))
 
-    def _ensure_probe(self) -> None:
-        if self._probe is not None and self._probe.poll() is None:
-            return
+    def _ensure_probe(self) -> tuple[Connection, Connection]:
+        """The running probe's connections (jobs, replies), started first when there is none."""
+        if (
+            self._probe is not None
+            and self._probe.poll() is None
+            and self._jobs is not None
+            and self._replies is not None
+        ):
+            return self._jobs, self._replies
         self._stop_probe()
         process = subprocess.Popen(
             [sys.executable, "-m", "urbankg.server.update_probe"],
@@ -113,10 +120,12 @@ class UpdateRunner:
             stdout=subprocess.PIPE,
             close_fds=True,
         )
-        jobs = Connection(os.dup(process.stdin.fileno()), readable=False)
-        replies = Connection(os.dup(process.stdout.fileno()), writable=False)
-        process.stdin.close()
-        process.stdout.close()
+        stdin, stdout = process.stdin, process.stdout
+        assert stdin is not None and stdout is not None  # both are pipes (PIPE above)
+        jobs = Connection(os.dup(stdin.fileno()), readable=False)
+        replies = Connection(os.dup(stdout.fileno()), writable=False)
+        stdin.close()
+        stdout.close()
         self._probe, self._jobs, self._replies = process, jobs, replies
         self._processes.add(process)
         try:
@@ -127,6 +136,7 @@ class UpdateRunner:
             code = self._stop_probe()
             raise Refused("unavailable", f"the update checker did not start (exit code {code}); see the server's log")
         self.probe_isolated = bool(ready.get("isolated"))
+        return jobs, replies
 
     def _stop_probe(self) -> int | None:
         process, self._probe = self._probe, None

@@ -41,6 +41,7 @@ class Format:
     # A format of quads (TriG, N-Quads): triples are written as quads of the default graph. Not
     # pyoxigraph's supports_datasets, which JSON-LD has too and which takes triples as they are.
     quads: bool = False
+    prefixed: bool = False  # it declares prefixes (Turtle, TriG): a writer may give it some
     # Its name under http://www.w3.org/ns/formats/ (the Service Description's sd:resultFormat);
     # written out, since pyoxigraph's own IRI for JSON-LD is not the registry's.
     w3c: str | None = None
@@ -98,6 +99,7 @@ TURTLE = Format(
     suffixes=(".ttl", ".turtle"),
     rdf=ox.RdfFormat.TURTLE,
     rdflib="turtle",
+    prefixed=True,
     w3c="Turtle",
 )
 NTRIPLES = Format(
@@ -138,6 +140,7 @@ TRIG = Format(
     rdf=ox.RdfFormat.TRIG,
     rdflib="trig",
     quads=True,
+    prefixed=True,
     w3c="TriG",
 )
 NQUADS = Format(
