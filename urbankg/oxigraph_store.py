@@ -81,7 +81,7 @@ from typing import IO, Any, BinaryIO, overload
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-from urbankg import config
+from urbankg import config, formats
 from urbankg.errors import DiskFull, StoreError, StoreLocked, UnstorableTerm
 from urbankg.store import (
     CatalogueEntry,
@@ -99,7 +99,8 @@ PREFIX prov: <http://www.w3.org/ns/prov#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 
-EXPORT_FORMATS = {"trig": ox.RdfFormat.TRIG, "nquads": ox.RdfFormat.N_QUADS}
+# What export writes: every quad, so formats of quads (urbankg.formats), by their keys.
+EXPORT_FORMATS = {f.key: f.rdf for f in (formats.TRIG, formats.NQUADS) if f.rdf}
 
 # In the journal file, the graphs to empty are listed as quads in this graph. It is never a
 # graph of the store, and no load may name it.

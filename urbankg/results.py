@@ -7,17 +7,14 @@ from typing import TextIO
 
 import pyoxigraph as ox
 
-from urbankg import config
+from urbankg import config, formats
 from urbankg.errors import UrbankgError, clipped
+from urbankg.store import QueryResult
 
-RESULT_FORMATS = ["table", "json", "csv", "tsv", "xml", "turtle", "ntriples"]
-SOLUTION_FORMATS = {
-    "json": ox.QueryResultsFormat.JSON,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-    "xml": ox.QueryResultsFormat.XML,
-}
-GRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES}
+# The formats the command line writes, named as urbankg.formats names them.
+SOLUTION_FORMATS = {f.key: f.results for f in (formats.JSON, formats.CSV, formats.TSV, formats.XML) if f.results}
+GRAPH_FORMATS = {f.key: f.rdf for f in (formats.TURTLE, formats.NTRIPLES) if f.rdf}
+RESULT_FORMATS = ["table", *SOLUTION_FORMATS, *GRAPH_FORMATS]
 
 # Shown shortened in tables; the full IRIs are what the machine formats give.
 TABLE_PREFIXES = {
@@ -51,7 +48,7 @@ TABLE_PREFIXES = {
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph
 
 
-def write_result(result: ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples, fmt: str, out: TextIO) -> None:
+def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
     if isinstance(result, ox.QuerySolutions):
         if fmt == "table":
             _write_table([v.value for v in result.variables], ([s[v] for v in result.variables] for s in result), out)
