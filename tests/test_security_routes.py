@@ -189,10 +189,10 @@ class Hrefs(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         for name, value in attrs:
-            if name in ("href", "src", "xlink:href", "action", "formaction"):
-                # A raster picture (the ontology page's icons) runs no script.
-                if not (tag in ("img", "link") and re.match(r"data:image/(png|gif|jpeg|webp)[;,]", value or "")):
-                    self.targets.append(value or "")
+            # A raster picture (the ontology page's icons) runs no script.
+            raster = tag in ("img", "link") and re.match(r"data:image/(png|gif|jpeg|webp)[;,]", value or "")
+            if name in ("href", "src", "xlink:href", "action", "formaction") and not raster:
+                self.targets.append(value or "")
 
 
 def unsafe_links(html: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 
 import pytest
 import requests
@@ -11,7 +12,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from endpoint import DATA, TOKEN, endpoint
-from small_disk import fill, small_disk  # noqa: F401 (a fixture)
+from small_disk import fill  # the small_disk fixture comes from the plugin (conftest.py)
 from urbankg import config
 from urbankg.server.settings import Settings
 
@@ -592,4 +593,4 @@ def test_32_concurrent_writers_of_every_kind_lose_nothing(tmp_path):
         assert len(history) == 24  # one record per write
         # Each write to the busy graph saw the one before it: the counts chain without a gap.
         chain = sorted((r.before, r.after) for r in history)
-        assert chain[0][0] == 0 and all(a[1] == b[0] for a, b in zip(chain, chain[1:])) and chain[-1][1] == 32
+        assert chain[0][0] == 0 and all(a[1] == b[0] for a, b in pairwise(chain)) and chain[-1][1] == 32

@@ -541,7 +541,8 @@ def test_load_is_refused(main):
 def test_service_on_the_allow_list_is_called(tmp_path, read_only):
     settings = Settings(token=None, workers=1, service_allow=(read_only.sparql,))
     with endpoint(tmp_path / "store", settings) as federating:
-        query = f"SELECT ?label WHERE {{ SERVICE <{read_only.sparql}> {{ ?v <http://www.w3.org/2000/01/rdf-schema#label> ?label }} }}"
+        label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+        query = f"SELECT ?label WHERE {{ SERVICE <{read_only.sparql}> {{ ?v {label} ?label }} }}"
         response = requests.get(federating.sparql, params={"query": query}, timeout=30)
         assert response.status_code == 200, response.text
         assert [b["label"]["value"] for b in response.json()["results"]["bindings"]] == ["Lirendong"]

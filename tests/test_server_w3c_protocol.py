@@ -120,7 +120,7 @@ def tabular(response: requests.Response) -> list[dict]:
             rows.append({b.get("name"): (b[0].tag.replace(SRX, ""), b[0].text) for b in result})
         return rows
     lines = response.text.splitlines()
-    return [dict(zip(lines[0].split(","), line.split(","))) for line in lines[1:]]
+    return [dict(zip(lines[0].split(","), line.split(","), strict=True)) for line in lines[1:]]
 
 
 def rdf(response: requests.Response) -> Graph:
@@ -158,7 +158,7 @@ def test_query_dataset_default_graphs_post(url):
         "POST",
         "/sparql/?default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&default-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
         content_type="application/sparql-query",
-        body="ASK { <http://kasei.us/2009/09/sparql/data/data1.rdf> a ?type . <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type . }",
+        body=f"ASK {{ <{KASEI}data1.rdf> a ?type . <{KASEI}data2.rdf> a ?type . }}",
     )
     assert boolean(response) is True
 
@@ -169,7 +169,7 @@ def test_query_dataset_named_graphs_post(url):
         "POST",
         "/sparql/?named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata1.rdf&named-graph-uri=http%3A%2F%2Fkasei.us%2F2009%2F09%2Fsparql%2Fdata%2Fdata2.rdf",
         content_type="application/sparql-query",
-        body="ASK { GRAPH ?g1 { <http://kasei.us/2009/09/sparql/data/data1.rdf> a ?type } GRAPH ?g2 { <http://kasei.us/2009/09/sparql/data/data2.rdf> a ?type } }",
+        body=f"ASK {{ GRAPH ?g1 {{ <{KASEI}data1.rdf> a ?type }} GRAPH ?g2 {{ <{KASEI}data2.rdf> a ?type }} }}",
     )
     assert boolean(response) is True
 
@@ -284,9 +284,12 @@ def test_query_content_type_construct(url):
 
 UPDATE_PROLOGUE = "PREFIX dc: <http://purl.org/dc/terms/>\nPREFIX foaf: <http://xmlns.com/foaf/0.1/>\n"
 THREE_DOCUMENTS = """INSERT DATA {
-    GRAPH <http://kasei.us/2009/09/sparql/data/data1.rdf> { <http://kasei.us/2009/09/sparql/data/data1.rdf> a foaf:Document }
-    GRAPH <http://kasei.us/2009/09/sparql/data/data2.rdf> { <http://kasei.us/2009/09/sparql/data/data2.rdf> a foaf:Document }
-    GRAPH <http://kasei.us/2009/09/sparql/data/data3.rdf> { <http://kasei.us/2009/09/sparql/data/data3.rdf> a foaf:Document }
+    GRAPH <http://kasei.us/2009/09/sparql/data/data1.rdf> {
+        <http://kasei.us/2009/09/sparql/data/data1.rdf> a foaf:Document }
+    GRAPH <http://kasei.us/2009/09/sparql/data/data2.rdf> {
+        <http://kasei.us/2009/09/sparql/data/data2.rdf> a foaf:Document }
+    GRAPH <http://kasei.us/2009/09/sparql/data/data3.rdf> {
+        <http://kasei.us/2009/09/sparql/data/data3.rdf> a foaf:Document }
 } ;
 """
 
@@ -459,7 +462,8 @@ WHERE {
         body="""ASK {
     GRAPH <http://example.org/protocol-update-dataset-full-test/> {
         <http://kasei.us/2009/09/sparql/data/data1.rdf> <http://example.org/in> "default" .
-        <http://kasei.us/2009/09/sparql/data/data2.rdf> <http://example.org/in> <http://kasei.us/2009/09/sparql/data/data2.rdf> .
+        <http://kasei.us/2009/09/sparql/data/data2.rdf> <http://example.org/in>
+            <http://kasei.us/2009/09/sparql/data/data2.rdf> .
     }
     FILTER NOT EXISTS {
         GRAPH <http://example.org/protocol-update-dataset-full-test/> {
