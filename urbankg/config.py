@@ -8,7 +8,8 @@ from importlib.resources import files
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-# Mint every IRI under one base (DESIGN.md): ontology terms, data, named graphs.
+# Mint every IRI under one base. URBANKG_BASE moves the data and graph IRIs urbankg mints; the
+# ontology file writes its terms under the default base (docs/architecture.md, Packaging).
 BASE = os.environ.get("URBANKG_BASE", "https://w3id.org/urbankg/")
 ONTOLOGY_NS = BASE + "ontology#"
 ID_BASE = BASE + "id/"
