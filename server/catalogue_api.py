@@ -16,7 +16,7 @@ import pyoxigraph as ox
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 from markupsafe import Markup
 
-from urbankg import __version__
+from urbankg import __version__, formats
 from urbankg.errors import UrbankgError
 from urbankg.queries.catalogue import CannedQuery, Catalogue, ParameterError, check_class, shown
 from urbankg.results import show_term
@@ -64,7 +64,7 @@ def _execute(query: CannedQuery, params: dict[str, str]):
     settings = services().settings
     job = QueryJob(
         query.sparql,
-        {"solutions": "json"},
+        {formats.SOLUTIONS: formats.JSON.key},
         settings.max_rows,
         substitutions={name: str(term) for name, term in bound.items()},
     )

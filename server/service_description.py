@@ -81,7 +81,7 @@ class Statistics:
         for name, (sparql, default_graphs) in STATISTICS.items():
             job = QueryJob(
                 sparql,
-                {"solutions": "json"},
+                {formats.SOLUTIONS: formats.JSON.key},
                 None,
                 default_graphs=default_graphs,
                 named_graphs=[] if default_graphs is not None else None,

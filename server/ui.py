@@ -114,11 +114,8 @@ def resource(rest: str):
         )
     wanted = _negotiate()
     if wanted is None:
-        abort(
-            406,
-            description="This resource is available as text/html, text/turtle, application/n-triples "
-            "and application/ld+json.",
-        )
+        *others, last = [f.media_type for f in PAGE_FORMATS]
+        abort(406, description=f"This resource is available as {', '.join(others)} and {last}.")
     outgoing = rows("resource-out", iri)
     incoming = rows("resource-in", iri)
     if not outgoing and not incoming:
