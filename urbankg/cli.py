@@ -482,10 +482,6 @@ def restore(obj: Context, folder: Path, target: Path | None, replace: bool) -> N
 @click.pass_obj
 def reason(obj: Context, write: bool) -> None:
     """Check ontology + data with HermiT; write inferred memberships to their own graph."""
-    from rdflib import Graph
-
-    from urbankg.reasoning import reason as run_reasoner
-
     server = obj.server()
     if write and server is not None:
         _fail(
@@ -496,15 +492,7 @@ def reason(obj: Context, write: bool) -> None:
         )
     try:
         kg = obj.reader()
-        ontology = Graph().parse(config.ontology_file(), format="turtle")
-        data = Graph()
-        # Everything asserted, but not last run's inferences: they are recomputed.
-        asserted = [g for g in kg.graphs() if g != config.INFERRED_GRAPH]
-        if asserted:  # the dataset names the graphs: no IRI is written into the query
-            triples = kg.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=asserted)
-            data.parse(data=_ntriples(triples), format="nt")
-        click.echo(f"Reasoning over {len(ontology)} ontology and {len(data)} data triples with HermiT...", err=True)
-        result = run_reasoner(ontology, data)
+        result = kg.reason(announce=lambda line: click.echo(line, err=True))
     except UrbankgError as error:
         _fail(error)
     click.echo(result.summary())
@@ -512,16 +500,10 @@ def reason(obj: Context, write: bool) -> None:
         sys.exit(1)
     if write:
         try:
-            kg.writes.put_derived(result.inferred, config.INFERRED_GRAPH, config.local_agent(), origin="urbankg reason")
+            kg.write_inferred(result)
         except UrbankgError as error:
             _fail(error)
         click.echo(f"wrote {len(result.inferred)} triples to {config.INFERRED_GRAPH}", err=True)
-
-
-def _ntriples(triples) -> str:
-    import pyoxigraph as ox
-
-    return (ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"").decode("utf-8")
 
 
 @main.command()

@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+import pyoxigraph as ox
 from rdflib import RDF, Graph, URIRef
 
 from urbankg import config
@@ -27,6 +28,7 @@ from urbankg.store import QueryResult, Store, StoreStats, Substitutions
 from urbankg.validation import Validator, mentioned_iris
 
 if TYPE_CHECKING:
+    from urbankg.reasoning import ReasoningResult
     from urbankg.write_path import UpdateReport, WritePath
 
 Progress = Callable[[Iterable], Iterable]
@@ -174,6 +176,27 @@ class KnowledgeGraph:
     def update(self, sparql: str, *, agent: str | None = None, replace: bool = False) -> UpdateReport:
         """A SPARQL update through the SHACL gate (WritePath.update): its UpdateReport."""
         return self.writes.update(sparql, agent or config.local_agent(), replace=replace)
+
+    def reason(self, announce: Callable[[str], None] | None = None) -> ReasoningResult:
+        """OWL reasoning (HermiT) over the ontology and every asserted graph; last run's
+        inferences (graph/inferred) are left out, being recomputed. Writes nothing."""
+        from urbankg.reasoning import reason as run_reasoner
+
+        ontology = Graph().parse(config.ontology_file(), format="turtle")
+        data = Graph()
+        asserted = [g for g in self.graphs() if g != config.INFERRED_GRAPH]
+        if asserted:  # the dataset names the graphs: no IRI is written into the query
+            triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=asserted)
+            data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", format="nt")
+        if announce is not None:
+            announce(f"Reasoning over {len(ontology)} ontology and {len(data)} data triples with HermiT...")
+        return run_reasoner(ontology, data)
+
+    def write_inferred(self, result: ReasoningResult, *, agent: str | None = None) -> LoadReport:
+        """Replace graph/inferred with a consistent result's entailed types (WritePath.put_derived)."""
+        return self.writes.put_derived(
+            result.inferred, config.INFERRED_GRAPH, agent or config.local_agent(), origin="urbankg reason"
+        )
 
     def drop(self, graph: str, *, agent: str | None = None, replace: bool = False) -> bool:
         return self.writes.drop(
