@@ -27,18 +27,6 @@ if TYPE_CHECKING:
 
 EXTENSION = "urbankg"  # the key of the Services object in app.extensions
 
-# The string keys the services were kept under before this module, still filled so that code
-# outside the server (the CLI's serve, tests) that reads them keeps working until it calls
-# services(app); the server's own modules read none of them.
-LEGACY_KEYS = {
-    "urbankg_settings": "settings",
-    "urbankg_runner": "runner",
-    "urbankg_statistics": "statistics",
-    "urbankg_updates": "updates",
-    "urbankg_write_path": "writes",
-    "urbankg_metrics": "metrics",
-}
-
 
 @dataclass(frozen=True)
 class Services:
@@ -58,8 +46,6 @@ class Services:
 
 def install(app: Flask, services: Services) -> None:
     app.extensions[EXTENSION] = services
-    for key, attribute in LEGACY_KEYS.items():
-        app.extensions[key] = getattr(services, attribute)
 
 
 def services(app: Flask | None = None) -> Services:

@@ -140,6 +140,7 @@ def serve(store_dir: Path, ready: Path, service_allow: str) -> None:
     from urbankg.graph import KnowledgeGraph
     from urbankg.oxigraph_store import OxigraphStore
     from urbankg.server.app import create_app
+    from urbankg.server.services import services
     from urbankg.server.settings import Settings
     from urbankg.validation import Validator
 
@@ -167,7 +168,7 @@ def serve(store_dir: Path, ready: Path, service_allow: str) -> None:
         if not stopping.is_set():
             raise
     finally:
-        app.extensions["urbankg_runner"].close()
+        services(app).close()
         kg.close()
 
 

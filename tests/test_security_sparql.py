@@ -21,6 +21,7 @@ import requests
 
 from canary import Canary
 from endpoint import TOKEN, endpoint
+from urbankg.server.services import services
 from urbankg.server.settings import Settings
 from urbankg.server.sparql_request import Refused
 from urbankg.server.update_runner import UpdateRunner
@@ -178,7 +179,7 @@ def test_a_check_past_the_time_limit_is_stopped():
 
 def test_health_says_whether_updates_and_queries_have_network(server):
     health = requests.get(server.url + "/health", timeout=10).json()
-    assert health["updates_without_network"] is server.app.extensions["urbankg_updates"].writer_isolated
+    assert health["updates_without_network"] is services(server.app).updates.writer_isolated
     if not health["updates_without_network"]:
         pytest.skip("[component] no network namespace for the writer thread on this machine (CAP_SYS_ADMIN)")
     assert health["query_workers_without_network"] == 0  # the allow-list gives the query processes network

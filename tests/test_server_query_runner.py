@@ -38,6 +38,7 @@ from urbankg.server.query_runner import (
     client_key,
 )
 from urbankg.server.query_worker import QueryJob, execute
+from urbankg.server.services import services
 from urbankg.server.settings import Settings
 
 LIMIT = 1.0
@@ -172,7 +173,7 @@ def test_writes_are_seen_by_the_next_query_and_old_snapshots_go(server):
             timeout=30,
         ).json()
         assert answer["results"]["bindings"][0]["n"]["value"] == str(n + 1)
-    runner = server.app.extensions["urbankg_runner"].runner  # the process runner behind the result cache
+    runner = services(server.app).runner.runner  # the process runner behind the result cache
     snapshots = list(runner._root.iterdir())
     assert 1 <= len(snapshots) <= runner.size + 1  # at most one per worker plus the newest
 
@@ -232,7 +233,7 @@ def test_an_in_memory_store_runs_queries_inline(tmp_path):
     kg = KnowledgeGraph.in_memory()
     fill(kg)
     app = create_app(kg, Settings(token=None, query_timeout=5))
-    assert isinstance(app.extensions["urbankg_runner"].runner, InlineRunner)
+    assert isinstance(services(app).runner.runner, InlineRunner)
     with served(app) as url:
         response = requests.get(
             url + "/sparql",

@@ -665,6 +665,7 @@ def serve(
     from waitress.server import MultiSocketServer, create_server
 
     from urbankg.server.app import create_app
+    from urbankg.server.services import services
     from urbankg.server.settings import Settings
 
     try:
@@ -687,7 +688,7 @@ def serve(
             app, host=host, port=port, threads=threads, ident="urbankg", max_request_body_size=settings.max_body + 1024
         )
     except OSError as error:
-        app.extensions["urbankg_runner"].close()
+        services(app).close()
         _fail(UrbankgError(f"cannot listen on {host}:{port}: {error.strerror or error}"))
     # The address it listens on (port 0: the one the system chose), as a client here reaches it.
     if isinstance(server, MultiSocketServer):  # a name with several addresses: the first one
@@ -698,7 +699,7 @@ def serve(
     url = store_access.reachable_url(listening, port)
     mode = (
         "read-only until a write token exists: urbankg tokens create NAME"
-        if app.extensions["urbankg_settings"].read_only
+        if services(app).settings.read_only
         else "writes need a token"
     )
     click.echo(
@@ -717,7 +718,7 @@ def serve(
         if not obj.remote:
             store_access.withdraw(obj.store_dir)
         server.close()
-        app.extensions["urbankg_runner"].close()
+        services(app).close()
 
 
 def _register_commands_defined_elsewhere() -> None:

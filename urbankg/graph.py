@@ -24,7 +24,7 @@ from urbankg.errors import Problem, SourceError
 from urbankg.loaders import load_file, source_name, supported
 from urbankg.oxigraph_store import OxigraphStore
 from urbankg.parsed import Parsed
-from urbankg.store import QueryResult, Store, StoreStats, Substitutions
+from urbankg.store import QueryResult, Store, StoreStats, Substitutions, triples
 from urbankg.validation import Validator, mentioned_iris
 
 if TYPE_CHECKING:
@@ -186,8 +186,8 @@ class KnowledgeGraph:
         data = Graph()
         asserted = [g for g in self.graphs() if g != config.INFERRED_GRAPH]
         if asserted:  # the dataset names the graphs: no IRI is written into the query
-            triples = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=asserted)
-            data.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES) or b"", format="nt")
+            answer = self.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", named_graphs=asserted)
+            data.parse(data=ox.serialize(triples(answer), format=ox.RdfFormat.N_TRIPLES) or b"", format="nt")
         if announce is not None:
             announce(f"Reasoning over {len(ontology)} ontology and {len(data)} data triples with HermiT...")
         return run_reasoner(ontology, data)
