@@ -9,9 +9,10 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 # Mint every IRI under one base. URBANKG_BASE moves the data and graph IRIs urbankg mints; the
-# ontology file writes its terms under the default base (docs/architecture.md, Packaging).
+# ontology's terms stay where they are published, as its file, the shapes and the annotation
+# mapping write them (docs/architecture.md, Packaging).
 BASE = os.environ.get("URBANKG_BASE", "https://w3id.org/urbankg/")
-ONTOLOGY_NS = BASE + "ontology#"
+ONTOLOGY_NS = "https://w3id.org/urbankg/ontology#"
 ID_BASE = BASE + "id/"
 GRAPH_BASE = BASE + "graph/"
 INFERRED_GRAPH = GRAPH_BASE + "inferred"

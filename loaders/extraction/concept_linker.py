@@ -38,6 +38,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 from ruamel.yaml import YAML
 
+from urbankg import config
+
 # A section title alone stays below the draft threshold (0.5): it only adds to sentence evidence.
 WEIGHT_SECTION = 0.4
 WEIGHT_PREVIOUS = 0.4
@@ -48,7 +50,7 @@ WEIGHT_ALT_LABEL = 0.95
 # A citation is usually invoked for a framework's concept; concepts of the controlled
 # vocabularies (stakeholder roles, relation kinds, topics, phenomena) are discounted.
 WEIGHT_VOCABULARY = 0.8
-UKG = "https://w3id.org/urbankg/ontology#"
+UKG = config.ONTOLOGY_NS
 # Concepts of these classes are never suggested for a citation (see the module docstring).
 NOT_CITED_FOR = (URIRef(UKG + "StakeholderRole"), URIRef(UKG + "RelationKind"))
 
