@@ -749,14 +749,7 @@ def _execute_through_store(kg: KnowledgeGraph, job: QueryJob) -> dict:
         return {"status": "syntax" if "syntax" in str(exc).lower() else "error", "message": str(exc)}
     except FormatMismatch as exc:
         return {"status": "mismatch", "kind": exc.kind}
-    return {
-        "status": "ok",
-        "kind": written.kind,
-        "body": written.body,
-        "rows": written.rows,
-        "truncated": written.truncated,
-        "limit": written.limit,
-    }
+    return written.reply()
 
 
 def make_runner(

@@ -136,14 +136,7 @@ def _run(store: QueryEngine, job: QueryJob) -> dict:
         return {"status": "memory"}
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         return {"status": "error", "message": f"{type(exc).__name__}: {exc}"}
-    return {
-        "status": "ok",
-        "kind": written.kind,
-        "body": written.body,
-        "rows": written.rows,
-        "truncated": written.truncated,
-        "limit": written.limit,
-    }
+    return written.reply()
 
 
 def limit_memory(limit: int) -> None:

@@ -44,6 +44,17 @@ class Written:
     truncated: bool
     limit: str | None = None  # the cap that cut the result: "rows" or "bytes"
 
+    def reply(self) -> dict:
+        """The answer as a query process sends it over its pipe (and the in-process runner returns it)."""
+        return {
+            "status": "ok",
+            "kind": self.kind,
+            "body": self.body,
+            "rows": self.rows,
+            "truncated": self.truncated,
+            "limit": self.limit,
+        }
+
 
 class FormatMismatch(Exception):
     """The chosen format does not fit the kind of result the query gave."""

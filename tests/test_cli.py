@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import requests
@@ -82,20 +83,7 @@ def test_validate_exits_1_with_file_line_messages_and_writes_nothing(tmp_path, d
     assert f"{config.GRAPH_BASE}broken" not in graphs
 
 
-XINTANG = """paper: work/lin-2019
-places:
-  - id: place/xintang
-    name: Xintang
-    admin_level: town
-    within: place/jiangsu
-cases:
-  - id: case/xintang
-    label: "Xintang town: a Taobao village cluster"
-    description: A town in Jiangsu where online shops cluster.
-    place: [place/xintang]
-    studied_by: [work/lin-2019]
-    case_of: [concept/taobao-village]
-"""
+XINTANG = (Path(__file__).parent / "data" / "annotations" / "xintang.yaml").read_text(encoding="utf-8")
 
 
 def test_a_first_time_user_validates_a_new_case_pointing_at_the_corpus(tmp_path):

@@ -13,6 +13,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -28,20 +29,7 @@ NO_TOKEN = {"URBANKG_TOKEN": None, "URBANKG_TOKEN_FILE": None}
 # The bundled ontology's graph, as its file holds it.
 ONTOLOGY_TRIPLES = len(Graph().parse(config.ontology_file()))
 
-XINTANG = """paper: work/lin-2019
-places:
-  - id: place/xintang
-    name: Xintang
-    admin_level: town
-    within: place/jiangsu
-cases:
-  - id: case/xintang
-    label: "Xintang town: a Taobao village cluster"
-    description: A town in Jiangsu where online shops cluster.
-    place: [place/xintang]
-    studied_by: [work/lin-2019]
-    case_of: [concept/taobao-village]
-"""
+XINTANG = (Path(__file__).parent / "data" / "annotations" / "xintang.yaml").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
