@@ -10,25 +10,19 @@ import importlib
 import re
 from pathlib import Path
 
+from urbankg import formats
 from urbankg.errors import SourceError
 from urbankg.parsed import Parsed, Positions
 
-# suffix -> loader module (imported on first use, so a missing optional loader
-# only matters to the files that need it)
+# Which module reads each source format (urbankg.formats); every suffix of the format is read by
+# it. Imported on first use, so a missing optional loader only matters to the files that need it.
+_LOADERS: tuple[tuple[tuple[formats.Format, ...], str], ...] = (
+    (formats.RDF_FORMATS, "rdf_file"),
+    ((formats.YAML,), "annotation_yaml"),
+    ((formats.BIBTEX,), "bibtex"),
+)
 LOADER_BY_SUFFIX: dict[str, str] = {
-    ".ttl": "rdf_file",
-    ".turtle": "rdf_file",
-    ".nt": "rdf_file",
-    ".nq": "rdf_file",
-    ".trig": "rdf_file",
-    ".jsonld": "rdf_file",
-    ".rdf": "rdf_file",
-    ".owl": "rdf_file",
-    ".xml": "rdf_file",
-    ".n3": "rdf_file",
-    ".yaml": "annotation_yaml",
-    ".yml": "annotation_yaml",
-    ".bib": "bibtex",
+    suffix: module for group, module in _LOADERS for fmt in group for suffix in fmt.suffixes
 }
 
 __all__ = ["LOADER_BY_SUFFIX", "Parsed", "Positions", "load_file", "source_name", "supported"]

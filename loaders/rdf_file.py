@@ -43,26 +43,17 @@ from defusedxml.ElementTree import DefusedXMLParser, ParseError
 from rdflib import XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.shared.jsonld.context import Context as JsonLdContext
 
+from urbankg import formats
 from urbankg.config import ID_BASE
 from urbankg.errors import Problem, SourceError, clipped
 from urbankg.loaders import nesting
 from urbankg.parsed import Parsed, Positions, engine_refusal, read_source_text, shown
 
-FORMAT_BY_SUFFIX = {
-    ".ttl": "turtle",
-    ".turtle": "turtle",
-    ".n3": "n3",
-    ".nt": "nt",
-    ".nq": "nquads",
-    ".trig": "trig",
-    ".jsonld": "json-ld",
-    ".rdf": "xml",
-    ".owl": "xml",
-    ".xml": "xml",
-}
-QUAD_FORMATS = {"nquads", "trig"}
-LINE_FORMATS = {"nt": ox.RdfFormat.N_TRIPLES, "nquads": ox.RdfFormat.N_QUADS}  # read by pyoxigraph
-NESTING_FORMATS = {"turtle", "trig", "n3"}  # N-Triples and N-Quads cannot nest
+# The RDF formats of urbankg.formats, by suffix. rdflib reads each under its rdflib name, but for:
+FORMAT_BY_SUFFIX: dict[str, formats.Format] = {suffix: fmt for fmt in formats.RDF_FORMATS for suffix in fmt.suffixes}
+# N-Triples and N-Quads, read by pyoxigraph, in time linear in a line's length (not rdflib's square).
+LINE_FORMATS = (formats.NTRIPLES, formats.NQUADS)
+NESTING_FORMATS = (formats.TURTLE, formats.TRIG, formats.N3)  # N-Triples and N-Quads cannot nest
 
 
 class RemoteContextRefused(Exception):
@@ -87,34 +78,34 @@ JsonLdContext._fetch_context = _refuse_remote_context  # type: ignore[method-ass
 def parse(path: Path, source: str) -> Parsed:
     fmt = FORMAT_BY_SUFFIX[path.suffix.lower()]
     text = read_source_text(path)
-    if fmt == "json-ld":
+    if fmt is formats.JSONLD:
         nesting.check_json(path, text)
     elif fmt in NESTING_FORMATS:
         nesting.check_turtle(path, text)
-    elif fmt == "xml":
+    elif fmt is formats.RDFXML:
         _check_xml(path, text)
     graph = _parse_text(path, text, fmt)
     return Parsed(path=path, graph=graph, positions=_positions(text, graph), source=source)
 
 
-def _parse_text(path: Path, text: str, fmt: str) -> Graph:
+def _parse_text(path: Path, text: str, fmt: formats.Format) -> Graph:
     graph = Graph()
     try:
         if fmt in LINE_FORMATS:
             names = _parse_lines(path, text, fmt, graph)
             _refuse_graph_names(path, text, names)
-        elif fmt in QUAD_FORMATS:
+        elif fmt.quads:
             # A source file becomes one named graph: the quads of every graph in
             # the file are merged into it.
             dataset = Dataset()
-            dataset.parse(data=text, format=fmt, publicID=ID_BASE)
+            dataset.parse(data=text, format=fmt.rdflib, publicID=ID_BASE)
             names = set()
             for s, p, o, g in dataset.quads((None, None, None, None)):
                 graph.add((s, p, o))
                 names.add(g)
             _refuse_graph_names(path, text, names)
         else:
-            graph.parse(data=text, format=fmt, publicID=ID_BASE)
+            graph.parse(data=text, format=fmt.rdflib, publicID=ID_BASE)
     except RemoteContextRefused as exc:
         raise SourceError.single(
             path,
@@ -135,24 +126,26 @@ def _parse_text(path: Path, text: str, fmt: str) -> Graph:
 
 def add_ntriples(graph: Graph, text: str) -> None:
     """Add N-Triples text (the store's own output, say) to ``graph``, in time linear in its length."""
-    _parse_lines(Path("n-triples"), text, "nt", graph)
+    _parse_lines(Path("n-triples"), text, formats.NTRIPLES, graph)
 
 
-def _parse_lines(path: Path, text: str, fmt: str, graph: Graph) -> set:
+def _parse_lines(path: Path, text: str, fmt: formats.Format, graph: Graph) -> set:
     """Add the statements of N-Triples or N-Quads text to ``graph``; returns the graph names it held."""
     terms = _Terms()
     names = set()
     add = graph.add
     try:
         # No base IRI: these formats have no relative IRIs, and one is refused as rdflib refused it.
-        for quad in ox.parse(text, LINE_FORMATS[fmt], lenient=True):
+        for quad in ox.parse(text, fmt.rdf, lenient=True):
             add((terms.convert(quad.subject), terms.convert(quad.predicate), terms.convert(quad.object)))
             if not isinstance(quad.graph_name, ox.DefaultGraph):
                 names.add(terms.convert(quad.graph_name))
     except SyntaxError as exc:
-        raise SourceError.single(path, exc.lineno, f"not valid {fmt}: {_oxigraph_reason(exc)}") from None
+        raise SourceError.single(path, exc.lineno, f"not valid {fmt.rdflib}: {_oxigraph_reason(exc)}") from None
     except _Unsupported as exc:
-        raise SourceError.single(path, _first_line(text, exc.written), f"not valid {fmt}: {exc.reason}") from None
+        raise SourceError.single(
+            path, _first_line(text, exc.written), f"not valid {fmt.rdflib}: {exc.reason}"
+        ) from None
     return names
 
 
@@ -238,9 +231,9 @@ def _error_line(exc: Exception) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _error_message(exc: Exception, fmt: str) -> str:
+def _error_message(exc: Exception, fmt: formats.Format) -> str:
     detail = getattr(exc, "_why", None) or getattr(exc, "msg", None) or str(exc)
-    return f"not valid {fmt}: {clipped(str(detail), 301)}"
+    return f"not valid {fmt.rdflib}: {clipped(str(detail), 301)}"
 
 
 class _DepthCounter:

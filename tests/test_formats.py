@@ -31,6 +31,12 @@ def test_every_file_a_loader_reads_has_its_format():
     assert {s for f in formats.SOURCE_FORMATS for s in f.suffixes} == set(LOADER_BY_SUFFIX)
 
 
+@pytest.mark.parametrize("fmt", formats.RDF_FORMATS, ids=lambda f: f.key)
+def test_every_rdf_format_names_the_parsers_that_read_it(fmt):
+    # The RDF loader reads a file under these names (loaders/rdf_file.py): none may be missing.
+    assert fmt.rdf is not None and fmt.rdflib
+
+
 def test_lookups():
     assert formats.by_suffix(".TTL") is formats.TURTLE
     assert formats.by_suffix(".owl") is formats.RDFXML

@@ -6,8 +6,9 @@ Three families: the SPARQL results documents (for SELECT and ASK), the RDF seria
 own source formats (annotation YAML, BibTeX), which only the loaders read; and HTML, which
 the web UI's pages are. The server's
 content negotiation, its result writers and its Service Description, the Graph Store's
-reading of bodies and the UI's resource pages take their tables from here; so can the
-command line, the stores and the loaders.
+reading of bodies and the UI's resource pages take their tables from here; so do the
+command line, the stores and the loaders (which suffix each loader reads, and under which
+parser's name).
 
 A format answers to three kinds of media type, kept apart because reading and answering
 differ: ``media_type`` is the registered one, sent in Content-Type; ``aliases`` are other
