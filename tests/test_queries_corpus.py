@@ -188,13 +188,19 @@ def test_stakeholder_relations_in_lirendong(kg):
 
 
 # stakeholder-relations has one branch per way a relation belongs to a case (Oxigraph plans the
-# OPTIONALs badly after a UNION); this holds it to the plain form, for every case in the corpus.
+# OPTIONALs badly after a UNION); this holds it to the plain form of its rule, for every case.
 RELATIONS_PLAIN = """
 PREFIX ukg: <https://w3id.org/urbankg/ontology#>
 PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT DISTINCT ?case ?from ?relation ?to ?quote WHERE {
   ?link a ukg:PowerRelation ; ukg:relationFrom ?from ; ukg:relationKind ?relation ; ukg:relationTo ?to .
-  { ?link ukg:relationIn ?case } UNION { ?from ukg:stakeholderIn ?case } UNION { ?to ukg:stakeholderIn ?case }
+  ?case a ukg:Case .
+  # its own case; else, naming none, every case its case-bound stakeholders share
+  FILTER(EXISTS { ?link ukg:relationIn ?case }
+         || (NOT EXISTS { ?link ukg:relationIn ?named }
+             && (EXISTS { ?from ukg:stakeholderIn ?case } || EXISTS { ?to ukg:stakeholderIn ?case })
+             && (EXISTS { ?from ukg:stakeholderIn ?case } || NOT EXISTS { ?from ukg:stakeholderIn ?other_from })
+             && (EXISTS { ?to ukg:stakeholderIn ?case } || NOT EXISTS { ?to ukg:stakeholderIn ?other_to })))
   OPTIONAL { ?link ukg:evidence/oa:exact ?quote }
 }"""
 

@@ -43,6 +43,22 @@ def test_home_shows_counts_and_ways_in(base_url):
     assert 'href="/queries/framework-crosswalk"' in page
 
 
+def test_home_counts_every_annotated_paper_of_the_bundled_corpus(tmp_path):
+    # corpus/: lin-2019 and sun-2025 have reference lists; elite-life-course has claims and a
+    # framework but no reference list, and is annotated all the same. The works only cited
+    # (Alibaba Group 2015, Zhou 2018 ...) are not, though cases name them as studies.
+    kg = KnowledgeGraph.open(tmp_path / "store")
+    try:
+        kg.ensure_bundled()
+        with served(create_app(kg, replace(Settings.from_env(), token="s3cret"))) as url:
+            page = requests.get(url + "/").text
+        assert "<strong>3</strong> annotated papers" in page, re.findall(r"<strong>\d+</strong> annotated papers", page)
+        for slug in ("elite-life-course", "lin-2019", "sun-2025"):
+            assert f'href="/papers/{slug}"' in page, slug
+    finally:
+        kg.close()
+
+
 def test_resource_page_lists_statements_with_links_and_quotes(base_url):
     page = requests.get(base_url + "/id/crosswalk/alpha-beta-1", headers={"Accept": "text/html"}).text
     assert 'href="/id/concept/alpha-one"' in page  # an IRI under the base links to its page here

@@ -1,0 +1,127 @@
+"""Canned queries answer for the value asked, not for every value that shares a node with it.
+
+A stakeholder of three cases, a place two cases lie in, a characteristic two legacies might
+share: a query that reaches its answer through such a node brings in what belongs to the
+others. Each test asks a query for one value and checks its answer against the corpus YAML
+(what the annotators wrote for that value), never against the query's own output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from rdflib import RDF, Graph, Namespace, URIRef
+
+from urbankg import config
+from urbankg.graph import KnowledgeGraph
+from urbankg.queries.catalogue import Catalogue
+
+ID = config.ID_BASE
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ONTOLOGY = CORPUS.parent / "ontology" / "urbankg.ttl"
+UKG = Namespace(config.ONTOLOGY_NS)
+
+
+def corpus_files() -> list[tuple[Path, dict[str, Any]]]:
+    return [(path, yaml.safe_load(path.read_text(encoding="utf-8"))) for path in sorted(CORPUS.glob("*/*.yaml"))]
+
+
+def entries(kind: str) -> list[tuple[Path, str, dict[str, Any]]]:
+    """(file, the file's paper, entry) for every entry of a section across the corpus."""
+    return [(path, data.get("paper", ""), entry) for path, data in corpus_files() for entry in data.get(kind) or []]
+
+
+def as_list(value: Any) -> list[str]:
+    return [] if value is None else [value] if isinstance(value, str) else list(value)
+
+
+@pytest.fixture(scope="module")
+def kg(tmp_path_factory):
+    graph = KnowledgeGraph.open(tmp_path_factory.mktemp("store"))
+    graph.ensure_bundled()
+    yield graph
+    graph.close()
+
+
+def ask(kg, name, **params):
+    result = Catalogue().run(kg, name, params)
+    columns = [v.value for v in result.variables]
+    return [{c: (s[c].value if s[c] is not None else None) for c in columns} for s in result]
+
+
+def test_stakeholder_relations_per_case_are_that_case_s_relations_only(kg):
+    stakeholder_cases = {ID + e["id"]: {ID + c for c in as_list(e.get("case"))} for _, _, e in entries("stakeholders")}
+    cases = {ID + e["id"] for _, _, e in entries("cases")}
+    relations = entries("relations")
+    assert relations, "the corpus should hold power relations"
+    shared = [e["id"] for _, _, e in relations if not e.get("case")]
+    assert shared, "the corpus should hold relations that name no case (the Guangzhou villages' own)"
+    for case in sorted(cases):
+        expected = set()
+        for _, _, rel in relations:
+            ends = [stakeholder_cases.get(ID + rel["from"], set()), stakeholder_cases.get(ID + rel["to"], set())]
+            if rel.get("case"):
+                belongs = ID + rel["case"] == case
+            else:  # a relation naming no case: every case its case-bound stakeholders share
+                bound = [e for e in ends if e]
+                belongs = bool(bound) and all(case in e for e in bound)
+            if belongs:
+                expected.add((ID + rel["from"], ID + rel["kind"], ID + rel["to"], rel["description"]))
+        rows = ask(kg, "stakeholder-relations", case=case.removeprefix(ID + "case/"))
+        got = {(r["from"], r["relation"], r["to"], r["description"]) for r in rows}
+        assert got == expected, f"{case}: leaked {sorted(got - expected)}, missing {sorted(expected - got)}"
+
+
+def test_stakeholder_relations_of_xiniujiao_leave_out_yushatan_and_lirendong(kg):
+    # The issue's example: Xiniujiao's answer had Yushatan's wholesale market and Lirendong's villagers.
+    rows = ask(kg, "stakeholder-relations", case="xiniujiao")
+    ends = {r["from"] for r in rows} | {r["to"] for r in rows}
+    assert ID + "stakeholder/shahe-clothing-wholesale-market" in ends
+    assert ID + "stakeholder/yongfu-auto-parts-wholesale-market" not in ends
+    assert not {e for e in ends if e.startswith(ID + "stakeholder/lirendong/")}
+
+
+def test_case_evidence_per_case_is_that_case_s_facts_only(kg):
+    cases = {ID + e["id"]: e for _, _, e in entries("cases")}
+    observations = entries("observations")
+    assert observations
+    for case, entry in sorted(cases.items()):
+        places = {ID + p for p in as_list(entry.get("place"))}
+        studies = {ID + p for p in as_list(entry.get("studied_by"))}
+        expected = set()
+        for _, paper, obs in observations:
+            named = as_list(obs.get("case"))
+            reported_by = ID + (obs.get("reported_by") or paper)
+            if (
+                ID + named[0] == case
+                if named
+                else (obs.get("place") and ID + obs["place"] in places and reported_by in studies)
+            ):
+                expected.add(ID + obs["id"])
+        got = {r["observation"] for r in ask(kg, "case-evidence", case=case.removeprefix(ID + "case/"))}
+        assert got == expected, f"{case}: leaked {sorted(got - expected)}, missing {sorted(expected - got)}"
+
+
+def test_case_evidence_of_a_case_in_china_leaves_out_lin_s_national_figures(kg):
+    # The elite life-course case lies in China, as do Lin's (2019) national counts.
+    rows = ask(kg, "case-evidence", case="elite-life-course-taobao-village-elites")
+    assert not [r for r in rows if r["reported_by"] == ID + "work/lin-2019"]
+
+
+def test_legacy_impacts_per_legacy_are_that_legacy_s_only(kg):
+    # The legacies are defined in the ontology (Sun & Manfredini 2025), read here with rdflib.
+    ontology = Graph().parse(ONTOLOGY)
+    legacies = sorted(ontology.subjects(RDF.type, UKG.Legacy))
+    assert len(legacies) >= 2, f"{ONTOLOGY}: the ontology should define the three legacies"
+    for legacy in legacies:
+        characteristics = {str(c) for c in ontology.objects(legacy, UKG.hasCharacteristic)}
+        own_impacts = {str(i) for i in ontology.objects(legacy, UKG.hasPotentialImpact)}
+        own_impacts |= {str(i) for c in characteristics for i in ontology.objects(URIRef(c), UKG.hasPotentialImpact)}
+        rows = ask(kg, "legacy-impacts", legacy=str(legacy).removeprefix(ID + "concept/"))
+        assert rows, legacy
+        assert {r["characteristic"] for r in rows if r["characteristic"]} == characteristics, legacy
+        leaked = {r["impact"] for r in rows if r["impact"]} - own_impacts
+        assert not leaked, f"{legacy}: impacts of another legacy {sorted(leaked)}"
