@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import RDF, XSD, Literal, URIRef
+from rdflib import RDF, SKOS, XSD, Literal, URIRef
 from rdflib.term import Node
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -42,6 +42,12 @@ from urbankg.loaders.annotation_mapping import (
     load_mapping,
 )
 from urbankg.parsed import Parsed, Positions, iri_fault, read_source_text, text_refusal
+
+# Labels and definitions of concepts are written in English (the annotation format's language)
+# and tagged so: the shapes require a language tag on every label and definition, and an exact
+# label match must not depend on guessing whether a label is tagged.
+LANGUAGE = "en"
+TAGGED = frozenset({SKOS.prefLabel, SKOS.altLabel, SKOS.definition})
 
 YEAR_RANGE = (1800, 2100)
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
@@ -433,7 +439,8 @@ class _Reader:
             self.problem(line, f"`{key}` takes {_kind_phrase(field)}, not {_describe(value)}")
             return None
         if kind == "text":
-            return Literal(self.as_text(value, entry, key, index, field).rstrip("\n"))
+            text = self.as_text(value, entry, key, index, field).rstrip("\n")
+            return Literal(text, lang=LANGUAGE) if field.property in TAGGED else Literal(text)
         if kind in KIND_EXAMPLES:
             literal = self.typed_literal(kind, value, entry, key, index, field)
             if literal is None:
