@@ -90,6 +90,12 @@ def test_concepts_md_lists_every_concept_iri(g):
     assert listed - defined == set(), f"{CONCEPTS_MD}: lists concepts the ontology lacks {sorted(listed - defined)}"
 
 
+def test_concepts_md_lists_every_mapping(g):
+    listed = set(re.findall(r"`(mapping/[^`]+)`", CONCEPTS_MD.read_text(encoding="utf-8")))
+    recorded = {str(node).removeprefix(ID) for node, *_ in correspondences(g) if str(node).startswith(ID + "mapping/")}
+    assert recorded and recorded == listed, f"{CONCEPTS_MD}: lists {sorted(listed)}, the ontology {sorted(recorded)}"
+
+
 # -- mappings -------------------------------------------------------------------------------
 
 
