@@ -125,3 +125,64 @@ def test_legacy_impacts_per_legacy_are_that_legacy_s_only(kg):
         assert {r["characteristic"] for r in rows if r["characteristic"]} == characteristics, legacy
         leaked = {r["impact"] for r in rows if r["impact"]} - own_impacts
         assert not leaked, f"{legacy}: impacts of another legacy {sorted(leaked)}"
+
+
+# --- a small graph where every parameter shares a node with another value of it ------------
+# tests/data/queries/shared-nodes.ttl: two topics, three papers, three frameworks, two legacies
+# and two surveys, each pair joined by a node both use.
+
+FIXTURE = Path(__file__).resolve().parent / "data" / "queries" / "shared-nodes.ttl"
+X = ID + "fixture/"
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory):
+    graph = KnowledgeGraph.open(tmp_path_factory.mktemp("shared"))
+    graph.bulk_load(FIXTURE)
+    yield graph
+    graph.close()
+
+
+def test_competing_explanations_per_topic_through_a_shared_factor(shared):
+    rows = ask(shared, "competing-explanations", topic="topic-one")
+    assert {r["claim"] for r in rows} == {X + "claim-one"}, f"{FIXTURE}: claim-two explains topic-two only"
+    assert {r["paper"] for r in rows} == {ID + "work/paper-a"}
+
+
+def test_shared_sources_keep_a_third_paper_s_concepts_and_authors_out(shared):
+    rows = ask(shared, "shared-sources", paper_a="paper-a", paper_b="paper-b")
+    works = {r["source"]: r for r in rows if r["shared"] == "work"}
+    assert set(works) == {ID + "work/shared-work"}
+    assert works[ID + "work/shared-work"]["concepts_a"] == "cited by A"  # not "cited by C"
+    assert works[ID + "work/shared-work"]["concepts_b"] == "cited by B"
+    # x:author-ac wrote a work A cites and a work only C cites: not shared by A and B
+    assert X + "author-ac" not in {r["source"] for r in rows}
+    # ... and shared by A and C
+    assert X + "author-ac" in {r["source"] for r in ask(shared, "shared-sources", paper_a="paper-a", paper_b="paper-c")}
+
+
+def test_framework_crosswalk_leaves_out_a_third_framework(shared):
+    rows = ask(shared, "framework-crosswalk", framework_a="alpha", framework_b="beta")
+    assert {(r["component_a"], r["component_b"]) for r in rows} == {(ID + "concept/alpha-one", ID + "concept/beta-one")}
+    rows = ask(shared, "framework-crosswalk", framework_a="beta", framework_b="alpha")
+    assert {(r["component_a"], r["component_b"]) for r in rows} == {(ID + "concept/beta-one", ID + "concept/alpha-one")}
+
+
+def test_triad_coverage_per_triad_through_a_concept_linked_to_two(shared):
+    rows = ask(shared, "triad-coverage", triad="gamma")
+    assert {r["moment"] for r in rows} == {ID + "concept/gamma-one"}
+    assert {r["concept"] for r in rows} == {ID + "concept/alpha-one"}
+    assert {r["paper"] for r in rows} == {ID + "work/paper-a"}  # alpha's proposer: the link names no source
+
+
+def test_legacy_impacts_through_a_shared_characteristic_keep_each_legacy_s_impacts(shared):
+    for own, other in (("one", "two"), ("two", "one")):
+        rows = ask(shared, "legacy-impacts", legacy=f"legacy-{own}")
+        impacts = {r["impact"] for r in rows if r["impact"]}
+        assert impacts == {ID + f"concept/impact-{own}"}, f"legacy-{own}: {sorted(impacts)} (impact-{other} is not its)"
+        assert {r["characteristic"] for r in rows} == {ID + "concept/shared-characteristic"}
+
+
+def test_survey_table_per_survey(shared):
+    rows = ask(shared, "survey-table", survey="one")
+    assert [(r["variable"], r["category"], r["percent"]) for r in rows] == [("Gender", "Male", "60.1")]
