@@ -219,7 +219,7 @@ class SparqlStore:
         drops, records = list(drops), list(records)
         if not replacements and not drops and not records:
             return
-        named = [_iri(r.iri) for r in replacements] + [_iri(iri) for iri in drops]
+        named = [_ref(r.iri) for r in replacements] + [_ref(iri) for iri in drops]
         if len(set(named)) < len(named):
             raise StoreError(
                 "a write names the same graph twice: " + ", ".join(sorted({g for g in named if named.count(g) > 1}))
@@ -231,8 +231,8 @@ class SparqlStore:
             op
             for iri in drops
             for op in (
-                f"DROP SILENT GRAPH <{iri}>",
-                f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}",
+                f"DROP SILENT GRAPH {_ref(iri)}",
+                f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ {_ref(iri)} ?p ?o }} }}",
             )
         ]
         if history:
@@ -240,7 +240,7 @@ class SparqlStore:
             last.append(f"INSERT DATA {{ GRAPH <{CATALOGUE_GRAPH}> {{\n{lines}\n}} }}")
         total = sum(len(r.graph) for r in replacements)
         if self.atomic_requests and total <= self.batch_size:
-            operations = [f"DROP SILENT GRAPH <{r.iri}>" for r in replacements]
+            operations = [f"DROP SILENT GRAPH {_ref(r.iri)}" for r in replacements]
             operations += _catalogue_operations(replacements, creators) if replacements else []
             for replacement in replacements:
                 operations += _insert_operations(replacement.iri, list(replacement.graph))
@@ -252,7 +252,7 @@ class SparqlStore:
         """The creator the catalogue names for each of ``graphs`` that has one."""
         found: dict[str, str] = {}
         for start in range(0, len(graphs), VALUES_CHUNK):
-            values = " ".join(f"<{g}>" for g in graphs[start : start + VALUES_CHUNK])
+            values = " ".join(_ref(g) for g in graphs[start : start + VALUES_CHUNK])
             rows = self._select(
                 f"SELECT ?g ?c WHERE {{ VALUES ?g {{ {values} }} GRAPH <{CATALOGUE_GRAPH}> "
                 "{ ?g <http://purl.org/dc/terms/creator> ?c } }"
@@ -285,7 +285,7 @@ class SparqlStore:
                 raise StoreError(f"{error}. Nothing was replaced.") from error
             raise
         moves = [
-            f"MOVE <{staging[r.iri]}> TO <{r.iri}>" if len(r.graph) else f"DROP SILENT GRAPH <{r.iri}>"
+            f"MOVE {_ref(staging[r.iri])} TO {_ref(r.iri)}" if len(r.graph) else f"DROP SILENT GRAPH {_ref(r.iri)}"
             for r in replacements
         ]
         catalogue = _catalogue_operations(replacements, creators) if replacements else []
@@ -304,15 +304,14 @@ class SparqlStore:
         if self.graph_size(iri) is None and self.catalogue_entry(iri) is None:
             return False
         self._update(
-            [f"DROP SILENT GRAPH <{iri}>", f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}"]
+            [f"DROP SILENT GRAPH {_ref(iri)}", f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ {_ref(iri)} ?p ?o }} }}"]
         )
         return True
 
     # -- the catalogue and the history ---------------------------------------------------
 
     def catalogue_entry(self, iri: str) -> CatalogueEntry | None:
-        _iri(iri)
-        rows = self._select(f"SELECT ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> ?p ?o }} }}")
+        rows = self._select(f"SELECT ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ {_ref(iri)} ?p ?o }} }}")
         values = {row["p"].value: row["o"].value for row in rows}
         if not values:
             return None
@@ -328,17 +327,16 @@ class SparqlStore:
     def graph_size(self, iri: str) -> int | None:
         """Triples in the graph; 0 for a graph that exists only by its catalogue entry (an
         empty one, see the module docstring); None when there is neither."""
-        _iri(iri)
-        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}")
+        rows = self._select(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {_ref(iri)} {{ ?s ?p ?o }} }}")
         size = int(next(iter(rows))["n"].value)
         if size:
             return size
-        listed = self._ask(f"ASK {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{iri}> a <{VOID}Dataset> }} }}")
+        listed = self._ask(f"ASK {{ GRAPH <{CATALOGUE_GRAPH}> {{ {_ref(iri)} a <{VOID}Dataset> }} }}")
         return 0 if listed else None
 
     def history(self, graph: str | None = None, limit: int | None = None) -> list[WriteRecord]:
         """The history records of the catalogue graph, newest first."""
-        where = f"<{_iri(graph)}>" if graph is not None else "?g"
+        where = _ref(graph) if graph is not None else "?g"
         rows = self._select(
             f"SELECT ?r ?p ?o WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ ?r a <{PROV_ACTIVITY.value}> ; "
             f"<{config.ONTOLOGY_NS}graph> {where} ; ?p ?o }} }}"
@@ -370,7 +368,7 @@ class SparqlStore:
                 continue
             name = ox.NamedNode(graph)
             copy.add_graph(name)
-            content = self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            content = self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_ref(graph)} {{ ?s ?p ?o }} }}")
             if len(content) != expected:
                 raise StoreError(
                     f"the SPARQL endpoint returned {len(content)} of the {expected} triples of "
@@ -395,7 +393,7 @@ class SparqlStore:
     def _drop_quietly(self, graphs: Iterable[str]) -> None:
         # The load has failed already: that error is the one to report, not this one.
         with contextlib.suppress(StoreError):
-            self._update([f"DROP SILENT GRAPH <{g}>" for g in graphs])
+            self._update([f"DROP SILENT GRAPH {_ref(g)}" for g in graphs])
 
     # -- reading -----------------------------------------------------------------------
 
@@ -488,7 +486,7 @@ class SparqlStore:
         for graph in graphs:
             if graph not in sizes:
                 continue
-            content = self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+            content = self._construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_ref(graph)} {{ ?s ?p ?o }} }}")
             if len(content) != sizes[graph]:
                 raise StoreError(
                     f"the SPARQL endpoint returned {len(content)} of the {sizes[graph]} triples of <{graph}>: it "
@@ -535,7 +533,7 @@ class SparqlStore:
         self._connect()
         if not self._hidden:
             return ""
-        return "FILTER(?g NOT IN (" + ", ".join(f"<{g}>" for g in self._hidden) + "))"
+        return "FILTER(?g NOT IN (" + ", ".join(_ref(g) for g in self._hidden) + "))"
 
     def close(self) -> None:
         """Nothing to release: every request is its own HTTP exchange."""
@@ -611,14 +609,14 @@ def _catalogue_operations(replacements: list[GraphReplacement], creators: dict[s
     """Delete the old catalogue entries of these graphs and write the new ones, each with the
     creator it had (``creators``), else its replacement's."""
     now = datetime.now(UTC).isoformat()
-    operations = [f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ <{r.iri}> ?p ?o }} }}" for r in replacements]
+    operations = [f"DELETE WHERE {{ GRAPH <{CATALOGUE_GRAPH}> {{ {_ref(r.iri)} ?p ?o }} }}" for r in replacements]
 
     def creator(r: GraphReplacement) -> str:
         iri = creators.get(r.iri) or r.creator
-        return f" ; dcterms:creator <{_iri(iri)}>" if iri else ""
+        return f" ; dcterms:creator {_ref(iri)}" if iri else ""
 
     entries = "\n".join(
-        f"<{r.iri}> a void:Dataset ; void:triples {len(r.graph)} ; "
+        f"{_ref(r.iri)} a void:Dataset ; void:triples {len(r.graph)} ; "
         f'dcterms:source {RdfLiteral(r.origin).n3()} ; prov:generatedAtTime "{now}"^^xsd:dateTime{creator(r)} .'
         for r in replacements
     )
@@ -635,9 +633,9 @@ def _insert_operations(graph: str, statements: list[Triple]) -> list[str]:
         (blank if isinstance(triple[0], BNode) or isinstance(triple[2], BNode) else plain).append(_nt(triple))
     operations = []
     if plain:
-        operations.append(f"INSERT DATA {{ GRAPH <{graph}> {{\n" + "\n".join(plain) + "\n} }")
+        operations.append(f"INSERT DATA {{ GRAPH {_ref(graph)} {{\n" + "\n".join(plain) + "\n} }")
     if blank:
-        operations.append(f"INSERT {{ GRAPH <{graph}> {{\n" + "\n".join(blank) + "\n} } WHERE {}")
+        operations.append(f"INSERT {{ GRAPH {_ref(graph)} {{\n" + "\n".join(blank) + "\n} } WHERE {}")
     return operations
 
 
@@ -705,14 +703,14 @@ def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
         raise UnstorableTerm(f"cannot write the term {term!r} to the store: {exc}") from exc
 
 
-def _iri(iri: str) -> str:
-    """``iri`` if the engine's own parser takes it: then it cannot end the ``<...>`` it is
-    written into."""
+def _ref(iri: str) -> str:
+    """``iri`` as the engine's own parser takes and its serialiser writes it (``<...>``): the
+    one way an IRI from data enters the text this store sends, so none can end the ``<...>``
+    it is written into, and none is written unchecked."""
     try:
-        ox.NamedNode(iri)
+        return str(ox.NamedNode(iri))
     except ValueError as exc:
         raise UnstorableTerm(f"not a valid IRI: {iri!r} ({exc})") from exc
-    return iri
 
 
 def _is_data_graph(term: object) -> bool:
