@@ -9,9 +9,8 @@ from decimal import Decimal
 
 import pytest
 
+from canned import ask, bundled_store
 from urbankg import config
-from urbankg.graph import KnowledgeGraph
-from urbankg.queries.catalogue import Catalogue
 
 ID = config.ID_BASE
 
@@ -40,18 +39,7 @@ TABLE_1 = [
 ]
 
 
-@pytest.fixture(scope="module")
-def kg(tmp_path_factory):
-    graph = KnowledgeGraph.open(tmp_path_factory.mktemp("store"))
-    graph.ensure_bundled()
-    yield graph
-    graph.close()
-
-
-def ask(kg, name, **params):
-    result = Catalogue().run(kg, name, params)
-    columns = [v.value for v in result.variables]
-    return [{c: (s[c].value if s[c] is not None else None) for c in columns} for s in result]
+kg = pytest.fixture(scope="module", name="kg")(bundled_store)  # one store for the module
 
 
 def test_survey_table_reproduces_table_1_row_by_row(kg):

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from rdflib import RDF, Graph, Namespace, URIRef
 
+from canned import ask, bundled_store
 from urbankg import config
 from urbankg.graph import KnowledgeGraph
-from urbankg.queries.catalogue import Catalogue
 
 ID = config.ID_BASE
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -38,18 +38,7 @@ def as_list(value: Any) -> list[str]:
     return [] if value is None else [value] if isinstance(value, str) else list(value)
 
 
-@pytest.fixture(scope="module")
-def kg(tmp_path_factory):
-    graph = KnowledgeGraph.open(tmp_path_factory.mktemp("store"))
-    graph.ensure_bundled()
-    yield graph
-    graph.close()
-
-
-def ask(kg, name, **params):
-    result = Catalogue().run(kg, name, params)
-    columns = [v.value for v in result.variables]
-    return [{c: (s[c].value if s[c] is not None else None) for c in columns} for s in result]
+kg = pytest.fixture(scope="module", name="kg")(bundled_store)  # one store for the module
 
 
 def test_stakeholder_relations_per_case_are_that_case_s_relations_only(kg):
