@@ -18,29 +18,23 @@ from urbankg.server.pictures import Edge, Node, two_column_svg
 from urbankg.server.ui_display import Row, asserter, author_year, distinct, local_path, short, text
 
 
+def labelled_node(row: Row, key: str, label: str, group: str = "") -> Node:
+    """A picture's node for the resource ``row[key]``: its label (else its short name), linked to its page."""
+    iri = text(row[key])
+    return Node(iri, text(row[label]) or short(iri), local_path(iri) or "", group)
+
+
 def crosswalks(info: Row, components: list[Row], links: list[Row]) -> Markup:
     """A framework's crosswalks, from its framework-list row and its components and links."""
     if not links:
         return Markup("")
     left = [
-        Node(
-            text(c["component"]),
-            text(c["label"]) or short(text(c["component"])),
-            local_path(text(c["component"])) or "",
-        )
+        labelled_node(c, "component", "label")
         for c in components
         if any(text(w["mine"]) == text(c["component"]) for w in links)
     ]
     others = distinct(sorted(links, key=lambda w: (text(w["other_scheme_label"]), text(w["other_label"]))), "other")
-    right = [
-        Node(
-            text(o["other"]),
-            text(o["other_label"]) or short(text(o["other"])),
-            local_path(text(o["other"])) or "",
-            text(o["other_scheme_label"]),
-        )
-        for o in others
-    ]
+    right = [labelled_node(o, "other", "other_label", group=text(o["other_scheme_label"])) for o in others]
     edges = [
         Edge(
             text(w["mine"]),
@@ -62,14 +56,7 @@ def citation_network(info: Row, acts: list[Row]) -> Markup:
     works = distinct(sorted(acts, key=lambda a: (text(a["year"]), text(a["work_title"]))), "work")
     concepts = distinct(sorted(acts, key=lambda a: text(a["concept_label"])), "concept")
     left = [Node(text(w["work"]), author_year(w), local_path(text(w["work"])) or "") for w in works]
-    right = [
-        Node(
-            text(c["concept"]),
-            text(c["concept_label"]) or short(text(c["concept"])),
-            local_path(text(c["concept"])) or "",
-        )
-        for c in concepts
-    ]
+    right = [labelled_node(c, "concept", "concept_label") for c in concepts]
     edges = [
         Edge(
             text(a["work"]),
