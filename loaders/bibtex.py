@@ -4,9 +4,12 @@ A bibliography holds works only: the entries of a paper's reference list (which
 paper lists which entry, with what number and text) are written by annotators in
 YAML (`references:`), pointing at these works by id.
 
-Ids are stable so that a work or author met in two bibliographies is one resource:
+Ids are stable (the same file gives the same ids); identity across sources is made at
+load time by matching (urbankg.identity), not by the ids:
     work/<citation key>                the key as written (keys follow <family>-<year>)
-    person/<family>-<initials>         Lin, Yanliu -> person/lin-y
+    person/<family>-<initials>/<key>   Lin, Yanliu in entry lin-2016 -> person/lin-y/lin-2016:
+                                       one name in two works is two people until evidence
+                                       (the same work in another source, an ORCID, a reviewer)
     organisation/<name>                a corporate author written in braces, {Alibaba Group}
     venue/<journal title>              Cities -> venue/cities
 
@@ -235,7 +238,9 @@ class _Reader:
                 )
                 continue
             initials = "".join(token[0] for token in re.split(r"[\s.\-]+", _ascii(given)) if token)
-            slug = _slug(family) + (f"-{initials.lower()}" if initials else "")
+            # A name is not a person: namesakes in two works stay two people until evidence
+            # (the same work in another source, an ORCID, a reviewer) makes them one.
+            slug = _slug(family) + (f"-{initials.lower()}" if initials else "") + f"/{key}"
             full = f"{given} {_text(' '.join(parts.jr))}".strip() if parts.jr else given
             full = f"{full} {family}".strip()
             found.append(

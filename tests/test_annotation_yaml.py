@@ -10,6 +10,7 @@ import pytest
 from rdflib import RDF, XSD, Literal, Namespace, URIRef
 
 from urbankg.errors import SourceError
+from urbankg.graph import expand_paths
 from urbankg.loaders import load_file
 from urbankg.loaders.annotation_mapping import load_mapping
 
@@ -487,7 +488,7 @@ def test_the_bundled_mapping_declares_every_section_kind_and_the_corpus_parses()
     mapping = load_mapping()
     assert set(mapping.sections.values()) <= set(mapping.nodes)
     corpus = Path(__file__).resolve().parent.parent / "corpus"
-    for path in sorted(corpus.rglob("*.yaml")):
+    for path in expand_paths([corpus]):
         assert len(load_file(path).graph) > 0, path
 
 

@@ -14,12 +14,10 @@ _spec.loader.exec_module(identity)
 
 SAMPLE = identity.read_jsonl(ROOT / "tests" / "data" / "identity" / "identity-pairs-sample.jsonl")
 
+
 # Kinds the matcher gets wrong today, reported with issue 17: "Part 1" / "Part 2" of one title
 # differ by a character, so their titles are 98-100% alike and the pair is merged. strict: the
 # test says so when the matcher is fixed.
-KNOWN_FALSE_MERGES = {"series-part"}
-
-
 @pytest.fixture(scope="module")
 def bibliography_set():
     pairs, origin = identity.build(shared=None)
@@ -33,12 +31,7 @@ def _correct(pair: dict) -> bool:
 
 @pytest.mark.parametrize(
     "pair",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason="matcher merges series parts"))
-        if p["kind"] in KNOWN_FALSE_MERGES
-        else p
-        for p in SAMPLE
-    ],
+    SAMPLE,
     ids=[f"{p['id']}-{p['kind']}" for p in SAMPLE],
 )
 def test_sample_pair_judged_as_labelled(pair):

@@ -115,23 +115,25 @@ def test_fields_become_the_terms_of_the_annotation_mapping(parsed):
     chapter = ID["work/lefebvre-2014"]
     assert g.value(chapter, UKG.containerTitle) == Literal("Implosions/Explosions")
     assert g.value(chapter, DCTERMS.publisher) == Literal("Jovis")
-    assert g.value(chapter, UKG.editor) == ID["person/brenner-n"]
+    assert g.value(chapter, UKG.editor) == ID["person/brenner-n/lefebvre-2014"]
     # a url is an IRI, kept exactly as written (no LaTeX reading of its % signs)
     assert g.value(ID["work/aliresearch-2014"], FABIO.hasURL) == URIRef(
         "http://www.aliresearch.com/ch/info?code=1&type=%E6%96%B0"
     )
 
 
-def test_authors_are_people_named_family_initials_and_one_resource_across_spellings(parsed):
+def test_authors_are_people_of_their_work_named_family_initials(parsed):
     g = parsed.graph
-    lin = ID["person/lin-y"]
+    lin = ID["person/lin-y/lin-2019"]
     assert set(g.objects(ID["work/lin-2019"], DCTERMS.creator)) == {lin}
-    assert lin in set(g.objects(ID["work/unpublished-notes"], DCTERMS.creator))  # "Lin, Y." is the same person
-    assert g.value(lin, FOAF.name) == Literal("Yanliu Lin")  # the fullest spelling wins
+    assert g.value(lin, FOAF.name) == Literal("Yanliu Lin")
     assert g.value(lin, FOAF.familyName) == Literal("Lin") and g.value(lin, FOAF.givenName) == Literal("Yanliu")
-    mueller = ID["person/muller-hp"]
+    # "Lin, Y." of another entry is a namesake until evidence makes them one (urbankg.identity)
+    assert ID["person/lin-y/unpublished-notes"] in set(g.objects(ID["work/unpublished-notes"], DCTERMS.creator))
+    mueller = next(g.subjects(FOAF.familyName, Literal("Müller")))
+    assert str(mueller).startswith(str(ID["person/muller-hp/"]))
     assert g.value(mueller, FOAF.name) == Literal("Hans-Peter Müller")
-    assert (ID["person/van-der-berg-jr"], RDF.type, FOAF.Person) in g
+    assert any(str(p).startswith(str(ID["person/van-der-berg-jr/"])) for p in g.subjects(RDF.type, FOAF.Person))
     corporate = ID["organisation/ali-research-institute"]
     assert (corporate, RDF.type, FOAF.Organization) in g
     assert g.value(corporate, FOAF.name) == Literal("Ali Research Institute")
@@ -142,19 +144,16 @@ def test_lines_of_entries_and_fields(parsed):
     assert lines.line_of(ID["work/lin-2019"]) == 2
     assert lines.line_of(ID["work/lin-2019"], DCTERMS.title) == 4
     assert lines.line_of(ID["work/lin-2019"], PRISM.pageRange) == 9
-    assert lines.line_of(ID["person/lin-y"]) == 3
+    assert lines.line_of(ID["person/lin-y/lin-2019"]) == 3
     text = BIB.lstrip("\n").splitlines()
     assert lines.line_of(ID["work/dupuy-2008"]) == 1 + next(i for i, line in enumerate(text) if "{dupuy-2008" in line)
 
 
-def test_the_same_author_in_two_bibliographies_is_one_resource(tmp_path):
+def test_one_name_in_two_bibliographies_is_two_people_until_evidence(tmp_path):
     one = load_file(write(tmp_path, "@book{a-2001, author = {Harvey, David}, title = {A}, year = 2001}\n", "a.bib"))
     two = load_file(write(tmp_path, "@book{b-2002, author = {Harvey, D.}, title = {B}, year = 2002}\n", "b.bib"))
-    assert (
-        set(one.graph.subjects(RDF.type, FOAF.Person))
-        == set(two.graph.subjects(RDF.type, FOAF.Person))
-        == {ID["person/harvey-d"]}
-    )
+    assert set(one.graph.subjects(RDF.type, FOAF.Person)) == {ID["person/harvey-d/a-2001"]}
+    assert set(two.graph.subjects(RDF.type, FOAF.Person)) == {ID["person/harvey-d/b-2002"]}
 
 
 def test_errors_name_the_line_and_what_to_write(tmp_path):

@@ -100,7 +100,6 @@ def test_same_title_same_year_other_author_goes_to_review():
     assert compare_works(a, b).verdict == "possible"
 
 
-@pytest.mark.xfail(strict=True, reason="matcher bug: a series' parts differ by one character and are merged")
 @pytest.mark.parametrize("parts", [("Part 1", "Part 2"), ("Part I", "Part II"), ("Volume 1", "Volume 2")])
 def test_parts_of_a_series_are_not_merged(parts):
     a = work(LEFEBVRE, title=f"The urban revolution: {parts[0]}")

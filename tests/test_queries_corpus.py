@@ -132,6 +132,14 @@ def test_shared_sources_of_lin_and_sun(kg):
     rows = ask(kg, "shared-sources", paper_a="lin-2019", paper_b="sun-2025")
     # The two reference lists have no entry in common (read from both papers).
     assert [r for r in rows if r["shared"] == "work"] == []
+    # One author both cite: Henri Lefebvre, made one person by the bundled reviewer's
+    # decision (corpus/identity-reviews.yaml). Not the two Chen, Y.: namesakes with nothing
+    # shared, listed for review instead.
+    authors = {r["source"]: r["name"] for r in rows if r["shared"] == "author"}
+    assert list(authors.values()) == ["H. Lefebvre"], authors
+    assert not any("chen" in source for source in authors)
+    listed = {d.pair() for d in kg.writes.identities() if d.status == "possible"}
+    assert frozenset((ID + "person/chen-y/qian-2017", ID + "person/chen-y/zhao-2021")) in listed
 
 
 def test_competing_explanations_of_where_taobao_villages_form(kg):

@@ -219,7 +219,13 @@ class KnowledgeGraph:
         with self.writes.lock:  # two first commands at once load it once
             if not self.store.is_empty():
                 return None
-            return self.writes.load(bundled_sources(), config.BUNDLED_AGENT, progress=progress)
+            report = self.writes.load(bundled_sources(), config.BUNDLED_AGENT, progress=progress)
+            self.writes.apply_reviews(config.bundled("corpus") / IDENTITY_REVIEWS, CORPUS_EDITORS)
+            return report
+
+
+IDENTITY_REVIEWS = "identity-reviews.yaml"  # in corpus/, not an annotation: applied after the corpus loads
+CORPUS_EDITORS = "urbankg corpus editors"  # the agent of the bundled reviews
 
 
 def bundled_sources() -> list[Path]:
@@ -234,11 +240,14 @@ def resolve_graph(name: str) -> str:
 
 
 def expand_paths(paths: Iterable[Path | str]) -> list[Path]:
-    """Files as given, and every loadable file under each directory, in a stable order."""
+    """Files as given, and every loadable file under each directory, in a stable order (a
+    folder's identity-reviews.yaml is decisions, applied by `urbankg identities apply`, not loaded)."""
     files: list[Path] = []
     for path in map(Path, paths):
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and supported(p)))
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and supported(p) and p.name != IDENTITY_REVIEWS)
+            )
         else:
             files.append(path)
     return files

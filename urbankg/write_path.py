@@ -67,8 +67,13 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 
 from urbankg import config, formats
 from urbankg.errors import ClaimConflict, Problem, SourceError, StoreError, clipped
+from urbankg.identity import review
+from urbankg.identity.decisions import IDENTITIES_GRAPH, Decision, Decisions
+from urbankg.identity.decisions import from_graph as decisions_from_graph
+from urbankg.identity.decisions import to_graph as decisions_to_graph
+from urbankg.identity.resolution import Incoming, minted, query_text, resolve
 from urbankg.parsed import Parsed, Positions
-from urbankg.store import GraphReplacement, LocalStore, WriteRecord, triples
+from urbankg.store import GraphReplacement, LocalStore, WriteRecord, solutions, triples
 from urbankg.update_scope import Scope, scope_of
 from urbankg.validation import mentioned_iris
 
@@ -78,7 +83,7 @@ if TYPE_CHECKING:
 __all__ = ["WritePath", "WriteRecord", "UpdateReport", "ACTIONS"]
 
 Progress = Callable[[Iterable], Iterable]
-ACTIONS = ("load", "put", "post", "delete", "update", "drop", "restore")
+ACTIONS = ("load", "put", "post", "delete", "update", "drop", "restore", "merge", "unmerge")
 # What Oxigraph's bulk loader reads, by the suffixes urbankg names them with (urbankg.formats).
 BULK_SUFFIXES = (".nt", ".nq", ".ttl", ".trig", ".rdf", ".owl")
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -160,6 +165,12 @@ class WritePath:
             if errors:
                 raise SourceError(errors)
             now = now_iso()
+            # Identity: the works and people the files describe meet those of the graph
+            # (renamed in place where the matcher is sure; pairs it is not, for review).
+            incoming = [Incoming(t, p.graph, p.positions, str(p.path)) for p, t in zip(parsed, targets, strict=True)]
+            resolution = resolve(incoming, self.store, self.identities(), now)
+            if resolution.problems:
+                raise SourceError(resolution.problems)
             creator = config.agent_iri(agent)
             replacements, records = [], []
             for item, target in zip(parsed, targets, strict=True):
@@ -168,6 +179,8 @@ class WritePath:
                 records.append(
                     WriteRecord(target, agent, now, "load", source, self.store.graph_size(target) or 0, len(item.graph))
                 )
+            if resolution.changed:
+                self._add_identities(resolution.decisions, agent, now, "load", replacements, records)
             self.store.write(replacements, records=records)
         return LoadReport({r.iri: len(r.graph) for r in replacements}, [p for p in problems if p.severity != "error"])
 
@@ -360,6 +373,193 @@ class WritePath:
             self.store.write(replacements, drops=drops, records=records)
         return UpdateReport(records, [p for p in problems if p.severity != "error"])
 
+    # -- identity ------------------------------------------------------------------------
+
+    def identities(self) -> Decisions:
+        """Every identity decision (graph/identities)."""
+        if not self.store.graph_size(IDENTITIES_GRAPH):
+            return Decisions()
+        from urbankg.loaders.rdf_file import add_ntriples
+
+        graph = Graph()
+        add_ntriples(graph, self._graph_as_ntriples(IDENTITIES_GRAPH))
+        return decisions_from_graph(graph)
+
+    def merge_identities(
+        self, alias: str, canonical: str, agent: str, *, evidence: str, kind: str | None = None
+    ) -> Decision:
+        """A reviewer's merge of two IRIs: ``alias`` is renamed to ``canonical`` in every graph
+        that writes it, in one commit with the decision (see identity.review). Raises
+        StoreError when the pair cannot be merged (distinct kinds, a chain of merges)."""
+        with self.lock:
+            decisions = self.identities()
+            aliases = decisions.aliases()
+            if alias == canonical:
+                raise StoreError(f"{alias} and {canonical} are one IRI already")
+            for iri in (alias, canonical):
+                if iri in aliases:
+                    raise StoreError(f"{iri} is merged into {aliases[iri]} already: name {aliases[iri]} instead")
+            if decisions.merged_into(alias):
+                raise StoreError(
+                    f"other IRIs are merged into {alias}: keep it (merge {canonical} into {alias}), "
+                    "or undo those merges first"
+                )
+            known = decisions.get(alias, canonical)
+            if known is not None and known.status == "merged":
+                raise StoreError(f"{alias} and {canonical} are merged already ({known.key})")
+            kind = kind or (known.kind if known else "person" if "/person/" in alias else "work")
+            decision = Decision(
+                kind,  # type: ignore[arg-type]
+                alias,
+                canonical,
+                "merged",
+                known.score if known else 1.0,
+                evidence or (known.evidence if known else "a reviewer's decision"),
+                agent,
+                now_iso(),
+            )
+            contents = {g: c for g in self._graphs_mentioning(alias) if (c := self._graph_content(g)) is not None}
+            decision = review.merge(contents, decision)
+            decisions.put(decision)
+            decisions.settle()
+            self._commit_identity_edit(contents, decisions, agent, decision.time, "merge", f"identity {decision.key}")
+            return decision
+
+    def decide_identity(
+        self, key: str, accept: bool, agent: str, *, evidence: str = "", keep: str | None = None
+    ) -> Decision:
+        """Accept (merge) or reject a listed pair; rejecting a merge undoes it. ``key``: the
+        decision's short id (or a prefix of it). ``keep``: which IRI a merge keeps."""
+        with self.lock:
+            decisions = self.identities()
+            decision = decisions.find(key)
+            if decision is None:
+                raise StoreError(f"no identity decision {key}: `urbankg identities` lists them")
+            if accept:
+                if decision.status == "merged":
+                    raise StoreError(f"{decision.key} is merged already")
+                alias, canonical = decision.alias, decision.canonical
+                if keep == alias or (keep is None and _prefer(alias, canonical, decisions)):
+                    alias, canonical = canonical, alias
+                elif keep not in (None, canonical):
+                    raise StoreError(f"--keep names {keep}, which is not one of the pair {alias}, {canonical}")
+                return self.merge_identities(alias, canonical, agent, evidence=evidence, kind=decision.kind)
+            now = now_iso()
+            distinct = replaced(
+                decision, status="distinct", agent=agent, time=now, renamings=(), evidence=evidence or decision.evidence
+            )
+            contents: dict[str, Graph] = {}
+            if decision.status == "merged":
+                decisions.put(distinct)  # undo reads the merges still in force
+                contents = {r.graph: c for r in decision.renamings if (c := self._graph_content(r.graph)) is not None}
+                review.undo(contents, decision, decisions)
+            decisions.put(distinct)
+            self._commit_identity_edit(contents, decisions, agent, now, "unmerge", f"identity {decision.key}")
+            return distinct
+
+    def mark_distinct(self, a: str, b: str, agent: str, *, evidence: str) -> Decision:
+        """A reviewer's word that two IRIs are not one work or person (undoing their merge, if merged)."""
+        with self.lock:
+            decisions = self.identities()
+            known = decisions.get(a, b)
+            if known is not None and known.status != "possible":
+                if known.status == "merged":
+                    return self.decide_identity(known.key, False, agent, evidence=evidence)
+                return known
+            kind = known.kind if known else "person" if "/person/" in a else "work"
+            decision = Decision(kind, a, b, "distinct", known.score if known else 0.0, evidence, agent, now_iso())
+            decisions.put(decision)
+            self._commit_identity_edit({}, decisions, agent, decision.time, "unmerge", f"identity {decision.key}")
+            return decision
+
+    def apply_reviews(self, path: Path | str, agent: str) -> list[Decision]:
+        """Apply a file of reviewed decisions (identity.reviews_file), entry by entry, each in
+        its commit; every id is checked first, so a file naming an unknown id changes nothing.
+        Applying a file twice changes nothing the second time."""
+        from urbankg.identity import reviews_file
+
+        reviews = reviews_file.read(Path(path))
+        done = []
+        with self.lock:
+            unknown = [
+                Problem(str(path), r.line, f"{iri} is in no graph: check the id (`urbankg identities` lists pairs)")
+                for r in reviews
+                for iri in (r.alias, r.canonical)
+                if not self._graphs_mentioning(iri) and iri not in self.identities().aliases()
+            ]
+            if unknown:
+                raise SourceError(unknown)
+            for review_entry in reviews:
+                known = self.identities().get(review_entry.alias, review_entry.canonical)
+                try:
+                    if review_entry.action == "merge":
+                        if known is not None and known.status == "merged":
+                            done.append(known)
+                            continue
+                        done.append(
+                            self.merge_identities(
+                                review_entry.alias, review_entry.canonical, agent, evidence=review_entry.evidence
+                            )
+                        )
+                    else:
+                        done.append(
+                            self.mark_distinct(
+                                review_entry.alias, review_entry.canonical, agent, evidence=review_entry.evidence
+                            )
+                        )
+                except StoreError as error:
+                    raise SourceError.single(path, review_entry.line, str(error)) from None
+        return done
+
+    def _graph_content(self, graph_iri: str) -> Graph | None:
+        from urbankg.loaders.rdf_file import add_ntriples
+
+        if self.store.graph_size(graph_iri) is None:
+            return None
+        graph = Graph()
+        add_ntriples(graph, self._graph_as_ntriples(graph_iri))
+        return graph
+
+    def _graphs_mentioning(self, iri: str) -> list[str]:
+        rows = solutions(self.store.query(query_text("graphs-mentioning"), substitutions={"iri": ox.NamedNode(iri)}))
+        return sorted(
+            row["g"].value for row in rows if isinstance(row["g"], ox.NamedNode) and row["g"].value != IDENTITIES_GRAPH
+        )
+
+    def _commit_identity_edit(
+        self, contents: dict[str, Graph], decisions: Decisions, agent: str, now: str, action: str, origin: str
+    ) -> None:
+        present = contents
+        problems = self._validate_graphs({g: c for g, c in present.items() if len(c)})
+        errors = [p for p in problems if p.severity == "error"]
+        if errors:
+            raise SourceError(errors)
+        replacements = [GraphReplacement(g, c, origin, config.agent_iri(agent)) for g, c in present.items()]
+        records = [
+            WriteRecord(g, agent, now, action, origin, self.store.graph_size(g) or 0, len(c))
+            for g, c in present.items()
+        ]
+        self._add_identities(decisions, agent, now, action, replacements, records)
+        self.store.write(replacements, records=records)
+
+    def _add_identities(
+        self,
+        decisions: Decisions,
+        agent: str,
+        now: str,
+        action: str,
+        replacements: list[GraphReplacement],
+        records: list[WriteRecord],
+    ) -> None:
+        content = decisions_to_graph(decisions)
+        origin = "identity decisions"
+        replacements.append(GraphReplacement(IDENTITIES_GRAPH, content, origin, config.agent_iri(config.BUNDLED_AGENT)))
+        records.append(
+            WriteRecord(
+                IDENTITIES_GRAPH, agent, now, action, origin, self.store.graph_size(IDENTITIES_GRAPH) or 0, len(content)
+            )
+        )
+
     # -- reading ---------------------------------------------------------------------------
 
     def owner(self, graph_iri: str) -> str | None:
@@ -539,6 +739,14 @@ def _update_origin(origin: str, sparql: str) -> str:
         if text and not text.upper().startswith(("PREFIX", "BASE", "#")):
             return f"{origin}: {clipped(text, 120)}"
     return origin
+
+
+def _prefer(alias: str, canonical: str, decisions: Decisions) -> bool:
+    """Whether a merge of the pair should keep ``alias`` rather than ``canonical``: an IRI an
+    annotator wrote over one a loader minted, one others are merged into over one none are."""
+    if minted(canonical) != minted(alias):
+        return minted(canonical)
+    return bool(decisions.merged_into(alias)) and not decisions.merged_into(canonical)
 
 
 def now_iso() -> str:
