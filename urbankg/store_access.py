@@ -216,6 +216,39 @@ class ServerClient:
             raise
         return bool(answer.get("dropped"))
 
+    def identities(self, status: str = "possible", kind: str = "all") -> list[dict]:
+        """The identity decisions the server lists (``GET /identities``), as its JSON gives them:
+        key, kind, status, alias, canonical, their labels, score, evidence, agent, time."""
+        query = urllib.parse.urlencode({"status": status, "kind": kind})
+        return list(self._get("/identities?" + query).get("decisions", []))
+
+    def decide_identity(self, key: str, accept: bool, evidence: str = "", keep: str | None = None) -> dict:
+        """Accept (merge) or reject a listed pair on the server (``POST /identities/decide``):
+        ``{key, status, alias, canonical}``. A refusal (no such key, a pair merged already) is
+        a ServerRefused with the server's message."""
+        fields = {"key": key, "action": "accept" if accept else "reject", "evidence": evidence, "keep": keep or ""}
+        body = json.dumps(fields).encode("utf-8")
+        return self._post("/identities/decide", body, "application/json", {})
+
+    def _get(self, route: str) -> dict:
+        """A GET with the token, answered in JSON; refused or unanswered as _post is."""
+        request = urllib.request.Request(
+            self.server.url + route,
+            method="GET",
+            headers={"Accept": "application/json", "Authorization": f"Bearer {self.token}"},
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # as _post: no proxy sees the token
+        try:
+            with opener.open(request, timeout=self.timeout) as response:
+                return json.loads(response.read().decode("utf-8"))
+        except urllib.error.HTTPError as exc:
+            raise self._refusal(exc, {}, 0) from None
+        except (urllib.error.URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise ServerRefused(
+                f"the server at {self.server.url} (pid {self.server.pid}) does not answer: {reason}"
+            ) from None
+
     def _post(self, route: str, body: bytes, content_type: str, names: dict[str, Path]) -> dict:
         request = urllib.request.Request(
             self.server.url + route,
