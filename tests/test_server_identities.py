@@ -60,7 +60,7 @@ def mentions(url: str, iri: str) -> int:
         f"FILTER(?g != <{IDENTITIES_GRAPH}>) }}"
     )
     answer = requests.post(
-        url + "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+        url + "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30
     )
     return int(answer.json()["results"]["bindings"][0]["n"]["value"])
 
