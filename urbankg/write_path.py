@@ -442,7 +442,7 @@ class WritePath:
                 if keep == alias or (keep is None and _prefer(alias, canonical, decisions)):
                     alias, canonical = canonical, alias
                 elif keep not in (None, canonical):
-                    raise StoreError(f"--keep names {keep}, which is not one of the pair {alias}, {canonical}")
+                    raise StoreError(f"the IRI to keep, {keep}, is not one of the pair {alias}, {canonical}")
                 return self.merge_identities(alias, canonical, agent, evidence=evidence, kind=decision.kind)
             now = now_iso()
             distinct = replaced(
