@@ -188,3 +188,46 @@ def test_two_loads_at_once_leave_one_iri_per_work(kg, tmp_path):
     assert all(sizes.values()), sizes
     merged = [d for d in kg.writes.identities() if d.status == "merged" and d.kind == "work"]
     assert len(merged) == 1
+
+
+def person_yaml(slug: str, work: str, orcid: str) -> str:
+    return f"""papers:
+  - id: work/{work}
+    type: JournalArticle
+    title: A paper called {work}
+    year: 2020
+    authors: [person/{slug}]
+people:
+  - id: person/{slug}
+    name: Yan Li
+    family_name: Li
+    given_name: Yan
+    same_as: ["{orcid}"]
+"""
+
+
+def test_the_same_orcid_makes_one_person_and_another_orcid_two(kg, tmp_path):
+    orcid = "https://orcid.org/0000-0002-1825-0097"
+    kg.load([write(tmp_path, "one.yaml", person_yaml("li-yan", "one-2020", orcid))], agent="ann")
+    kg.load([write(tmp_path, "two.yaml", person_yaml("li-y", "two-2020", orcid))], agent="bo")
+    decision = kg.writes.identities().get(ID + "person/li-y", ID + "person/li-yan")
+    assert decision.status == "merged" and "same identifier https://orcid.org/0000-0002-1825-0097" in decision.evidence
+    assert count(kg, ID + "person/li-y") == 0
+    other = "https://orcid.org/0000-0001-5109-3700"
+    kg.load([write(tmp_path, "three.yaml", person_yaml("li-yan-2", "three-2020", other))], agent="cy")
+    assert kg.writes.identities().get(ID + "person/li-yan-2", ID + "person/li-yan") is None  # different identifiers
+    assert count(kg, ID + "person/li-yan-2") > 0
+
+
+def test_a_common_name_lists_only_namesakes_spelled_out_alike(kg, tmp_path):
+    """Twelve Wang, Y. in twelve works: a reviewer is not asked about each pair."""
+    entries = "\n".join(
+        f"@article{{w-{n}, author = {{Wang, Y.}}, title = {{Village study number {n}}}, year = {{2010}}}}" for n in range(12)
+    )
+    kg.load([write(tmp_path, "many.bib", entries)], agent="ann")
+    spelled = "@article{w-x, author = {Wang, Yuan}, title = {Another village}, year = {2011}}\n"
+    kg.load([write(tmp_path, "x.bib", spelled)], agent="bo")
+    listed = [d for d in kg.writes.identities() if d.status == "possible" and "w-x" in d.alias + d.canonical]
+    assert listed == []  # twelve namesakes with initials only: Wang, Yuan is not paired with each
+    pairs = [d for d in kg.writes.identities() if d.status == "possible"]
+    assert len(pairs) <= 12 * 20  # the first load paired within its own file, capped per person

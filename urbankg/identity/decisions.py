@@ -79,6 +79,8 @@ class Decisions:
 
     def __init__(self, decisions: list[Decision] | None = None):
         self.by_pair: dict[frozenset[str], Decision] = {}
+        self._aliases: dict[str, str] | None = None  # read often while a load resolves, changed rarely
+        self._canonicals: set[str] = set()
         for decision in decisions or []:
             self.by_pair[decision.pair()] = decision
 
@@ -99,10 +101,14 @@ class Decisions:
 
     def put(self, decision: Decision) -> None:
         self.by_pair[decision.pair()] = decision
+        self._aliases = None
 
     def aliases(self) -> dict[str, str]:
-        """alias -> canonical for every merge in force."""
-        return {d.alias: d.canonical for d in self.by_pair.values() if d.status == "merged"}
+        """alias -> canonical for every merge in force (do not change the dict returned)."""
+        if self._aliases is None:
+            self._aliases = {d.alias: d.canonical for d in self.by_pair.values() if d.status == "merged"}
+            self._canonicals = set(self._aliases.values())
+        return self._aliases
 
     def settle(self) -> None:
         """After a merge: a pair waiting for review that names an alias now names its
@@ -123,11 +129,15 @@ class Decisions:
             if (a, b) == (decision.alias, decision.canonical):
                 continue
             del self.by_pair[pair]
+            self._aliases = None
             if a != b and frozenset((a, b)) not in self.by_pair:
                 self.put(replaced(decision, alias=a, canonical=b))
 
     def merged_into(self, iri: str) -> list[Decision]:
         """The merges whose canonical IRI is ``iri``."""
+        self.aliases()
+        if iri not in self._canonicals:
+            return []
         return [d for d in self.by_pair.values() if d.status == "merged" and d.canonical == iri]
 
 

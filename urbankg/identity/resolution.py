@@ -13,8 +13,9 @@ For the graphs of one load (each an rdflib Graph about to replace a named graph)
    chose one key for two works);
 3. each person is compared with the people of the same family name: the ``same`` (a shared
    identifier, or an author of the same work in another source) are merged the same way;
-   namesakes become ``possible`` pairs, at most PEOPLE_PER_NAME per person. Coauthors of
-   one work in one source are never compared.
+   namesakes become ``possible`` pairs, at most PEOPLE_PER_NAME per person, and for a
+   common name (COMMON_NAME namesakes or more) only those with the same spelled-out given
+   name. Coauthors of one work in one source are never compared.
 
 Only the incoming graphs are renamed: the store's graphs change by a reviewer's decision
 (:mod:`urbankg.identity.review`). The first IRI wins, except that an IRI an annotator wrote
@@ -30,6 +31,7 @@ from datetime import UTC, datetime
 from importlib import resources
 
 import pyoxigraph as ox
+from rapidfuzz import fuzz
 from rdflib import OWL, RDF, XSD, Graph, Namespace, URIRef
 
 from urbankg import config
@@ -43,6 +45,7 @@ from urbankg.identity.matching import (
     compare_people,
     compare_works,
     family_key,
+    fold,
     normal_doi,
 )
 from urbankg.parsed import Positions
@@ -54,7 +57,10 @@ PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 WORK_BASE = config.ID_BASE + "work/"
 PERSON_BASE = config.ID_BASE + "person/"
+NEAR_TITLE = 60.0  # a work found by author and year is compared only if its title is at least this alike
 PEOPLE_PER_NAME = 20  # namesakes listed per person: a common name (Wang, Li) would list thousands
+COMMON_NAME = 10  # namesakes of a person, at or above which the name counts as common
+FULL_NAME_SCORE = 0.7  # compare_people's score of namesakes whose given names are spelled out alike
 
 
 def query_text(name: str) -> str:
@@ -192,13 +198,19 @@ class _Run:
                 found |= self.lookup("works-by-doi", "work", {"doi": ox.Literal(value)})
         found |= self.lookup("works-by-title", "work", {"title": ox.Literal(record.title)})
         if record.authors and record.year:
+            # An author and a year block widely for a common name (Wang, 2019): only works whose
+            # titles come near are read whole.
+            title = fold(record.title)
             for family in record.authors:
                 for year in (record.year - 1, record.year, record.year + 1):
-                    found |= self.lookup(
-                        "works-by-author-year",
-                        "work",
-                        {"family": ox.Literal(family), "year": ox.Literal(str(year), datatype=ox.NamedNode(XSD.gYear))},
-                    )
+                    bound = {"family": ox.Literal(family), "year": ox.Literal(str(year), datatype=ox.NamedNode(XSD.gYear))}
+                    for row in solutions(self.store.query(query_text("works-by-author-year"), substitutions=bound)):
+                        if (
+                            isinstance(row["work"], ox.NamedNode)
+                            and _graph(row) not in self.targets
+                            and fuzz.ratio(title, fold(_value(row, "title"))) >= NEAR_TITLE
+                        ):
+                            found.add(row["work"].value)
         found.add(record.iri)
         return [r for r in (self.store_work(iri) for iri in sorted(found)) if r is not None]
 
@@ -263,6 +275,9 @@ class _Run:
                 continue  # coauthors of one work in one source are two people
             candidates.append((other, True))
         listed = 0
+        # A rare name shared is worth a reviewer's look; a common one (Wang, Li) is shared by
+        # thousands: its namesakes are listed only when their given names are spelled out alike.
+        common = len(candidates) >= COMMON_NAME
         for other, is_incoming in sorted(candidates, key=lambda c: c[0].iri):
             if self.current(record.iri) != record.iri:
                 return
@@ -276,7 +291,7 @@ class _Run:
             if match.verdict == "different":
                 continue
             if match.verdict == "possible":
-                if listed >= PEOPLE_PER_NAME:
+                if listed >= PEOPLE_PER_NAME or (common and match.score < FULL_NAME_SCORE):
                     continue
                 listed += 1
             if match.verdict == "same" and is_incoming and not minted(record.iri) and minted(other_iri):
@@ -292,10 +307,17 @@ class _Run:
                 self.rename(record.iri, decision.canonical)
 
     def store_people(self, record: PersonRecord) -> list[PersonRecord]:
+        """The people who may be ``record``: the authors of its works (after work identity),
+        those sharing an identifier, and namesakes whose first initial agrees (at most 200
+        rows, people-by-family.rq: a common name has thousands, and namesakes are only listed)."""
         people: dict[str, dict] = {}
-        rows = solutions(
-            self.store.query(query_text("people-by-family"), substitutions={"family": ox.Literal(record.family)})
-        )
+        rows = []
+        for work in sorted(record.works):
+            bound = {"work": ox.NamedNode(self.current(work)), "family": ox.Literal(record.family)}
+            rows += list(solutions(self.store.query(query_text("work-authors"), substitutions=bound)))
+        initial = fold(record.given)[:1]
+        bound = {"family": ox.Literal(record.family), "initial": ox.Literal(initial)}
+        rows += list(solutions(self.store.query(query_text("people-by-family"), substitutions=bound)))
         for row in rows:
             if _graph(row) in self.targets or not isinstance(row["person"], ox.NamedNode):
                 continue
