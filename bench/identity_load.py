@@ -46,10 +46,58 @@ BENCHMARKS = ROOT / "BENCHMARKS.md"
 PARENT = "## Identity across papers"
 SECTION = "### What matching costs a load"
 # Common surnames, most frequent first; drawn with weights 1/rank (a skewed distribution).
-SURNAMES = (
-    "Wang Li Zhang Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Lin Gao Luo Zheng Liang Xie Song Tang "
-    "Han Feng Deng Cao Peng Zeng Xiao Tian Dong Pan Yuan Cai Jiang Yu Du Ye Cheng Wei Su Lu Ding Ren Shen Yao Fang"
-).split()
+SURNAMES = [
+    *[
+        "Wang",
+        "Li",
+        "Zhang",
+        "Liu",
+        "Chen",
+        "Yang",
+        "Huang",
+        "Zhao",
+        "Wu",
+        "Zhou",
+        "Xu",
+        "Sun",
+        "Ma",
+        "Zhu",
+        "Hu",
+        "Guo",
+        "He",
+        "Lin",
+        "Gao",
+        "Luo",
+        "Zheng",
+        "Liang",
+        "Xie",
+    ],
+    *[
+        "Song",
+        "Tang",
+        "Han",
+        "Feng",
+        "Deng",
+        "Cao",
+        "Peng",
+        "Zeng",
+        "Xiao",
+        "Tian",
+        "Dong",
+        "Pan",
+        "Yuan",
+        "Cai",
+        "Jiang",
+        "Yu",
+        "Du",
+        "Ye",
+        "Cheng",
+        "Wei",
+        "Su",
+        "Lu",
+    ],
+    *["Ding", "Ren", "Shen", "Yao", "Fang"],
+]
 INITIALS = "ABCDFGHJKLMNPQRSTWXYZ"
 
 
@@ -95,11 +143,13 @@ def bibliography(path: Path, known: list[dict], new: int, rng: random.Random, ta
     for n, work in enumerate(known):
         authors = " and ".join(work["authors"])
         title = work["title"].upper() if n % 2 else work["title"].lower()  # as another paper prints it
-        entries.append(f"@article{{cited-{tag}-{n}, author = {{{authors}}}, title = {{{title}}}, year = {{{work['year']}}}}}")
+        year = work["year"]
+        entries.append(f"@article{{cited-{tag}-{n}, author = {{{authors}}}, title = {{{title}}}, year = {{{year}}}}}")
     for n in range(new):
         authors = " and ".join(f"{surname(rng)}, {rng.choice(INITIALS)}." for _ in range(rng.randint(1, 4)))
         title = " ".join(rng.choice(generate.WORDS) for _ in range(7)).capitalize() + f" {tag} {n}"
-        entries.append(f"@article{{new-{tag}-{n}, author = {{{authors}}}, title = {{{title}}}, year = {{{2000 + n % 20}}}}}")
+        year = 2000 + n % 20
+        entries.append(f"@article{{new-{tag}-{n}, author = {{{authors}}}, title = {{{title}}}, year = {{{year}}}}}")
     path.write_text("\n".join(entries) + "\n", encoding="utf-8")
     return len(entries)
 
@@ -140,7 +190,9 @@ def main() -> None:
             kg.load([bib], agent="bench")
             total = time.perf_counter() - started
             decisions = list(kg.writes.identities())
-            merged = sum(1 for d in decisions if d.status == "merged" and d.kind == "work" and f"cited-{load}-" in d.alias)
+            merged = sum(
+                1 for d in decisions if d.status == "merged" and d.kind == "work" and f"cited-{load}-" in d.alias
+            )
             loads.append(
                 {
                     "entries": entries,
@@ -174,7 +226,8 @@ def write_section(result: dict) -> None:
         f"{result['papers']}`: a synthetic store of {result['papers']:,} papers ({result['store_quads']:,} quads, "
         "authors named from common Chinese surnames), then bibliographies loaded one after another through the "
         "write path, each citing existing works under new keys (title case changed, no DOI) and new works.\n\n"
-        "| load | entries | works merged | pairs for review (all) | graph/identities triples | load | of it, identity |\n"
+        "| load | entries | works merged | pairs for review (all) | graph/identities triples | load "
+        "| of it, identity |\n"
         "|---:|---:|---:|---:|---:|---:|---:|\n"
         f"{rows}\n"
     )
@@ -186,7 +239,8 @@ def write_section(result: dict) -> None:
         cut = following + 1 if following != -1 else len(current)
         updated = current[:cut].rstrip("\n") + "\n\n" + text + ("\n" + current[cut:] if following != -1 else "")
     else:
-        end = min((i for i in (current.find("\n## ", start + 1), current.find("\n### ", start + 1)) if i != -1), default=-1)
+        ends = (current.find("\n## ", start + 1), current.find("\n### ", start + 1))
+        end = min((i for i in ends if i != -1), default=-1)
         updated = current[:start] + text + (current[end + 1 :] if end != -1 else "")
     BENCHMARKS.write_text(updated, encoding="utf-8")
     print(f"-> {BENCHMARKS} ({SECTION})", file=sys.stderr)

@@ -222,7 +222,8 @@ def test_the_same_orcid_makes_one_person_and_another_orcid_two(kg, tmp_path):
 def test_a_common_name_lists_only_namesakes_spelled_out_alike(kg, tmp_path):
     """Twelve Wang, Y. in twelve works: a reviewer is not asked about each pair."""
     entries = "\n".join(
-        f"@article{{w-{n}, author = {{Wang, Y.}}, title = {{Village study number {n}}}, year = {{2010}}}}" for n in range(12)
+        f"@article{{w-{n}, author = {{Wang, Y.}}, title = {{Village study number {n}}}, year = {{2010}}}}"
+        for n in range(12)
     )
     kg.load([write(tmp_path, "many.bib", entries)], agent="ann")
     spelled = "@article{w-x, author = {Wang, Yuan}, title = {Another village}, year = {2011}}\n"

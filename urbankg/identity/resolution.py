@@ -203,7 +203,8 @@ class _Run:
             title = fold(record.title)
             for family in record.authors:
                 for year in (record.year - 1, record.year, record.year + 1):
-                    bound = {"family": ox.Literal(family), "year": ox.Literal(str(year), datatype=ox.NamedNode(XSD.gYear))}
+                    year_literal = ox.Literal(str(year), datatype=ox.NamedNode(XSD.gYear))
+                    bound = {"family": ox.Literal(family), "year": year_literal}
                     for row in solutions(self.store.query(query_text("works-by-author-year"), substitutions=bound)):
                         if (
                             isinstance(row["work"], ox.NamedNode)
