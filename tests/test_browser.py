@@ -146,3 +146,44 @@ def test_a_script_iri_in_a_result_is_text_and_clicking_it_runs_nothing(browser, 
     page.wait_for_timeout(200)  # time for a script a click had started
     assert page.evaluate("window.ran") is None and dialogs == [] and page.url == before
     page.close()
+
+
+@pytest.fixture(scope="module")
+def review_url(tmp_path_factory):
+    from endpoint import TOKEN
+    from urbankg.server.settings import Settings
+
+    kg = KnowledgeGraph.open(tmp_path_factory.mktemp("review") / "store")
+    kg.ensure_bundled()
+    with served(create_app(kg, Settings(token=TOKEN, workers=1))) as url:
+        yield url, TOKEN
+    kg.close()
+
+
+def test_a_reviewer_merges_two_namesakes_and_undoes_it(browser, review_url):
+    url, token = review_url
+    page = browser.new_page()
+    page.goto(url + "/")
+    page.click("nav >> text=Identities")
+    pair = page.locator("form.decide", has=page.locator("input[value$='chen-y/zhao-2021']"))
+    assert pair.count() == 1
+    pair.locator("input[value$='chen-y/qian-2017']").check()
+    pair.locator("input[name=evidence]").fill("same ORCID, found by hand")
+    pair.locator("input[name=token]").fill("not the token")
+    pair.locator("button[value=accept]").click()
+    assert "token" in page.inner_text("body").lower()  # refused, said on the page
+    assert page.locator("form.decide", has=page.locator("input[value$='chen-y/zhao-2021']")).count() == 1
+
+    pair = page.locator("form.decide", has=page.locator("input[value$='chen-y/zhao-2021']"))
+    pair.locator("input[value$='chen-y/qian-2017']").check()
+    pair.locator("input[name=evidence]").fill("same ORCID, found by hand")
+    pair.locator("input[name=token]").fill(token)
+    pair.locator("button[value=accept]").click()
+    assert "merged" in page.inner_text("body")
+    page.goto(url + "/identities?status=merged")
+    row = page.locator("#identities tbody tr", has_text="same ORCID, found by hand")
+    assert row.count() == 1 and "chen-y/zhao-2021" in row.inner_text() and "merged into" in row.inner_text()
+    undo = row.locator("form.decide")
+    undo.locator("input[name=token]").fill(token)
+    undo.locator("button[value=reject]").click()
+    assert "distinct" in page.inner_text("body")
