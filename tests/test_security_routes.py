@@ -67,6 +67,8 @@ ROUTE_PARAMETERS: dict[str, list[str]] = {
     "/validate": ["name", "suffix", "text", "token", "load", "replace"],
     "/history": ["graph"],
     "/graphs": [],
+    "/identities": ["status", "kind"],
+    "/identities/decide": ["key", "action", "keep", "evidence", "token", "status", "kind"],
     "/load": ["graph", "replace"],
     "/drop": ["graph", "replace"],
     "/api/queries/<name>": ["format"],
