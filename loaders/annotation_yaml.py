@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import RDF, SKOS, XSD, Literal, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, Literal, URIRef
 from rdflib.term import Node
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -43,11 +43,11 @@ from urbankg.loaders.annotation_mapping import (
 )
 from urbankg.parsed import Parsed, Positions, iri_fault, read_source_text, text_refusal
 
-# Labels and definitions of concepts are written in English (the annotation format's language)
+# Labels (of concepts, cases, stakeholders, measures ...) and definitions are written in English (the annotation format's language)
 # and tagged so: the shapes require a language tag on every label and definition, and an exact
 # label match must not depend on guessing whether a label is tagged.
 LANGUAGE = "en"
-TAGGED = frozenset({SKOS.prefLabel, SKOS.altLabel, SKOS.definition})
+TAGGED = frozenset({SKOS.prefLabel, SKOS.altLabel, SKOS.definition, RDFS.label})
 
 YEAR_RANGE = (1800, 2100)
 ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")

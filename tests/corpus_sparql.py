@@ -36,8 +36,9 @@ def sparql(query: str) -> str:
     return PREFIXES + re.sub(r"\bid:([\w./-]*\w)", lambda m: f"<{ID}{m.group(1)}>", query)
 
 
-def rows(graph: Graph, query: str) -> list[tuple]:
-    return [tuple(row) for row in graph.query(sparql(query))]
+def rows(graph: Graph, query: str, **bindings) -> list[tuple]:
+    """The rows of ``query``; ``bindings`` are terms bound to its variables (never written into it)."""
+    return [tuple(row) for row in graph.query(sparql(query), initBindings=bindings or None)]
 
 
 def ask(graph: Graph, query: str) -> bool:

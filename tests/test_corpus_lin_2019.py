@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal
 
 from corpus_sparql import ID, ask, iri, rows
 from urbankg.errors import SourceError
@@ -133,11 +133,12 @@ def test_table_1_row_by_row(graph):
 def test_table_1_variable_sums_to_100(graph, variable, categories):
     [(total,)] = rows(
         graph,
-        f"""
-        SELECT (SUM(?p) AS ?total) WHERE {{
+        """
+        SELECT (SUM(?p) AS ?total) WHERE {
           id:survey/lin-2019-migrant-survey ukg:hasVariable ?v .
-          ?v rdfs:label "{variable}" ; ukg:hasCategory/ukg:percentage ?p .
-        }}""",
+          ?v rdfs:label ?label ; ukg:hasCategory/ukg:percentage ?p .
+        }""",
+        label=Literal(variable, lang="en"),
     )
     assert abs(Decimal(str(total)) - 100) <= Decimal("0.5")
     assert Decimal(str(total)) == sum(Decimal(p) for _, p in categories)

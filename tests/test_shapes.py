@@ -223,3 +223,21 @@ def test_enumerations_in_shapes_match_the_mapping_vocabularies(shapes):
     assert lists[URIRef(ukg + "assertionStatus")] == set(mapping.vocabularies["asserted_by"].values())
     assert lists[URIRef(ukg + "matchPredicate")] == set(mapping.vocabularies["match"].values())
     assert lists[URIRef(ukg + "mismatchKind")] == set(mapping.vocabularies["mismatch"].values())
+
+
+def test_a_case_label_without_a_language_tag_is_refused_at_its_line(tmp_path):
+    """Labels of urbankg's entities are tagged (YAML tags them @en); an RDF file must say so."""
+    from urbankg.graph import KnowledgeGraph
+
+    path = tmp_path / "untagged.ttl"
+    path.write_text(
+        "@prefix ukg: <https://w3id.org/urbankg/ontology#> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        "<https://w3id.org/urbankg/id/stakeholder/x> a ukg:Stakeholder ;\n"
+        '    rdfs:label "Villagers" .\n',
+        encoding="utf-8",
+    )
+    kg = KnowledgeGraph.in_memory()
+    problems = [p for p in kg.validate([path]) if "language tag" in p.message]
+    assert problems and problems[0].line == 4, problems
+    assert '`rdfs:label "Lirendong village"@en`' in problems[0].message
