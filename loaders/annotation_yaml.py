@@ -43,9 +43,10 @@ from urbankg.loaders.annotation_mapping import (
 )
 from urbankg.parsed import Parsed, Positions, iri_fault, read_source_text, text_refusal
 
-# Labels (of concepts, cases, stakeholders, measures ...) and definitions are written in English (the annotation format's language)
-# and tagged so: the shapes require a language tag on every label and definition, and an exact
-# label match must not depend on guessing whether a label is tagged.
+# Labels (of concepts, cases, stakeholders, measures ...) and definitions are written in
+# English (the annotation format's language) and tagged so: the shapes require a language
+# tag on every label and definition, and an exact label match must not depend on guessing
+# whether a label is tagged.
 LANGUAGE = "en"
 TAGGED = frozenset({SKOS.prefLabel, SKOS.altLabel, SKOS.definition, RDFS.label})
 
