@@ -49,7 +49,7 @@ from urbankg.identity.matching import (
     normal_doi,
 )
 from urbankg.parsed import Positions
-from urbankg.store import Store, solutions
+from urbankg.store import Store, Substitutions, solutions
 
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
@@ -313,12 +313,12 @@ class _Run:
         rows, people-by-family.rq: a common name has thousands, and namesakes are only listed)."""
         people: dict[str, dict] = {}
         rows = []
+        family = ox.Literal(record.family)
         for work in sorted(record.works):
-            bound = {"work": ox.NamedNode(self.current(work)), "family": ox.Literal(record.family)}
-            rows += list(solutions(self.store.query(query_text("work-authors"), substitutions=bound)))
-        initial = fold(record.given)[:1]
-        bound = {"family": ox.Literal(record.family), "initial": ox.Literal(initial)}
-        rows += list(solutions(self.store.query(query_text("people-by-family"), substitutions=bound)))
+            of_work: Substitutions = {"work": ox.NamedNode(self.current(work)), "family": family}
+            rows += list(solutions(self.store.query(query_text("work-authors"), substitutions=of_work)))
+        namesakes: Substitutions = {"family": family, "initial": ox.Literal(fold(record.given)[:1])}
+        rows += list(solutions(self.store.query(query_text("people-by-family"), substitutions=namesakes)))
         for row in rows:
             if _graph(row) in self.targets or not isinstance(row["person"], ox.NamedNode):
                 continue
