@@ -723,6 +723,7 @@ def serve(
 
 def _register_commands_defined_elsewhere() -> None:
     # The extractor lives with the other loaders, the token commands with the tokens.
+    from urbankg.cli_add import add
     from urbankg.cli_identities import identities
     from urbankg.cli_tokens import tokens
     from urbankg.loaders.extraction.fulltext_cli import extract
@@ -730,6 +731,7 @@ def _register_commands_defined_elsewhere() -> None:
     main.add_command(extract)
     main.add_command(tokens)
     main.add_command(identities)
+    main.add_command(add)
 
 
 _register_commands_defined_elsewhere()

@@ -28,16 +28,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import resources
 
 import pyoxigraph as ox
-from rapidfuzz import fuzz
-from rdflib import OWL, RDF, XSD, Graph, Namespace, URIRef
+from rdflib import OWL, RDF, Graph, Namespace, URIRef
 
 from urbankg import config
 from urbankg.errors import Problem
 from urbankg.identity import review
 from urbankg.identity.decisions import MATCHER, Decision, Decisions, Renaming, statements_about
+from urbankg.identity.lookup import WorkLookup, query_text
 from urbankg.identity.matching import (
     Match,
     PersonRecord,
@@ -46,7 +45,6 @@ from urbankg.identity.matching import (
     compare_works,
     family_key,
     fold,
-    normal_doi,
 )
 from urbankg.parsed import Positions
 from urbankg.store import Store, Substitutions, solutions
@@ -57,14 +55,9 @@ PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
 FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 WORK_BASE = config.ID_BASE + "work/"
 PERSON_BASE = config.ID_BASE + "person/"
-NEAR_TITLE = 60.0  # a work found by author and year is compared only if its title is at least this alike
 PEOPLE_PER_NAME = 20  # namesakes listed per person: a common name (Wang, Li) would list thousands
 COMMON_NAME = 10  # namesakes of a person, at or above which the name counts as common
 FULL_NAME_SCORE = 0.7  # compare_people's score of namesakes whose given names are spelled out alike
-
-
-def query_text(name: str) -> str:
-    return (resources.files("urbankg.identity") / "queries" / f"{name}.rq").read_text(encoding="utf-8")
 
 
 def minted(iri: str) -> bool:
@@ -109,6 +102,7 @@ class _Run:
         self.problems: list[Problem] = []
         self.changed = False
         self.originals = {item.target: _copy(item.graph) for item in incoming}  # as written, for the records
+        self.works_lookup = WorkLookup(store, self.targets)
 
     # -- renaming --------------------------------------------------------------------------
 
@@ -191,51 +185,7 @@ class _Run:
                 self.rename(record.iri, decision.canonical)
 
     def store_works(self, record: WorkRecord) -> list[WorkRecord]:
-        found: set[str] = set()
-        doi = normal_doi(record.doi)
-        if doi:
-            for value in {doi, record.doi or doi}:
-                found |= self.lookup("works-by-doi", "work", {"doi": ox.Literal(value)})
-        found |= self.lookup("works-by-title", "work", {"title": ox.Literal(record.title)})
-        if record.authors and record.year:
-            # An author and a year block widely for a common name (Wang, 2019): only works whose
-            # titles come near are read whole.
-            title = fold(record.title)
-            for family in record.authors:
-                for year in (record.year - 1, record.year, record.year + 1):
-                    year_literal = ox.Literal(str(year), datatype=ox.NamedNode(XSD.gYear))
-                    bound = {"family": ox.Literal(family), "year": year_literal}
-                    for row in solutions(self.store.query(query_text("works-by-author-year"), substitutions=bound)):
-                        if (
-                            isinstance(row["work"], ox.NamedNode)
-                            and _graph(row) not in self.targets
-                            and fuzz.ratio(title, fold(_value(row, "title"))) >= NEAR_TITLE
-                        ):
-                            found.add(row["work"].value)
-        found.add(record.iri)
-        return [r for r in (self.store_work(iri) for iri in sorted(found)) if r is not None]
-
-    def lookup(self, query: str, variable: str, bound: dict) -> set[str]:
-        rows = solutions(self.store.query(query_text(query), substitutions=bound))
-        return {
-            row[variable].value
-            for row in rows
-            if isinstance(row[variable], ox.NamedNode) and _graph(row) not in self.targets
-        }
-
-    def store_work(self, iri: str) -> WorkRecord | None:
-        rows = [
-            r
-            for r in solutions(self.store.query(query_text("work-record"), substitutions={"work": ox.NamedNode(iri)}))
-            if _graph(r) not in self.targets
-        ]
-        if not rows:
-            return None
-        title = min(_value(r, "title") for r in rows)
-        years = sorted(y for y in {_year(_value(r, "year")) for r in rows} if y is not None)
-        families = sorted({_value(r, "family") or _value(r, "name") for r in rows} - {""})
-        dois = sorted({_value(r, "doi") for r in rows} - {""})
-        return WorkRecord(iri, title, years[0] if years else None, tuple(families), dois[0] if dois else None)
+        return self.works_lookup.candidates(record)
 
     def collision(self, item: Incoming, record: WorkRecord, other: WorkRecord, match: Match) -> None:
         key = record.iri[len(WORK_BASE) :]
