@@ -3,7 +3,7 @@ and what pyoxigraph and rdflib call it.
 
 Three families: the SPARQL results documents (for SELECT and ASK), the RDF serialisations
 (CONSTRUCT and DESCRIBE answers, Graph Store bodies, exports, files to load), and urbankg's
-own source formats (annotation YAML, BibTeX), which only the loaders read; and HTML, which
+own source formats (annotation YAML, BibTeX, CSL-JSON, RIS), which only the loaders read; and HTML, which
 the web UI's pages are. The server's
 content negotiation, its result writers and its Service Description, the Graph Store's
 reading of bodies and the UI's resource pages take their tables from here; so do the
@@ -164,6 +164,9 @@ HTML = Format("html", "text/html", names=("html",), suffixes=(".html",))
 
 YAML = Format("yaml", "application/yaml", aliases=("application/x-yaml", "text/yaml"), suffixes=(".yaml", ".yml"))
 BIBTEX = Format("bibtex", "application/x-bibtex", aliases=("text/x-bibtex",), suffixes=(".bib",))
+# CSL-JSON not as .json: that suffix says nothing of what the JSON is (loaders/csl_json.py says why).
+CSL_JSON = Format("csl-json", "application/vnd.citationstyles.csl+json", suffixes=(".csljson", ".csl.json"))
+RIS = Format("ris", "application/x-research-info-systems", suffixes=(".ris",))
 
 # -- the tables ------------------------------------------------------------------------------
 
@@ -178,7 +181,7 @@ ANSWERS: dict[str, tuple[Format, ...]] = {
 }
 RESULT_DOCUMENTS = (JSON, XML, CSV, TSV)
 RDF_FORMATS = (TURTLE, NTRIPLES, JSONLD, RDFXML, TRIG, NQUADS, N3)
-SOURCE_FORMATS = (*RDF_FORMATS, YAML, BIBTEX)  # every file a load reads
+SOURCE_FORMATS = (*RDF_FORMATS, YAML, BIBTEX, CSL_JSON, RIS)  # every file a load reads
 ALL = (*RESULT_DOCUMENTS, *SOURCE_FORMATS, HTML)
 
 
