@@ -31,7 +31,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-import rispy  # type: ignore[import-untyped]  # rispy ships no py.typed
+import rispy  # rispy ships no py.typed
 from rdflib import URIRef
 
 from urbankg.loaders.annotation_mapping import Mapping, load_mapping

@@ -23,6 +23,9 @@ LOADERS = {
     ".yaml": "annotation_yaml",
     ".yml": "annotation_yaml",
     ".bib": "bibtex",
+    ".csljson": "csl_json",
+    ".csl.json": "csl_json",
+    ".ris": "ris",
 }
 
 EX = "https://example.org/"
