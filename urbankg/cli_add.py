@@ -176,7 +176,7 @@ def link_cited_works(result, lookup: WorkLookup) -> int:
 @click.option(
     "--metadata",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The paper's record as a reference manager exports it (BibTeX .bib).",
+    help="The paper's record as a reference manager exports it (BibTeX .bib, CSL-JSON .csl.json, RIS .ris).",
 )
 @click.option("--id", "slug", help="The paper's id without work/ (default: <first author>-<year>).")
 @click.option(
