@@ -756,6 +756,10 @@ def failure_kinds(article: Article, ex, mapping: dict, missed: set, ambiguous: s
             add("volume:pages written without a space ('157:250–61') is one token, not split", parsed.text)
         if gold.container and key(f["title"]).endswith(key(gold.container)) and key(gold.container):
             add("title runs into the container", parsed.text)
+        elif f["title"] and key(gold.title) != key(f["title"]) and key(gold.title).startswith(key(f["title"])):
+            add("title cut short at a full stop or quote inside it", parsed.text)
+        if any(re.search(r"\s[A-Z](?:-[A-Z])+\.?$", a) for a in f["author"]):
+            add("hyphenated initials ('Kim S-G') kept in the family name", parsed.text)
     cites = {}
     for c in article.citations:
         for rid in c.refs:
@@ -996,7 +1000,9 @@ def markdown(results: dict) -> str:
     out += wrap(
         "What the figures do not say: the PDFs are made from text, so they test line wrapping, columns, running "
         "headers and page breaks, not a publisher's typesetting (ligatures, hyphenation, superscript numbers, "
-        "tables); figures, tables and formulas are left out of the text. The gold is the publishers' XML as it "
+        "tables); figures, tables and formulas are left out of the text. PeerJ's example XML lacks the space "
+        "before some citations ('e.g.,Gould, 1977;Alberch'); the renderer puts it back. The gold is the "
+        "publishers' XML as it "
         "is: a few of its errors count against the extractor (an xref pointing to the wrong entry in eLife "
         "00007, an `lpage` holding a whole citation in PLOS ONE 0042593)."
     )
