@@ -45,9 +45,13 @@ PREFIXES = {
     "foaf": "http://xmlns.com/foaf/0.1/",
 }
 # Instances of a class and of its subclasses (a fabio:JournalArticle is a fabio:Work), as the
-# ontology says. ?class (and ?v, to test one value) are bound, so both are projected.
+# ontology says. ?class (and ?v, to test one value) are bound, so both are projected. The
+# direct type apart from the path: Virtuoso 7.2 at times answers the zero-length step of
+# `a/rdfs:subClassOf*` with both ends bound with nothing, after a large load
+# (tests/test_sparql_store.py saw it); `+` and a plain pattern it answers.
 INSTANCES = (
-    "SELECT DISTINCT ?v ?class WHERE { ?v a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>* ?class } ORDER BY ?v"
+    "SELECT DISTINCT ?v ?class WHERE { { ?v a ?class } UNION "
+    "{ ?v a/<http://www.w3.org/2000/01/rdf-schema#subClassOf>+ ?class } } ORDER BY ?v"
 )
 
 
