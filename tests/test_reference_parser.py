@@ -137,3 +137,27 @@ def test_field_scores_count_tokens_and_exact_spans():
     assert scores["author"]["precision"] == 1.0 and scores["author"]["recall"] == 0.5
     assert scores["title"]["precision"] == pytest.approx(2 / 3) and scores["title"]["recall"] == 1.0
     assert scores["title"]["exact"] == 0.0 and scores["year"]["exact"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "container,expected",
+    [
+        ("J Struct Biol 157:250–61", {"container": "J Struct Biol", "volume": "157", "pages": "250–61"}),
+        (
+            "Am J Public Health. 1964;54:1741–4",
+            {"container": "Am J Public Health", "volume": "54", "pages": "1741–4", "year": "1964"},
+        ),
+        (
+            "PLoS ONE 2012;7(8):e42593",
+            {"container": "PLoS ONE", "volume": "7", "issue": "8", "pages": "e42593", "year": "2012"},
+        ),
+        ("Cities", {"container": "Cities"}),
+    ],
+)
+def test_a_locator_written_without_spaces_is_split_into_volume_and_pages(container, expected):
+    from urbankg.loaders.extraction.reference_parser import ParsedReference, _split_locator
+
+    out = {"container": container}
+    parsed = ParsedReference(text=container, tokens=[], labels=[])
+    _split_locator(out, parsed)
+    assert out == expected

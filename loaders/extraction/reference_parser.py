@@ -414,6 +414,38 @@ def _clean_container(value: str) -> str:
     return _clean_title(value)
 
 
+# A journal locator written without spaces, as biomedical styles print it: "157:250–61",
+# "54(3):1741–4", Vancouver "1964;54:1741–4", "2012;7:e42593". The CRF keeps it as one token,
+# so it lands in the container or the volume; it is split here.
+LOCATOR = re.compile(
+    r"(?:^|[\s.,;])(?:(?P<year>(?:1[5-9]|20)\d\d)[a-z]?\s*;\s*)?(?P<volume>\d+)(?:\s*\((?P<issue>[\w-]+)\))?"
+    r"\s*:\s*(?P<pages>e?\d+(?:\s*[–-]\s*\d+)?)\.?$"
+)
+
+
+def _split_locator(out: dict[str, str], parsed: ParsedReference) -> None:
+    for source in ("volume", "container"):
+        value = out.get(source, "")
+        m = LOCATOR.search(value)
+        if not m or ("pages" in out and source == "container"):
+            continue
+        rest = value[: m.start()].rstrip(" .,;")
+        if source == "container":
+            if not rest:
+                continue  # a container that is only numbers is no container
+            out["container"] = rest
+        else:
+            del out["volume"]
+        out.setdefault("volume", m.group("volume"))
+        if m.group("issue"):
+            out.setdefault("issue", m.group("issue"))
+        out.setdefault("pages", re.sub(r"\s+", "", m.group("pages")))
+        if m.group("year") and "year" not in out:
+            out["year"] = m.group("year")
+            parsed.year = int(m.group("year"))
+        return
+
+
 def clean_fields(parsed: ParsedReference) -> None:
     """Fill `fields`, `authors`, `year` of a labelled reference."""
     text, tokens = parsed.text, parsed.tokens
@@ -462,6 +494,7 @@ def clean_fields(parsed: ParsedReference) -> None:
         pages = _balanced(values["pages"])
         pages = re.sub(r"^(pp?\.?|pages|S\.)\s*", "", pages).strip().rstrip(".,;")
         out["pages"] = pages
+    _split_locator(out, parsed)
     publisher = values.get("publisher")
     if publisher:
         out["publisher"] = _strip_punct(publisher)
