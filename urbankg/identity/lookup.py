@@ -2,9 +2,9 @@
 and `urbankg add` runs to report a paper already in the graph.
 
 Indexed lookups with bound values (queries/*.rq), never query text built from data: by DOI
-(as written and normalised), by exact title, and by an author's family name with a year
-within one, of which only works whose titles come near (NEAR_TITLE) are read whole, since a
-common name and a year match many works.
+(as written and normalised), by exact title, and, when those find nothing, by the family
+name of either of two authors with a year within one, of which only works whose titles come
+near (NEAR_TITLE) are read whole, since a common name and a year match many works.
 """
 
 from __future__ import annotations
@@ -40,11 +40,12 @@ class WorkLookup:
             for value in {doi, record.doi or doi}:
                 found |= self.lookup("works-by-doi", "work", {"doi": ox.Literal(value)})
         found |= self.lookup("works-by-title", "work", {"title": ox.Literal(record.title)})
-        if record.authors and record.year:
-            # An author and a year block widely for a common name (Wang, 2019): only works whose
-            # titles come near are read whole.
+        if not found and record.authors and record.year:
+            # An author and a year block widely for a common name (Wang, 2019): asked only when
+            # the DOI and the exact title found nothing, for two of the authors, and only works
+            # whose titles come near are read whole.
             title = fold(record.title)
-            for family in record.authors:
+            for family in record.authors[:2]:
                 for year in (record.year - 1, record.year, record.year + 1):
                     year_literal = ox.Literal(str(year), datatype=ox.NamedNode(XSD.gYear))
                     bound = {"family": ox.Literal(family), "year": year_literal}

@@ -259,7 +259,7 @@ class _Run:
 
     def store_people(self, record: PersonRecord) -> list[PersonRecord]:
         """The people who may be ``record``: the authors of its works (after work identity),
-        those sharing an identifier, and namesakes whose first initial agrees (at most 200
+        those sharing an identifier, and namesakes whose first initial agrees (at most 100
         rows, people-by-family.rq: a common name has thousands, and namesakes are only listed)."""
         people: dict[str, dict] = {}
         rows = []
