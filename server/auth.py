@@ -169,3 +169,29 @@ def require_write_token(action: str, *, as_json: bool = False) -> str:
 def current_agent() -> str | None:
     """The writer of the request being answered, once ``require_write_token`` let it write."""
     return g.get("urbankg_agent")
+
+
+def require_form_or_header_token(action: str, *, as_json: bool = False) -> str:
+    """The writer of a browser form's write: its ``token`` field (a form cannot send a
+    header), else the Authorization header, as :func:`require_write_token` reads it."""
+    typed = request.form.get("token", "").strip() if not request.is_json else ""
+    if not typed:
+        return require_write_token(action, as_json=as_json)
+    agent = agent_for_token(typed)
+    if agent is None:
+        if not writes_allowed():
+            raise HttpError(
+                403,
+                f"{action} refused: this server is read-only (no write token is configured)",
+                refusal="read-only",
+                as_json=as_json,
+            )
+        raise HttpError(
+            401,
+            f"{action} refused: the token typed is not the server's write token, nor one of its named tokens",
+            headers={"WWW-Authenticate": CHALLENGE + ', error="invalid_token"'},
+            refusal="token",
+            as_json=as_json,
+        )
+    g.urbankg_agent = agent
+    return agent

@@ -32,7 +32,7 @@ from flask import Blueprint, Response, g, jsonify, redirect, render_template, re
 from urbankg import config, formats
 from urbankg.errors import DiskFull, SourceError, StoreError
 from urbankg.identity.decisions import IDENTITIES_GRAPH, STATUSES, Decision
-from urbankg.server.auth import CHALLENGE, agent_for_token, require_write_token, writes_allowed
+from urbankg.server.auth import CHALLENGE, require_form_or_header_token
 from urbankg.server.http_errors import HttpError
 from urbankg.server.query_runner import QueryError, QueryRefused, QueryTimeout
 from urbankg.server.query_worker import QueryJob
@@ -169,29 +169,7 @@ def _labels() -> dict[str, str]:
 
 
 def _writer(as_json: bool) -> str:
-    """The agent of the decision: the form's token field (a browser form cannot send a
-    header: /validate takes its token the same way), else the Authorization header."""
-    typed = request.form.get("token", "").strip() if not request.is_json else ""
-    if not typed:
-        return require_write_token(ACTION, as_json=as_json)
-    agent = agent_for_token(typed)
-    if agent is None:
-        if not writes_allowed():
-            raise HttpError(
-                403,
-                f"{ACTION} refused: this server is read-only (no write token is configured)",
-                refusal="read-only",
-                as_json=as_json,
-            )
-        raise HttpError(
-            401,
-            f"{ACTION} refused: the token typed is not the server's write token, nor one of its named tokens",
-            headers={"WWW-Authenticate": CHALLENGE + ', error="invalid_token"'},
-            refusal="token",
-            as_json=as_json,
-        )
-    g.urbankg_agent = agent
-    return agent
+    return require_form_or_header_token(ACTION, as_json=as_json)
 
 
 def _one_of(value: str | None, allowed: tuple[str, ...], default: str) -> str:

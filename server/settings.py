@@ -61,6 +61,7 @@ class Settings:
     token: str | None = None
     token_name: str = "admin"  # the agent of the single token's writes
     tokens_file: Path | None = None  # the named tokens; None: see for_store
+    annotations: Path | None = None  # where /papers/new writes papers' annotation folders; None: see for_store
     query_timeout: float = 30.0
     max_rows: int = 10000
     max_body: int = 10 * 1024 * 1024
@@ -92,14 +93,19 @@ class Settings:
 
     def for_store(self, store) -> Settings:
         """These settings with the token file of the embedded ``store`` (in its folder) when no
-        file is named; a remote or in-memory store has none unless URBANKG_TOKENS_FILE names one."""
-        if self.tokens_file is not None:
-            return self
+        file is named, and the annotations folder beside it (``<store>-annotations``) when none
+        is; a remote or in-memory store has neither unless URBANKG_TOKENS_FILE and
+        URBANKG_ANNOTATIONS name them."""
         from urbankg.oxigraph_store import OxigraphStore  # pyoxigraph, only when a store is at hand
 
+        settings = self
         if isinstance(store, OxigraphStore) and store.path is not None:
-            return replace(self, tokens_file=default_file(store.path))
-        return self
+            if settings.tokens_file is None:
+                settings = replace(settings, tokens_file=default_file(store.path))
+            if settings.annotations is None:  # beside the store, not in it: a restore swaps the store folder
+                path = Path(store.path)
+                settings = replace(settings, annotations=path.parent / f"{path.name}-annotations")
+        return settings
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides) -> Settings:
@@ -112,6 +118,7 @@ class Settings:
             token=token,
             token_name=env.get("URBANKG_TOKEN_NAME") or cls.token_name,
             tokens_file=Path(env["URBANKG_TOKENS_FILE"]) if env.get("URBANKG_TOKENS_FILE") else None,
+            annotations=Path(env["URBANKG_ANNOTATIONS"]) if env.get("URBANKG_ANNOTATIONS") else None,
             query_timeout=_number(env, "URBANKG_QUERY_TIMEOUT", float, cls.query_timeout),
             max_rows=_number(env, "URBANKG_MAX_ROWS", int, cls.max_rows),
             max_body=_number(env, "URBANKG_MAX_BODY", int, cls.max_body),

@@ -68,6 +68,9 @@ ROUTE_PARAMETERS: dict[str, list[str]] = {
     "/history": ["graph"],
     "/graphs": [],
     "/identities": ["status", "kind"],
+    "/papers/new": ["paper", "metadata", "id", "token"],
+    "/papers/new/<job_id>": [],
+    "/papers/<slug>/review": ["token", "action"],
     "/identities/decide": ["key", "action", "keep", "evidence", "token", "status", "kind"],
     "/load": ["graph", "replace"],
     "/drop": ["graph", "replace"],
@@ -91,7 +94,13 @@ ROUTE_PARAMETERS: dict[str, list[str]] = {
 WRITER = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "text/turtle"}
 TURTLE = "<https://example.org/s> <https://example.org/p> <https://example.org/o> .\n"
 # Path variables get hostile values, and these ordinary ones while a parameter is attacked.
-ORDINARY_PATH = {"filename": "style.css", "rest": "concept/alpha-one", "slug": "alpha", "name": "framework-crosswalk"}
+ORDINARY_PATH = {
+    "filename": "style.css",
+    "rest": "concept/alpha-one",
+    "slug": "alpha",
+    "name": "framework-crosswalk",
+    "job_id": "0123456789ab",
+}
 
 
 @pytest.fixture(scope="module")
