@@ -187,3 +187,32 @@ def test_a_reviewer_merges_two_namesakes_and_undoes_it(browser, review_url):
     undo.locator("input[name=token]").fill(token)
     undo.locator("button[value=reject]").click()
     assert "distinct" in page.inner_text("body")
+
+
+def test_a_scholar_adds_a_paper_reviews_it_and_loads_it(browser, review_url):
+    """Upload a paper and its record, follow the progress, break the record, see the problem at
+    its line with nothing loaded, mend it, load it, open the paper's page."""
+    url, token = review_url
+    data = Path(__file__).parent / "data" / "add"
+    page = browser.new_page()
+    page.goto(url + "/")
+    page.click("nav >> text=Add a paper")
+    page.set_input_files("input[name=paper]", str(data / "paper.txt"))
+    page.set_input_files("input[name=metadata]", str(data / "zhou-2018.bib"))
+    page.fill("input[name=token]", token)
+    page.click("button:text('Draft the annotation')")
+    page.wait_for_selector("#review", timeout=60000)  # the progress page refreshes until the draft is made
+    assert "2 cited work(s) are in the graph already" in page.inner_text("body")
+    page.click("#review")
+    record = page.locator("textarea[name='zhou-2018-geography.yaml']")
+    text = record.input_value()
+    record.fill(text.replace("year: 2018", "year: 1700"))
+    page.fill("input[name=token]", token)
+    page.click("button:text('Save and load')")
+    problems = page.locator("ul.problems[data-file='zhou-2018-geography.yaml']")
+    assert "1700" in problems.inner_text() and "nothing was loaded" in page.inner_text("#error")
+    page.locator("textarea[name='zhou-2018-geography.yaml']").fill(text)
+    page.fill("input[name=token]", token)
+    page.click("button:text('Save and load')")
+    page.click("#loaded")
+    assert "The geography of poverty" in page.inner_text("body")
