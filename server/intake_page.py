@@ -209,7 +209,8 @@ def _draft_files(slug: str) -> list[Path]:
     if not SLUG.match(slug):
         raise HttpError(404, f"no draft named {slug}")
     folder = _folder() / slug
-    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    # the record first: it is short, and what a reviewer checks first
+    files = sorted(folder.glob("*.yaml"), key=lambda p: (p.name != f"{slug}.yaml", p.name)) if folder.is_dir() else []
     if not files:
         raise HttpError(404, f"no draft of work/{slug}: add it at /papers/new")
     return files
