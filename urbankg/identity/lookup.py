@@ -52,8 +52,8 @@ class WorkLookup:
                     for row in solutions(self.store.query(query_text("works-by-author-year"), substitutions=bound)):
                         if (
                             isinstance(row["work"], ox.NamedNode)
-                            and _graph(row) not in self.targets
-                            and fuzz.ratio(title, fold(_value(row, "title"))) >= NEAR_TITLE
+                            and graph_of(row) not in self.targets
+                            and fuzz.ratio(title, fold(value_of(row, "title"))) >= NEAR_TITLE
                         ):
                             found.add(row["work"].value)
         found.add(record.iri)
@@ -64,21 +64,21 @@ class WorkLookup:
         return {
             row[variable].value
             for row in rows
-            if isinstance(row[variable], ox.NamedNode) and _graph(row) not in self.targets
+            if isinstance(row[variable], ox.NamedNode) and graph_of(row) not in self.targets
         }
 
     def store_work(self, iri: str) -> WorkRecord | None:
         rows = [
             r
             for r in solutions(self.store.query(query_text("work-record"), substitutions={"work": ox.NamedNode(iri)}))
-            if _graph(r) not in self.targets
+            if graph_of(r) not in self.targets
         ]
         if not rows:
             return None
-        title = min(_value(r, "title") for r in rows)
-        years = sorted(y for y in {_year(_value(r, "year")) for r in rows} if y is not None)
-        families = sorted({_value(r, "family") or _value(r, "name") for r in rows} - {""})
-        dois = sorted({_value(r, "doi") for r in rows} - {""})
+        title = min(value_of(r, "title") for r in rows)
+        years = sorted(y for y in {year_of(value_of(r, "year")) for r in rows} if y is not None)
+        families = sorted({value_of(r, "family") or value_of(r, "name") for r in rows} - {""})
+        dois = sorted({value_of(r, "doi") for r in rows} - {""})
         return WorkRecord(iri, title, years[0] if years else None, tuple(families), dois[0] if dois else None)
 
     def similar(self, record: WorkRecord) -> list[tuple[WorkRecord, Match]]:
@@ -90,16 +90,18 @@ class WorkLookup:
         )
 
 
-def _graph(row) -> str:
-    g = row["g"]  # None where the query has no ?g
+def graph_of(row) -> str:
+    """The graph a lookup's row came from ("" where the query has no ?g)."""
+    g = row["g"]
     return g.value if isinstance(g, ox.NamedNode) else ""
 
 
-def _value(row, name: str) -> str:
+def value_of(row, name: str) -> str:
     term = row[name]
     return term.value if term is not None else ""
 
 
-def _year(text: str) -> int | None:
+def year_of(text: str) -> int | None:
+    """The year of an xsd:gYear or a date's text ("2019", "2019-05"), or None."""
     digits = text[:4] if text[:4].isdigit() else ""
     return int(digits) if digits else None

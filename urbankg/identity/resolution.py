@@ -36,7 +36,7 @@ from urbankg import config
 from urbankg.errors import Problem
 from urbankg.identity import review
 from urbankg.identity.decisions import MATCHER, Decision, Decisions, Renaming, statements_about
-from urbankg.identity.lookup import WorkLookup, query_text
+from urbankg.identity.lookup import WorkLookup, graph_of, query_text, value_of, year_of
 from urbankg.identity.matching import (
     Match,
     PersonRecord,
@@ -270,14 +270,14 @@ class _Run:
         namesakes: Substitutions = {"family": family, "initial": ox.Literal(fold(record.given)[:1])}
         rows += list(solutions(self.store.query(query_text("people-by-family"), substitutions=namesakes)))
         for row in rows:
-            if _graph(row) in self.targets or not isinstance(row["person"], ox.NamedNode):
+            if graph_of(row) in self.targets or not isinstance(row["person"], ox.NamedNode):
                 continue
             entry = people.setdefault(row["person"].value, {"given": "", "works": set(), "ids": set()})
-            entry["given"] = max(entry["given"], _value(row, "given"), key=len)
-            if _value(row, "work"):
-                entry["works"].add(_value(row, "work"))
-            if _value(row, "same"):
-                entry["ids"].add(_value(row, "same"))
+            entry["given"] = max(entry["given"], value_of(row, "given"), key=len)
+            if value_of(row, "work"):
+                entry["works"].add(value_of(row, "work"))
+            if value_of(row, "same"):
+                entry["ids"].add(value_of(row, "same"))
         for identifier in sorted(record.identifiers):
             for row in solutions(
                 self.store.query(query_text("people-by-identifier"), substitutions={"same": ox.NamedNode(identifier)})
@@ -306,7 +306,7 @@ def _person_record(graph: Graph, subject) -> PersonRecord | None:
 def _work_record(graph: Graph, subject) -> WorkRecord:
     title = min(str(t) for t in graph.objects(subject, DCTERMS.title))
     years = sorted(
-        y for y in {_year(str(v)) for v in graph.objects(subject, FABIO.hasPublicationYear)} if y is not None
+        y for y in {year_of(str(v)) for v in graph.objects(subject, FABIO.hasPublicationYear)} if y is not None
     )
     families = []
     for person in graph.objects(subject, DCTERMS.creator):
@@ -332,21 +332,6 @@ def _copy(graph: Graph) -> Graph:
     for triple in graph:
         copy.add(triple)
     return copy
-
-
-def _graph(row) -> str:
-    g = row["g"]  # None where the query has no ?g
-    return g.value if isinstance(g, ox.NamedNode) else ""
-
-
-def _value(row, name: str) -> str:
-    term = row[name]
-    return term.value if term is not None else ""
-
-
-def _year(text: str) -> int | None:
-    match = re.match(r"-?\d{4}", text or "")
-    return int(match.group()) if match else None
 
 
 def _first_word(title: str) -> str:
