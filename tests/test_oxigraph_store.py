@@ -382,13 +382,17 @@ def test_readers_wait_only_while_a_load_empties_a_graph(tmp_path):
     def listings_during(replacement: GraphReplacement) -> list:
         seen, slowest = [], 0.0
         writer = threading.Thread(target=store.replace_graphs, args=([replacement],))
+        began = time.monotonic()
         writer.start()
         while writer.is_alive():
             started = time.monotonic()
             seen.append(store.graphs(wait=False))
             slowest = max(slowest, time.monotonic() - started)
         writer.join()
-        assert slowest < 0.5  # never waited for the load
+        # Never waited for the load: a call that waited would take about as long as the load.
+        # (A fixed 0.5 s failed once in CI at 0.51 s: on two busy cores the writer's thread can
+        # keep the GIL that long while converting terms, which is not waiting for the load.)
+        assert slowest < 0.5 or slowest < (time.monotonic() - began) / 2
         return seen
 
     assert None not in listings_during(GraphReplacement(G1, big, "new"))
