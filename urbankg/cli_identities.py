@@ -33,10 +33,6 @@ def _label(kg, iri: str) -> str:
     return rows[0]["label"].value if rows else ""
 
 
-def _iri(value: str) -> str:
-    return value if ":" in value else config.ID_BASE + value
-
-
 def _said(decision: Decision) -> str:
     return f"{decision.key}  {decision.status}: {_short(decision.alias)} -> {_short(decision.canonical)}"
 
@@ -105,7 +101,7 @@ def accept(obj, key: str, keep: str | None, evidence: str, token_file: Path | No
     """Merge a listed pair: one IRI from now on, in every graph."""
     from urbankg.write_path import WritePath
 
-    keep_iri = _iri(keep) if keep else None
+    keep_iri = config.id_iri(keep) if keep else None
     done = _write(
         obj,
         token_file,
@@ -146,7 +142,7 @@ def merge(obj, alias: str, canonical: str, evidence: str) -> None:
         obj,
         None,
         lambda: WritePath(obj.kg).merge_identities(
-            _iri(alias), _iri(canonical), config.local_agent(), evidence=evidence
+            config.id_iri(alias), config.id_iri(canonical), config.local_agent(), evidence=evidence
         ),
         _no_server("merge"),
     )

@@ -70,3 +70,8 @@ def shapes_file() -> Path:
 
 def graph_iri(source: str) -> str:
     return GRAPH_BASE + source
+
+
+def id_iri(value: str) -> str:
+    """An id as annotations write it (``person/lin-y``), or a full IRI as given."""
+    return value if ":" in value else ID_BASE + value

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF
 
 from urbankg import config
 from urbankg.errors import SourceError, UrbankgError
@@ -25,8 +26,6 @@ from urbankg.identity.lookup import WorkLookup
 from urbankg.identity.matching import WorkRecord, fold
 from urbankg.store import Store
 
-DCTERMS = Namespace("http://purl.org/dc/terms/")
-FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
 PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
 FRBR = Namespace("http://purl.org/vocab/frbr/core#")

@@ -377,13 +377,8 @@ class WritePath:
 
     def identities(self) -> Decisions:
         """Every identity decision (graph/identities)."""
-        if not self.store.graph_size(IDENTITIES_GRAPH):
-            return Decisions()
-        from urbankg.loaders.rdf_file import add_ntriples
-
-        graph = Graph()
-        add_ntriples(graph, self._graph_as_ntriples(IDENTITIES_GRAPH))
-        return decisions_from_graph(graph)
+        graph = self._graph_content(IDENTITIES_GRAPH)
+        return decisions_from_graph(graph) if graph is not None else Decisions()
 
     def merge_identities(
         self, alias: str, canonical: str, agent: str, *, evidence: str, kind: str | None = None

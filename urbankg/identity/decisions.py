@@ -11,13 +11,11 @@ is what undoing it puts back. Terms: section 8 of ontology/urbankg.ttl.
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass, field
 from dataclasses import replace as replaced
 from datetime import UTC, datetime
 from typing import Literal as TypingLiteral
 
-import pyoxigraph as ox
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 
 from urbankg import config
@@ -110,28 +108,27 @@ class Decisions:
             self._canonicals = set(self._aliases.values())
         return self._aliases
 
+    def root(self, iri: str) -> str:
+        """The IRI ``iri`` is merged into, through any chain of merges (itself if none)."""
+        aliases, seen = self.aliases(), set()
+        while iri in aliases and iri not in seen:
+            seen.add(iri)
+            iri = aliases[iri]
+        return iri
+
     def settle(self) -> None:
         """After a merge: a pair waiting for review that names an alias now names its
-        canonical IRI, and one whose two IRIs are now one is gone."""
-        aliases = self.aliases()
-
-        def root(iri: str) -> str:
-            seen = set()
-            while iri in aliases and iri not in seen:
-                seen.add(iri)
-                iri = aliases[iri]
-            return iri
-
+        canonical IRI, and one whose two IRIs are now one is gone. (Pairs for review are no
+        merges: the aliases in force stay as they are, and so does their cache.)"""
         for pair, decision in list(self.by_pair.items()):
             if decision.status != "possible":
                 continue
-            a, b = root(decision.alias), root(decision.canonical)
+            a, b = self.root(decision.alias), self.root(decision.canonical)
             if (a, b) == (decision.alias, decision.canonical):
                 continue
             del self.by_pair[pair]
-            self._aliases = None
             if a != b and frozenset((a, b)) not in self.by_pair:
-                self.put(replaced(decision, alias=a, canonical=b))
+                self.by_pair[frozenset((a, b))] = replaced(decision, alias=a, canonical=b)
 
     def merged_into(self, iri: str) -> list[Decision]:
         """The merges whose canonical IRI is ``iri``."""
@@ -207,29 +204,11 @@ def _utc(text: str) -> str:
 
 def statements_about(graph: Graph, iris: set[URIRef]) -> str:
     """N-Triples of the statements of ``graph`` with any of ``iris`` as subject or object,
-    sorted (a record that reads the same for the same content)."""
-    lines = set()
+    sorted (a record that reads the same for the same content); rdflib reads it back."""
+    about = Graph()
     for iri in iris:
         for triple in graph.triples((iri, None, None)):
-            lines.add(_nt(triple))
+            about.add(triple)
         for triple in graph.triples((None, None, iri)):
-            lines.add(_nt(triple))
-    return "".join(sorted(lines))
-
-
-def _nt(triple) -> str:
-    # pyoxigraph writes N-Triples as every other part of urbankg reads it
-    out = io.BytesIO()
-    s, p, o = (_ox(t) for t in triple)
-    ox.serialize([ox.Triple(s, p, o)], out, format=ox.RdfFormat.N_TRIPLES)
-    return out.getvalue().decode("utf-8")
-
-
-def _ox(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype or XSD.string)))
+            about.add(triple)
+    return "".join(sorted(about.serialize(format="nt").splitlines(keepends=True)))

@@ -31,6 +31,7 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 from rdflib import OWL, RDF, Graph, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF
 
 from urbankg import config
 from urbankg.errors import Problem
@@ -49,10 +50,8 @@ from urbankg.identity.matching import (
 from urbankg.parsed import Positions
 from urbankg.store import Store, Substitutions, solutions
 
-DCTERMS = Namespace("http://purl.org/dc/terms/")
 FABIO = Namespace("http://purl.org/spar/fabio/")
 PRISM = Namespace("http://prismstandard.org/namespaces/basic/2.0/")
-FOAF = Namespace("http://xmlns.com/foaf/0.1/")
 WORK_BASE = config.ID_BASE + "work/"
 PERSON_BASE = config.ID_BASE + "person/"
 PEOPLE_PER_NAME = 20  # namesakes listed per person: a common name (Wang, Li) would list thousands
@@ -111,7 +110,7 @@ class _Run:
         for item in self.incoming:
             present = {a for a in aliases if review.mentions(item.graph, URIRef(a))}
             for alias in sorted(present):
-                self.rename(alias, _root(aliases, alias), only=item)
+                self.rename(alias, self.decisions.root(alias), only=item)
 
     def rename(self, alias: str, canonical: str, only: Incoming | None = None) -> None:
         """Rename ``alias`` in the load's graphs (or one of them), recording what each held before."""
@@ -157,7 +156,7 @@ class _Run:
                 seen.append((_work_record(item.graph, URIRef(self.current(record.iri))), item.target))
 
     def current(self, iri: str) -> str:
-        return _root(self.decisions.aliases(), iri)
+        return self.decisions.root(iri)
 
     def match_work(self, item: Incoming, record: WorkRecord, seen: list[tuple[WorkRecord, str]]) -> None:
         candidates = {c.iri: c for c in self.store_works(record)}
@@ -317,14 +316,6 @@ def _work_record(graph: Graph, subject) -> WorkRecord:
     return WorkRecord(
         str(subject), title, years[0] if years else None, tuple(sorted(families)), str(doi) if doi else None
     )
-
-
-def _root(aliases: dict[str, str], iri: str) -> str:
-    seen = set()
-    while iri in aliases and iri not in seen:
-        seen.add(iri)
-        iri = aliases[iri]
-    return iri
 
 
 def _copy(graph: Graph) -> Graph:

@@ -53,22 +53,21 @@ def read(path: Path) -> list[Review]:
         if not isinstance(keep, str) or not isinstance(same, list) or not same or not evidence:
             problems.append(Problem(str(path), line, "a merge needs `keep: <id>`, `same: [<id>, ...]` and `evidence:`"))
             continue
-        reviews += [Review("merge", _iri(s), _iri(keep), str(evidence).strip(), line) for s in same]
+        reviews += [
+            Review("merge", config.id_iri(str(s)), config.id_iri(str(keep)), str(evidence).strip(), line) for s in same
+        ]
     for index, entry in enumerate(data.get("distinct") or []):
         line = _line(data["distinct"], index)
         pair, evidence = (entry.get(k) for k in ("pair", "evidence")) if isinstance(entry, dict) else (None, None)
         if not isinstance(pair, list) or len(pair) != 2 or not evidence:
             problems.append(Problem(str(path), line, "a distinct entry needs `pair: [<id>, <id>]` and `evidence:`"))
             continue
-        reviews.append(Review("distinct", _iri(pair[0]), _iri(pair[1]), str(evidence).strip(), line))
+        reviews.append(
+            Review("distinct", config.id_iri(str(pair[0])), config.id_iri(str(pair[1])), str(evidence).strip(), line)
+        )
     if problems:
         raise SourceError(problems)
     return reviews
-
-
-def _iri(value) -> str:
-    text = str(value)
-    return text if ":" in text else config.ID_BASE + text
 
 
 def _line(sequence, index: int) -> int:
