@@ -133,3 +133,37 @@ def test_unreadable_files_name_the_file_and_what_would_work(tmp_path):
     bad.write_bytes(b"%PDF-1.4 this is not a pdf")
     with pytest.raises(SourceError, match="broken.pdf"):
         read_text(bad)
+
+
+def test_numbered_list_in_a_narrow_column_is_numbered_however_long_its_entries():
+    # each entry wraps over three or four lines, so numbered lines are fewer than a third of the list
+    text = (
+        "Body [1], [2].\n\nReferences\n[1] Okafor N: Street trade\nand the informal city: a\nstudy of markets.\n"
+        "Urban Stud 1999,\n5:3–18.\n[2] Lind P, Moreau A: Walking\nto work in small towns\nof the north. "
+        "J Transp\nGeogr 2004, 12:7–10.\n[3] Abe K: Ferry\nports and their\nhinterlands. Cities\n2010, 3:1–9.\n"
+    )
+    doc = analyse(Path("t.txt"), text=text)
+    assert doc.style == "numbered"
+    assert [e.number for e in doc.entries] == [1, 2, 3]
+    assert doc.entries[1].text == (
+        "Lind P, Moreau A: Walking to work in small towns of the north. J Transp Geogr 2004, 12:7–10."
+    )
+
+
+def test_running_header_and_page_number_at_a_page_break_stay_out_of_entries():
+    header = "Town Review | Markets at the fringe"
+    pages = [
+        f"{header}\nMarkets grew [1].\n1",
+        f"{header}\nThey kept growing [2].\n2",
+        f"{header}\nAnd then stopped.\n\nReferences\n1. Okafor N. Street trade and the\ninformal city. Urban Stud.\n3",
+        f"{header}\n1999;5:3–18.\n2. Lind P. Walking to work. J Transp Geogr. 2004;12:7–10. doi:10.1/abc.1-\n2\n"
+        "3. Abe K. Ferry ports. Cities. 2010;3:1–9.\n4",
+    ]
+    doc = analyse(Path("t.pdf"), text="\n\n".join(pages))
+    assert [e.text for e in doc.entries] == [
+        "Okafor N. Street trade and the informal city. Urban Stud. 1999;5:3–18.",
+        # a number inside an entry, away from a page break, stays
+        "Lind P. Walking to work. J Transp Geogr. 2004;12:7–10. doi:10.1/abc.1- 2",
+        "Abe K. Ferry ports. Cities. 2010;3:1–9.",
+    ]
+    assert header in doc.text  # the text itself is kept as read

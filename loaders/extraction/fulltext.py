@@ -169,7 +169,7 @@ def analyse(path: Path | str, text: str | None = None, progress: bool = True) ->
         doc = Document(path, text, len(text), "none")
     else:
         list_start = text.index("\n", heading) + 1 if "\n" in text[heading:] else len(text)
-        style, entries = split_entries(text, list_start)
+        style, entries = split_entries(text, list_start, page_furniture(text))
         doc = Document(path, text, heading, style, entries)
     doc.sections = find_sections(doc.body)
     doc.sentences = split_sentences(doc.body, doc.sections)
@@ -189,44 +189,87 @@ def _lines(text: str, start: int) -> list[tuple[int, str]]:
     return [(start + m.start(), m.group()) for m in re.finditer(r"^.*$", text[start:], re.MULTILINE)]
 
 
-def split_entries(text: str, start: int) -> tuple[str, list[ReferenceEntry]]:
-    """Split the reference list beginning at `start` into entries; return (style, entries)."""
-    lines = [(o, line) for o, line in _lines(text, start) if line.strip()]
+def _furniture_key(line: str) -> str:
+    return re.sub(r"\d{1,4}", "#", " ".join(line.split()))
+
+
+def page_furniture(text: str) -> set[int]:
+    """Offsets of the lines that are running headers, footers or page numbers: a line next to a
+    blank line (where a PDF's pages are joined) whose text, digits aside ("5" and "6" are one),
+    stands next to a blank line at least three times and mostly nowhere else. The text keeps
+    them; reference entries leave them out."""
+    beside_blank: dict[str, list[int]] = {}
+    elsewhere: dict[str, int] = {}
+    offset = 0
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if line.strip():
+            k = _furniture_key(line)
+            if i == 0 or i == len(lines) - 1 or not lines[i - 1].strip() or not lines[i + 1].strip():
+                beside_blank.setdefault(k, []).append(offset)
+            else:
+                elsewhere[k] = elsewhere.get(k, 0) + 1
+        offset += len(line) + 1
+    recurring = [found for k, found in beside_blank.items() if len(found) >= 3 and len(found) > 3 * elsewhere.get(k, 0)]
+    return {o for found in recurring for o in found}
+
+
+def split_entries(text: str, start: int, furniture: set[int] | None = None) -> tuple[str, list[ReferenceEntry]]:
+    """Split the reference list beginning at `start` into entries; return (style, entries).
+    Lines starting at an offset in `furniture` (running headers, page numbers) are no part of any entry."""
+    furniture = furniture or set()
+    lines = [(o, line) for o, line in _lines(text, start) if line.strip() and o not in furniture]
     if not lines:
         return "none", []
     numbered = [NUMBERED_ENTRY.match(line) for _, line in lines]
-    if sum(m is not None for m in numbered) >= max(2, len(lines) // 3):
-        return "numbered", _split_numbered(text, lines, numbered)
-    return "author-year", _split_author_year(text, lines)
+    if sum(m is not None for m in numbered) >= max(2, len(lines) // 3) or _numbered_from_first_line(numbered):
+        return "numbered", _split_numbered(text, lines, numbered, furniture)
+    return "author-year", _split_author_year(text, lines, furniture)
 
 
-def _entry(text: str, first: int, last_offset: int, last_line: str, number: int | None) -> ReferenceEntry:
+def _numbered_from_first_line(matches: list[re.Match | None]) -> bool:
+    """A list whose first line is numbered and whose numbered lines mostly count up one by one
+    (1, 2, 3 ...) is numbered however many lines each entry wraps over (a narrow column)."""
+    if not matches or matches[0] is None:
+        return False
+    numbers = [int(m.group(1) or m.group(2)) for m in matches if m]
+    in_sequence, expected = 0, numbers[0]
+    for n in numbers:
+        if n == expected:
+            in_sequence += 1
+            expected += 1
+    return in_sequence >= 3 and in_sequence >= 0.8 * len(numbers)
+
+
+def _entry(
+    text: str, first: int, last_offset: int, last_line: str, number: int | None, *, furniture: set[int]
+) -> ReferenceEntry:
     end = last_offset + len(last_line)
-    raw = text[first:end]
-    clean = strip_markup(" ".join(strip_markup(BULLET.sub("", line)) for line in raw.splitlines()))
+    raw = [line for o, line in _lines(text[:end], first) if o not in furniture]
+    clean = strip_markup(" ".join(strip_markup(BULLET.sub("", line)) for line in raw))
     if number is not None:
         clean = NUMBERED_ENTRY.sub("", clean, count=1)
     return ReferenceEntry(clean.strip(), first, end, number)
 
 
-def _split_numbered(text, lines, matches) -> list[ReferenceEntry]:
+def _split_numbered(text, lines, matches, furniture) -> list[ReferenceEntry]:
     entries, current, expected = [], None, None
     for (offset, line), m in zip(lines, matches, strict=True):
         number = int(m.group(1) or m.group(2)) if m else None
         # a new entry only where the next number in sequence starts a line
         if number is not None and (expected is None or number == expected):
             if current:
-                entries.append(_entry(text, *current))
+                entries.append(_entry(text, *current, furniture=furniture))
             current = [offset, offset, line, number]
             expected = number + 1
         elif current:
             current[1], current[2] = offset, line
     if current:
-        entries.append(_entry(text, *current))
+        entries.append(_entry(text, *current, furniture=furniture))
     return entries
 
 
-def _split_author_year(text, lines) -> list[ReferenceEntry]:
+def _split_author_year(text, lines, furniture) -> list[ReferenceEntry]:
     bulleted = sum(bool(BULLET.match(line)) for _, line in lines) >= len(lines) // 2
     entries, current = [], None
     for offset, line in lines:
@@ -244,12 +287,12 @@ def _split_author_year(text, lines) -> list[ReferenceEntry]:
             starts = current is None or ((bool(NAME_START.match(plain)) or corporate) and not open_end)
         if starts or current is None:
             if current:
-                entries.append(_entry(text, *current))
+                entries.append(_entry(text, *current, furniture=furniture))
             current = [offset, offset, line, None]
         else:
             current[1], current[2] = offset, line
     if current:
-        entries.append(_entry(text, *current))
+        entries.append(_entry(text, *current, furniture=furniture))
     return entries
 
 
