@@ -90,7 +90,16 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
             "(URBANKG_MAX_BODY): send less, or split the data into several graphs",
         ).response()
 
-    from urbankg.server import catalogue_api, graph_store, identities_page, intake_page, load_api, sparql_protocol, ui
+    from urbankg.server import (
+        catalogue_api,
+        graph_store,
+        identities_page,
+        intake_page,
+        load_api,
+        search_page,
+        sparql_protocol,
+        ui,
+    )
 
     app.register_blueprint(sparql_protocol.bp)
     app.register_blueprint(graph_store.bp)
@@ -99,6 +108,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.register_blueprint(load_api.bp)  # `urbankg load` and `drop` while this server holds the store
     app.register_blueprint(identities_page.bp)  # review identity decisions: /identities
     app.register_blueprint(intake_page.bp)  # add a paper: /papers/new, its progress and review
+    app.register_blueprint(search_page.bp)  # the search box's answers: /search
     ui.register_error_pages(app)
 
     @app.get("/health")
