@@ -68,6 +68,7 @@ ROUTE_PARAMETERS: dict[str, list[str]] = {
     "/history": ["graph"],
     "/graphs": [],
     "/identities": ["status", "kind"],
+    "/search": ["q", "kind", "limit", "format"],
     "/papers/new": ["paper", "metadata", "id", "token"],
     "/papers/new/<job_id>": [],
     "/papers/<slug>/review": ["token", "action"],
