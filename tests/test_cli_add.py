@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from test_cli import run
+from urbankg.intake_review import DraftReview
 
 DATA = Path(__file__).parent / "data" / "add"
 
@@ -35,6 +36,13 @@ def test_a_new_paper_becomes_a_folder_that_loads_and_is_asked_about(tmp_path):
     # Brenner and Schmid (2015), in Sun and Manfredini's list too: one work shared by both papers
     shared = run(store, "ask", "shared-sources", "--paper_a", "zhou-2018-geography", "--paper_b", "sun-2025").stdout
     assert "work/brenner-2015" in shared and "Towards a new epistemology of the urban?" in shared
+    # the draft's concepts are suggestions: a concept counts once a reviewer accepts it
+    assert "zhou-2018-geography" not in run(store, "ask", "concept-citations", "--concept", "taobao-village").stdout
+    review = DraftReview(tmp_path / "draft", "zhou-2018-geography")
+    first = review.citations()[0]["id"]
+    review.accept_concept(first, "work/lin-2019", "concept/taobao-village")
+    review.save()
+    run(store, "load", tmp_path / "draft")
     cites = run(store, "ask", "concept-citations", "--concept", "taobao-village").stdout
     assert "zhou-2018-geography" in cites
 

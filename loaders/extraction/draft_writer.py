@@ -21,6 +21,8 @@ from urbankg.loaders.extraction.extractor import ExtractedCitation, ExtractedRef
 
 # Concept IRIs outside the data base are written with these prefixes of the mapping.
 CONCEPT_PREFIXES = ("ukg", "skos")
+# The agent the draft's suggestions are attributed to (declared in the ontology).
+TOOL = "urbankg-extract"
 
 
 def q(value: str) -> str:
@@ -68,9 +70,11 @@ def render(ex: Extraction) -> str:
     add(f"# on {_dt.date.today().isoformat()}. Everything below is a suggestion to review:")
     add("#  - works: fields parsed from the reference list by a CRF; check titles, years and venues;")
     add("#  - citations: in-text citations found in the text and the entries they were resolved to;")
-    add("#  - acts: intent suggested from cue phrases, concepts ranked by a score in [0, 1] from the")
-    add("#    ontology's labels and definitions (scores and runners-up in comments). They are marked")
-    add("#    asserted_by: annotator; delete what is wrong, add what is missing.")
+    add("#  - acts: the intent is a `suggested_intent:` (from cue phrases) and the concepts are")
+    add("#    `suggestions:` with a score in [0, 1], attributed to urbankg-extract (runners-up in")
+    add("#    comments). A suggestion counts for nothing until accepted: write the intent under `intent:`")
+    add("#    and the concepts you accept under `concepts:` (with `asserted_by: annotator`), and delete")
+    add("#    the suggestions you reject. /papers/<id>/review does this with buttons.")
     add(f"# Then: urbankg validate THIS-FILE.yaml, with the record of {ex.paper} (its own file, e.g. from")
     add("#   `urbankg new paper`, or a BibTeX entry) if the store does not hold it yet: every id must be known.")
     if ex.paper.startswith("work/") and ex.paper == _placeholder(ex):
@@ -140,33 +144,42 @@ def _placeholder(ex: Extraction) -> str:
     return default_paper_id(ex.source)
 
 
-def _work(r: ExtractedReference) -> list[str]:
-    f = r.parsed.fields
-    out = [f"  - id: work/{r.key}", f"    type: {r.work_type}"]
-    title = f.get("title") or f.get("container")
-    if title:
-        out.append(f"    title: {q(title)}")
-    else:
-        out.append(f"    title: {q(r.entry.text[:120])}   # CHECK: no title recognised; the entry's text")
+def work_fields(parsed, entry_text: str) -> dict[str, str | int]:
+    """The fields of a cited work as the draft writes them, from a parsed reference entry
+    (the draft writer and the web review's merge and split of entries share it)."""
+    f = parsed.fields
+    out: dict[str, str | int] = {}
+    out["title"] = f.get("title") or f.get("container") or entry_text[:120]
     year = f.get("year", "")
     if year[:4].isdigit() and 1800 <= int(year[:4]) <= 2100:
-        out.append(f"    year: {year[:4]}")
-    elif year:
-        out.append(f"    # year: {year}   (outside 1800-2100: check)")
+        out["year"] = int(year[:4])
     for name in ("container", "volume", "issue", "pages", "publisher", "doi"):
-        if name == "container" and not f.get("title"):
-            continue  # already used as the title
-        if f.get(name):
-            out.append(f"    {name}: {q(f[name])}")
-    url = f.get("url", "")
-    if url and re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", url):
-        out.append(f"    url: {q(url)}")
-    elif url:
-        out.append(f"    # url: {q(url)}   (not a valid IRI: check)")
-    authors = r.parsed.fields.get("author", "")
-    if authors:
+        if f.get(name) and not (name == "container" and not f.get("title")):  # a container made title
+            out[name] = f[name]
+    if re.fullmatch(r"https?://[^\s<>\"{}|\\^`]+", f.get("url", "")):
+        out["url"] = f["url"]
+    if f.get("author"):
         # authors are people (person/... ids) in the format; the parsed names are a note until linked
-        out.append(f"    note: {q('Authors as listed: ' + authors)}")
+        out["note"] = "Authors as listed: " + f["author"]
+    return out
+
+
+def _work(r: ExtractedReference) -> list[str]:
+    f = r.parsed.fields
+    fields = work_fields(r.parsed, r.entry.text)
+    out = [f"  - id: work/{r.key}", f"    type: {r.work_type}"]
+    for name, value in fields.items():
+        check = (
+            "   # CHECK: no title recognised; the entry's text"
+            if name == "title" and not (f.get("title") or f.get("container"))
+            else ""
+        )
+        out.append(f"    {name}: {value if isinstance(value, int) else q(value)}{check}")
+    year = f.get("year", "")
+    if year and "year" not in fields:
+        out.append(f"    # year: {year}   (outside 1800-2100: check)")
+    if f.get("url") and "url" not in fields:
+        out.append(f"    # url: {q(f['url'])}   (not a valid IRI: check)")
     unparsed = [k for k in ("title", "year") if not f.get(k)]
     if unparsed:
         out.append(f"    # CHECK: the parser found no {' and no '.join(unparsed)} in this entry")
@@ -227,16 +240,19 @@ def _act(c: ExtractedCitation, r: ExtractedReference) -> list[str]:
         comment = "   # suggested (no cue phrase: default)"
     if intent and intent.alternatives:
         comment += "; or " + ", ".join(intent.alternatives)
-    out.append(f"  intent: {intent.intent if intent else 'citesForInformation'}{comment}")
+    out.append(f"  suggested_intent: {intent.intent if intent else 'citesForInformation'}{comment}")
     chosen = written_concepts(c.concepts)
     if chosen:
-        out.append("  concepts: [" + ", ".join(short_id(s.concept.iri) for s in chosen) + "]")
+        out.append("  suggestions:")
+        for s in chosen:
+            out.append(
+                f"    - {{concept: {short_id(s.concept.iri)}, score: {s.score:.2f}, reason: {q(s.why)}, by: {TOOL}}}"
+            )
     for s in c.concepts:
-        mark = "suggested" if s in chosen else "runner-up"
-        out.append(f"  #   {mark} {s.score:.2f} {short_id(s.concept.iri)} ({s.concept.label}): {s.why}")
+        if s not in chosen:
+            out.append(f"  #   runner-up {s.score:.2f} {short_id(s.concept.iri)} ({s.concept.label}): {s.why}")
     if not c.concepts:
         out.append("  #   no concept suggested")
-    out.append("  asserted_by: annotator")
     return out
 
 
