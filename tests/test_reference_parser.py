@@ -161,3 +161,26 @@ def test_a_locator_written_without_spaces_is_split_into_volume_and_pages(contain
     parsed = ParsedReference(text=container, tokens=[], labels=[])
     _split_locator(out, parsed)
     assert out == expected
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "Okafor N, Lind P. Street vendors and the night economy. Urban Geogr. 2011;32(4):455–71. "
+            "Epub 2011/05/02. 21554433.",
+            {"container": "Urban Geogr", "year": "2011", "volume": "32", "issue": "4", "pages": "455–71"},
+        ),
+        (
+            "Abe K. Do ferry towns keep their markets? Cities. 2008;25:e1003. Epub 2008/01/09.",
+            {"title": "Do ferry towns keep their markets?", "container": "Cities", "volume": "25", "pages": "e1003"},
+        ),
+        (
+            "Moreau P, Sato R. 2004. Parcel lockers in dense districts. J Transp Geogr 12:301–19.",
+            {"container": "J Transp Geogr", "volume": "12", "pages": "301–19", "year": "2004"},
+        ),
+    ],
+)
+def test_a_compact_journal_locator_token_gives_volume_pages_and_ends_the_journal(parser, text, expected):
+    fields = parser.parse(text).fields
+    assert {k: fields.get(k) for k in expected} == expected

@@ -446,11 +446,59 @@ def _split_locator(out: dict[str, str], parsed: ParsedReference) -> None:
         return
 
 
+# The same locator as one whitespace token anywhere in the entry: "157:250–61.", "2002;11(3):282;",
+# "2005;(1):CD001497.", "7:e31295.".
+LOCATOR_TOKEN = re.compile(
+    r"^(?:(?P<year>(?:1[5-9]|20)\d\d)[a-z]?;)?(?P<volume>\d+)?(?:\((?P<issue>[\w–-]+)\))?"
+    r":(?P<pages>[A-Za-z]{0,3}\d+(?:[–-][A-Za-z]{0,3}\d+)?)[.,;]?$"
+)
+
+
+def _ends_segment(word: str) -> bool:
+    """A token that ends a sentence of the entry ("smoking.", "programmes?"), not an initial ("J.")."""
+    return word.rstrip('"”’)').endswith((".", "?", "!")) and not INITIALS.match(word)
+
+
+def _locator_labels(parsed: ParsedReference) -> tuple[list[str], re.Match | None]:
+    """The labels with a compact journal locator token taken into account, and its match.
+
+    The CRF knows the locator only as spaced tokens ("54: 1741–4."), so the compact one lands
+    in the container or the title, with what follows it ("Epub 1964/10/01. 14240497"), or the
+    title runs on through the journal's name up to it. The journal is the sentence just before the
+    locator; a container run is cut there and what follows in it is no part of it."""
+    labels = list(parsed.labels)
+    words = [t.text for t in parsed.tokens]
+    k = next((i for i, w in enumerate(words) if i > 0 and labels[i] != "doi" and LOCATOR_TOKEN.match(w)), None)
+    if k is None:
+        return labels, None
+    m = LOCATOR_TOKEN.match(words[k])
+    if m is None or not (m.group("volume") or m.group("issue")):
+        return labels, None
+    labels[k] = "locator"
+    j = k + 1
+    while j < len(labels) and labels[j] in ("container", "title"):  # "Epub 2002/06/04. 12042547" after it
+        labels[j] = "other"
+        j += 1
+    before = k - 1
+    while before >= 0 and labels[before] == "year":
+        before -= 1
+    if before > 0 and labels[before] == "title":
+        # "Youth access interventions do not affect youth smoking. Pediatrics. 2002;109(6):1088–92."
+        start = before
+        while start > 0 and labels[start - 1] == "title" and not _ends_segment(words[start - 1]):
+            start -= 1
+        if start > 0 and labels[start - 1] == "title":
+            for i in range(start, before + 1):
+                labels[i] = "container"
+    return labels, m
+
+
 def clean_fields(parsed: ParsedReference) -> None:
     """Fill `fields`, `authors`, `year` of a labelled reference."""
     text, tokens = parsed.text, parsed.tokens
+    labels, locator = _locator_labels(parsed)
     values: dict[str, str] = {}
-    for label, a, b in _runs(parsed.labels):
+    for label, a, b in _runs(labels):
         value = text[tokens[a].start : tokens[b - 1].end]
         if label in values:  # a second run of the same field: keep the first (a later date is a reprint ...)
             if label in ("title", "container", "publisher", "other"):
@@ -494,7 +542,17 @@ def clean_fields(parsed: ParsedReference) -> None:
         pages = _balanced(values["pages"])
         pages = re.sub(r"^(pp?\.?|pages|S\.)\s*", "", pages).strip().rstrip(".,;")
         out["pages"] = pages
-    _split_locator(out, parsed)
+    if locator:
+        for name in ("volume", "issue", "pages"):
+            if locator.group(name):
+                out[name] = locator.group(name)
+            else:
+                out.pop(name, None)
+        if locator.group("year") and "year" not in out:
+            out["year"] = locator.group("year")
+            parsed.year = int(locator.group("year"))
+    else:
+        _split_locator(out, parsed)
     publisher = values.get("publisher")
     if publisher:
         out["publisher"] = _strip_punct(publisher)
