@@ -10,6 +10,7 @@ import click
 from tqdm import tqdm
 
 from urbankg import __version__, config, store_access
+from urbankg import search as search_module
 from urbankg.errors import SourceError, StoreError, UrbankgError
 from urbankg.graph import KnowledgeGraph, bundled_sources
 from urbankg.results import RESULT_FORMATS, write_result
@@ -584,6 +585,41 @@ def ask(ctx: click.Context, name: str, fmt: str) -> None:
         write_result(result, fmt, sys.stdout)
     except UrbankgError as error:
         _fail(error)
+
+
+SEARCH_LABEL_WIDTH = 120  # characters of a label printed: a claim's statement can run to a paragraph
+
+
+@main.command()
+@click.argument("text")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice(search_module.KINDS),
+    help="Only hits of this kind (repeatable); all kinds by default.",
+)
+@click.option(
+    "--limit", type=click.IntRange(min=1), default=search_module.DEFAULT_LIMIT, show_default=True, help="Hits shown."
+)
+@click.pass_obj
+def search(obj: Context, text: str, kinds: tuple[str, ...], limit: int) -> None:
+    """Find the ids of concepts, frameworks, cases, places, works, people and claims by their
+    labels, alternative labels, titles, names or statements, best first: one line each, id,
+    kind and label (the alternative label that matched in parentheses). Case, accents and
+    -isation/-ization do not matter: urbankg search "in-situ urbanisation"."""
+    if not search_module.cleaned(text):
+        raise click.BadParameter(f"give at least {search_module.MIN_LENGTH} characters to find", param_hint="TEXT")
+    try:
+        hits = search_module.search(obj.reader().store, text, kinds, limit)
+    except UrbankgError as error:
+        _fail(error)
+    if not hits:
+        click.echo(f"Nothing in {obj.where} is called {text!r}: try a shorter part of a word.", err=True)
+    for hit in hits:
+        label = hit.label if len(hit.label) <= SEARCH_LABEL_WIDTH else hit.label[: SEARCH_LABEL_WIDTH - 1] + "…"
+        matched = f" ({hit.matched})" if hit.matched != hit.label else ""
+        click.echo(f"{hit.id}\t{hit.kind}\t{label}{matched}")
 
 
 @main.command("verify-quotes")

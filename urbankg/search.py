@@ -90,7 +90,7 @@ def ranked(rows: Iterable[dict[str, ox.NamedNode | ox.Literal | ox.BlankNode | N
         if not isinstance(iri, ox.NamedNode) or kind is None or matched is None or kind.value not in kinds:
             continue
         folded, needle = value(row["folded"]), value(row["needle"])
-        preferred = value(row["preferred"]) == "true"
+        preferred = value(row["preferred"]) == "1"  # an integer, not a boolean: Virtuoso writes those as 1 and 0
         label = row["label"]
         if isinstance(label, ox.Literal):
             labels.setdefault(iri.value, []).append(label)
