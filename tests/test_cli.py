@@ -221,8 +221,49 @@ def test_every_command_is_registered():
         "verify-quotes",
         "extract",
         "new",
+        "search",
     ]:
         assert f"  {command} " in listing, command
+
+
+def test_ask_help_lists_the_parameters_of_the_query_it_names():
+    def help_of(*args):
+        return subprocess.run([*URBANKG, "ask", *args, "--help"], capture_output=True, text=True, timeout=60)
+
+    crosswalk = help_of("framework-crosswalk")
+    assert crosswalk.returncode == 0 and "Parameters of framework-crosswalk:" in crosswalk.stdout
+    listed = " ".join(crosswalk.stdout.split())  # as wrapped to the terminal's width
+    assert "--framework_a ID The first framework: an id like framework/<slug>" in listed
+    assert "[default: e-urbanism]" in listed and "--framework_b ID" in listed
+    assert "--case ID" in " ".join(help_of("--format", "csv", "case-evidence").stdout.split())  # after an option
+    assert "There is no canned query named 'nope': it is one of" in " ".join(help_of("nope").stdout.split())
+
+
+def test_global_options_may_follow_the_command(tmp_path, data_dir):
+    store = str(tmp_path / "store")
+    loaded = subprocess.run([*URBANKG, "load", data_dir / "rdf" / "good.ttl", "--store", store], capture_output=True)
+    assert loaded.returncode == 0, loaded.stderr
+    before = subprocess.run([*URBANKG, "--store", store, "graphs"], capture_output=True, text=True)
+    after = subprocess.run([*URBANKG, "graphs", "--store", store], capture_output=True, text=True)
+    assert after.returncode == 0 and after.stdout == before.stdout == f"{config.GRAPH_BASE}good\t3\n"
+    asked = subprocess.run([*URBANKG, "query", "--format", "csv", "ASK {}", f"--store={store}"], capture_output=True)
+    assert asked.returncode == 0 and asked.stdout.strip().endswith(b"true")
+    # An option of the command's own with the same name stays the command's; after -- all is the command's.
+    from urbankg.cli import main
+
+    with main.make_context("urbankg", ["graphs"]) as ctx:
+        assert main.hoisted(ctx, ["restore", "B", "--store", "T"]) == ["restore", "B", "--store", "T"]
+        assert main.hoisted(ctx, ["query", "--", "--store", "T"]) == ["query", "--", "--store", "T"]
+        assert main.hoisted(ctx, ["--endpoint", "U", "identities", "list", "--store", "S", "--kind", "work"]) == [
+            "--endpoint",
+            "U",
+            "--store",
+            "S",
+            "identities",
+            "list",
+            "--kind",
+            "work",
+        ]
 
 
 def test_new_writes_a_template_that_names_its_blanks(tmp_path):

@@ -91,7 +91,74 @@ class Context:
             self._kg.close()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GlobalOptionsAnywhere(click.Group):
+    """A group whose options (--store, --endpoint, ...) may also follow its subcommand:
+    `urbankg graphs --store DIR` is read as `urbankg --store DIR graphs`.
+
+    Before click parses the line, each of the group's options that comes after the subcommand
+    is moved before it, unless the subcommand (or a group and command under it) has an option
+    of that name itself (`restore --store` names the store to restore into), or it follows a
+    `--`. Given twice, the one after the subcommand wins, as the last of an option does in click."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self.hoisted(ctx, args))
+
+    def hoisted(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = _option_names(self, with_value=True)
+        position = 0
+        while position < len(args):  # the group's own options, up to the subcommand
+            word = args[position]
+            if word == "--" or not word.startswith("-"):
+                break
+            position += 2 if word in takes_value else 1
+        if position >= len(args) or args[position] == "--":
+            return args
+        own = _chain_option_names(ctx, self, args[position:])
+        before, moved, after = args[:position], [], []
+        rest = args[position:]
+        index = 0
+        while index < len(rest):
+            word = rest[index]
+            name = word.split("=", 1)[0]
+            if word == "--":
+                after += rest[index:]
+                break
+            if name in takes_value and name not in own:
+                width = 1 if "=" in word else 2
+                moved += rest[index : index + width]
+                index += width
+            else:
+                after.append(word)
+                index += 1
+        return before + moved + after
+
+
+def _option_names(command: click.Command, with_value: bool = False) -> set[str]:
+    """The option names (--store, -h) of a command; with_value: only those that take a value."""
+    return {
+        name
+        for param in command.params
+        if isinstance(param, click.Option) and not (with_value and (param.is_flag or param.count))
+        for name in (*param.opts, *param.secondary_opts)
+    }
+
+
+def _chain_option_names(ctx: click.Context, group: click.Group, words: list[str]) -> set[str]:
+    """The option names of the subcommand that ``words`` start with, and of the commands under
+    it when it is a group (followed by the words that are not options)."""
+    names: set[str] = set()
+    command: click.Command | None = group
+    for word in words:
+        if word.startswith("-"):
+            continue
+        command = command.get_command(ctx, word) if isinstance(command, click.Group) else None
+        if command is None:
+            break
+        names |= _option_names(command)
+    return names
+
+
+@click.group(cls=GlobalOptionsAnywhere, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="urbankg")
 @click.option(
     "--store",
@@ -144,7 +211,9 @@ def main(
     token: str | None,
     endpoint_timeout: float,
 ) -> None:
-    """urbankg: a knowledge graph of the urbanisation literature."""
+    """urbankg: a knowledge graph of the urbanisation literature.
+
+    The options below may also follow the command: urbankg graphs --store DIR."""
     remote = None
     if endpoint:
         if (user is None) != (password is None):
@@ -563,12 +632,61 @@ def list_queries(obj: Context) -> None:
         click.echo(f"    {query.title}: {' '.join(query.description.split())}")
 
 
-@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+class AskCommand(click.Command):
+    """`ask`, whose help lists the parameters of the query it names, as the catalogue declares
+    them: `urbankg ask case-evidence --help`. The name is noted before click parses the line,
+    since --help answers as soon as click reads it."""
+
+    METAVARS = {"iri": "ID", "string": "TEXT", "integer": "N", "decimal": "NUMBER", "year": "YEAR"}
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        takes_value = _option_names(self, with_value=True)
+        words = iter(args)
+        for word in words:
+            if word in takes_value:
+                next(words, None)
+            elif not word.startswith("-"):
+                ctx.meta["urbankg.ask.name"] = word
+                break
+        return super().parse_args(ctx, args)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from urbankg.queries.catalogue import Catalogue
+
+        super().format_epilog(ctx, formatter)
+        queries = Catalogue().queries
+        name = ctx.meta.get("urbankg.ask.name")
+        formatter.write_paragraph()
+        if name is None:
+            formatter.write_text(
+                f"Canned queries: {', '.join(queries)}. `urbankg ask NAME --help` lists the parameters of one; "
+                "`urbankg queries` describes them all."
+            )
+            return
+        query = queries.get(name)
+        if query is None:
+            formatter.write_text(f"There is no canned query named {name!r}: it is one of {', '.join(queries)}.")
+            return
+        formatter.write_text(f"{name}: {query.title}. {' '.join(query.description.split())}")
+        rows = []
+        for parameter in query.parameters.values():
+            metavar = "|".join(parameter.allowed) if parameter.allowed else self.METAVARS.get(parameter.type, "VALUE")
+            default = f"[default: {parameter.default}]" if parameter.default is not None else "[required]"
+            what = f"{parameter.description}: " if parameter.description else ""
+            rows.append((f"--{parameter.name} {metavar}", f"{what}{parameter.accepts()} {default}"))
+        with formatter.section(f"Parameters of {name}"):
+            if rows:
+                formatter.write_dl(rows)
+            else:
+                formatter.write_text("none")
+
+
+@main.command(cls=AskCommand, context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("name")
 @click.option("--format", "fmt", type=click.Choice(RESULT_FORMATS), default="table", show_default=True)
 @click.pass_context
 def ask(ctx: click.Context, name: str, fmt: str) -> None:
-    """Run a canned query: urbankg ask NAME --param value ..."""
+    """Run a canned query: urbankg ask NAME --param value ... (its parameters: urbankg ask NAME --help)"""
     from urbankg.queries.catalogue import Catalogue
 
     obj: Context = ctx.obj
