@@ -182,3 +182,44 @@ def test_source_without_a_year_after_based_on_is_linked_and_flagged():
     fenwick, gale = cs[0].works[0], cs[1].works[0]
     assert fenwick.status == "no-year" and parsed[fenwick.entry].year == 2008 and "without a year" in fenwick.note
     assert gale.status == "ambiguous" and gale.entry is None and len(gale.candidates) == 2
+
+
+def test_numbered_range_across_brackets_and_a_statistic_in_brackets():
+    _, parsed, cs = cite(
+        "Villages revive [2]–[5], [7]. The effect held (F[1,12] = 8.42, p < 0.05) and [x2] [6] = 3.",
+        NUMBERED_REFERENCES,
+    )
+    assert [c.text for c in cs] == ["[2]–[5]", "[7]"]
+    assert [w.number for w in cs[0].works] == [2, 3, 4, 5]
+    assert all(w.status == "resolved" for w in cs[0].works)
+
+
+def test_prose_and_figures_beside_citations_keep_the_group():
+    _, parsed, cs = cite(
+        "Arcades closed (reviewed in Fenwick, 2008; see also Holm and Ruiz, 2015 for a survey). "
+        "Shops moved (Figure 2A; Adler, 2004) and roads (measured in 2010; Interview, 2011)."
+    )
+    assert [targets(parsed, c) for c in cs] == [[("Fenwick", 2008), ("Holm", 2015)], [("Adler", 2004)]]
+
+
+def test_author_year_citation_in_square_brackets():
+    _, parsed, [c] = cite("Markets grew [Castell et al., 2011; Gale, 2012].")
+    assert targets(parsed, c) == [("Castell", 2011), ("Gale", 2012)]
+
+
+SAME_AUTHOR_AND_YEAR = """
+References
+
+Novak, E., & Pires, L. (2010). Ferry towns. Island Studies, 4, 1–9.
+Novak, E., & Pires, L. (2010). Harbour markets. Island Studies, 4, 10–19.
+Novak, E., Pires, L., Sato, R., & Quint, A. (2010). Ports and parcels. Island Studies, 4, 20–29.
+"""
+
+
+def test_et_al_prefers_three_authors_and_year_letters_follow_the_list_order():
+    _, parsed, cs = cite(
+        "Ports changed (Novak et al., 2010). Ferries came first (Novak and Pires, 2010a; Novak and Pires, 2010b).",
+        SAME_AUTHOR_AND_YEAR,
+    )
+    assert [w.entry for c in cs for w in c.works] == [2, 0, 1]
+    assert all(w.status == "resolved" for c in cs for w in c.works)

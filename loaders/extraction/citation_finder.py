@@ -147,6 +147,13 @@ def _years(text: str) -> list[str] | None:
 
 # "(...)" with no parenthesis inside, at most ~400 characters (it may cross a page break).
 PAREN = re.compile(r"\(([^()]{2,400})\)")
+# "[Spalding et al., 2005]": some author-year texts bracket their citations.
+SQUARE = re.compile(r"\[([^\[\]]{2,400})\]")
+# A year, or years, that may close a citation inside a longer part of a group:
+# "reviewed in Haloin and Strauss, 2008", "Figure 1A; White et al., 1976", "see Ostrom, 1964, for ...".
+YEARS_IN_PROSE = re.compile(
+    r"(?<![\w/.-])(?:1[89]\d\d|20\d\d)[a-z]?(?:\s*,\s*(?:(?:1[89]\d\d|20\d\d)[a-z]?|[a-z])(?![\w-]))*(?![\w/-])"
+)
 BRACKET = re.compile(
     r"\[(\s*\d{1,3}(?:\s*[-–—]\s*\d{1,3})?(?:\s*,\s*\d{1,3}(?:\s*[-–—]\s*\d{1,3})?)*"
     r"(?:\s*,\s*p{1,2}\.\s*[\d\-–]+)?\s*)\]"
@@ -183,9 +190,18 @@ def _collapse(text: str) -> str:
     return " ".join(text.split())
 
 
+# "[6]–[9]": a range written across two brackets.
+BRACKET_RANGE = re.compile(r"\s*[-–—]\s*")
+
+
 def _numbered(body: str) -> list[Citation]:
-    out = []
+    out: list[Citation] = []
     for m in BRACKET.finditer(body):
+        # "F[1,12] = 8.42", "χ2[3]": a statistic's degrees of freedom, not citations
+        if re.search(r"(?:^|[^\w])\w{1,2}$", body[max(0, m.start() - 3) : m.start()]) or re.match(
+            r"\s*=", body[m.end() :]
+        ):
+            continue
         inner = m.group(1)
         locator = ""
         lm = re.search(r",\s*(p{1,2}\.\s*[\d\-–]+)\s*$", inner)
@@ -204,17 +220,55 @@ def _numbered(body: str) -> list[Citation]:
         if works:
             if locator:
                 works[-1].locator = locator
+            previous = out[-1] if out else None
+            first = previous.works[-1].number if previous else None
+            last = works[0].number
+            if (
+                previous
+                and first is not None
+                and last is not None
+                and len(works) == 1
+                and BRACKET_RANGE.fullmatch(body[previous.end : m.start()])
+                and 0 < last - first <= 50
+            ):
+                # "[6]–[9]" is 6, 7, 8 and 9: one citation from the first bracket to the last
+                previous.works.extend(CitedWork(text=f"[{n}]", number=n) for n in range(first + 1, last))
+                previous.works.append(works[0])
+                previous.text = _collapse(body[previous.start : m.end()])
+                previous.end = m.end()
+                continue
             out.append(Citation(_collapse(m.group()), m.start(), m.end(), "numbered", works))
     return out
 
 
+def _in_prose(part: str, names_known: set[str]) -> list[CitedWork]:
+    """The works cited within a part of a group that is not only a citation ("reviewed in
+    Haloin and Strauss, 2008", "see Ostrom, 1964, for a full explanation", "Figure 1A"): each
+    year with the names written just before it, when the first of them is a listed author."""
+    works: list[CitedWork] = []
+    for m in YEARS_IN_PROSE.finditer(part):
+        years = _years(m.group()) or _years(m.group()[:4])
+        before = part[: m.start()].rstrip()
+        if not years or not before:
+            continue
+        cut = len(before) - 1 if before.endswith(",") else len(before)
+        start, names, et_al = _names_before(before[:cut], cut, names_known)
+        if not names or ascii_key(names[0]) not in names_known:
+            continue
+        text = _collapse(part[start : m.end()])
+        works.extend(CitedWork(text=text, names=names, et_al=et_al, year=y) for y in years)
+    return works
+
+
 def _parenthetical(body: str, names_known: set[str]) -> list[Citation]:
     out = []
-    for m in PAREN.finditer(body):
+    groups = list(PAREN.finditer(body)) + list(SQUARE.finditer(body))
+    for m in sorted(groups, key=lambda g: g.start()):
         inner = _collapse(m.group(1))
         if YEAR_PAREN.match(inner):
             continue  # "(1973, 251)": the narrative form, names before it
         works: list[CitedWork] = []
+        loose: list[CitedWork] = []  # works of a group that holds more than citations
         prefix = ""
         ok = True
         for k, part in enumerate(p.strip() for p in inner.split(";")):
@@ -241,15 +295,21 @@ def _parenthetical(body: str, names_known: set[str]) -> list[Citation]:
                     names = corporate
             years = _years(am.group("years")) if am else None
             if am is None or not (names and years):
+                # a figure, a note or prose beside the citations does not make the group none
                 ok = False
-                break
+                loose.extend(_in_prose(part, names_known))
+                continue
             for y in years:
                 works.append(
                     CitedWork(
                         text=part, names=names, et_al=_et_al(am.group("names")), year=y, locator=am.group("loc") or ""
                     )
                 )
-        if ok and works:
+        if not ok:
+            # in a group that is not only citations, a work counts when its author is listed
+            works = [w for w in works if w.ibid or (w.names and ascii_key(w.names[0]) in names_known)] + loose
+            works.sort(key=lambda w: inner.find(w.text))
+        if works:
             out.append(Citation(_collapse(m.group()), m.start(), m.end(), "parenthetical", works, prefix))
     return out
 
@@ -458,7 +518,8 @@ def _coauthors_score(names: list[str], et_al: bool, key: EntryKey) -> int:
     if not et_al and len(names) == 1 and len(key.families) == 1:
         score += 1
     if et_al and len(key.families) >= 2:
-        score += 1
+        # "et al." stands for three or more authors; two are written out ("Allmann and Baldwin")
+        score += 2 if len(key.families) >= 3 else 1
     if not et_al and len(names) >= 2 and len(key.families) == len(names):
         score += 1
     return score
@@ -511,12 +572,22 @@ def _resolve_author_year(work: CitedWork, keys: list[EntryKey]) -> None:
     same_year = [k for k in authors if k.year == work.year]
     if not same_year and len(work.year) == 4:  # "2011" for "2011a"/"2011b": which one?
         same_year = [k for k in authors if k.year[:4] == work.year]
+    if not same_year and len(work.year) == 5:  # "2004a" where the list prints "2004"
+        same_year = [k for k in authors if k.year == work.year[:4]]
     scored = sorted(((_coauthors_score(work.names, work.et_al, k), k) for k in same_year), key=lambda sk: -sk[0])
     scored_fitting = [(s, k) for s, k in scored if s >= 0]
     if scored_fitting:
         best = [k for s, k in scored_fitting if s == scored_fitting[0][0]]
         if len(best) == 1:
             work.status, work.entry = "resolved", best[0].index
+            return
+        suffix = work.year[4:]
+        unsuffixed = sorted((k for k in best if len(k.year) == 4), key=lambda k: k.index)
+        if suffix and len(unsuffixed) == len(best) and ord(suffix) - ord("a") < len(unsuffixed):
+            # "2004a", "2004b" against a list that prints the year alone: the letters follow the
+            # list's order, as they are given
+            work.status, work.entry = "resolved", unsuffixed[ord(suffix) - ord("a")].index
+            work.note = f"'{suffix}' taken as the list's order among {len(best)} entries of {work.year[:4]}"
             return
         work.status, work.candidates = "ambiguous", [k.index for k in best]
         work.note = f"{len(best)} entries fit '{work.text}'"
