@@ -167,3 +167,32 @@ def test_running_header_and_page_number_at_a_page_break_stay_out_of_entries():
         "Abe K. Ferry ports. Cities. 2010;3:1–9.",
     ]
     assert header in doc.text  # the text itself is kept as read
+
+
+def test_author_year_entries_wrapped_in_a_narrow_column():
+    # lines wrapped at the column's edge: inside a long author list (between a family name and its
+    # initials), after a lowercase word, inside a journal's name; a corporate author; a journal
+    # name that reads like "Family, Given"
+    text = (
+        "Body.\n\nReferences\n"
+        "Okafor N, Lind P, Moreau A, Sato R, Abe K, Novak\n"
+        "E, Pires L. 2011. Street trade and the night\n"
+        "economy. Urban Stud 48:1–9.\n"
+        "Quint A. 1985. La ville et les marchés chez les\n"
+        "Pêcheurs II. Annales de Géographie Urbaine et\n"
+        "Rurale 7:23–40.\n"
+        "City Data Team. 2012. Town census tables.\n"
+        "Ruiz T. 2010. Ferry ports of the southern coast.\n"
+        "Palaeogeography, Geography, Topography Review\n"
+        "Quarterly 35:1–20. doi:10.1000/xyz.2010.1\n"
+        "Sato R. 2004. Parcel lockers. Cities 3:4–5.\n"
+    )
+    doc = analyse(Path("t.txt"), text=text)
+    assert [e.text.split(".")[0] for e in doc.entries] == [
+        "Okafor N, Lind P, Moreau A, Sato R, Abe K, Novak E, Pires L",
+        "Quint A",
+        "City Data Team",
+        "Ruiz T",
+        "Sato R",
+    ]
+    assert doc.entries[1].text.endswith("Annales de Géographie Urbaine et Rurale 7:23–40.")

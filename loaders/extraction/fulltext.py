@@ -44,6 +44,18 @@ NAME_START = re.compile(
     r"(?:,\s+(?:[A-Z\u00C0-\u024F]\.|[A-Z][a-z]+[ ,.])|\s+\(\d{4}|\s+\([A-Z]{2,}\)|\s+[A-Z]{1,3}[,.]))"
 )
 BULLET = re.compile(r"^\s*[-•*]\s+")
+# A person's name as an entry opens with it: "Smith, J.", "Smith JR,", "van Oort F."
+PERSON_START = re.compile(
+    r"^(?:[a-z]{1,3}\s){0,2}[A-Z\u00C0-\u024F][\w'’\u00C0-\u024F-]+(?:\s[A-Z][\w'’-]+)?(?:,\s+[A-Z]\.|\s+[A-Z]{1,3}[,.])"
+)
+# A corporate author followed by the year or by a person: "R Core Team. 2012.", "HDF Group (1997)",
+# "1000 Genomes Project Consortium, Abecasis GR,".
+CORPORATE_START = re.compile(
+    r"^(?:\d+\s+)?[A-Z][\w'’&-]*(?:\s+(?:[A-Z][\w'’&-]*|of|for|the|and|&|on)){0,8}"
+    r"(?:\.\s+(?:1[89]|20)\d\d[a-z]?\.|\s+\((?:1[89]|20)\d\d[a-z]?\)|,\s+[A-Z][\w'’-]+\s+[A-Z]{1,3},)"
+)
+# A year standing on its own ("2012.", "(2012)"), not inside a DOI or a number.
+LONE_YEAR = re.compile(r"(?<![\w./-])(?:1[5-9]|20)\d\d[a-z]?(?![\w/-])")
 
 
 @dataclass(frozen=True)
@@ -271,8 +283,10 @@ def _split_numbered(text, lines, matches, furniture) -> list[ReferenceEntry]:
 
 def _split_author_year(text, lines, furniture) -> list[ReferenceEntry]:
     bulleted = sum(bool(BULLET.match(line)) for _, line in lines) >= len(lines) // 2
+    lengths = sorted(len(line.rstrip()) for _, line in lines)
+    full_width = 0.7 * lengths[int(0.9 * (len(lengths) - 1))]  # a line wrapped at the column's edge
     entries, current = [], None
-    for offset, line in lines:
+    for n, (offset, line) in enumerate(lines):
         plain = strip_markup(BULLET.sub("", line))
         if bulleted:
             starts = bool(BULLET.match(line))
@@ -280,11 +294,24 @@ def _split_author_year(text, lines, furniture) -> list[ReferenceEntry]:
             previous = current[2].rstrip() if current else ""
             # a wrapped line continues an entry that has not ended (ends in "," "&" "-" ...)
             open_end = previous.endswith((",", "&", "-", "–", ":", "and", "(", "of", "the", "in"))
-            # a corporate author ("Statistical Office of Lisbon (2016).") after a finished entry
-            corporate = previous.endswith((".", ")", ">")) and bool(
-                re.match(r"^[A-Z][^()]{1,100}\((?:1[89]|20)\d\d[a-z]?\)", plain)
+            # a full line that stops on a word was wrapped: after a lowercase word ("chez les") the
+            # entry goes on; after a capitalised one ("Futreal" / "PA, Stratton MR.", "Annales des
+            # Sciences" / "Naturelles, Zoologie") too, unless the next line opens with a person's name
+            last_word = previous.split()[-1] if previous.split() else ""
+            if len(previous) >= full_width and last_word.isalpha():
+                open_end = open_end or last_word.islower() or not PERSON_START.match(plain)
+            # a corporate author ("Statistical Office of Lisbon (2016).", "R Core Team. 2012.") after a
+            # finished entry, which ends with a full stop, a bracket or a DOI
+            finished = previous.endswith((".", ")", ">")) or bool(re.search(r"\b10\.\d{4,}/\S+$", previous))
+            corporate = finished and bool(
+                re.match(r"^[A-Z][^()]{1,100}\((?:1[89]|20)\d\d[a-z]?\)", plain) or CORPORATE_START.match(plain)
             )
-            starts = current is None or ((bool(NAME_START.match(plain)) or corporate) and not open_end)
+            named = bool(NAME_START.match(plain))
+            if named and not PERSON_START.match(plain):
+                # "Palaeogeography, Palaeoclimatology, Palaeoecology 350:124." reads like "Harvey, David"
+                # but an entry that opens with written-out names has its year close by
+                named = bool(LONE_YEAR.search(plain + " " + (lines[n + 1][1] if n + 1 < len(lines) else "")))
+            starts = current is None or ((named or corporate) and not open_end)
         if starts or current is None:
             if current:
                 entries.append(_entry(text, *current, furniture=furniture))
