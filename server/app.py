@@ -96,6 +96,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
         identities_page,
         intake_page,
         load_api,
+        review_pages,
         search_page,
         sparql_protocol,
         ui,
@@ -107,7 +108,8 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.register_blueprint(catalogue_api.bp)
     app.register_blueprint(load_api.bp)  # `urbankg load` and `drop` while this server holds the store
     app.register_blueprint(identities_page.bp)  # review identity decisions: /identities
-    app.register_blueprint(intake_page.bp)  # add a paper: /papers/new, its progress and review
+    app.register_blueprint(intake_page.bp)  # add a paper: /papers/new, its progress, its files
+    app.register_blueprint(review_pages.bp)  # the guided review of a draft: /papers/<id>/review
     app.register_blueprint(search_page.bp)  # the search box's answers: /search
     ui.register_error_pages(app)
 

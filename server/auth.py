@@ -37,7 +37,7 @@ from flask import Response, g, request
 
 from urbankg.server.http_errors import HttpError
 from urbankg.server.services import services
-from urbankg.tokens import TokenError, TokenRegistry, shared
+from urbankg.tokens import TokenError, TokenRegistry, digest, shared
 
 CHALLENGE = 'Bearer realm="urbankg"'
 BASIC_CHALLENGE = 'Basic realm="urbankg", charset="UTF-8"'
@@ -195,3 +195,23 @@ def require_form_or_header_token(action: str, *, as_json: bool = False) -> str:
         )
     g.urbankg_agent = agent
     return agent
+
+
+def agent_for_digest(token_digest: bytes) -> str | None:
+    """The writer whose token has this SHA-256 digest, if that token is still valid: a
+    review session (server/review_session.py) keeps the digest, never the token, and ends
+    when the token is revoked."""
+    settings = services().settings
+    found = None
+    if settings.token and hmac.compare_digest(token_digest, digest(settings.token)):
+        found = settings.token_name
+    tokens = registry()
+    try:
+        entries = tokens.entries() if tokens is not None else ()
+    except TokenError as exc:
+        log.error("named tokens are not accepted: %s", exc)
+        entries = ()
+    for entry in entries:
+        if hmac.compare_digest(token_digest, entry.sha256):
+            found = entry.name
+    return found

@@ -21,8 +21,10 @@ class HttpError(Exception):
         body: dict | None = None,
         refusal: str | None = None,
         as_json: bool = False,
+        page: str | None = None,
     ):
         super().__init__(message)
+        self.page = page  # an HTML page to answer with instead of the message (a sign-in form)
         self.status = status
         self.message = message
         self.headers = headers or {}
@@ -34,7 +36,9 @@ class HttpError(Exception):
         # A message may repeat what the request held, half a surrogate pair too, which UTF-8
         # cannot hold: it is written as \\udXXX (in JSON, the escape of that very character), so
         # the answer is delivered whatever it repeats instead of failing as a 500.
-        if self.as_json:
+        if self.page is not None:
+            response = Response(self.page, self.status, mimetype="text/html")
+        elif self.as_json:
             payload = {"error": self.message, "status": self.status, **(self.body or {})}
             text = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
             response = Response(_utf8(text), self.status, mimetype="application/json")

@@ -9,8 +9,9 @@ extractor reads no store state but the candidate lookups, which are reads. It an
 ``/papers/new/<job>``, which shows the stage reached (refreshing itself) and, once done,
 links the review; a paper the graph holds already is reported there, and nothing is kept.
 
-``GET /papers/<slug>/review`` shows the draft's two files (the record and the citations) to
-edit; ``POST`` (write token) saves them as they are (``action=save``) or saves and loads them
+``GET /papers/<slug>/review/files`` shows the draft's files (the record, the citations, the
+cases) to edit as text, for reviewers who prefer it to the guided steps of
+server/review_pages.py; ``POST`` saves them as they are (``action=save``) or saves and loads them
 (``action=load``) through the same write path and gate as `urbankg load`: a problem is shown
 at its file and line beside the text, and nothing is written to the store. Reopening a
 paper's review reads its files again, so a review resumes where it was saved.
@@ -33,8 +34,10 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from urbankg import formats
 from urbankg.errors import ClaimConflict, DiskFull, SourceError, UrbankgError
 from urbankg.intake import AlreadyInGraph, prepare, write_folder
+from urbankg.intake_review import FULL_TEXT
 from urbankg.server.auth import require_form_or_header_token
 from urbankg.server.http_errors import HttpError
+from urbankg.server.review_session import require_reviewer, require_reviewer_page, session_cookie, set_cookie
 from urbankg.server.services import services
 
 bp = Blueprint("intake", __name__, template_folder="templates")
@@ -61,7 +64,7 @@ def _jobs() -> dict[str, Job]:
     return current_app.extensions.setdefault(JOBS, {})
 
 
-def _folder() -> Path:
+def annotations_folder() -> Path:
     folder = services().settings.annotations
     if folder is None:
         raise HttpError(
@@ -80,7 +83,7 @@ def new():
 @bp.post("/papers/new")
 def upload():
     agent = require_form_or_header_token("adding a paper")
-    folder = _folder()
+    folder = annotations_folder()
     paper = request.files.get("paper")
     if paper is None or not paper.filename:
         return _form_error("choose the paper's file (a PDF, or its text as UTF-8 .txt)")
@@ -115,7 +118,11 @@ def upload():
         target=_draft, args=(job, store, paper_path, metadata_path, slug, folder), name=f"intake-{job.id}", daemon=True
     )
     thread.start()
-    return redirect(url_for("intake.progress", job_id=job.id), code=303)
+    response = redirect(url_for("intake.progress", job_id=job.id), code=303)
+    made = session_cookie(request.form.get("token", "").strip())
+    if made is not None:  # the token typed here opens the review too: no second sign-in
+        set_cookie(response, made[1])
+    return response
 
 
 def _draft(job: Job, store, paper: Path, metadata: Path | None, slug: str | None, folder: Path) -> None:
@@ -135,6 +142,7 @@ def _draft(job: Job, store, paper: Path, metadata: Path | None, slug: str | None
         if kept.exists():
             shutil.rmtree(kept)
         paper.parent.rename(kept)  # the full text stays with the paper's draft, privately
+        (kept / FULL_TEXT).write_text(draft.full_text, encoding="utf-8")  # the text quotes are checked against
         job.slug, job.notes = draft.slug, draft.notes
         job.message = f"{draft.references} references and {draft.found_citations} citations found" + (
             f"; {draft.unresolved} citation(s) to resolve by hand" if draft.unresolved else ""
@@ -161,16 +169,17 @@ def progress(job_id: str):
     return render_template("intake_job.html", job=job)
 
 
-@bp.get("/papers/<slug>/review")
+@bp.get("/papers/<slug>/review/files")
 def review(slug: str):
-    files = _draft_files(slug)
+    files = draft_files(slug)
+    require_reviewer_page()  # the files quote the paper: for writers only
     return render_template("intake_review.html", slug=slug, files=_texts(files), problems={}, notice=None, error=None)
 
 
-@bp.post("/papers/<slug>/review")
+@bp.post("/papers/<slug>/review/files")
 def save(slug: str):
-    files = _draft_files(slug)
-    agent = require_form_or_header_token("saving a paper's review")
+    files = draft_files(slug)
+    agent = require_reviewer("saving a paper's review")
     edited = {}
     for path in files:
         text = request.form.get(path.name)
@@ -205,10 +214,10 @@ def save(slug: str):
     )
 
 
-def _draft_files(slug: str) -> list[Path]:
+def draft_files(slug: str) -> list[Path]:
     if not SLUG.match(slug):
         raise HttpError(404, f"no draft named {slug}")
-    folder = _folder() / slug
+    folder = annotations_folder() / slug
     # the record first: it is short, and what a reviewer checks first
     files = sorted(folder.glob("*.yaml"), key=lambda p: (p.name != f"{slug}.yaml", p.name)) if folder.is_dir() else []
     if not files:

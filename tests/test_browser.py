@@ -204,6 +204,7 @@ def test_a_scholar_adds_a_paper_reviews_it_and_loads_it(browser, review_url):
     page.wait_for_selector("#review", timeout=60000)  # the progress page refreshes until the draft is made
     assert "2 cited work(s) are in the graph already" in page.inner_text("body")
     page.click("#review")
+    page.click("nav.review-steps >> text=Files")  # the draft's files as text, beside the guided steps
     record = page.locator("textarea[name='zhou-2018-geography.yaml']")
     text = record.input_value()
     record.fill(text.replace("year: 2018", "year: 1700"))

@@ -32,9 +32,9 @@ def server(tmp_path_factory):
     kg.close()
 
 
-def upload(url: str, metadata: str, token: str = TOKEN) -> requests.Response:
+def upload(url: str, metadata: str, token: str = TOKEN, session=requests) -> requests.Response:
     with (DATA / "paper.txt").open("rb") as paper, (DATA / metadata).open("rb") as record:
-        return requests.post(
+        return session.post(
             url + "/papers/new",
             files={"paper": ("paper.txt", paper), "metadata": (metadata, record)},
             data={"token": token},
@@ -71,14 +71,20 @@ def test_a_paper_the_graph_holds_is_reported(server):
 
 def test_upload_review_break_mend_load(server):
     url, kg, annotations = server
-    response = upload(url, "zhou-2018.bib")
+    reviewer = requests.Session()  # the token typed at upload opens the review: a session cookie
+    response = upload(url, "zhou-2018.bib", session=reviewer)
     assert response.status_code == 303
     job = finished(url, response.headers["Location"])
     assert job["state"] == "done" and job["slug"] == SLUG, job
     assert "2 cited work(s) are in the graph already" in " ".join(job["notes"])
-    # the full text is kept privately, beside the draft, and never served
+    # the full text is kept privately, beside the draft, and never served to readers
     assert (annotations / ".sources" / SLUG / "paper.txt").exists()
-    review = requests.get(url + f"/papers/{SLUG}/review", timeout=30)
+    assert "Taobao villages are its most visible form" in (annotations / ".sources" / SLUG / "fulltext.txt").read_text()
+    for page in ("", "/files", "/claims", "/facts"):
+        anonymous = requests.get(url + f"/papers/{SLUG}/review{page}", timeout=30)
+        assert anonymous.status_code == 401 and "Sign in" in anonymous.text
+        assert "most visible form" not in anonymous.text and "work: work/lin-2019" not in anonymous.text
+    review = reviewer.get(url + f"/papers/{SLUG}/review/files", timeout=30)
     assert review.status_code == 200 and "work: work/lin-2019" in review.text
     record = (annotations / SLUG / f"{SLUG}.yaml").read_text(encoding="utf-8")
     citations = (annotations / SLUG / f"{SLUG}-citations.yaml").read_text(encoding="utf-8")
@@ -86,15 +92,15 @@ def test_upload_review_break_mend_load(server):
     broken = record.replace("year: 2018", "year: 1700")
     line = broken.splitlines().index("    year: 1700") + 1
     fields = {f"{SLUG}.yaml": broken, f"{SLUG}-citations.yaml": citations, "token": TOKEN, "action": "load"}
-    refused = requests.post(url + f"/papers/{SLUG}/review", data=fields, timeout=60)
+    refused = requests.post(url + f"/papers/{SLUG}/review/files", data=fields, timeout=60)
     assert refused.status_code == 400
     assert f"line {line}:" in refused.text and "nothing was loaded" in refused.text
     assert kg.store.graph_size(config.graph_iri(SLUG)) is None
     # saved as typed: reopening resumes the review
-    assert "year: 1700" in requests.get(url + f"/papers/{SLUG}/review", timeout=30).text
+    assert "year: 1700" in reviewer.get(url + f"/papers/{SLUG}/review/files", timeout=30).text
 
     fields[f"{SLUG}.yaml"] = record
-    loaded = requests.post(url + f"/papers/{SLUG}/review", data=fields, timeout=60)
+    loaded = requests.post(url + f"/papers/{SLUG}/review/files", data=fields, timeout=60)
     assert loaded.status_code == 200 and "loaded" in loaded.text
     assert kg.store.graph_size(config.graph_iri(SLUG))
     page = requests.get(url + f"/id/work/{SLUG}", timeout=30)

@@ -187,6 +187,7 @@ class Draft:
     unresolved: int
     linked: int  # cited works the graph holds
     notes: list[str] = field(default_factory=list)
+    full_text: str = ""  # the paper's text as the extractor read it (from a PDF: its text layer)
 
 
 def prepare(
@@ -200,6 +201,7 @@ def prepare(
 ) -> Draft:
     """The draft of ``paper``; raises AlreadyInGraph, SourceError (metadata, paper) or
     UrbankgError (an id that cannot be one). ``stage`` hears what is being done."""
+    from urbankg.loaders.extraction.concept_linker import ConceptLinker
     from urbankg.loaders.extraction.draft_writer import render
     from urbankg.loaders.extraction.extractor import extract
 
@@ -222,7 +224,7 @@ def prepare(
             slug = _free_key(lookup, taken, meta.title, set())
             notes.append(f"work/{taken} names another work in the graph: this paper is work/{slug}")
     stage("reading the paper and its references")
-    result = extract(paper, f"work/{slug}", progress=progress)
+    result = extract(paper, f"work/{slug}", progress=progress, linker=ConceptLinker.from_store(store))
     stage("finding the cited works in the graph")
     linked = link_cited_works(result, lookup)
     if linked:
@@ -240,6 +242,7 @@ def prepare(
         unresolved,
         linked,
         notes,
+        result.document.text,
     )
 
 
