@@ -184,3 +184,12 @@ def test_a_locator_written_without_spaces_is_split_into_volume_and_pages(contain
 def test_a_compact_journal_locator_token_gives_volume_pages_and_ends_the_journal(parser, text, expected):
     fields = parser.parse(text).fields
     assert {k: fields.get(k) for k in expected} == expected
+
+
+def test_a_doi_after_a_locator_and_a_pubmed_note_is_found(parser):
+    ref = parser.parse(
+        "Okafor N, Lind P. Street vendors at night. Urban Geogr. 2011;32(4):455–71. Epub 2011/05/02. "
+        "doi: 10.1000/ug.2011.5 21554433; PubMed Central PMCID: PMC3001."
+    )
+    assert ref.fields["doi"] == "10.1000/ug.2011.5"
+    assert ref.fields["container"] == "Urban Geogr"

@@ -572,6 +572,11 @@ def clean_fields(parsed: ParsedReference) -> None:
             dm = re.search(r"doi\.org/(10\.\d{4,}/\S+)", url)
             if dm and "doi" not in out:
                 out["doi"] = dm.group(1)
+    if "doi" not in out:
+        # a DOI is a DOI wherever the CRF put it (after a locator it may have been read as a note)
+        m = re.search(r"(?:\bdoi:?\s*|doi\.org/)(10\.\d{4,}/\S+)", text, re.IGNORECASE)
+        if m:
+            out["doi"] = m.group(1).rstrip(".,;)>")
     if "number" in values:
         m = re.search(r"\d+", values["number"])
         if m:
