@@ -296,6 +296,10 @@ def citation_fields(cit: ET.Element) -> dict:
     # an article number ("e31295") stands where pages would
     pages = f"{fpage}–{lpage}" if fpage and lpage else fpage or all_text(first(cit, "elocation-id"))
     doi = next((all_text(e) for e in cit.iter() if local(e.tag) == "pub-id" and e.get("pub-id-type") == "doi"), "")
+    if not doi and local(cit.tag) == "mixed-citation":
+        # PLOS prints it as a link in the entry's text: <comment>doi: <ext-link xlink:href="http://dx.doi.org/10...">
+        printed_links = [all_text(e) for e in cit.iter() if local(e.tag) == "ext-link"]
+        doi = next((t for t in printed_links if re.fullmatch(r"10\.\d{4,}/\S+", t)), "")
     return {
         "authors": [a for a in authors if a],
         "title": title.rstrip("."),
