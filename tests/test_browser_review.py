@@ -99,12 +99,12 @@ def test_a_scholar_adds_a_pdf_reviews_it_and_finds_it(browser, intake, tmp_path)
     page.fill("input[name=token]", TOKEN)
     page.click("button:text('Draft the annotation')")
     page.wait_for_selector("#review", timeout=60000)
-    page.click("#review")
+    press(page, page.locator("#review"))
     assert "waiting for review" in page.inner_text("main")
 
     # citations: accept one suggested concept, reject another, change a citation's reference
     # (which concepts are suggested is the linker's business: the test takes what it offers)
-    page.click("nav.review-steps >> text=Citations")
+    press(page, page.locator("nav.review-steps >> text=Citations"))
     brenner = citation(page, "planetary urbanisation")
     offered = brenner.locator("li.suggested[data-concept^='concept/']").first
     accepted = offered.get_attribute("data-concept")
@@ -125,7 +125,7 @@ def test_a_scholar_adds_a_pdf_reviews_it_and_finds_it(browser, intake, tmp_path)
     assert chen.locator(".act[data-work='work/chen-2021']").count() == 0
 
     # a claim, by selecting its sentence in the paper's text
-    page.click("nav.review-steps >> text=Claims")
+    press(page, page.locator("nav.review-steps >> text=Claims"))
     select(page, CLAIM)
     assert page.input_value("#claim-form textarea[name=quote]") == CLAIM
     page.select_option("#claim-form select[name=stance]", "supports")
@@ -134,7 +134,7 @@ def test_a_scholar_adds_a_pdf_reviews_it_and_finds_it(browser, intake, tmp_path)
     assert CLAIM in page.inner_text("ul.claims") and "supports" in page.inner_text("ul.claims")
 
     # a fact, by selecting its number: first mistyped as 130 %, refused at the field
-    page.click("nav.review-steps >> text=Facts")
+    press(page, page.locator("nav.review-steps >> text=Facts"))
     select(page, "38")
     assert page.input_value("#fact-form input[name=value]") == "38"
     assert FACT in page.input_value("#fact-form textarea[name=quote]")
@@ -153,10 +153,10 @@ def test_a_scholar_adds_a_pdf_reviews_it_and_finds_it(browser, intake, tmp_path)
     assert "share-of-households-selling-online-2019" in page.inner_text("table.facts")
 
     # load, then the paper's page
-    page.click("nav.review-steps >> text=Overview")
+    press(page, page.locator("nav.review-steps >> text=Overview"))
     press(page, page.locator("#load"))
     assert "loaded" in page.inner_text("#loaded-notice")
-    page.click("#loaded")
+    press(page, page.locator("#loaded"))
     assert "Online shops and the county town" in page.inner_text("main")
 
     # the command line sees it (beside the server, read-only), and the saved files are valid
