@@ -196,3 +196,13 @@ def test_author_year_entries_wrapped_in_a_narrow_column():
         "Sato R",
     ]
     assert doc.entries[1].text.endswith("Annales de Géographie Urbaine et Rurale 7:23–40.")
+
+
+def test_the_sentences_around_an_offset():
+    text = "First sentence here. Second one (Lin, 2019) follows. Third closes it.\n"
+    doc = analyse(Path("neighbours.txt"), text=text, progress=False)
+    at = text.index("(Lin")
+    before, after = doc.sentence_before(at), doc.sentence_after(at)
+    assert before is not None and text[before[0] : before[1]] == "First sentence here."
+    assert after is not None and text[after[0] : after[1]] == "Third closes it."
+    assert doc.sentence_after(text.index("closes")) is None  # the last sentence has none after it

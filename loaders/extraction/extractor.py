@@ -175,7 +175,11 @@ def extract(
         item = ExtractedCitation(c, n, sentence, headings, headings, doc.line_of(c.start))
         before = doc.sentence_before(c.start)
         previous = doc.text[before[0] : before[1]] if before else ""
-        item.concepts = linker.suggest(sentence, item.section_context, limit=CONCEPTS_LISTED, previous=previous)
+        after = doc.sentence_after(c.start)
+        following = doc.text[after[0] : after[1]] if after else ""
+        item.concepts = linker.suggest(
+            sentence, item.section_context, limit=CONCEPTS_LISTED, previous=previous, next=following
+        )
         item.intent = intents.suggest(sentence, max(0, c.start - a))
         out.append(item)
     return Extraction(path, paper or default_paper_id(path), doc, references, out)

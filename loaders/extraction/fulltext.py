@@ -111,6 +111,13 @@ class Document:
             previous = (a, b)
         return None
 
+    def sentence_after(self, offset: int) -> tuple[int, int] | None:
+        """The span of the sentence after the one holding the offset."""
+        for n, (a, b) in enumerate(self.sentences):
+            if a <= offset < b:
+                return self.sentences[n + 1] if n + 1 < len(self.sentences) else None
+        return None
+
     def sentence_at(self, offset: int) -> tuple[int, int]:
         for a, b in self.sentences:
             if a <= offset < b:
