@@ -33,7 +33,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from urbankg import formats
 from urbankg.errors import ClaimConflict, DiskFull, SourceError, UrbankgError
-from urbankg.intake import AlreadyInGraph, prepare, write_folder
+from urbankg.intake import AlreadyInGraph, Author, Metadata, prepare, write_folder
 from urbankg.intake_review import FULL_TEXT
 from urbankg.server.auth import require_form_or_header_token
 from urbankg.server.http_errors import HttpError
@@ -103,6 +103,9 @@ def upload():
     slug = request.form.get("id", "").strip().removeprefix("work/") or None
     if slug is not None and not SLUG.match(slug):
         return _form_error(f"'{slug}' cannot be an id: write <author>-<year>, lowercase, e.g. lin-2019")
+    typed = _typed_record()
+    if isinstance(typed, str):
+        return _form_error(typed)
     job = Job(uuid.uuid4().hex[:12], agent)
     sources = folder / SOURCES / job.id
     sources.mkdir(parents=True, exist_ok=True)
@@ -115,7 +118,10 @@ def upload():
     _jobs()[job.id] = job
     store = services().kg.store
     thread = threading.Thread(
-        target=_draft, args=(job, store, paper_path, metadata_path, slug, folder), name=f"intake-{job.id}", daemon=True
+        target=_draft,
+        args=(job, store, paper_path, metadata_path, typed, slug, folder),
+        name=f"intake-{job.id}",
+        daemon=True,
     )
     thread.start()
     response = redirect(url_for("intake.progress", job_id=job.id), code=303)
@@ -125,12 +131,14 @@ def upload():
     return response
 
 
-def _draft(job: Job, store, paper: Path, metadata: Path | None, slug: str | None, folder: Path) -> None:
+def _draft(
+    job: Job, store, paper: Path, metadata: Path | None, typed: Metadata | None, slug: str | None, folder: Path
+) -> None:
     def stage(text: str) -> None:
         job.stage = text
 
     try:
-        draft = prepare(paper, store, metadata=metadata, slug=slug, stage=stage)
+        draft = prepare(paper, store, metadata=metadata, typed=typed, slug=slug, stage=stage)
         target = folder / draft.slug
         if target.exists():
             raise UrbankgError(
@@ -240,6 +248,29 @@ def _review_page(slug, files, *, problems=None, notice=None, error=None, loaded=
         loaded=loaded,
     )
     return page, status
+
+
+def _typed_record() -> Metadata | None | str:
+    """The record typed in the form (title, authors a line each as 'family, given', year, venue,
+    DOI), None when nothing was typed, or what is wrong with it."""
+    form = request.form
+    title = " ".join(form.get("title", "").split())
+    authors = []
+    for line in form.get("authors", "").splitlines():
+        family, _, given = line.partition(",")
+        if family.strip():
+            authors.append(Author(family.strip(), given.strip()))
+    year = form.get("year", "").strip()
+    venue, doi = form.get("venue", "").strip(), form.get("doi", "").strip()
+    if not (title or authors or year or venue or doi):
+        return None
+    if not title:
+        return "type the paper's title with its record (or leave every field of the record empty)"
+    if year and not (year.isdigit() and 1800 <= int(year) <= 2100):
+        return f"'{year}' is not a year: write four digits, e.g. 2019"
+    return Metadata(
+        title=title, year=int(year) if year else None, authors=authors, doi=doi or None, venue=venue or None
+    )
 
 
 def _form_error(message: str):

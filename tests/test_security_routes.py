@@ -69,7 +69,7 @@ ROUTE_PARAMETERS: dict[str, list[str]] = {
     "/graphs": [],
     "/identities": ["status", "kind"],
     "/search": ["q", "kind", "limit", "format"],
-    "/papers/new": ["paper", "metadata", "id", "token"],
+    "/papers/new": ["paper", "metadata", "id", "token", "title", "authors", "year", "venue", "doi"],
     "/papers/new/<job_id>": [],
     "/papers/<slug>/review": [],
     "/papers/<slug>/review/files": ["token", "action"],

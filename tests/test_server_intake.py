@@ -107,3 +107,36 @@ def test_upload_review_break_mend_load(server):
     assert page.status_code == 200 and "The geography of poverty" in page.text
     history = kg.writes.history(config.graph_iri(SLUG))
     assert history and history[0].agent == "admin"
+
+
+def test_a_record_typed_in_the_form_is_checked_against_the_graph_and_drafted(server):
+    url, _, annotations = server
+
+    def typed(**record):
+        with (DATA / "paper.txt").open("rb") as paper:
+            response = requests.post(
+                url + "/papers/new",
+                files={"paper": ("paper.txt", paper)},
+                data={"token": TOKEN, **record},
+                allow_redirects=False,
+                timeout=30,
+            )
+        return response
+
+    refused = typed(authors="Lin, Yanliu", year="20l9")
+    assert refused.status_code == 400 and "title with its record" in refused.text
+    refused = typed(title="E-urbanism", year="20l9")
+    assert refused.status_code == 400 and "20l9&#39; is not a year" in refused.text
+    # Lin 2019 typed by hand, as a scholar would: the graph holds it
+    again = typed(
+        title="E-urbanism: E-commerce, migration, and the transformation of Taobao villages in urban China",
+        authors="Lin, Yanliu",
+        year="2019",
+    )
+    assert again.status_code == 303
+    assert "in the graph already as work/lin-2019" in finished(url, again.headers["Location"])["message"]
+    new = typed(title="Poverty, platforms and the county", authors="Qiu, Lan\nMa, Jun", year="2022", venue="Area")
+    job = finished(url, new.headers["Location"])
+    assert job["state"] == "done" and job["slug"] == "qiu-2022", job
+    record = (annotations / "qiu-2022" / "qiu-2022.yaml").read_text(encoding="utf-8")
+    assert 'title: "Poverty, platforms and the county"' in record and "authors: [person/qiu-l, person/ma-j]" in record

@@ -195,18 +195,21 @@ def prepare(
     store: Store,
     *,
     metadata: Path | None = None,
+    typed: Metadata | None = None,
     slug: str | None = None,
     progress: bool = False,
     stage: Callable[[str], None] = lambda _: None,
 ) -> Draft:
     """The draft of ``paper``; raises AlreadyInGraph, SourceError (metadata, paper) or
-    UrbankgError (an id that cannot be one). ``stage`` hears what is being done."""
+    UrbankgError (an id that cannot be one). ``typed``: the record typed in a form, used
+    when no record file is given. ``stage`` hears what is being done."""
     from urbankg.loaders.extraction.concept_linker import ConceptLinker
     from urbankg.loaders.extraction.draft_writer import render
     from urbankg.loaders.extraction.extractor import extract
 
     stage("reading the record")
-    meta = read_metadata(metadata) if metadata else Metadata()
+    # a record file wins over what was typed: it is what the reference manager holds
+    meta = read_metadata(metadata) if metadata else (typed or Metadata())
     slug = slug.removeprefix("work/") if slug else default_slug(meta, paper)
     if not SLUG.match(slug):
         raise UrbankgError(f"'{slug}' cannot be an id: write it as <author>-<year>, lowercase, e.g. lin-2019")
@@ -232,7 +235,7 @@ def prepare(
     if not meta.title:
         meta.title = "TODO: the paper's title"
     unresolved = sum(1 for c in result.citations for w in c.citation.works if w.status != "resolved")
-    source = metadata.name if metadata else "no metadata: fill it in"
+    source = metadata.name if metadata else ("the record typed at upload" if typed else "no metadata: fill it in")
     return Draft(
         slug,
         paper_yaml(slug, meta, source),
