@@ -15,6 +15,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+import fpdf
 import waitress
 from playwright.sync_api import sync_playwright
 
@@ -27,7 +28,25 @@ from urbankg.server.services import services  # noqa: E402
 from urbankg.server.settings import Settings  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
-DATA = ROOT / "tests" / "data" / "add"
+DATA = ROOT / "tests" / "data" / "review"
+CLAIM = "E-commerce turns the county town into the node that links village workshops to national markets."
+# Selects words in the paper's text as a reader's mouse would (tests/test_browser_review.py does the same).
+SELECT = """([words]) => {
+  const text = document.getElementById('paper-text');
+  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.textContent.indexOf(words);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + words.length);
+    window.getSelection().removeAllRanges();
+    window.getSelection().addRange(range);
+    text.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+    return true;
+  }
+  return false;
+}"""
 TOKEN = "screenshots-token-0123456789abcdef"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
@@ -40,48 +59,81 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         kg = KnowledgeGraph.open(Path(tmp) / "store")
         kg.ensure_bundled()
-        app = create_app(kg, Settings(token=TOKEN, workers=1))
+        app = create_app(kg, Settings(token=TOKEN, workers=1, annotations=Path(tmp) / "annotations"))
         server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
         url = f"http://127.0.0.1:{server.socket.getsockname()[1]}"
         threading.Thread(target=server.run, daemon=True).start()
         try:
-            shoot(chromium, url)
+            shoot(chromium, url, make_pdf(DATA / "county-shops.txt", Path(tmp) / "county-shops.pdf"))
         finally:
             server.close()
             services(app).close()
             kg.close()
 
 
-def shoot(chromium: str, url: str) -> None:
+def shoot(chromium: str, url: str, pdf: Path) -> None:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1100, "height": 800})
+        page = browser.new_page(viewport={"width": 1200, "height": 820})
         page.goto(url + "/papers/new")
-        page.set_input_files("input[name=paper]", str(DATA / "paper.txt"))
-        page.set_input_files("input[name=metadata]", str(DATA / "zhou-2018.bib"))
+        page.set_input_files("input[name=paper]", str(pdf))
+        page.set_input_files("input[name=metadata]", str(DATA / "county-shops.ris"))
         page.fill("input[name=token]", TOKEN)
         save(page, "add-1-upload.png")
         page.click("button:text('Draft the annotation')")
         page.wait_for_selector("#review", timeout=120000)
         save(page, "add-2-drafted.png")
-        page.click("#review")
-        record = page.locator("textarea[name='zhou-2018-geography.yaml']")
-        text = record.input_value()
-        record.fill(text.replace("year: 2018", "year: 1700"))
-        page.fill("input[name=token]", TOKEN)
-        page.click("button:text('Save and load')")
-        page.wait_for_selector("ul.problems")
-        page.locator("ul.problems").scroll_into_view_if_needed()
-        page.mouse.wheel(0, -250)
-        save(page, "add-3-problem.png")
-        page.locator("textarea[name='zhou-2018-geography.yaml']").fill(text)
-        page.fill("input[name=token]", TOKEN)
-        page.click("button:text('Save and load')")
-        page.wait_for_selector("#loaded")
-        save(page, "add-4-loaded.png")
-        page.click("#loaded")
-        save(page, "add-5-paper.png")
+        press(page, "#review")
+        save(page, "add-3-overview.png")
+        press(page, "nav.review-steps >> text=Citations")
+        brenner = page.locator("section.citation", has=page.locator("blockquote.sentence", has_text="planetary"))
+        brenner.scroll_into_view_if_needed()
+        save(page, "add-4-citations.png")
+        press(page, "nav.review-steps >> text=Claims")
+        page.evaluate(SELECT, [CLAIM])
+        page.select_option("#claim-form select[name=stance]", "supports")
+        page.fill("#claim-form input[name=target]", "concept/e-urbanism")
+        save(page, "add-5-claim.png")
+        press(page, "#add-claim")
+        press(page, "nav.review-steps >> text=Facts")
+        page.evaluate(SELECT, ["38"])
+        page.fill("#fact-form input[name=value]", "130")
+        page.select_option("#fact-form select[name=unit]", "percent")
+        page.fill("#fact-form input[name=new_measure]", "share of households selling online")
+        page.fill("#fact-form input[name=period]", "2019")
+        page.fill("#fact-form input[name=place]", "place/china")
+        press(page, "#add-fact")
+        page.locator("#fact-form .field-error").scroll_into_view_if_needed()
+        save(page, "add-6-fact-refused.png")
+        page.fill("#fact-form input[name=value]", "38")
+        press(page, "#add-fact")
+        press(page, "nav.review-steps >> text=Overview")
+        press(page, "#load")
+        save(page, "add-7-loaded.png")
+        press(page, "#loaded")
+        save(page, "add-8-paper.png")
         browser.close()
+
+
+def press(page, selector: str) -> None:
+    with page.expect_navigation():
+        page.click(selector)
+
+
+def make_pdf(text: Path, out: Path) -> Path:
+    """A PDF of the sample paper (written for the tests: tests/data/review/county-shops.txt)."""
+    pdf = fpdf.FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for paragraph in text.read_text(encoding="utf-8").split("\n\n"):
+        if paragraph.startswith("References"):
+            pdf.add_page()
+        for line in paragraph.splitlines():
+            pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    pdf.output(str(out))
+    return out
 
 
 def save(page, name: str) -> None:

@@ -406,7 +406,10 @@ def _checked_save(review: DraftReview, step: str, agent: str, item: str, anchor:
     if problems:
         # a key of the files, named as the form's field that sets it
         errors = {
-            FIELD_OF_KEY.get(key, key): p.message for p in problems for key in [(p.field or "form").split(".")[-1]]
+            # the field is the entity's: its id before the message is not repeated
+            FIELD_OF_KEY.get(key, key): p.message.removeprefix(f"{item}: ")
+            for p in problems
+            for key in [(p.field or "form").split(".")[-1]]
         }
         return _render_step(
             DraftReview(review.folder, review.slug, review.full_text),  # the files as they are
