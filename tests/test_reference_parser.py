@@ -193,3 +193,28 @@ def test_a_doi_after_a_locator_and_a_pubmed_note_is_found(parser):
     )
     assert ref.fields["doi"] == "10.1000/ug.2011.5"
     assert ref.fields["container"] == "Urban Geogr"
+
+
+@pytest.mark.parametrize(
+    "text,labels,container,title",
+    [
+        # the title ran on through the journal; its last sentence ends with an acronym
+        (
+            "Lind P. Markets and the spread of GIS. Cities 11:641–648.",
+            "aatttttttp",
+            "Cities",
+            "Markets and the spread of GIS",
+        ),
+        # the CRF read the journal as a note
+        ("Abe K. Ferry ports. JAMA. 2001;285(18):2329.", "aattop", "JAMA", "Ferry ports"),
+    ],
+)
+def test_the_sentence_before_a_compact_locator_is_the_journal(text, labels, container, title):
+    from urbankg.loaders.extraction.reference_parser import ParsedReference, clean_fields
+
+    names = {"a": "author", "t": "title", "o": "other", "p": "pages"}
+    tokens = tokenize(text)
+    parsed = ParsedReference(text=text, tokens=tokens, labels=[names[c] for c in labels])
+    clean_fields(parsed)
+    assert parsed.fields.get("container") == container
+    assert parsed.fields.get("title", "") == title

@@ -455,8 +455,8 @@ LOCATOR_TOKEN = re.compile(
 
 
 def _ends_segment(word: str) -> bool:
-    """A token that ends a sentence of the entry ("smoking.", "programmes?"), not an initial ("J.")."""
-    return word.rstrip('"”’)').endswith((".", "?", "!")) and not INITIALS.match(word)
+    """A token that ends a sentence of the entry ("smoking.", "programmes?", "HIV."), not an initial ("J.")."""
+    return word.rstrip('"”’)').endswith((".", "?", "!")) and not re.fullmatch(r"[A-Z]\.", word)
 
 
 def _locator_labels(parsed: ParsedReference) -> tuple[list[str], re.Match | None]:
@@ -482,12 +482,14 @@ def _locator_labels(parsed: ParsedReference) -> tuple[list[str], re.Match | None
     before = k - 1
     while before >= 0 and labels[before] == "year":
         before -= 1
-    if before > 0 and labels[before] == "title":
-        # "Youth access interventions do not affect youth smoking. Pediatrics. 2002;109(6):1088–92."
+    if before > 0 and labels[before] in ("title", "other"):
+        # "Youth access interventions do not affect youth smoking. Pediatrics. 2002;109(6):1088–92.",
+        # "... the spread of HIV. AIDS 11:641–648.": the sentence before the locator names the journal
+        # when the title ends before it
         start = before
-        while start > 0 and labels[start - 1] == "title" and not _ends_segment(words[start - 1]):
+        while start > 0 and labels[start - 1] in ("title", "other") and not _ends_segment(words[start - 1]):
             start -= 1
-        if start > 0 and labels[start - 1] == "title":
+        if start > 0 and labels[start - 1] == "title" and _ends_segment(words[start - 1]):
             for i in range(start, before + 1):
                 labels[i] = "container"
     return labels, m
