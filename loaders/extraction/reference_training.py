@@ -31,8 +31,9 @@ from urbankg.loaders.extraction.reference_parser import (
     tokenize,
 )
 
+# ../shared beside the repository (this file is <repo>/loaders/extraction/reference_training.py)
 DEFAULT_DATA = (
-    Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "reference-strings" / "anystyle-core.xml"
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "reference-strings" / "anystyle-core.xml"
 )
 
 # AnyStyle's labels -> urbankg's. Journals, book titles and sources are all "the thing the
@@ -183,6 +184,69 @@ def vancouver_variants(examples: list[Example], seed: int = 7) -> list[Example]:
     return out
 
 
+def _example(fields: list[tuple[str, str]]) -> Example:
+    words, labels = [], []
+    for label, text in fields:
+        for w in text.split():
+            words.append(w)
+            labels.append(label)
+    text = " ".join(words)
+    return Example(text, tokenize(text), labels)
+
+
+def compact_locator_variants(examples: list[Example], seed: int = 11) -> list[Example]:
+    """The training strings of journal articles rewritten as biomedical journals print them, with
+    the journal's locator as one token and notes after it, which the data set does not have:
+
+        Brenner N, Schmid C. 2015. Title. City 19:151–182. doi: 10.1080/13604813.2015.1014712
+        Brenner N, Schmid C. Title. City. 2015;19(2):151–82. Epub 2015/03/04. doi: 10.1080/... 25741105.
+
+    The locator token is labelled `pages` (the parser splits it into volume, issue and pages);
+    the DOI is `doi`, Epub dates and PubMed ids `other`. Only training strings are rewritten."""
+    rng = random.Random(seed)
+    out = []
+    for e in examples:
+        author, title, year = _first(e, "author"), _first(e, "title"), _first(e, "year")
+        container, volume, pages = _first(e, "container"), _first(e, "volume"), _first(e, "pages")
+        names, et_al = split_authors(author) if author else ([], False)
+        ym = re.search(r"(1[5-9]\d\d|20\d\d)", year)
+        vm = re.search(r"(\d+)\s*(?:\((\d+[-–]?\d*)\))?", volume)
+        pm = re.search(r"(\d+)\s*[-–]+\s*(\d+)", pages)
+        if not (names and title and ym and container and vm and pm) or "In" in container.split()[:1]:
+            continue
+        if any(len(n.family.split()) > 3 for n in names):
+            continue
+        rendered = ", ".join(f"{n.family} {re.sub(r'[^A-Z]', '', n.given)}".strip() for n in names)
+        authors = rendered + (", et al." if et_al else ".")
+        title = title.strip('"“”‘’ ').rstrip(".,;:") + "."
+        journal = re.sub(r"^(?:in|In):?\s+", "", container).rstrip(".,;:")
+        first, last = pm.group(1), pm.group(2)
+        if len(last) == len(first) and rng.random() < 0.5:  # "151–182" printed "151–82"
+            common = next((i for i in range(len(first)) if first[i] != last[i]), len(first))
+            last = last[common:] or last
+        issue = f"({vm.group(2)})" if vm.group(2) else ""
+        doi = f"10.{rng.randint(1000, 9999)}/{rng.choice(['j.', 'a', 's'])}{rng.randint(10000, 99999999)}"
+        if rng.random() < 0.5:
+            fields = [("author", authors), ("year", ym.group(1) + "."), ("title", title)]
+            fields += [("container", journal), ("pages", f"{vm.group(1)}:{first}–{last}.")]
+            if rng.random() < 0.6:
+                fields.append(("doi", f"doi: {doi}"))
+        else:
+            fields = [("author", authors), ("title", title), ("container", journal + ".")]
+            fields.append(("pages", f"{ym.group(1)};{vm.group(1)}{issue}:{first}–{last}."))
+            if rng.random() < 0.5:
+                fields.append(("other", f"Epub {ym.group(1)}/{rng.randint(1, 12):02d}/{rng.randint(1, 28):02d}."))
+            if rng.random() < 0.5:
+                fields.append(("doi", f"doi: {doi}"))
+            if rng.random() < 0.5:
+                note = f"{rng.randint(10**7, 10**8 - 1)}"
+                if rng.random() < 0.5:
+                    note += f"; PubMed Central PMCID: PMC{rng.randint(10**6, 10**7 - 1)}"
+                fields.append(("other", note + "."))
+        out.append(_example(fields))
+    return out
+
+
 def train(examples: list[Example], model_path: Path, params: dict | None = None) -> Path:
     trainer = pycrfsuite.Trainer(verbose=False)
     for e in examples:
@@ -287,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"chosen by cross-validation: {best}", file=sys.stderr)
     augmented = vancouver_variants(train_set)
     print(f"+ {len(augmented)} training strings rewritten in the Vancouver layout", file=sys.stderr)
+    compact = compact_locator_variants(train_set)
+    print(f"+ {len(compact)} with the journal's locator as one token", file=sys.stderr)
+    augmented += compact
     train(train_set + augmented, args.model, params)
     print(f"wrote {args.model} ({args.model.stat().st_size / 1e6:.2f} MB)", file=sys.stderr)
     print_scores(evaluate(ReferenceParser(args.model), held))
