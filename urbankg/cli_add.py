@@ -51,7 +51,8 @@ def add(obj, paper: Path, metadata: Path | None, slug: str | None, output: Path 
     )
     click.echo(
         f"{draft.references} references, {draft.found_citations} citations; review {review}"
-        "the suggested concepts and intents, and the record; then: "
+        "the record, and the suggested intents and concepts (they count once moved into intent: and "
+        "concepts:; docs/adding-a-paper.md); then: "
         f"urbankg validate {folder} && urbankg load {folder}",
         err=True,
     )
