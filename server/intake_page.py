@@ -34,7 +34,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from urbankg import formats
 from urbankg.errors import ClaimConflict, DiskFull, SourceError, UrbankgError
 from urbankg.intake import AlreadyInGraph, Author, Metadata, prepare, write_folder
-from urbankg.intake_review import FULL_TEXT
+from urbankg.intake_review import FULL_TEXT, DraftReview
 from urbankg.server.auth import require_form_or_header_token
 from urbankg.server.http_errors import HttpError
 from urbankg.server.review_session import require_reviewer, require_reviewer_page, session_cookie, set_cookie
@@ -194,8 +194,9 @@ def save(slug: str):
         if text is None:
             raise HttpError(400, f"the form lacks the field {path.name}: send every file of the draft")
         edited[path] = text.replace("\r\n", "\n")
-    for path, text in edited.items():
-        path.write_text(text, encoding="utf-8")
+    with DraftReview(files[0].parent, slug).locked():  # not while a step's change is being made
+        for path, text in edited.items():
+            path.write_text(text, encoding="utf-8")
     if request.form.get("action", "save") != "load":
         return _review_page(slug, files, notice="saved; load it when every problem is solved")
     write_path = services().writes

@@ -160,6 +160,12 @@ def _overview(review: DraftReview) -> dict:
 @bp.post("/papers/<slug>/review/load")
 def load(slug: str):
     review, files, agent = _open(slug, "loading a reviewed paper")
+    with review.locked():
+        return _load(review, files, agent)
+
+
+def _load(review: DraftReview, files: list, agent: str):
+    slug = review.slug
     write_path = services().writes
     try:
         report = services().updates.apply(
@@ -222,6 +228,8 @@ def _render_step(review: DraftReview, step: str, agent: str, *, status: int = 20
     }
     context.update(extra)
     if step == "record":
+        # the load's problems of the record, at their fields (the form's names are the keys)
+        context["errors"] = {**context["checked"].get(f"work/{review.slug}", {}), **context["errors"]}
         work = review.record()
         people = review.people()
         context["work"] = work
@@ -281,6 +289,12 @@ def change(slug: str, step: str):
     if step not in dict(STEPS):
         raise HttpError(404, f"no review step {step}")
     review, _files, agent = _open(slug, "saving a paper's review")
+    with review.locked():
+        return _change(review, step, agent)
+
+
+def _change(review: DraftReview, step: str, agent: str):
+    slug = review.slug
     form = request.form
     action = form.get("action", "")
     try:

@@ -5,7 +5,9 @@ field with nothing written, and the load's problems placed at their step, entity
 from __future__ import annotations
 
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -179,6 +181,9 @@ def test_the_load_places_problems_at_their_step_and_field_then_loads(server):
     assert refused.status_code == 400 and "nothing was loaded" in refused.text
     item = re.search(r'<li data-step="record" data-item="work/huang-2023" data-field="year">', refused.text)
     assert item, refused.text
+    # its link opens the record step with the problem at the year field
+    marked = reviewer.get(url + f"/papers/{SLUG}/review/record?check=1")
+    assert re.search(r'<label>Year <span class="field-error" data-field="year"[^>]*>[^<]*1700', marked.text)
     assert kg.store.graph_size(config.graph_iri(SLUG)) is None
     reviewer.post(
         url + f"/papers/{SLUG}/review/record",
@@ -198,3 +203,35 @@ def test_the_load_places_problems_at_their_step_and_field_then_loads(server):
     assert {r["c"].value for r in rows} == {config.ID_BASE + "concept/taobao-village"}
     history = kg.writes.history(config.graph_iri(SLUG))
     assert history and history[0].agent == "admin"
+
+
+def test_reviewers_saving_at_once_lose_no_change(server):
+    """Eight reviewers accept a concept each on the same act at the same moment: every one is
+    in the file afterwards (each change reads, changes and writes the same files)."""
+    url, _, folder, reviewer = server
+    concepts = [
+        "concept/e-commerce",
+        "concept/rural-development",
+        "concept/village-in-the-city",
+        "concept/migrant-enclave",
+        "concept/e-urbanism",
+        "concept/social-media",
+        "concept/broadband",
+        "concept/smartphone",
+    ]
+    first = citations(folder)[0]
+    work = first["acts"][0]["cites"]
+    cookies = reviewer.cookies.get_dict()
+    barrier = threading.Barrier(len(concepts))
+
+    def accept(concept: str) -> int:
+        barrier.wait()
+        data = {"action": "accept", "citation": first["id"], "work": work, "concept": concept}
+        answer = requests.post(url + f"/papers/{SLUG}/review/citations", data=data, cookies=cookies, timeout=60)
+        return answer.status_code
+
+    with ThreadPoolExecutor(len(concepts)) as pool:
+        statuses = list(pool.map(accept, concepts))
+    assert all(s in (200, 303) for s in statuses), statuses
+    accepted = citations(folder)[0]["acts"][0]["concepts"]
+    assert set(concepts) <= set(accepted), sorted(set(concepts) - set(accepted))

@@ -21,10 +21,12 @@ places each problem at the entity and field it concerns.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +40,7 @@ from urbankg.identity.matching import fold
 from urbankg.quotes import normalise
 
 FULL_TEXT = "fulltext.txt"  # the text the extractor read, kept privately beside the uploaded file
+LOCK = ".review.lock"  # held while a change is made (DraftReview.locked); not an annotation file
 STANCES = ("supports", "challenges", "qualifies")
 
 
@@ -102,6 +105,21 @@ class DraftReview:
         self._changed: set[str] = set()
 
     # -- files -----------------------------------------------------------------------
+
+    @contextmanager
+    def locked(self) -> Iterator[DraftReview]:
+        """Hold the draft for one change: two reviewers (two requests, two processes) saving at
+        once would otherwise each read the files, change them and write them back, and the
+        second write would drop the first change. The files are read after the lock is taken."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / LOCK, "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            self._docs.clear()
+            self._changed.clear()
+            try:
+                yield self
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     @property
     def record_name(self) -> str:
