@@ -62,7 +62,7 @@ ROUTE_PARAMETERS: dict[str, list[str]] = {
     "/static/ui/<path:filename>": [],
     "/id/<path:rest>": ["iri", "format"],
     "/frameworks/<path:slug>": [],
-    "/papers/<path:slug>": [],
+    "/papers/<path:slug>": ["concept", "framework", "intent"],
     "/query": ["query"],
     "/validate": ["name", "suffix", "text", "token", "load", "replace"],
     "/history": ["graph"],
