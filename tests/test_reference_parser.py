@@ -218,3 +218,39 @@ def test_the_sentence_before_a_compact_locator_is_the_journal(text, labels, cont
     clean_fields(parsed)
     assert parsed.fields.get("container") == container
     assert parsed.fields.get("title", "") == title
+
+
+@pytest.mark.parametrize(
+    "text,labels,expected",
+    [
+        # a quote opened and closed inside the title does not end it
+        (
+            "Abe K. 2008. Night ‘cry wolf’ calls of town birds. Ecol Lett 11:24–34.",
+            "aaytttccccccp",
+            {"title": "Night ‘cry wolf’ calls of town birds", "container": "Ecol Lett", "volume": "11"},
+        ),
+        # an edited book's title glued to the chapter's pages, then the imprint
+        (
+            "Ruiz T. 1992. Toward market towns. Rural markets of the south:426–449. Chicago: Lake Press.",
+            "aayttttttttluu",
+            {"title": "Toward market towns", "container": "Rural markets of the south", "pages": "426–449"},
+        ),
+    ],
+)
+def test_inner_quotes_and_book_pages_bound_title_and_container(text, labels, expected):
+    from urbankg.loaders.extraction.reference_parser import ParsedReference, clean_fields
+
+    names = {
+        "a": "author",
+        "y": "year",
+        "t": "title",
+        "c": "container",
+        "p": "pages",
+        "l": "location",
+        "u": "publisher",
+    }
+    tokens = tokenize(text)
+    assert len(tokens) == len(labels)
+    parsed = ParsedReference(text=text, tokens=tokens, labels=[names[c] for c in labels])
+    clean_fields(parsed)
+    assert {k: parsed.fields.get(k) for k in expected} == expected

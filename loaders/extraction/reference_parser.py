@@ -459,40 +459,80 @@ def _ends_segment(word: str) -> bool:
     return word.rstrip('"”’)').endswith((".", "?", "!")) and not re.fullmatch(r"[A-Z]\.", word)
 
 
-def _locator_labels(parsed: ParsedReference) -> tuple[list[str], re.Match | None]:
-    """The labels with a compact journal locator token taken into account, and its match.
+# A book's title glued to the chapter's pages, as author-date styles print an edited volume:
+# "Plant resistance to herbivores and pathogens:426–449. Chicago: University of Chicago Press."
+BOOK_PAGES_TOKEN = re.compile(r"^[^\W\d][\w'’)-]*:(?P<pages>\d+[–-]\d+)[.,;]?$")
 
-    The CRF knows the locator only as spaced tokens ("54: 1741–4."), so the compact one lands
-    in the container or the title, with what follows it ("Epub 1964/10/01. 14240497"), or the
-    title runs on through the journal's name up to it. The journal is the sentence just before the
-    locator; a container run is cut there and what follows in it is no part of it."""
-    labels = list(parsed.labels)
-    words = [t.text for t in parsed.tokens]
-    k = next((i for i, w in enumerate(words) if i > 0 and labels[i] != "doi" and LOCATOR_TOKEN.match(w)), None)
-    if k is None:
-        return labels, None
-    m = LOCATOR_TOKEN.match(words[k])
-    if m is None or not (m.group("volume") or m.group("issue")):
-        return labels, None
-    labels[k] = "locator"
-    j = k + 1
-    while j < len(labels) and labels[j] in ("container", "title"):  # "Epub 2002/06/04. 12042547" after it
-        labels[j] = "other"
-        j += 1
-    before = k - 1
+
+def _quote_inside_title(labels: list[str], words: list[str]) -> None:
+    """A title that ends at a closing quote it opened inside ("Shared signals—‘alarm calls’ from
+    plants ... in nature.") goes on to the end of its sentence: the CRF takes the quote for the
+    end of a quoted title."""
+    for i in range(1, len(words) - 1):
+        if labels[i] != "title" or labels[i + 1] not in ("container", "other"):
+            continue
+        if not re.search(r"[’”\"']$", words[i]):
+            continue
+        start = i
+        while start > 0 and labels[start - 1] == "title":
+            start -= 1
+        if re.match(r"^[‘“\"']", words[start]) or not any(re.search(r"(?:^|\W)[‘“]", w) for w in words[start : i + 1]):
+            continue  # a quoted title, or no opening quote inside the title
+        j = i + 1
+        while j < len(words) and labels[j] in ("container", "other"):
+            labels[j] = "title"
+            if _ends_segment(words[j]):
+                break
+            j += 1
+
+
+def _journal_before(labels: list[str], words: list[str], before: int) -> bool:
+    """Relabel as container the sentence ending at token `before` when the title ends just before it;
+    whether it did."""
     while before >= 0 and labels[before] == "year":
         before -= 1
-    if before > 0 and labels[before] in ("title", "other"):
-        # "Youth access interventions do not affect youth smoking. Pediatrics. 2002;109(6):1088–92.",
-        # "... the spread of HIV. AIDS 11:641–648.": the sentence before the locator names the journal
-        # when the title ends before it
+    if before > 0 and labels[before] in ("title", "other", "container"):
         start = before
         while start > 0 and labels[start - 1] in ("title", "other") and not _ends_segment(words[start - 1]):
             start -= 1
         if start > 0 and labels[start - 1] == "title" and _ends_segment(words[start - 1]):
             for i in range(start, before + 1):
                 labels[i] = "container"
-    return labels, m
+            return True
+    return False
+
+
+def _locator_labels(parsed: ParsedReference) -> tuple[list[str], dict[str, str]]:
+    """The labels with a compact locator token taken into account, and the locator's values.
+
+    The CRF knows the locator only as spaced tokens ("54: 1741–4."), so the compact one lands
+    in the container or the title, with what follows it ("Epub 1964/10/01. 14240497"), or the
+    title runs on through the journal's name up to it. The journal is the sentence just before the
+    locator; a container run is cut there and what follows in it is no part of it. A book's
+    title glued to a chapter's pages ("herbivores and pathogens:426–449.") is that sentence itself."""
+    labels = list(parsed.labels)
+    words = [t.text for t in parsed.tokens]
+    _quote_inside_title(labels, words)
+    for k, word in enumerate(words):
+        if k == 0 or labels[k] in ("doi", "url", "author"):
+            continue
+        m = LOCATOR_TOKEN.match(word)
+        if m and (m.group("volume") or m.group("issue")):
+            labels[k] = "locator"
+            j = k + 1
+            while j < len(labels) and labels[j] in ("container", "title"):  # "Epub 2002/06/04. 12042547"
+                labels[j] = "other"
+                j += 1
+            # "Youth access interventions do not affect youth smoking. Pediatrics. 2002;109(6):1088–92.",
+            # "... the spread of HIV. AIDS 11:641–648."
+            _journal_before(labels, words, k - 1)
+            return labels, {name: m.group(name) or "" for name in ("year", "volume", "issue", "pages")}
+        book = BOOK_PAGES_TOKEN.match(word)
+        if book and labels[k] in ("title", "container", "other"):
+            read_as_container = labels[k] == "container"
+            if _journal_before(labels, words, k) or read_as_container:
+                return labels, {"pages": book.group("pages")}
+    return labels, {}
 
 
 def clean_fields(parsed: ParsedReference) -> None:
@@ -544,15 +584,19 @@ def clean_fields(parsed: ParsedReference) -> None:
         pages = _balanced(values["pages"])
         pages = re.sub(r"^(pp?\.?|pages|S\.)\s*", "", pages).strip().rstrip(".,;")
         out["pages"] = pages
-    if locator:
+    if "volume" in locator:
         for name in ("volume", "issue", "pages"):
-            if locator.group(name):
-                out[name] = locator.group(name)
+            if locator[name]:
+                out[name] = locator[name]
             else:
                 out.pop(name, None)
-        if locator.group("year") and "year" not in out:
-            out["year"] = locator.group("year")
-            parsed.year = int(locator.group("year"))
+        if locator["year"] and "year" not in out:
+            out["year"] = locator["year"]
+            parsed.year = int(locator["year"])
+    elif "pages" in locator:
+        out["pages"] = locator["pages"]
+        if "container" in out:
+            out["container"] = re.sub(r":\d+[–-]\d+$", "", out["container"])
     else:
         _split_locator(out, parsed)
     publisher = values.get("publisher")
