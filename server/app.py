@@ -96,6 +96,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
         identities_page,
         intake_page,
         load_api,
+        query_check,
         review_pages,
         search_page,
         sparql_protocol,
@@ -111,6 +112,7 @@ def create_app(kg: KnowledgeGraph, settings: Settings | None = None) -> Flask:
     app.register_blueprint(intake_page.bp)  # add a paper: /papers/new, its progress, its files
     app.register_blueprint(review_pages.bp)  # the guided review of a draft: /papers/<id>/review
     app.register_blueprint(search_page.bp)  # the search box's answers: /search
+    app.register_blueprint(query_check.bp)  # the query editor's checks and names: /query/check, /query/terms
     ui.register_error_pages(app)
 
     @app.get("/health")

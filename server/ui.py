@@ -176,8 +176,9 @@ def paper(slug: str):
 @bp.get("/query")
 def query_editor():
     from urbankg.queries.catalogue import Catalogue
+    from urbankg.server.query_check import default_prefixes
 
-    prefixes = (Path(__file__).parent / "static" / "prefixes.rq").read_text(encoding="utf-8")
+    prefixes = default_prefixes()  # the id kinds' prefixes follow the server's base
     examples = [(q.name, q.title, q.sparql) for q in Catalogue().queries.values() if not q.parameters]
     return render_template(
         "query.html",

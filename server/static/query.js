@@ -105,7 +105,8 @@
 
   document.getElementById("examples").addEventListener("change", function (event) {
     const source = document.getElementById("example-" + event.target.value);
-    if (source) { textarea.value = source.textContent.replace(/^#\+.*\n/gm, ""); refreshDownloads(); }
+    // The editor (editor.js) hears of the new text as of any typing: colours, check, share link.
+    if (source) { textarea.value = source.textContent.replace(/^#\+.*\n/gm, ""); textarea.dispatchEvent(new Event("input")); }
   });
   textarea.addEventListener("input", refreshDownloads);
   refreshDownloads();
