@@ -223,3 +223,8 @@ def test_et_al_prefers_three_authors_and_year_letters_follow_the_list_order():
     )
     assert [w.entry for c in cs for w in c.works] == [2, 0, 1]
     assert all(w.status == "resolved" for c in cs for w in c.works)
+
+
+def test_numbered_citation_at_the_start_of_a_wrapped_line_after_a_short_word():
+    _, _, cs = cite("Markets grow, as shown in\n[3] and as\n[5, 6] say.", NUMBERED_REFERENCES)
+    assert [[w.number for w in c.works] for c in cs] == [[3], [5, 6]]

@@ -198,7 +198,7 @@ def _numbered(body: str) -> list[Citation]:
     out: list[Citation] = []
     for m in BRACKET.finditer(body):
         # "F[1,12] = 8.42", "χ2[3]": a statistic's degrees of freedom, not citations
-        if re.search(r"(?:^|[^\w])\w{1,2}$", body[max(0, m.start() - 3) : m.start()]) or re.match(
+        if re.search(r"(?:^|\W)\w{1,2}\Z", body[max(0, m.start() - 3) : m.start()]) or re.match(
             r"\s*=", body[m.end() :]
         ):
             continue
