@@ -57,6 +57,7 @@ DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 # A plain scalar as written in the source: up to a space, comma, bracket or comment.
 RAW_TOKEN = re.compile(r"[^\s,\]\}#]+")
 YAML_ESCAPE = "\\U0001F600 in a double-quoted YAML string"
+PARAPHRASE = "paraphrase"  # the key that marks a quote field's value as a paraphrase (a node kind of its own)
 KEY_HINT = "a key is a plain name such as `id` or `name`"
 
 KIND_EXAMPLES = {
@@ -533,6 +534,10 @@ class _Reader:
 
     def nested(self, field: FieldSpec, value, line: int, key, parent: URIRef | None, index: int) -> URIRef | None:
         spec = self.mapping.node_of(field)
+        # A quote written `{paraphrase: ...}` is the mapping's `paraphrase` node: evidence in the
+        # annotator's words, which must never become a quote's oa:exact.
+        if field.kind == "quote" and isinstance(value, CommentedMap) and PARAPHRASE in value:
+            spec = self.mapping.nodes.get(PARAPHRASE, spec)
         derived = URIRef(f"{parent}/{key}-{index + 1}") if parent is not None else None
         if isinstance(value, CommentedMap):
             entry = _Entry(value, line)

@@ -1,5 +1,8 @@
 """Checking that every quote in the graph really occurs in its source's full text.
 
+Paraphrases (evidence in the annotator's words, ukg:Paraphrase) are not quotes: they are
+neither checked nor counted.
+
 A quote matches when it occurs in the text after both are normalised: Unicode
 compatibility forms folded (ligatures, full-width signs), words split by a line-break
 hyphen joined again, and every run of whitespace made one space. Nothing looser:
@@ -15,11 +18,15 @@ from pathlib import Path
 
 from urbankg import config
 
+# A paraphrase (ukg:Paraphrase) has no oa:exact; one written by hand with oa:exact is still
+# the annotator's words, never checked or counted as a quote.
 QUOTES_QUERY = """
 PREFIX oa: <http://www.w3.org/ns/oa#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX ukg: <https://w3id.org/urbankg/ontology#>
 SELECT DISTINCT ?quote ?exact ?source WHERE {
   ?quote oa:exact ?exact .
+  FILTER NOT EXISTS { ?quote a ukg:Paraphrase }
   OPTIONAL { ?quote dcterms:source ?source }
 }
 """
