@@ -27,15 +27,19 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from urbankg import config, formats
 from urbankg.errors import ClaimConflict, Problem, SourceError, StoreError, UnstorableTerm
 from urbankg.loaders import LOADER_BY_SUFFIX
 from urbankg.queries.catalogue import shown
-from urbankg.server import ui_pictures
+from urbankg.server import map_svg, ui_pictures, ui_summary
 from urbankg.server.auth import agent_for_token, presented_token, writes_allowed
 from urbankg.server.http_errors import HttpError
+from urbankg.server.query_runner import QueryError, QueryRefused, QueryTimeout
+from urbankg.server.query_worker import QueryJob
+from urbankg.server.result_cache import fresh_requested, requesting_client
 from urbankg.server.services import services
 from urbankg.server.ui_data import rows, run
 from urbankg.server.ui_display import (
@@ -55,6 +59,7 @@ bp = Blueprint("ui", __name__, template_folder="templates", static_folder="stati
 bp.add_app_template_filter(link, "link")
 bp.add_app_template_filter(view, "view")
 bp.add_app_template_filter(text, "text")
+bp.add_app_template_filter(lambda answer, columns: result_map(answer, columns), "result_map")
 
 # What a resource's page can be had as: the page itself, or its statements for machines.
 PAGE_FORMATS = (formats.HTML, formats.TURTLE, formats.NTRIPLES, formats.JSONLD)
@@ -124,6 +129,16 @@ def resource(rest: str):
         outcome = run("resource-graph", {formats.GRAPH: wanted.key}, iri)
         return Response(outcome.body, mimetype=wanted.media_type, headers={"Vary": "Accept"})
     page = resource_page(iri, outgoing, incoming)
+    summary = ui_summary.summary(iri, outgoing, incoming)
+    picture = None
+    if summary is not None and summary.points:
+        markers = [
+            map_svg.Marker(ref.label, ref.href, lon, lat, "place", "" if ref.label == page.label else page.label)
+            for ref, lon, lat in summary.points
+        ]
+        picture = map_svg.svg(map_svg.spread(markers), focus=True, title=f"Map of {page.label}")
+    if summary is not None and summary.title:
+        page.label = summary.title
     views = []
     if rest.startswith("framework/"):
         views.append(("framework view with crosswalks", url_for("ui.framework", slug=rest.split("/", 1)[1])))
@@ -132,9 +147,102 @@ def resource(rest: str):
             ("paper view with bibliography and citation network", url_for("ui.paper", slug=rest.split("/", 1)[1]))
         )
     return Response(
-        render_template("resource.html", iri=iri, **vars(page), views=views, rest=rest),
+        render_template(
+            "resource.html", iri=iri, **vars(page), views=views, rest=rest, summary=summary, map_picture=picture
+        ),
         headers={"Vary": "Accept"},
     )
+
+
+@bp.get("/map")
+def map_page():
+    """Every place with coordinates and the cases there; with ``?query=``, the POINTs of a
+    SELECT's answer instead (a query result's map)."""
+    text_asked = request.args.get("query", "")
+    if text_asked.strip():
+        answer, columns = _client_rows(text_asked)
+        points = _result_markers(answer, columns)
+        if not points:
+            abort(
+                400,
+                description="The query's answer holds no POINT: a map needs a column of geo:asWKT literals "
+                'such as "POINT(113.26 23.13)" (longitude, then latitude).',
+            )
+        return render_template(
+            "map.html",
+            picture=map_svg.svg(points, focus=True, title="Map of a query's answer"),
+            query=text_asked,
+            markers=points,
+        )
+    markers: list[map_svg.Marker] = []
+    places: dict[str, map_svg.Marker] = {}
+    for r in rows("map-places"):
+        where = ui_summary.point(text(r["wkt"]))
+        if where is None:
+            continue
+        place = text(r["place"])
+        name = text(r.get("name")) or place
+        if place not in places:
+            places[place] = map_svg.Marker(
+                name, local_path(place) or "", *where, kind="place", note=text(r.get("level"))
+            )
+        if r.get("case") is not None:
+            label = text(r.get("case_label")) or text(r["case"])
+            markers.append(map_svg.Marker(label, local_path(text(r["case"])) or "", *where, kind="case", note=name))
+    markers = list(places.values()) + map_svg.spread(sorted(set(markers), key=lambda m: (m.lon, m.lat, m.label)))
+    return render_template("map.html", picture=map_svg.svg(markers, title="Map of cases and places"), markers=markers)
+
+
+def _client_rows(query_text: str) -> tuple[list[dict], list[str]]:
+    """A reader's SELECT, run as the SPARQL endpoint runs one (the checking parser first, in a
+    query process, under the time limit), its solutions as terms."""
+    settings = services().settings
+    job = QueryJob(
+        query_text,
+        {formats.SOLUTIONS: formats.JSON.key},
+        settings.max_rows or None,
+        base_iri=config.ID_BASE,
+        service_allow=settings.service_allow,
+    )
+    try:
+        outcome = services().runner.run(
+            job, settings.query_timeout, fresh=fresh_requested(request.headers), client=requesting_client()
+        )
+    except QueryTimeout as exc:
+        abort(503, description=f"The query ran past the server's limit of {exc.limit:g} s.")
+    except QueryRefused as exc:
+        abort(exc.status, description=f"The map could not be made now: {exc}")
+    except QueryError as exc:
+        abort(400, description=f"The query could not be answered: {exc}. A map needs a SELECT with a WKT column.")
+    if outcome.kind != formats.SOLUTIONS:
+        abort(400, description="A map needs a SELECT query (its answer's rows); this query is not one.")
+    result = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
+    if not isinstance(result, ox.QuerySolutions):
+        abort(400, description="A map needs a SELECT query (its answer's rows); this query is an ASK.")
+    columns = [v.value for v in result.variables]
+    return [{c: s[c] for c in columns} for s in result], columns
+
+
+def result_map(answer: list[dict], columns: list[str]) -> Markup | None:
+    """The map of a query answer's POINTs, None when no column holds one (query_page.html)."""
+    markers = _result_markers(answer, columns)
+    return map_svg.svg(markers, focus=True, title="Map of the answer") if markers else None
+
+
+def _result_markers(answer: list[dict], columns: list[str]) -> list[map_svg.Marker]:
+    """One marker per row with a POINT: labelled by its first other column that has a value,
+    linking to the first IRI of the row that has a page here."""
+    markers = []
+    for row in answer:
+        where = next((ui_summary.point(text(row.get(c))) for c in columns if ui_summary.point(text(row.get(c)))), None)
+        if where is None:
+            continue
+        values = [row.get(c) for c in columns if row.get(c) is not None and not ui_summary.point(text(row.get(c)))]
+        literal = next((text(v) for v in values if isinstance(v, ox.Literal)), "")
+        iri = next((text(v) for v in values if isinstance(v, ox.NamedNode) and local_path(text(v))), "")
+        label = literal or (iri and ui_summary.short(iri)) or ui_summary.degrees(f"POINT({where[0]} {where[1]})")
+        markers.append(map_svg.Marker(label, local_path(iri) or "" if iri else "", *where, kind="point"))
+    return map_svg.spread(markers)
 
 
 @bp.get("/frameworks")

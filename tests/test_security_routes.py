@@ -64,6 +64,7 @@ ROUTE_PARAMETERS: dict[str, list[str]] = {
     "/frameworks/<path:slug>": [],
     "/papers/<path:slug>": ["concept", "framework", "intent"],
     "/query": ["query"],
+    "/map": ["query"],
     "/query/check": ["query"],
     "/query/terms": [],
     "/validate": ["name", "suffix", "text", "token", "load", "replace"],
