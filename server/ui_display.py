@@ -12,7 +12,7 @@ Flask for the URL of a framework's or paper's page. Costs what building the stri
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -122,6 +122,7 @@ class Statement:
     label: str | None = None
     quote: str | None = None
     quote_source: Term | None = None
+    predicate_label: str | None = None  # the ontology's rdfs:label of the predicate ("case of")
 
 
 @dataclass
@@ -133,6 +134,7 @@ class Resource:
     types: list[Term | None]
     statements: list[Statement]  # rdf:type left out: the types are shown apart
     inbound: list[Row]
+    type_labels: dict[str, str] = field(default_factory=dict)  # a type's IRI -> its label
 
 
 def resource_page(iri: str, outgoing: list[Row], incoming: list[Row]) -> Resource:
@@ -142,7 +144,12 @@ def resource_page(iri: str, outgoing: list[Row], incoming: list[Row]) -> Resourc
         key = (text(row["p"]), str(row["o"]))
         if key not in kept or (row["label"] is not None and kept[key].label is None):
             kept[key] = Statement(
-                row["p"], row["o"], text(row["label"]) or None, text(row["quote"]) or None, row["quote_source"]
+                row["p"],
+                row["o"],
+                text(row["label"]) or None,
+                text(row["quote"]) or None,
+                row["quote_source"],
+                text(row.get("p_label")) or None,
             )
     out = sorted(kept.values(), key=lambda s: (short(text(s.predicate)), s.label or str(s.value)))
     inbound = sorted(
@@ -155,6 +162,7 @@ def resource_page(iri: str, outgoing: list[Row], incoming: list[Row]) -> Resourc
         types=[s.value for s in out if text(s.predicate) == RDF_TYPE],
         statements=[s for s in out if text(s.predicate) != RDF_TYPE],
         inbound=inbound,
+        type_labels={text(s.value): s.label for s in out if text(s.predicate) == RDF_TYPE and s.label},
     )
 
 

@@ -104,6 +104,10 @@ def test_a_case_page_leads_with_its_facts_in_words(base_url):
     assert ("/id/place/lirendong", "Lirendong") in text.links
     assert any(href == "/id/work/lin-2019" and label.startswith("E-urbanism") for href, label in text.links)
     assert ("/id/concept/taobao-village", "Taobao village") in text.links
+    # the raw statements below, their predicates and types by the ontology's labels
+    statements = html.split("All statements")[1]
+    assert ">case of</a>" in statements and ">ukg:caseOf<" not in statements
+    assert '<span class="type"><a href="/ontology#Case" title="https://w3id.org/urbankg/ontology#Case">Case</a>' in html
     # the map of the case, zoomed to its place
     assert '<svg class="map"' in summary and 'href="/id/place/lirendong"' in summary
 
