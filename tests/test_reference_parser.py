@@ -71,6 +71,7 @@ def test_labels_cover_every_token(parser):
         ("L. L. Lee, W. E. Howard, and R. E. Marsh.", ["Lee", "Howard", "Marsh"], False),
         ("Qian, Q., Chen, Y., Liu, S., Zhang, J., et al.", ["Qian", "Chen", "Liu", "Zhang"], True),
         ("Alibaba Group", ["Alibaba Group"], False),
+        ("Okafor N, Lind K-M, Sato S-G.", ["Okafor", "Lind", "Sato"], False),
     ],
 )
 def test_split_authors(value, families, et_al):

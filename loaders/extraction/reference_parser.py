@@ -647,7 +647,8 @@ def _is_initials(part: str) -> bool:
         return False
     if re.fullmatch(r"(?:[A-Z][a-z]?\.\s*-?\s*)+[A-Z]?", part):  # "S. F." with its last stop cut
         return True
-    return bool(re.fullmatch(r"[A-Z]{1,3}", part))
+    # "CL", "N", and hyphenated given names: "K-M" (Karl-Martin), "S-G"
+    return bool(re.fullmatch(r"[A-Z]{1,3}|[A-Z]{1,2}(?:-[A-Z]{1,2})+", part))
 
 
 def split_authors(value: str) -> tuple[list[Name], bool]:
