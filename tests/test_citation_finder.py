@@ -228,3 +228,9 @@ def test_et_al_prefers_three_authors_and_year_letters_follow_the_list_order():
 def test_numbered_citation_at_the_start_of_a_wrapped_line_after_a_short_word():
     _, _, cs = cite("Markets grow, as shown in\n[3] and as\n[5, 6] say.", NUMBERED_REFERENCES)
     assert [[w.number for w in c.works] for c in cs] == [[3], [5, 6]]
+
+
+def test_narrative_with_colleagues_or_et_al_without_its_full_stop():
+    _, parsed, cs = cite("Castell and colleagues (2011) counted shops. Castell et al (2011) counted again.")
+    assert [c.text for c in cs] == ["Castell and colleagues (2011)", "Castell et al (2011)"]
+    assert all(targets(parsed, c) == [("Castell", 2011)] and c.works[0].et_al for c in cs)

@@ -418,7 +418,11 @@ def _names_before(body: str, paren: int, names_known: set[str]) -> tuple[int, li
     author, the longest run is reported (it will be unresolved)."""
     window_start = max(0, paren - 200)
     window = body[window_start:paren]
-    tokens = list(re.finditer(r"et al\.|[\w'’.\-]+,?|&", window))
+    # "Prieto-Márquez and colleagues (2013)" is "Prieto-Márquez et al. (2013)"
+    colleagues = re.search(r"\s+(?:and|&)\s+(?:colleagues|co-?workers)\s*$", window)
+    if colleagues:
+        window = window[: colleagues.start()]
+    tokens = list(re.finditer(r"et al\.?|[\w'’.\-]+,?|&", window))
     tokens.reverse()
     if not tokens or window[tokens[0].end() :].strip():
         return paren, None, False
@@ -429,7 +433,7 @@ def _names_before(body: str, paren: int, names_known: set[str]) -> tuple[int, li
             break
         word = t.group().rstrip(",")
         core = word.strip("'’")
-        if word in ("et al.", "&", "and") or core.lower() in PARTICLES:
+        if word in ("et al.", "et al", "&", "and") or core.lower() in PARTICLES:
             pass
         elif (
             re.fullmatch(r"[A-Z\u00C0-\u024F][\w'’\-]*", core)
@@ -449,7 +453,7 @@ def _names_before(body: str, paren: int, names_known: set[str]) -> tuple[int, li
         return paren, None, False
     listed = [(s, n) for s, n in runs if ascii_key(n[0]) in names_known]
     start, names = listed[-1] if listed else runs[-1]
-    return window_start + start, names, _et_al(window[start:])
+    return window_start + start, names, _et_al(window[start:]) or bool(colleagues)
 
 
 # --------------------------------------------------------------------------- resolving
