@@ -14,6 +14,8 @@ from urbankg.graph import KnowledgeGraph
 from urbankg.server.app import create_app
 from urbankg.server.settings import Settings
 
+pytestmark = pytest.mark.slow  # Chromium through Playwright
+
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):

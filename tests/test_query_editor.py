@@ -16,6 +16,8 @@ from urbankg.server.app import create_app
 from urbankg.server.query_check import ID_KINDS
 from urbankg.server.settings import Settings
 
+pytestmark = pytest.mark.slow  # a bundled store and a server: about 10 s
+
 
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):

@@ -12,6 +12,8 @@ import pytest
 
 from urbankg.graph import KnowledgeGraph
 
+pytestmark = pytest.mark.slow  # a bundled store and 21 queries: about 10 s
+
 DOCS = Path(__file__).parent.parent / "docs"
 GUIDE = DOCS / "querying.md"
 BLOCKS = re.findall(r"^```sparql\n(.*?)^```", GUIDE.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL)
