@@ -161,3 +161,11 @@ def test_a_bad_link_is_refused_at_its_line(kg, tmp_path, links, message):
     found = kg.validate([path])
     assert found and all(p.severity == "error" for p in found), found
     assert any(message in p.message and p.line == 7 for p in found), found
+
+
+def test_case_evidence_shows_a_paraphrase_as_one_with_its_page_never_as_a_quote(kg):
+    rows = {r["observation"].removeprefix(ID): r for r in ask(kg, "case-evidence", case="daji-town")}
+    costumes = rows["observation/daji-costumes/shops"]
+    assert costumes["paraphrase"] == "About three thousand online shops sell stage costumes. (p. 4)"
+    assert costumes["quote"] is None
+    assert rows["observation/daji-town/shops-2018"]["paraphrase"] == "Two and a half thousand costume shops in 2018."
