@@ -23,6 +23,10 @@ SCALE = 10.0  # SVG units per degree of latitude
 X_SCALE = SCALE * math.cos(math.radians(35))
 CHINA = (73.0, 17.5, 135.5, 54.0)  # lon/lat box the whole map opens on
 NEAR = 12.0  # degrees around a focused map's points whose outlines are drawn
+# Places whose names are shown only once the map is zoomed in (map.js sets the class "near"
+# below NEAR_WIDTH units of view): at the scale of China they would cover one another.
+MAJOR_LEVELS = {"country", "province", "region", "city"}
+NEAR_WIDTH = 120.0
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class Marker:
     lat: float
     kind: str = "place"  # case, place or point
     note: str = ""  # more for the tooltip (a case's place, a row's other values)
+    major: bool = True  # its name shown at every scale (a country, province, region or city)
 
 
 def xy(lon: float, lat: float) -> tuple[float, float]:
@@ -95,9 +100,11 @@ def svg(markers: list[Marker], focus: bool = False, title: str = "Map") -> Marku
     size = view[2] / 90  # marker radius and label size follow the view (map.js keeps them so)
     parts = [
         Markup(
-            '<svg class="map" xmlns="http://www.w3.org/2000/svg" viewBox="{}" data-home="{}" role="img" '
-            'aria-label="{}" style="--r:{:.3f}px; font-size:{:.3f}px">'
-        ).format(_numbers(view), _numbers(view), title, size, size * 2.2),
+            '<svg class="map{}" xmlns="http://www.w3.org/2000/svg" viewBox="{}" data-home="{}" data-near="{}" '
+            'role="img" aria-label="{}" style="font-size:{:.3f}px">'
+        ).format(
+            " near" if view[2] < NEAR_WIDTH else "", _numbers(view), _numbers(view), NEAR_WIDTH, title, size * 1.8
+        ),
         Markup('<rect class="sea" x="-2000" y="-1000" width="4000" height="2000"/>'),
     ]
     for outline in shapes:
@@ -112,7 +119,9 @@ def svg(markers: list[Marker], focus: bool = False, title: str = "Map") -> Marku
             marker.kind, x, y, size, tip
         )
         label = (
-            Markup('<text x="{:.2f}" y="{:.2f}" dx="0.6em" dy="0.35em">{}</text>').format(x, y, marker.label)
+            Markup('<text class="{}" x="{:.2f}" y="{:.2f}" dx="0.6em" dy="0.35em">{}</text>').format(
+                "major" if marker.major else "minor", x, y, marker.label
+            )
             if marker.kind != "case"
             else Markup("")
         )

@@ -183,13 +183,16 @@ def map_page():
         place = text(r["place"])
         name = text(r.get("name")) or place
         if place not in places:
+            level = text(r.get("level"))
             places[place] = map_svg.Marker(
-                name, local_path(place) or "", *where, kind="place", note=text(r.get("level"))
+                name, local_path(place) or "", *where, kind="place", note=level, major=level in map_svg.MAJOR_LEVELS
             )
         if r.get("case") is not None:
             label = text(r.get("case_label")) or text(r["case"])
             markers.append(map_svg.Marker(label, local_path(text(r["case"])) or "", *where, kind="case", note=name))
-    markers = list(places.values()) + map_svg.spread(sorted(set(markers), key=lambda m: (m.lon, m.lat, m.label)))
+    markers = sorted(places.values(), key=lambda m: m.label.lower()) + map_svg.spread(
+        sorted(set(markers), key=lambda m: (m.label.lower(), m.lon, m.lat))
+    )
     return render_template("map.html", picture=map_svg.svg(markers, title="Map of cases and places"), markers=markers)
 
 

@@ -366,7 +366,6 @@ def work_summary(iri: str, outgoing: list[Row], incoming: list[Row]) -> Summary:
     s.values["year"] = _literal(outgoing, FABIO + "hasPublicationYear")
     s.values["container"] = _literal(outgoing, UKG + "containerTitle")
     s.values["doi"] = _literal(outgoing, "http://prismstandard.org/namespaces/basic/2.0/doi")
-    s.values["summary"] = _literal(outgoing, DCTERMS + "description")
     s.refs["authors"] = _out(outgoing, DCTERMS + "creator")
     s.refs["venue"] = _out(outgoing, FRBR_PART_OF)
     s.refs["claims"] = _in(incoming, PROV_ATTRIBUTED, "claim/")

@@ -11,7 +11,8 @@
   function setBox(svg, b) {
     svg.setAttribute("viewBox", b.map(function (v) { return v.toFixed(3); }).join(" "));
     var size = b[2] / 90;
-    svg.style.fontSize = (size * 2.2).toFixed(4) + "px";
+    svg.style.fontSize = (size * 1.8).toFixed(4) + "px";
+    svg.classList.toggle("near", b[2] < Number(svg.getAttribute("data-near")));
     svg.querySelectorAll("circle").forEach(function (c) { c.setAttribute("r", size.toFixed(4)); });
   }
 
