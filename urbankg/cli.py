@@ -747,7 +747,7 @@ def search(obj: Context, text: str, kinds: tuple[str, ...], limit: int) -> None:
     multiple=True,
     required=True,
     metavar="PAPER_ID=PATH",
-    help="The full text of a paper, e.g. lin-2019=../shared/seeds/001.txt (repeatable).",
+    help="The full text of a paper, e.g. lin-2019=papers/lin-2019.txt (repeatable).",
 )
 @click.option("--all", "show_all", is_flag=True, help="Also list the quotes that were found.")
 @click.pass_obj

@@ -2,8 +2,9 @@
 
     python -m urbankg.loaders.extraction.reference_training [--data PATH] [--model PATH]
 
-Reads the labelled reference strings of AnyStyle (BSD-2-Clause; the data set stays in
-../shared/data/reference-strings/, only the trained model ships), maps their labels onto
+Reads the labelled reference strings of AnyStyle (BSD-2-Clause: AnyStyle's res/parser/core.xml,
+github.com/inukshuk/anystyle; the data set is not in this repository, only the trained model
+ships: give its path with --data or URBANKG_REFERENCE_STRINGS), maps their labels onto
 urbankg's fields, holds out a deterministic fifth of the strings (chosen by a hash of
 the string, so the split survives reordering of the file) and trains on the rest.
 Prints per-field scores on the held-out fifth. Training takes well under a minute.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import random
 import re
 import sys
@@ -31,10 +33,8 @@ from urbankg.loaders.extraction.reference_parser import (
     tokenize,
 )
 
-# ../shared beside the repository (this file is <repo>/loaders/extraction/reference_training.py)
-DEFAULT_DATA = (
-    Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "reference-strings" / "anystyle-core.xml"
-)
+# Where the labelled strings are, when --data does not say (the data set is not part of the repository).
+DATA_VARIABLE = "URBANKG_REFERENCE_STRINGS"
 
 # AnyStyle's labels -> urbankg's. Journals, book titles and sources are all "the thing the
 # work is part of"; notes, genres, editions, series, ISBNs carry nothing asked for.
@@ -80,8 +80,9 @@ class Example:
     labels: list[str]
 
 
-def default_data_path() -> Path:
-    return DEFAULT_DATA.resolve()
+def default_data_path() -> Path | None:
+    value = os.environ.get(DATA_VARIABLE)
+    return Path(value) if value else None
 
 
 def load_dataset(path: Path) -> list[Example]:
@@ -89,7 +90,7 @@ def load_dataset(path: Path) -> list[Example]:
     if not path.is_file():
         raise FileNotFoundError(
             f"{path}: labelled reference strings not found "
-            "(expected ../shared/data/reference-strings/anystyle-core.xml; pass --data)"
+            f"(AnyStyle's res/parser/core.xml, github.com/inukshuk/anystyle: pass --data or set {DATA_VARIABLE})"
         )
     root = ET.parse(str(path)).getroot()
     if root is None:  # a parsed document has one; the type allows a tree built empty
@@ -332,7 +333,10 @@ def print_scores(scores: dict[str, dict[str, float]], out=sys.stdout) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=default_data_path(), help="anystyle-core.xml")
+    data = default_data_path()
+    ap.add_argument(
+        "--data", type=Path, default=data, required=data is None, help=f"anystyle-core.xml [${DATA_VARIABLE}]"
+    )
     ap.add_argument("--model", type=Path, default=Path(__file__).resolve().parent / "models" / MODEL_NAME)
     ap.add_argument("--cv", action="store_true", help="choose c1/c2 by cross-validation on the training part first")
     args = ap.parse_args(argv)
