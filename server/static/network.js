@@ -69,8 +69,11 @@
   form.addEventListener("submit", function (event) {
     if (whole) { event.preventDefault(); apply(); }
   });
+  // A node's link takes the keyboard's focus too: focus lights its lines as hover does.
   works.concat(concepts).forEach(function (node) {
     node.addEventListener("mouseenter", function () { light(node, true); });
     node.addEventListener("mouseleave", function () { light(node, false); });
+    node.addEventListener("focusin", function () { light(node, true); });
+    node.addEventListener("focusout", function () { light(node, false); });
   });
 })();
