@@ -198,11 +198,15 @@
   }
 
   function termItems(local) {
+    // The name's start first (ukg:Ca: Case, caseOf), then a word of the label (has category).
     const lower = local.toLowerCase();
-    return vocabulary.terms.filter(function (t) {
-      const name = t.name.slice(4).toLowerCase();
-      return name.startsWith(lower) || (lower.length >= 2 && t.label.toLowerCase().indexOf(lower) >= 0);
-    }).slice(0, 15).map(function (t) {
+    const byName = [];
+    const byLabel = [];
+    vocabulary.terms.forEach(function (t) {
+      if (t.name.slice(4).toLowerCase().startsWith(lower)) byName.push(t);
+      else if (lower.length >= 2 && t.label.toLowerCase().split(/\s+/).some(function (w) { return w.startsWith(lower); })) byLabel.push(t);
+    });
+    return byName.concat(byLabel).slice(0, 15).map(function (t) {
       return { text: t.name, label: t.name, detail: t.kind + (t.label ? " · " + t.label : ""), prefix: "ukg", kind: "term" };
     });
   }
@@ -405,5 +409,8 @@
   showHistory();
   share();
   paint();
+  // The default prefixes fill the first lines: show the query's own text below them.
+  textarea.scrollTop = textarea.scrollHeight;
+  syncScroll();
   check();
 })();
