@@ -169,3 +169,10 @@ def test_case_evidence_shows_a_paraphrase_as_one_with_its_page_never_as_a_quote(
     assert costumes["paraphrase"] == "About three thousand online shops sell stage costumes. (p. 4)"
     assert costumes["quote"] is None
     assert rows["observation/daji-town/shops-2018"]["paraphrase"] == "Two and a half thousand costume shops in 2018."
+
+
+def test_stakeholder_relations_show_a_paraphrase_as_one(kg):
+    rows = [r for r in ask(kg, "stakeholder-relations", case="dongfeng-village")]
+    assert [(r["quote"], r["paraphrase"]) for r in rows] == [(None, "The village committee helps its e-tailers.")]
+    lirendong = ask(kg, "stakeholder-relations", case="lirendong")
+    assert lirendong and all(r["quote"] and r["paraphrase"] is None for r in lirendong)
