@@ -111,6 +111,8 @@ def network_svg(
         y += ROW
     left_bottom = y
     work_xy: dict[str, tuple[float, float]] = {}
+    gridded: set[str] = set()  # the concepts whose cluster is a grid of dots
+    bundles: list[str] = []
     y = TOP
     cluster_counts: dict[str, int] = {}
     for concept in order:
@@ -127,6 +129,18 @@ def network_svg(
         )
         y += ROW
         grid = large and len(members) > LABELLED_MAX
+        if grid:
+            # One line of the cluster's width joins it to its concept; each work's own line to
+            # that concept shows on hover only (network.css), instead of a fan along the row.
+            gridded.add(concept.token)
+            width = min(2 + len(members) / 3, 12)
+            cy = concept_y[concept.token] - 4
+            mid = (CONCEPT_X + 15 + WORK_X - 10) / 2
+            bundles.append(
+                f'<path class="bundle" data-concept="{escape(concept.token)}" stroke-width="{width:.1f}" '
+                f'd="M{CONCEPT_X + 15},{cy} C{mid},{cy} {mid},{y - 4} {WORK_X - 10},{y - 4}">'
+                f"<title>{len(members)} works cited for {escape(concept.label)} most</title></path>"
+            )
         for i, work in enumerate(members):
             if grid:
                 x, wy = WORK_X + (i % GRID_COLUMNS) * GRID_STEP, y + (i // GRID_COLUMNS) * GRID_STEP
@@ -148,8 +162,9 @@ def network_svg(
             tooltip += f" ({', '.join(sorted(pair.intents))})"
         tooltip += "".join(f"\n“{_clip(s, 200)}”" for s in pair.sentences[:2])
         frameworks = _tokens(f for f, _ in concepts[pair.concept].frameworks)
+        kind = "edge home" if pair.concept in gridded and home[pair.work] == pair.concept else "edge"
         edges.append(
-            f'<path class="edge" data-work="{escape(pair.work)}" data-concept="{escape(pair.concept)}" '
+            f'<path class="{kind}" data-work="{escape(pair.work)}" data-concept="{escape(pair.concept)}" '
             f'data-intents="{_tokens(pair.intents)}" data-frameworks="{frameworks}" '
             f'd="M{x1},{y1} C{mid},{y1} {mid},{y2} {x2 - 6},{y2}" stroke="{colour.get(first, "#777")}">'
             f"<title>{escape(tooltip)}</title></path>"
@@ -168,7 +183,7 @@ def network_svg(
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" class="picture network" '
         f'id="citation-network" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}">'
-        f'<title>{escape(title)}</title>{headings}<g class="edges">{"".join(edges)}</g>'
+        f'<title>{escape(title)}</title>{headings}<g class="edges">{"".join(bundles)}{"".join(edges)}</g>'
         + "".join(parts)
         + "".join(legend)
         + "</svg>"

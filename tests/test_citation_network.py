@@ -209,6 +209,10 @@ def test_200_references_stay_readable_clusters_count_every_work():
     labels = re.findall(r'<text x="[\d.]+" y="[\d.]+" class="node">A study', svg)
     assert len(labels) < 200
     assert len(re.findall(r"<title>A study of urban change number", svg)) >= 200
+    # A grid's works are joined to their concept by one bundle; their own lines show on hover.
+    grids = [n for *_, n in headings if int(n) > 5]
+    assert grids and len(re.findall(r'<path class="bundle"', svg)) == len(grids)
+    assert len(re.findall(r'<path class="edge home"', svg)) == sum(int(n) for n in grids)
     height = float(re.search(r'viewBox="0 0 \d+ ([\d.]+)"', svg).group(1))
     assert height < 2000, f"the picture is {height}px tall"
     assert elapsed < 1.0

@@ -42,6 +42,9 @@
       node.classList.toggle("hidden", !show);
       if (show) nConcepts += 1;
     });
+    Array.prototype.forEach.call(svg.querySelectorAll(".bundle"), function (bundle) {
+      bundle.classList.toggle("hidden", !shownConcepts[bundle.getAttribute("data-concept")]);
+    });
     count.textContent = nWorks + " of " + works.length + " cited works shown · " +
       nConcepts + " of " + concepts.length + " concepts";
     var params = new URLSearchParams();
