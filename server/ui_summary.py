@@ -350,6 +350,7 @@ def place_summary(iri: str, outgoing: list[Row], incoming: list[Row]) -> Summary
     s.values["level"] = _literal(outgoing, UKG + "adminLevel")
     wkt = _literal(outgoing, GEO_WKT)
     s.values["coordinates"] = degrees(wkt) if wkt else ""
+    s.values["coordinates source"] = _literal(outgoing, UKG + "coordinatesSource")
     s.refs["within"] = _out(outgoing, SCHEMA + "containedInPlace")
     s.refs["places within"] = _in(incoming, SCHEMA + "containedInPlace")
     s.refs["cases"] = _in(incoming, UKG + "locatedIn")

@@ -143,7 +143,8 @@ def test_stakeholder_relations_gives_a_relation_once_whatever_its_stakeholders_r
 
 def test_a_place_page_gives_coordinates_in_degrees_and_its_cases(base_url):
     summary = summary_of(requests.get(base_url + "/id/place/guangzhou").text)
-    assert '<dd class="coordinates">23.13° N, 113.26° E</dd>' in summary
+    assert '<dd class="coordinates">23.13° N, 113.26° E <small class="coordinates-source">(city centre' in summary
+    assert "the point was not checked against it" in summary  # where the point comes from, and how exact
     assert "POINT(" not in summary
     links = links_in(summary).links
     assert ("/id/place/guangdong", "Guangdong") in links  # within
