@@ -29,6 +29,7 @@ import generate  # noqa: E402
 RESHAPED = {
     "case-evidence": (ROOT / "queries" / "case-evidence.rq", ["measure_label", "period"]),
     "concept-citations": (ROOT / "queries" / "concept-citations.rq", ["citing_paper", "year", "cited_work"]),
+    "intent-counts": (ROOT / "bench" / "queries" / "intent-counts.rq", ["acts"]),
 }
 MAPPINGS = ["none", "close", "all"]
 
@@ -140,3 +141,8 @@ def test_concept_citations_answer_as_their_plain_form_on_synthetic_papers(synthe
                 synthetic_runner(synthetic), "concept-citations", {"concept": concept, "mappings": mappings}
             )
             assert rows > 0
+
+
+def test_intent_counts_answer_as_their_plain_form(corpus, synthetic):
+    assert same_answers(corpus_runner(corpus), "intent-counts", {}) > 0
+    assert same_answers(synthetic_runner(synthetic), "intent-counts", {}) > 10
