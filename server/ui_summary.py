@@ -131,6 +131,7 @@ class Fact:
     place: Ref | None
     sources: list[Ref] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)
+    paraphrases: list[tuple[str, str]] = field(default_factory=list)  # (the annotator's words, page): not quotes
 
     def heading(self) -> str:
         """ "Number of Taobao villages in Guangzhou, 2017"."""
@@ -162,6 +163,7 @@ class Summary:
     claims: list[dict] = field(default_factory=list)
     quotes: list[str] = field(default_factory=list)
     points: list[tuple[Ref, float, float]] = field(default_factory=list)
+    linked: list[tuple[str, Ref, list[Fact]]] = field(default_factory=list)  # cases linked to a case, with their facts
     title: str = ""  # the page's heading, for a resource whose only label is its id (an observation)
 
 
@@ -234,6 +236,9 @@ def facts(found: list[Row]) -> list[Fact]:
         quote = text(r.get("quote"))
         if quote and quote not in fact.quotes:
             fact.quotes.append(quote)
+        paraphrase = (text(r.get("paraphrase")), text(r.get("paraphrase_page")))
+        if paraphrase[0] and paraphrase not in fact.paraphrases:
+            fact.paraphrases.append(paraphrase)
         if r.get("source") is not None:
             source = text(r["source"])
             names = creators.setdefault((key, source), {})
@@ -274,6 +279,11 @@ def case_summary(iri: str, outgoing: list[Row], incoming: list[Row]) -> Summary:
     )
     s.refs["case of"] = _out(outgoing, UKG + "caseOf")
     s.facts = facts(rows("case-facts", iri))
+    # Another annotation of the same case, the case it is part of, its parts (case-links.rq):
+    # each with the facts recorded on it.
+    for r in rows("case-links", iri):
+        other = _ref(r["other"], r.get("other_label"))
+        s.linked.append((text(r["link"]), other, facts(rows("case-facts", text(r["other"])))))
     for r in rows("case-stakeholders", iri):
         role = text(r.get("role_label")) or (short(text(r["role"])) if r.get("role") else "no role given")
         group = s.groups.setdefault(role, [])

@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+import requests
 
 from canned import ask
+from serving import served
 from urbankg import config
 from urbankg.graph import KnowledgeGraph
+from urbankg.server.app import create_app
 
 ID = config.ID_BASE
 LINKS_QUERY = Path(__file__).resolve().parent.parent / "server" / "ui_queries" / "case-links.rq"
@@ -176,3 +179,23 @@ def test_stakeholder_relations_show_a_paraphrase_as_one(kg):
     assert [(r["quote"], r["paraphrase"]) for r in rows] == [(None, "The village committee helps its e-tailers.")]
     lirendong = ask(kg, "stakeholder-relations", case="lirendong")
     assert lirendong and all(r["quote"] and r["paraphrase"] is None for r in lirendong)
+
+
+def test_the_case_page_lists_the_other_annotation_and_its_facts(kg):
+    with served(create_app(kg)) as url:
+        daji = requests.get(url + "/id/case/daji-town", timeout=60).text
+        shaji = requests.get(url + "/id/case/shaji-town", timeout=60).text
+        dongfeng = requests.get(url + "/id/case/dongfeng-village", timeout=60).text
+    assert "Also annotated as" in daji and "Daji town&#39;s costume e-commerce" in daji
+    assert "3,000" in daji  # the fact recorded on the other annotation
+    assert "Has a part" in shaji and "Dongfeng village, Shaji town" in shaji and "1,200" in shaji
+    assert "Part of" in dongfeng and "/id/case/shaji-town" in dongfeng
+
+
+def test_the_case_page_shows_a_paraphrase_as_one_with_its_page(kg):
+    with served(create_app(kg)) as url:
+        page = requests.get(url + "/id/case/daji-costumes", timeout=60).text
+        observation = requests.get(url + "/id/observation/daji-costumes/shops", timeout=60).text
+    for shown in (page, observation):
+        assert "paraphrase, p. 4:</span> About three thousand online shops sell stage costumes." in shown
+        assert "“About three thousand" not in shown  # never in quotation marks
