@@ -15,38 +15,21 @@ import tempfile
 import threading
 from pathlib import Path
 
-import fpdf
 import waitress
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run from a checkout without installing
+sys.path.insert(0, str(ROOT / "tests"))  # the sample paper and the selection, as the browser test makes them
 
+from review_paper import CLAIM, RECORD, SELECT, make_pdf  # noqa: E402
 from urbankg.graph import KnowledgeGraph  # noqa: E402
 from urbankg.server.app import create_app  # noqa: E402
 from urbankg.server.services import services  # noqa: E402
 from urbankg.server.settings import Settings  # noqa: E402
 
 IMAGES = ROOT / "docs" / "images"
-DATA = ROOT / "tests" / "data" / "review"
-CLAIM = "E-commerce turns the county town into the node that links village workshops to national markets."
-# Selects words in the paper's text as a reader's mouse would (tests/test_browser_review.py does the same).
-SELECT = """([words]) => {
-  const text = document.getElementById('paper-text');
-  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.textContent.indexOf(words);
-    if (at < 0) continue;
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + words.length);
-    window.getSelection().removeAllRanges();
-    window.getSelection().addRange(range);
-    text.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
-    return true;
-  }
-  return false;
-}"""
+
 TOKEN = "screenshots-token-0123456789abcdef"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
@@ -64,7 +47,7 @@ def main() -> None:
         url = f"http://127.0.0.1:{server.socket.getsockname()[1]}"
         threading.Thread(target=server.run, daemon=True).start()
         try:
-            shoot(chromium, url, make_pdf(DATA / "county-shops.txt", Path(tmp) / "county-shops.pdf"))
+            shoot(chromium, url, make_pdf(Path(tmp) / "county-shops.pdf"))
         finally:
             server.close()
             services(app).close()
@@ -77,7 +60,7 @@ def shoot(chromium: str, url: str, pdf: Path) -> None:
         page = browser.new_page(viewport={"width": 1200, "height": 820})
         page.goto(url + "/papers/new")
         page.set_input_files("input[name=paper]", str(pdf))
-        page.set_input_files("input[name=metadata]", str(DATA / "county-shops.ris"))
+        page.set_input_files("input[name=metadata]", str(RECORD))
         page.fill("input[name=token]", TOKEN)
         save(page, "add-1-upload.png")
         page.click("button:text('Draft the annotation')")
@@ -118,22 +101,6 @@ def shoot(chromium: str, url: str, pdf: Path) -> None:
 def press(page, selector: str) -> None:
     with page.expect_navigation():
         page.click(selector)
-
-
-def make_pdf(text: Path, out: Path) -> Path:
-    """A PDF of the sample paper (written for the tests: tests/data/review/county-shops.txt)."""
-    pdf = fpdf.FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=10)
-    for paragraph in text.read_text(encoding="utf-8").split("\n\n"):
-        if paragraph.startswith("References"):
-            pdf.add_page()
-        for line in paragraph.splitlines():
-            pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(4)
-    pdf.output(str(out))
-    return out
 
 
 def save(page, name: str) -> None:

@@ -33,7 +33,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from urbankg import formats
 from urbankg.errors import ClaimConflict, DiskFull, SourceError, UrbankgError
-from urbankg.intake import AlreadyInGraph, Author, Metadata, prepare, write_folder
+from urbankg.intake import AlreadyInGraph, Metadata, authors_from_lines, prepare, write_folder
 from urbankg.intake_review import FULL_TEXT, DraftReview
 from urbankg.server.auth import require_form_or_header_token
 from urbankg.server.http_errors import HttpError
@@ -256,11 +256,7 @@ def _typed_record() -> Metadata | None | str:
     DOI), None when nothing was typed, or what is wrong with it."""
     form = request.form
     title = " ".join(form.get("title", "").split())
-    authors = []
-    for line in form.get("authors", "").splitlines():
-        family, _, given = line.partition(",")
-        if family.strip():
-            authors.append(Author(family.strip(), given.strip()))
+    authors = authors_from_lines(form.get("authors", ""))
     year = form.get("year", "").strip()
     venue, doi = form.get("venue", "").strip(), form.get("doi", "").strip()
     if not (title or authors or year or venue or doi):

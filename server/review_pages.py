@@ -36,6 +36,7 @@ from ruamel.yaml import YAML
 
 from urbankg import config
 from urbankg.errors import ClaimConflict, DiskFull, SourceError
+from urbankg.intake import authors_from_lines
 from urbankg.intake_review import STANCES, DraftReview, Located, ReviewError, full_text_of, locate
 from urbankg.loaders.annotation_mapping import load_mapping
 from urbankg.server.http_errors import HttpError
@@ -299,15 +300,14 @@ def _change(review: DraftReview, step: str, agent: str):
     action = form.get("action", "")
     try:
         if step == "record":
-            authors = []
-            for line in form.get("authors", "").splitlines():
-                family, _, given = line.partition(",")
-                authors.append((family.strip(), given.strip()))
             year = form.get("year", "").strip()
             if year and not re.fullmatch(r"\d{4}", year):
                 raise ReviewError("year", f"'{year}' is not a year: write four digits, e.g. 2019")
             review.set_metadata(
-                title=form.get("title", ""), year=int(year) if year else None, doi=form.get("doi", ""), authors=authors
+                title=form.get("title", ""),
+                year=int(year) if year else None,
+                doi=form.get("doi", ""),
+                authors=authors_from_lines(form.get("authors", "")),
             )
             review.save()
             return _back(slug, step, notice="the record is saved")

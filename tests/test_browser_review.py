@@ -9,11 +9,10 @@ Skips locally when Chromium or Playwright is absent ([component]); CI turns that
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from endpoint import TOKEN
+from review_paper import CLAIM, RECORD, SELECT, make_pdf
 from serving import served
 from test_browser import browser  # noqa: F401 (the Chromium fixture)
 from test_cli import run
@@ -21,46 +20,10 @@ from urbankg.graph import KnowledgeGraph
 from urbankg.server.app import create_app
 from urbankg.server.settings import Settings
 
-fpdf = pytest.importorskip("fpdf", reason="[component] fpdf2 makes the paper's PDF (pip install fpdf2)")
+pytest.importorskip("fpdf", reason="[component] fpdf2 makes the paper's PDF (pip install fpdf2)")
 
-DATA = Path(__file__).parent / "data" / "review"
 SLUG = "huang-2023"
-CLAIM = "E-commerce turns the county town into the node that links village workshops to national markets."
 FACT = "the share of households selling online rose from 12 percent in 2015 to 38 percent in 2019"
-
-# Selects `words` in the paper's text as a reader's mouse would, and lets the page hear it.
-SELECT = """([words]) => {
-  const text = document.getElementById('paper-text');
-  const walker = document.createTreeWalker(text, NodeFilter.SHOW_TEXT);
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    const at = node.textContent.indexOf(words);
-    if (at < 0) continue;
-    const range = document.createRange();
-    range.setStart(node, at);
-    range.setEnd(node, at + words.length);
-    const selection = window.getSelection();
-    selection.removeAllRanges();
-    selection.addRange(range);
-    text.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
-    return true;
-  }
-  return false;
-}"""
-
-
-def make_pdf(text: Path, out: Path) -> Path:
-    pdf = fpdf.FPDF(format="A4")
-    pdf.set_auto_page_break(True, margin=15)
-    pdf.add_page()
-    pdf.set_font("Helvetica", size=10)
-    for paragraph in text.read_text(encoding="utf-8").split("\n\n"):
-        if paragraph.startswith("References"):
-            pdf.add_page()  # the reference list on a page of its own, as papers often have it
-        for line in paragraph.splitlines():
-            pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(4)
-    pdf.output(str(out))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -91,11 +54,11 @@ def select(page, words: str) -> None:
 
 def test_a_scholar_adds_a_pdf_reviews_it_and_finds_it(browser, intake, tmp_path):  # noqa: F811
     url, folder = intake
-    pdf = make_pdf(DATA / "county-shops.txt", tmp_path / "county-shops.pdf")
+    pdf = make_pdf(tmp_path / "county-shops.pdf")
     page = browser.new_page()
     page.goto(url + "/papers/new")
     page.set_input_files("input[name=paper]", str(pdf))
-    page.set_input_files("input[name=metadata]", str(DATA / "county-shops.ris"))
+    page.set_input_files("input[name=metadata]", str(RECORD))
     page.fill("input[name=token]", TOKEN)
     page.click("button:text('Draft the annotation')")
     page.wait_for_selector("#review", timeout=60000)

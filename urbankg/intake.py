@@ -43,6 +43,16 @@ class Author:
         return re.sub(r"[^a-z0-9]+", "-", fold(self.family)).strip("-") + (f"-{initials}" if initials else "")
 
 
+def authors_from_lines(lines: str) -> list[Author]:
+    """Authors typed one a line as 'family, given' (the upload form's and the review's record)."""
+    authors = []
+    for line in lines.splitlines():
+        family, _, given = line.partition(",")
+        if family.strip():
+            authors.append(Author(family.strip(), given.strip()))
+    return authors
+
+
 @dataclass
 class Metadata:
     title: str = ""

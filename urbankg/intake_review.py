@@ -37,6 +37,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from urbankg import config
 from urbankg.errors import Problem, UrbankgError
 from urbankg.identity.matching import fold
+from urbankg.intake import Author
 from urbankg.quotes import normalise
 
 FULL_TEXT = "fulltext.txt"  # the text the extractor read, kept privately beside the uploaded file
@@ -190,9 +191,7 @@ class DraftReview:
     def people(self) -> dict[str, CommentedMap]:
         return {p["id"]: p for p in self._section(self.record_name, "people")}
 
-    def set_metadata(self, *, title: str, year: int | None, doi: str, authors: list[tuple[str, str]]) -> None:
-        from urbankg.intake import Author
-
+    def set_metadata(self, *, title: str, year: int | None, doi: str, authors: list[Author]) -> None:
         if not title.strip():
             raise ReviewError("title", "a paper needs its title")
         work = self.record()
@@ -205,18 +204,16 @@ class DraftReview:
         people = self._section(self.record_name, "people", create=True)
         known = {p["id"]: p for p in people}
         ids = []
-        for family, given in authors:
-            if not family.strip():
-                continue
-            person_id = f"person/{Author(family.strip(), given.strip()).slug}"
+        for author in authors:
+            person_id = f"person/{author.slug}"
             ids.append(person_id)
             if person_id not in known:
                 entry = CommentedMap()
                 entry["id"] = person_id
-                entry["name"] = text(f"{given} {family}".strip())
-                entry["family_name"] = text(family)
-                if given.strip():
-                    entry["given_name"] = text(given)
+                entry["name"] = text(f"{author.given} {author.family}".strip())
+                entry["family_name"] = text(author.family)
+                if author.given:
+                    entry["given_name"] = text(author.given)
                 people.append(entry)
                 known[person_id] = entry
         if ids:
@@ -272,7 +269,7 @@ class DraftReview:
             raise ReviewError("reference", f"{ref_id} has no next entry to merge with")
         first, second = refs[index], refs[index + 1]
         self._reparse(first, f"{first['text']} {second['text']}")
-        self._repoint(second["id"], first["id"], second["work"], first["work"])
+        self._repoint(second["id"], first["id"])
         del refs[index + 1]
         self._drop_work_if_unused(second["work"])
         self._renumber()
@@ -348,7 +345,7 @@ class DraftReview:
             ref["number"] = n
         self._touch(self.citations_name)
 
-    def _repoint(self, old_ref: str, new_ref: str, old_work: str, new_work: str) -> None:
+    def _repoint(self, old_ref: str, new_ref: str) -> None:
         for citation in self.citations():
             denotes = list(citation.get("denotes") or [])
             if old_ref in denotes:
