@@ -1,8 +1,9 @@
 """A synthetic literature graph with the shape of the real one, for benchmarks.
 
 Papers with authors and venues, reference lists, in-text citations with an intent and
-the concept they are cited for, claims with stance, cases with places, observations
-and crosswalks — in urbankg's vocabulary, so the canned queries run on it unchanged.
+the concept they are cited for, claims with stance, cases with places, stakeholders and
+the power relations among them, observations and crosswalks — in urbankg's vocabulary,
+so the canned queries run on it unchanged.
 Citation counts are skewed (a Zipf-like preferential choice of cited works), as in
 real bibliographies. Deterministic for a given --seed; written as N-Triples in one
 pass, so a million papers never sit in memory.
@@ -62,6 +63,16 @@ e-commerce transformation everyday territory mobility livelihood production capi
 """.split()  # noqa: SIM905 -- a word list reads best as words
 FRAMEWORKS = 12
 CONCEPTS_PER_FRAMEWORK = 8
+# Stakeholder roles and relation kinds of the ontology's own schemes (ontology/urbankg.ttl),
+# which give them their labels when it is loaded beside the data.
+ROLES = """
+indigenous-villagers rural-migrants migrant-entrepreneurs e-tailers village-collective-organisation
+town-government municipal-government enterprises platform-firms couriers wholesalers workers
+""".split()  # noqa: SIM905
+RELATION_KINDS = """
+rents-housing-to employs supplies supports regulates obstructs competes-with delivers-for
+leases-collective-land-to provides-platform-for collaborates-with trains
+""".split()  # noqa: SIM905
 
 
 def evidence(t, node: str, paper: str, text: str) -> None:
@@ -86,6 +97,10 @@ def lit(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+def english(text: str) -> str:
+    return lit(text) + "@en"
+
+
 def typed(value: object, datatype: str) -> str:
     return f'"{value}"^^<{XSD}{datatype}>'
 
@@ -98,6 +113,58 @@ class Writer:
     def __call__(self, s: str, p: str, o: str) -> None:
         self.out.write(f"{s} {p} {o} .\n")
         self.count += 1
+
+
+def stakeholders(t, rng: random.Random, cases: int, papers: int) -> None:
+    """The stakeholders of each case and the power relations among them, as the corpus
+    annotates them: a handful of stakeholders of one or two roles per case, a few relations
+    among them, about two in three naming their case (relationIn). A stakeholder in one case
+    of five acts in the next case too, and the platform firms act in no case, so the relations
+    that name no case reach every case their stakeholders share, as in the corpus.
+
+    ``rng`` is the stakeholders' own: the rest of the graph is the same as without them."""
+    platforms = [iri("stakeholder", f"platform-{g}") for g in range(max(1, cases // 100))]
+    for g, platform in enumerate(platforms):
+        t(platform, RDF_TYPE, term("ukg:Stakeholder"))
+        t(platform, term("rdfs:label"), english(f"Platform firm {g}"))
+        t(platform, term("ukg:hasRole"), iri("concept", "platform-firms"))
+        annotated(t, platform, iri("work", f"p-{rng.randrange(papers)}"), "The platform serves the villages.")
+    for k in range(cases):
+        case = iri("case", f"case-{k}")
+        paper = iri("work", f"p-{rng.randrange(papers)}")
+        members = [iri("stakeholder", f"case-{k}/s-{s}") for s in range(rng.randint(3, 6))]
+        for s, member in enumerate(members):
+            roles = rng.sample(ROLES, k=rng.choice((1, 1, 2)))
+            t(member, RDF_TYPE, term("ukg:Stakeholder"))
+            t(member, term("rdfs:label"), english(f"{roles[0].replace('-', ' ').capitalize()} of village {k} ({s})"))
+            for role in roles:
+                t(member, term("ukg:hasRole"), iri("concept", role))
+            t(member, term("ukg:stakeholderIn"), case)
+            if s == 0 and k + 1 < cases and rng.random() < 0.2:
+                t(member, term("ukg:stakeholderIn"), iri("case", f"case-{k + 1}"))
+            annotated(t, member, paper, f"The {roles[0].replace('-', ' ')} of the village act together.")
+        links = [(*rng.sample(members, 2), True) for _ in range(rng.randint(2, 5))]
+        if rng.random() < 0.2:
+            links.append((rng.choice(platforms), rng.choice(members), False))
+        for r, (origin, target, own) in enumerate(links):
+            relation = iri("relation", f"case-{k}/r-{r}")
+            kind = rng.choice(RELATION_KINDS)
+            t(relation, RDF_TYPE, term("ukg:PowerRelation"))
+            t(relation, term("ukg:relationFrom"), origin)
+            t(relation, term("ukg:relationKind"), iri("concept", kind))
+            t(relation, term("ukg:relationTo"), target)
+            if own and rng.random() < 0.67:
+                t(relation, term("ukg:relationIn"), case)
+            t(relation, term("dcterms:description"), lit(f"One {kind.replace('-', ' ')} the other in village {k}."))
+            status = "ukg:StatedByPaper" if rng.random() < 0.8 else "ukg:InferredByAnnotator"
+            t(relation, term("ukg:assertionStatus"), term(status))
+            annotated(t, relation, paper, f"They {kind.replace('-', ' ')} them, as the interviews show.")
+
+
+def annotated(t, node: str, paper: str, text: str) -> None:
+    """The paper a stakeholder or relation comes from, and its quote there."""
+    t(node, term("prov:wasDerivedFrom"), paper)
+    evidence(t, node, paper, text)
 
 
 def generate(papers: int, seed: int, out, progress: bool = True) -> int:
@@ -134,6 +201,7 @@ def generate(papers: int, seed: int, out, progress: bool = True) -> int:
         t(case, term("rdfs:label"), lit(f"Case {k}"))
         t(case, term("ukg:locatedIn"), place)
         t(case, term("ukg:studiedBy"), iri("work", "p-0"))
+    stakeholders(t, random.Random(f"{seed}-stakeholders"), cases, papers)
 
     # Preferential attachment: a paper enters `pool` once when published and once more per
     # citation, so a uniform pick from the pool favours the already-cited (a skewed distribution).
