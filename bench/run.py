@@ -469,9 +469,15 @@ class Server:
 
 def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool = False) -> dict:
     """Clients sending one query over and over for ``seconds``; with ``distinct`` each request
-    carries its own comment, so the server's result cache cannot answer it or share its run."""
+    carries its own comment, so the server's result cache cannot answer it or share its run.
+
+    Every request is sorted by what became of it, with how long it took: answered (200);
+    refused (429, or 503 because no process would be free in time: told without running or
+    waiting out a limit); timed out (503 after waiting the queue time for a process, or after
+    the query ran to its time limit); other errors (any other status, a broken connection)."""
     stop = time.time() + seconds
-    counts = {"ok": 0, "errors": 0}
+    taken: dict[str, list[float]] = {"answered": [], "refused": [], "timed_out": [], "errors": []}
+    retry_after: list[int] = []
     lock = threading.Lock()
     numbers = iter(range(10**9))
 
@@ -479,6 +485,7 @@ def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool =
         session = requests.Session()
         while time.time() < stop:
             text = f"{query}\n# request {next(numbers)}" if distinct else query
+            started = time.perf_counter()
             try:
                 response = session.post(
                     base + "/sparql",
@@ -486,23 +493,55 @@ def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool =
                     headers={"Accept": "application/sparql-results+json"},
                     timeout=600,
                 )
-                key = "ok" if response.ok else "errors"
+                kind = _outcome_of(response)
             except requests.RequestException:
-                key = "errors"
+                kind, response = "errors", None
             with lock:
-                counts[key] += 1
+                taken[kind].append(time.perf_counter() - started)
+                if kind == "refused" and response is not None and "Retry-After" in response.headers:
+                    retry_after.append(int(response.headers["Retry-After"]))
+            if kind == "refused":
+                time.sleep(0.05)  # a client told to come back does not come back in the same millisecond
 
     started = time.time()
     with ThreadPoolExecutor(clients) as pool:
         for _ in range(clients):
             pool.submit(client)
     elapsed = time.time() - started
-    return {
+    total = sum(len(v) for v in taken.values())
+    out: dict[str, Any] = {
         "clients": clients,
-        "requests": counts["ok"] + counts["errors"],
-        "errors": counts["errors"],
-        "requests_per_s": round((counts["ok"] + counts["errors"]) / elapsed, 1),
+        "requests": total,
+        "errors": total - len(taken["answered"]),  # every request not answered, as before
+        "requests_per_s": round(total / elapsed, 1),
+        "answered": len(taken["answered"]),
+        "refused": len(taken["refused"]),
+        "timed_out": len(taken["timed_out"]),
+        "other_errors": len(taken["errors"]),
     }
+    for kind in ("answered", "refused", "timed_out"):
+        if taken[kind]:
+            ordered = sorted(taken[kind])
+            out[f"{kind}_ms"] = {
+                "p50": round(statistics.median(ordered) * 1000, 1),
+                "p95": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))] * 1000, 1),
+                "max": round(ordered[-1] * 1000, 1),
+            }
+    if retry_after:
+        out["retry_after_s"] = {"min": min(retry_after), "max": max(retry_after)}
+    return out
+
+
+def _outcome_of(response: requests.Response) -> str:
+    """answered, refused, timed_out or errors: see hammer."""
+    if response.ok:
+        return "answered"
+    if response.status_code in (429, 503):
+        text = response.text
+        if "no query process came free" in text or "longer than the limit" in text:
+            return "timed_out"
+        return "refused"
+    return "errors"
 
 
 def concurrency(base: str) -> dict:

@@ -127,11 +127,20 @@ class Metrics:
             "urbankg_query_admissions_total",
             "counter",
             "Queries that had to run, by what became of them on arrival: run at once, run after waiting for a "
-            "process, refused because the client had its share (429) or the server was busy (503), or stopped "
+            "process, refused because the client had its share (429) or the server was busy (503: at once when the "
+            "wait for a process was expected to pass URBANKG_QUEUE_SECONDS, else after it), or stopped "
             "on the last process for others waiting (busy-stopped, 503).",
         )
         for outcome, count in admission.counts.items():
             lines.append(f'urbankg_query_admissions_total{{outcome="{outcome}"}} {count}')
+        family(
+            "urbankg_query_queue_timeouts_total",
+            "counter",
+            "Queries let wait for a process that got none within URBANKG_QUEUE_SECONDS and were refused then (503, "
+            "also counted as busy): the estimate of the wait that let them in was wrong. Those it expected to wait "
+            "longer were refused at once.",
+        )
+        lines.append(f"urbankg_query_queue_timeouts_total {admission.queue_timeouts}")
         family("urbankg_queries_running", "gauge", "Queries running now.")
         lines.append(f"urbankg_queries_running {admission.running}")
         family("urbankg_queries_waiting", "gauge", "Queries waiting for a query process now.")

@@ -35,10 +35,17 @@ out the limit. So:
   the query on the reserve becomes a long one. Why not keep the last process for short
   queries only: a query's length is known only once it has run, and an idle reserve
   would halve the pool of two;
-- requests that find every process taken wait first come, first served, at most
-  ``URBANKG_QUEUE_SECONDS``, and no more than twice as many as there are processes (so
-  waiting requests cannot take all of the HTTP server's threads); past either, 503 with
-  Retry-After, at once when the queue is full.
+- a request that finds every process taken is told at once, never after a silent wait,
+  when it would not get one in time: the admission estimates when a process would be free
+  for it (:meth:`Admission.expected_wait`: from how long the last queries the pool ran held
+  a process, measured when each leaves, how long each running query has run, its time
+  limit, the reserve, and the requests waiting ahead), and answers 503 at once, with that
+  estimate as Retry-After, when it is longer than ``URBANKG_QUEUE_SECONDS`` (or the query's
+  time limit, if shorter); so it does too when twice as many requests as there are processes
+  already wait (so waiting requests cannot take all of the HTTP server's threads). The others
+  wait first come, first served. One that waits its ``URBANKG_QUEUE_SECONDS`` out all the same
+  (a running query took longer than recent ones did) gets 503 then; /metrics counts those on
+  their own (``urbankg_query_queue_timeouts_total``), so a wrong estimate shows.
 
 Answers kept or shared by the result cache never reach this: only queries that must run
 are counted.
@@ -63,6 +70,7 @@ really ends, so one client cannot pile up threads that run on.
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
 import itertools
 import math
@@ -91,6 +99,7 @@ if TYPE_CHECKING:
     from urbankg.graph import KnowledgeGraph
 
 WORKER_START_TIMEOUT = 60.0  # seconds for a new worker to say it is ready
+HELD_SAMPLES = 64  # recent queries whose time on a process the queue's wait is estimated from
 POLL_SECONDS = 0.05  # how often a running query checks whether it must give its process up
 # Signals a process sends itself when the code it runs breaks (the idle worker, blocked reading
 # its next job, cannot raise them): the query that was running is to blame.
@@ -235,12 +244,18 @@ class Admission:
         client_queries: int = Settings.client_queries,
         reserve_seconds: float = Settings.reserve_seconds,
         queue_seconds: float = Settings.queue_seconds,
+        clock=time.monotonic,
     ):
         self.processes = processes
         self.client_queries = client_queries
         self.reserve_seconds = reserve_seconds
         self.queue_seconds = queue_seconds
         self.counts = {"at-once": 0, "after-waiting": 0, "client-share": 0, "busy": 0, "busy-stopped": 0}
+        # Refused after waiting in the queue (also counted as busy): the estimate let them wait
+        # and was wrong. Zero when the estimate is honest; /metrics shows it on its own.
+        self.queue_timeouts = 0
+        self.held: deque[float] = deque(maxlen=HELD_SAMPLES)  # seconds recent queries held a process
+        self._clock = clock  # time.monotonic; a test may pass its own
         self._changed = threading.Condition()
         self._waiting: deque[Ticket] = deque()
         self._running: list[Ticket] = []
@@ -261,7 +276,7 @@ class Admission:
     def enter(self, client: str | None, timeout: float) -> Ticket:
         """A running ticket, once a process is free for it; raises a QueryRefused if there will be none."""
         with self._changed:
-            now = time.monotonic()
+            now = self._clock()
             if _limited(client) and self._clients[client] >= self.client_queries:
                 self.counts["client-share"] += 1
                 mine = [t.deadline for t in (*self._running, *self._waiting) if t.client == client]
@@ -271,27 +286,67 @@ class Admission:
                     "again when one of them has been answered",
                     _seconds(min(mine) - now),
                 )
-            ticket = Ticket(client, now + min(self.queue_seconds, timeout))
+            patience = min(self.queue_seconds, timeout)
+            ticket = Ticket(client, now + patience)
             if self._free() and not self._waiting:
                 self.counts["at-once"] += 1
             else:
                 # Not free, so there is a pool (without one, every query enters at once).
+                expected = self.expected_wait(client, now)
                 if self.processes is not None and len(self._waiting) >= 2 * self.processes:
                     self.counts["busy"] += 1
                     raise ServerBusy(
                         f"the server is busy: every query process is taken and {len(self._waiting)} "
                         "requests are already waiting for one; send the query again later",
-                        self._soonest_free(now),
+                        _seconds(expected),
+                    )
+                if expected > patience:
+                    self.counts["busy"] += 1
+                    raise ServerBusy(
+                        f"the server is busy: every query process is taken, and by the time recent queries "
+                        f"held one, a process would be free for this query in about {expected:.1f} s, longer "
+                        f"than a query may wait ({patience:g} s, URBANKG_QUEUE_SECONDS); send it again later",
+                        _seconds(expected),
                     )
                 self._wait(ticket)
                 self.counts["after-waiting"] += 1
             self._count(client, +1)
-            ticket.started = time.monotonic()
+            ticket.started = self._clock()
             ticket.deadline = ticket.started + timeout
             long_ones = sum(1 for t in self._running if not t.reserve)
             ticket.reserve = self.processes is not None and self.processes > 1 and long_ones >= self.processes - 1
             self._running.append(ticket)
             return ticket
+
+    def expected_wait(self, client: str | None, now: float) -> float:
+        """Under the lock: seconds until a process is likely free for a request of ``client`` that
+        joins the queue now.
+
+        Each process is free when its query ends. How long a running query has left is guessed
+        from how long recent queries held a process (:attr:`held`): the median of those that
+        ran longer than it has run so far, less what it has run; a query that has already run
+        longer than all of them is given as long again as it has run. Never past its time
+        limit, and a query on the reserve gives its process up after URBANKG_RESERVE_SECONDS
+        to a client with nothing running. Then every request waiting ahead takes the process
+        that comes free first, for the median time a query held one.
+        """
+        held = sorted(self.held)
+        typical = held[len(held) // 2] if held else 0.0
+        nothing_running = not any(t.client == client for t in self._running)
+        free_at = []
+        for ticket in self._running:
+            ran = max(now - ticket.started, 0.0)
+            longer = [seconds for seconds in held if seconds > ran]
+            left = longer[len(longer) // 2] - ran if longer else ran
+            end = min(now + left, ticket.deadline)
+            if ticket.reserve and nothing_running:
+                end = min(end, max(ticket.started + self.reserve_seconds, now))
+            free_at.append(end)
+        free_at += [now] * max((self.processes or 0) - len(free_at), 0)
+        heapq.heapify(free_at)
+        for _ in self._waiting:
+            heapq.heappush(free_at, heapq.heappop(free_at) + typical)
+        return max(free_at[0] - now, 0.0) if free_at else 0.0
 
     def _wait(self, ticket: Ticket) -> None:
         """Under the lock: wait in the queue until this ticket is first and a process is free."""
@@ -299,13 +354,15 @@ class Admission:
         self._count(ticket.client, +1)  # a waiting query counts against its client's share too
         try:
             while not (self._waiting[0] is ticket and self._free()):
-                left = ticket.deadline - time.monotonic()
+                left = ticket.deadline - self._clock()
                 if left <= 0:
                     self.counts["busy"] += 1
+                    self.queue_timeouts += 1
                     raise ServerBusy(
                         f"the server is busy: no query process came free for this query within "
-                        f"{self.queue_seconds:g} s (URBANKG_QUEUE_SECONDS); send it again later",
-                        self._soonest_free(time.monotonic()),
+                        f"{self.queue_seconds:g} s (URBANKG_QUEUE_SECONDS), although the queries running "
+                        "seemed near their end when it arrived; send it again later",
+                        _seconds(self.expected_wait(ticket.client, self._clock())),
                     )
                 self._changed.wait(left)
         finally:
@@ -316,6 +373,7 @@ class Admission:
     def leave(self, ticket: Ticket) -> None:
         with self._changed:
             self._running.remove(ticket)
+            self.held.append(self._clock() - ticket.started)
             self._count(ticket.client, -1)
             if not ticket.reserve:
                 # A long query ended: the oldest query on the reserve may now run to its limit.
@@ -330,7 +388,7 @@ class Admission:
         nothing running waits, else None (a client never takes the process from itself, nor
         from another while it has a query running)."""
         with self._changed:
-            now = time.monotonic()
+            now = self._clock()
             if not ticket.reserve or now - ticket.started < self.reserve_seconds:
                 return None
             running = {t.client for t in self._running}

@@ -34,9 +34,11 @@ already running is never refused; these limits count only the queries that must 
                            them: a query running on the last one is stopped after this many seconds
                            when a client with no query running waits for a process, so its short
                            queries are answered even while others run to the time limit (default 3)
-  URBANKG_QUEUE_SECONDS    seconds a request waits for a free query process before it is answered
-                           503 with Retry-After; when the queue is full (twice as many requests as
-                           processes wait), at once (default 10)
+  URBANKG_QUEUE_SECONDS    seconds a request may wait for a free query process (default 10). One
+                           that would wait longer, by the server's estimate from how long recent
+                           queries held a process, is answered 503 with Retry-After at once, as is
+                           one that finds twice as many requests as processes waiting; one that
+                           waits and gets none in time is answered 503 then
 
 With neither a token nor a token file holding at least one named token the server is
 read-only; a token created or revoked while it runs counts from the next request. The token is never taken from a

@@ -207,6 +207,38 @@ def test_the_worker_design_costs_about_a_millisecond_per_query(tmp_path, capsys)
     assert overhead < 0.02
 
 
+def test_over_http_a_request_that_cannot_get_a_process_in_time_is_refused_at_once(tmp_path):
+    """One process, busy with a query that has run longer than the queue time: a process is not
+    expected free within it, so the next request is told at once (not after the queue time)."""
+    store = OxigraphStore(tmp_path / "store")
+    fill(store)  # straight into the store: through the graph, each write is validated (seconds)
+    store.close()
+    settings = Settings(token="t", query_timeout=2.0, workers=1, queue_seconds=0.5)
+    with endpoint(tmp_path / "store", settings) as running:
+        requests.get(running.sparql, params={"query": "ASK {}"}, timeout=30)  # start the worker
+        slow: dict = {}
+        thread = threading.Thread(
+            target=lambda: slow.update(response=requests.get(running.sparql, params={"query": SLOW}, timeout=30))
+        )
+        thread.start()
+        time.sleep(0.8)  # it has run 0.8 s, longer than any query before it: as long again is expected
+        with requests.Session() as session:
+            session.get(running.url + "/health", timeout=30)  # the connection is open: time the refusal alone
+            started = time.monotonic()
+            refused = session.get(running.sparql, params={"query": "ASK { ?s ?p ?o }"}, timeout=30)
+            took = time.monotonic() - started
+        assert refused.status_code == 503, refused.text
+        assert "longer than a query may wait (0.5 s, URBANKG_QUEUE_SECONDS)" in refused.text
+        assert took < 0.1, took
+        assert 1 <= int(refused.headers["Retry-After"]) <= 2
+        thread.join()
+        assert slow["response"].status_code == 503 and "longer than the limit of 2 s" in slow["response"].text
+        metrics = requests.get(running.url + "/metrics", timeout=30).text
+    assert 'urbankg_query_admissions_total{outcome="busy"} 1' in metrics
+    assert 'urbankg_refusals_total{reason="busy"} 1' in metrics
+    assert "urbankg_query_queue_timeouts_total 0" in metrics
+
+
 def test_a_closed_runner_leaves_no_process_and_no_snapshot(tmp_path):
     store = OxigraphStore(tmp_path / "store")
     others = worker_pids()
@@ -439,11 +471,98 @@ def test_the_queue_holds_twice_as_many_requests_as_processes():
     started = time.monotonic()
     with pytest.raises(ServerBusy, match="2 requests are already waiting") as refused:
         admission.enter("b", 30)
-    assert time.monotonic() - started < 0.1 and 29 <= refused.value.retry_after <= 30
+    # Retry-After is the estimate: no query has held a process long yet, and the one running has
+    # run a moment, so a process is expected free in about that moment.
+    assert time.monotonic() - started < 0.1 and refused.value.retry_after == 1
     admission.leave(running)
     for thread in waiters:
         thread.join(5)
     assert admission.running == admission.waiting == 0 and admission.counts["after-waiting"] == 2
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def held_for(admission: Admission, clock: Clock, seconds: float, times: int) -> None:
+    """Queries that each held a process ``seconds``: what the admission's estimate learns from."""
+    for _ in range(times):
+        ticket = admission.enter("history", 30)
+        clock.now += seconds
+        admission.leave(ticket)
+
+
+def test_a_request_that_would_wait_past_the_queue_time_is_refused_at_once_with_the_estimate():
+    clock = Clock()
+    admission = Admission(1, client_queries=5, reserve_seconds=1, queue_seconds=5, clock=clock)
+    held_for(admission, clock, 4.0, 5)
+    running = admission.enter("a", 30)
+    clock.now += 1.0
+    # The running query has 3 s left by the recent ones (4 s each): within the queue time.
+    assert admission.expected_wait("b", clock.now) == pytest.approx(3.0)
+    entered: list = []
+    waiter = threading.Thread(target=lambda: entered.append(admission.enter("b", 30)))
+    waiter.start()
+    assert wait_for(lambda: admission.waiting == 1)
+    # One more would wait those 3 s and then the first waiter's 4: refused now, not in 5 s.
+    started = time.monotonic()
+    with pytest.raises(ServerBusy, match=r"in about 7.0 s, longer than a query may wait \(5 s") as refused:
+        admission.enter("c", 30)
+    assert time.monotonic() - started < 0.1
+    assert refused.value.status == 503 and refused.value.retry_after == 7
+    assert admission.counts["busy"] == 1 and admission.queue_timeouts == 0
+    # A query's own time limit bounds its wait too: one with 2 s may not wait 7.
+    with pytest.raises(ServerBusy, match=r"may wait \(2 s"):
+        admission.enter("d", 2)
+    admission.leave(running)
+    waiter.join(5)
+    admission.leave(entered[0])
+    assert admission.counts["after-waiting"] == 1 and admission.queue_timeouts == 0
+
+
+def test_a_query_that_ran_longer_than_the_recent_ones_is_given_as_long_again_up_to_its_limit():
+    clock = Clock()
+    admission = Admission(1, client_queries=5, reserve_seconds=1, queue_seconds=5, clock=clock)
+    held_for(admission, clock, 0.5, 3)
+    running = admission.enter("a", 8)
+    clock.now += 3.0  # longer than any recent query
+    assert admission.expected_wait("b", clock.now) == pytest.approx(3.0)
+    clock.now += 3.0  # as long again would pass its limit, which stops it at 8 s
+    assert admission.expected_wait("b", clock.now) == pytest.approx(2.0)
+    admission.leave(running)
+
+
+def test_the_reserve_counts_in_the_estimate_for_a_client_with_nothing_running():
+    clock = Clock()
+    admission = Admission(2, client_queries=2, reserve_seconds=2, queue_seconds=5, clock=clock)
+    held_for(admission, clock, 20.0, 3)
+    long, last = admission.enter("a", 30), admission.enter("a", 30)
+    assert last.reserve
+    clock.now += 0.5
+    # Another client gets the reserve's process once it has run 2 s; "a" itself waits for an end.
+    assert admission.expected_wait("b", clock.now) == pytest.approx(1.5)
+    assert admission.expected_wait("a", clock.now) == pytest.approx(19.5)
+    with pytest.raises(ClientOverShare):  # the client's share is still its own refusal, 429
+        admission.enter("a", 30)
+    for ticket in (long, last):
+        admission.leave(ticket)
+
+
+def test_a_request_the_estimate_let_wait_in_vain_is_refused_at_the_queue_time_and_counted_apart():
+    admission = Admission(1, client_queries=5, reserve_seconds=1, queue_seconds=0.3)
+    running = admission.enter("a", 30)  # nothing has held a process yet: a free one is expected at once
+    started = time.monotonic()
+    with pytest.raises(ServerBusy, match="no query process came free for this query within 0.3 s"):
+        admission.enter("b", 30)
+    assert 0.3 <= time.monotonic() - started < 1
+    assert admission.counts["busy"] == 1 and admission.queue_timeouts == 1
+    admission.leave(running)
 
 
 @pytest.mark.parametrize(
