@@ -472,11 +472,18 @@ def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool =
     carries its own comment, so the server's result cache cannot answer it or share its run.
 
     Every request is sorted by what became of it, with how long it took: answered (200);
-    refused (429, or 503 because no process would be free in time: told without running or
-    waiting out a limit); timed out (503 after waiting the queue time for a process, or after
-    the query ran to its time limit); other errors (any other status, a broken connection)."""
+    refused at once (429, or 503 because no process would be free in time); refused after
+    waiting for a process (503: the server's estimate let it wait, then no process came free
+    in time); timed out (503: the query ran to its time limit and was stopped); other errors
+    (any other status, a broken connection). A refused client tries again after 50 ms."""
     stop = time.time() + seconds
-    taken: dict[str, list[float]] = {"answered": [], "refused": [], "timed_out": [], "errors": []}
+    taken: dict[str, list[float]] = {
+        "answered": [],
+        "refused": [],
+        "refused_after_waiting": [],
+        "timed_out": [],
+        "errors": [],
+    }
     retry_after: list[int] = []
     lock = threading.Lock()
     numbers = iter(range(10**9))
@@ -516,10 +523,11 @@ def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool =
         "requests_per_s": round(total / elapsed, 1),
         "answered": len(taken["answered"]),
         "refused": len(taken["refused"]),
+        "refused_after_waiting": len(taken["refused_after_waiting"]),
         "timed_out": len(taken["timed_out"]),
         "other_errors": len(taken["errors"]),
     }
-    for kind in ("answered", "refused", "timed_out"):
+    for kind in ("answered", "refused", "refused_after_waiting", "timed_out"):
         if taken[kind]:
             ordered = sorted(taken[kind])
             out[f"{kind}_ms"] = {
@@ -533,12 +541,14 @@ def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool =
 
 
 def _outcome_of(response: requests.Response) -> str:
-    """answered, refused, timed_out or errors: see hammer."""
+    """answered, refused, refused_after_waiting, timed_out or errors: see hammer."""
     if response.ok:
         return "answered"
     if response.status_code in (429, 503):
         text = response.text
-        if "no query process came free" in text or "longer than the limit" in text:
+        if "no query process came free" in text:
+            return "refused_after_waiting"
+        if "longer than the limit" in text:
             return "timed_out"
         return "refused"
     return "errors"

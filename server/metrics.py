@@ -134,13 +134,13 @@ class Metrics:
         for outcome, count in admission.counts.items():
             lines.append(f'urbankg_query_admissions_total{{outcome="{outcome}"}} {count}')
         family(
-            "urbankg_query_queue_timeouts_total",
+            "urbankg_query_refused_after_waiting_total",
             "counter",
-            "Queries let wait for a process that got none within URBANKG_QUEUE_SECONDS and were refused then (503, "
-            "also counted as busy): the estimate of the wait that let them in was wrong. Those it expected to wait "
-            "longer were refused at once.",
+            "Queries let wait for a process, then refused (503, also counted as busy) when none was expected before "
+            "their URBANKG_QUEUE_SECONDS were out: the estimate of the wait that let them in was wrong. Those it "
+            "expected to wait longer were refused at once.",
         )
-        lines.append(f"urbankg_query_queue_timeouts_total {admission.queue_timeouts}")
+        lines.append(f"urbankg_query_refused_after_waiting_total {admission.refused_after_waiting}")
         family("urbankg_queries_running", "gauge", "Queries running now.")
         lines.append(f"urbankg_queries_running {admission.running}")
         family("urbankg_queries_waiting", "gauge", "Queries waiting for a query process now.")

@@ -43,9 +43,10 @@ out the limit. So:
   estimate as Retry-After, when it is longer than ``URBANKG_QUEUE_SECONDS`` (or the query's
   time limit, if shorter); so it does too when twice as many requests as there are processes
   already wait (so waiting requests cannot take all of the HTTP server's threads). The others
-  wait first come, first served. One that waits its ``URBANKG_QUEUE_SECONDS`` out all the same
-  (a running query took longer than recent ones did) gets 503 then; /metrics counts those on
-  their own (``urbankg_query_queue_timeouts_total``), so a wrong estimate shows.
+  wait first come, first served, and their wait is estimated again every tenth of a second:
+  one that no longer expects a process within its ``URBANKG_QUEUE_SECONDS`` (a running query
+  takes longer than recent ones did) gets 503 then, not when its time is out; /metrics counts
+  those on their own (``urbankg_query_refused_after_waiting_total``), so a wrong estimate shows.
 
 Answers kept or shared by the result cache never reach this: only queries that must run
 are counted.
@@ -85,13 +86,13 @@ import threading
 import time
 import weakref
 from collections import Counter, deque
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeGuard
 
 from urbankg.errors import DiskFull
-from urbankg.server.query_worker import QueryJob, execute, refusal
+from urbankg.server.query_worker import QueryJob, execute, job_fields, refusal
 from urbankg.server.settings import Settings
 from urbankg.store import LocalStore
 
@@ -100,6 +101,7 @@ if TYPE_CHECKING:
 
 WORKER_START_TIMEOUT = 60.0  # seconds for a new worker to say it is ready
 HELD_SAMPLES = 64  # recent queries whose time on a process the queue's wait is estimated from
+RECHECK_SECONDS = 0.1  # how often a waiting request's wait is estimated again
 POLL_SECONDS = 0.05  # how often a running query checks whether it must give its process up
 # Signals a process sends itself when the code it runs breaks (the idle worker, blocked reading
 # its next job, cannot raise them): the query that was running is to blame.
@@ -253,7 +255,7 @@ class Admission:
         self.counts = {"at-once": 0, "after-waiting": 0, "client-share": 0, "busy": 0, "busy-stopped": 0}
         # Refused after waiting in the queue (also counted as busy): the estimate let them wait
         # and was wrong. Zero when the estimate is honest; /metrics shows it on its own.
-        self.queue_timeouts = 0
+        self.refused_after_waiting = 0
         self.held: deque[float] = deque(maxlen=HELD_SAMPLES)  # seconds recent queries held a process
         self._clock = clock  # time.monotonic; a test may pass its own
         self._changed = threading.Condition()
@@ -318,9 +320,9 @@ class Admission:
             self._running.append(ticket)
             return ticket
 
-    def expected_wait(self, client: str | None, now: float) -> float:
-        """Under the lock: seconds until a process is likely free for a request of ``client`` that
-        joins the queue now.
+    def expected_wait(self, client: str | None, now: float, ahead: int | None = None) -> float:
+        """Under the lock: seconds until a process is likely free for a request of ``client`` with
+        ``ahead`` requests waiting before it (None: all that wait now, as for one that arrives).
 
         Each process is free when its query ends. How long a running query has left is guessed
         from how long recent queries held a process (:attr:`held`): the median of those that
@@ -344,27 +346,34 @@ class Admission:
             free_at.append(end)
         free_at += [now] * max((self.processes or 0) - len(free_at), 0)
         heapq.heapify(free_at)
-        for _ in self._waiting:
+        for _ in range(len(self._waiting) if ahead is None else ahead):
             heapq.heappush(free_at, heapq.heappop(free_at) + typical)
         return max(free_at[0] - now, 0.0) if free_at else 0.0
 
     def _wait(self, ticket: Ticket) -> None:
-        """Under the lock: wait in the queue until this ticket is first and a process is free."""
+        """Under the lock: wait in the queue until this ticket is first and a process is free.
+
+        The wait is estimated again every RECHECK_SECONDS: a request let in on an estimate that
+        proves wrong (the queries running take longer than recent ones did) is told as soon as
+        no process is expected before its queue time is out, not when that time is out."""
         self._waiting.append(ticket)
         self._count(ticket.client, +1)  # a waiting query counts against its client's share too
+        arrived = self._clock()
         try:
             while not (self._waiting[0] is ticket and self._free()):
-                left = ticket.deadline - self._clock()
-                if left <= 0:
+                now = self._clock()
+                expected = self.expected_wait(ticket.client, now, self._waiting.index(ticket))
+                if now >= ticket.deadline or now + expected > ticket.deadline:
                     self.counts["busy"] += 1
-                    self.queue_timeouts += 1
+                    self.refused_after_waiting += 1
                     raise ServerBusy(
-                        f"the server is busy: no query process came free for this query within "
-                        f"{self.queue_seconds:g} s (URBANKG_QUEUE_SECONDS), although the queries running "
-                        "seemed near their end when it arrived; send it again later",
-                        _seconds(self.expected_wait(ticket.client, self._clock())),
+                        f"the server is busy: no query process came free for this query in the {now - arrived:.1f} s "
+                        f"it waited, and none is expected before its {self.queue_seconds:g} s "
+                        "(URBANKG_QUEUE_SECONDS) are out: the queries running take longer than recent ones did; "
+                        "send it again later",
+                        _seconds(expected),
                     )
-                self._changed.wait(left)
+                self._changed.wait(min(ticket.deadline - now, RECHECK_SECONDS))
         finally:
             self._waiting.remove(ticket)
             self._count(ticket.client, -1)
@@ -542,7 +551,7 @@ class ProcessRunner:
                 raise  # the server's state, not the query's failure: answered 507 (see graph_store)
             raise QueryFailed(f"could not take a snapshot of the store for the query: {exc}") from exc
         try:
-            worker.jobs.send((worker.snapshot, asdict(job)))
+            worker.jobs.send((worker.snapshot, job_fields(job)))
             while not worker.replies.poll(min(max(ticket.deadline - time.monotonic(), 0), POLL_SECONDS)):
                 if time.monotonic() >= ticket.deadline:
                     self.timeouts += 1

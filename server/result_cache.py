@@ -28,7 +28,7 @@ import json
 import re
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 
 from flask import request
 
@@ -43,7 +43,7 @@ from urbankg.server.query_runner import (
     ServerBusy,
     client_key,
 )
-from urbankg.server.query_worker import QueryJob
+from urbankg.server.query_worker import QueryJob, job_fields
 
 # Functions whose value differs from one evaluation to the next.
 _VOLATILE = re.compile(r"\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(", re.IGNORECASE)
@@ -132,7 +132,7 @@ class CachedRunner:
         generation = self.runner.generation
         if self.max_bytes <= 0 or generation is None or _VOLATILE.search(job.sparql):
             return self.runner.run(job, timeout, client=client)
-        key = (generation, json.dumps(asdict(job), sort_keys=True))
+        key = (generation, json.dumps(job_fields(job), sort_keys=True))
         if fresh:
             with self._lock:
                 self._forget_if_changed(generation)

@@ -37,7 +37,7 @@ from urbankg.server.query_runner import (
     ServerBusy,
     client_key,
 )
-from urbankg.server.query_worker import QueryJob, execute
+from urbankg.server.query_worker import QueryJob, execute, job_fields
 from urbankg.server.services import services
 from urbankg.server.settings import Settings
 
@@ -236,7 +236,22 @@ def test_over_http_a_request_that_cannot_get_a_process_in_time_is_refused_at_onc
         metrics = requests.get(running.url + "/metrics", timeout=30).text
     assert 'urbankg_query_admissions_total{outcome="busy"} 1' in metrics
     assert 'urbankg_refusals_total{reason="busy"} 1' in metrics
-    assert "urbankg_query_queue_timeouts_total 0" in metrics
+    assert "urbankg_query_refused_after_waiting_total 0" in metrics
+
+
+def test_a_job_crosses_to_its_process_whole():
+    """job_fields (not asdict, which deep-copies) gives every field: the worker rebuilds the same job."""
+    job = QueryJob(
+        "SELECT * WHERE { ?s ?p ?o }",
+        {"solutions": "json"},
+        10,
+        base_iri="http://127.0.0.1/sparql",
+        default_graphs=["", "https://example.org/g"],
+        prefixes={"ex": "https://example.org/"},
+        service_allow=(),
+        substitutions={"s": "<https://example.org/s>"},
+    )
+    assert QueryJob(**job_fields(job)) == job
 
 
 def test_a_closed_runner_leaves_no_process_and_no_snapshot(tmp_path):
@@ -453,9 +468,9 @@ def test_a_client_does_not_take_the_last_process_from_itself():
     admission = Admission(2, client_queries=5, reserve_seconds=0.05, queue_seconds=0.3)
     tickets = [admission.enter("a", 30), admission.enter("a", 30)]
     started = time.monotonic()
-    with pytest.raises(ServerBusy, match="no query process came free for this query within 0.3 s"):
+    with pytest.raises(ServerBusy, match="no query process came free for this query in the 0.* before its 0.3 s"):
         admission.enter("a", 30)
-    assert 0.3 <= time.monotonic() - started < 1
+    assert 0.1 <= time.monotonic() - started < 0.3
     assert admission.must_yield(tickets[1], 30) is None and admission.waiting == 0
     for ticket in tickets:
         admission.leave(ticket)
@@ -516,14 +531,14 @@ def test_a_request_that_would_wait_past_the_queue_time_is_refused_at_once_with_t
         admission.enter("c", 30)
     assert time.monotonic() - started < 0.1
     assert refused.value.status == 503 and refused.value.retry_after == 7
-    assert admission.counts["busy"] == 1 and admission.queue_timeouts == 0
+    assert admission.counts["busy"] == 1 and admission.refused_after_waiting == 0
     # A query's own time limit bounds its wait too: one with 2 s may not wait 7.
     with pytest.raises(ServerBusy, match=r"may wait \(2 s"):
         admission.enter("d", 2)
     admission.leave(running)
     waiter.join(5)
     admission.leave(entered[0])
-    assert admission.counts["after-waiting"] == 1 and admission.queue_timeouts == 0
+    assert admission.counts["after-waiting"] == 1 and admission.refused_after_waiting == 0
 
 
 def test_a_query_that_ran_longer_than_the_recent_ones_is_given_as_long_again_up_to_its_limit():
@@ -554,14 +569,15 @@ def test_the_reserve_counts_in_the_estimate_for_a_client_with_nothing_running():
         admission.leave(ticket)
 
 
-def test_a_request_the_estimate_let_wait_in_vain_is_refused_at_the_queue_time_and_counted_apart():
+def test_a_request_the_estimate_let_wait_in_vain_is_told_before_its_queue_time_and_counted_apart():
     admission = Admission(1, client_queries=5, reserve_seconds=1, queue_seconds=0.3)
     running = admission.enter("a", 30)  # nothing has held a process yet: a free one is expected at once
     started = time.monotonic()
-    with pytest.raises(ServerBusy, match="no query process came free for this query within 0.3 s"):
+    # Estimated again as it waits: once the running query has run 0.2 s, as long again passes 0.3 s.
+    with pytest.raises(ServerBusy, match=r"in the 0\.\d s it waited, and none is expected before its 0.3 s"):
         admission.enter("b", 30)
-    assert 0.3 <= time.monotonic() - started < 1
-    assert admission.counts["busy"] == 1 and admission.queue_timeouts == 1
+    assert 0.1 <= time.monotonic() - started < 0.3
+    assert admission.counts["busy"] == 1 and admission.refused_after_waiting == 1
     admission.leave(running)
 
 
