@@ -199,3 +199,17 @@ def test_the_case_page_shows_a_paraphrase_as_one_with_its_page(kg):
     for shown in (page, observation):
         assert "paraphrase, p. 4:</span> About three thousand online shops sell stage costumes." in shown
         assert "“About three thousand" not in shown  # never in quotation marks
+
+
+def test_case_evidence_answers_as_its_plain_form_on_linked_cases_and_paraphrases(kg):
+    # The bundled corpus has no paraphrase and no linked case: the reshaped form's tests for
+    # those patterns (tests/test_queries_reshaped.py) compare rows here.
+    from test_queries_reshaped import corpus_runner, same_answers
+
+    rows = {
+        case: same_answers(corpus_runner(kg), "case-evidence", {"case": case})
+        for case in ("daji-town", "daji-costumes", "shaji-town", "dongfeng-village")
+    }
+    assert all(rows.values()), rows
+    paraphrased = [r for r in ask(kg, "case-evidence", case="daji-town") if r["paraphrase"]]
+    assert paraphrased  # the paraphrase's OPTIONAL is compared on rows that have one
