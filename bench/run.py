@@ -487,11 +487,13 @@ def hammer(base: str, query: str, clients: int, seconds: float, distinct: bool =
     retry_after: list[int] = []
     lock = threading.Lock()
     numbers = iter(range(10**9))
+    # Unique across calls too: a text an earlier load sent may still be kept by the result cache.
+    run_id = time.time_ns()
 
     def client():
         session = requests.Session()
         while time.time() < stop:
-            text = f"{query}\n# request {next(numbers)}" if distinct else query
+            text = f"{query}\n# request {run_id}-{next(numbers)}" if distinct else query
             started = time.perf_counter()
             try:
                 response = session.post(
