@@ -46,6 +46,14 @@ def rows(name: str, resource: str | None = None, default_graphs: list[str] | Non
     return [{v: solution[v] for v in variables} for solution in result]
 
 
+def holds(name: str, resource: str | None = None) -> bool:
+    """The answer of a page's ASK query."""
+    outcome = run(name, {formats.BOOLEAN: formats.JSON.key}, resource)
+    result = ox.parse_query_results(outcome.body, format=ox.QueryResultsFormat.JSON)
+    assert isinstance(result, ox.QueryBoolean), f"{name}.rq is an ASK query"
+    return bool(result)
+
+
 def run(
     name: str, chosen: dict[str, str], resource: str | None = None, default_graphs: list[str] | None = None
 ) -> Outcome:

@@ -378,3 +378,44 @@ def test_loading_a_graph_someone_else_created_asks_to_replace_it_and_the_history
         assert 'href="/history?graph=https://w3id.org/urbankg/graph/my-village"' in row
         mini_row = next(r for r in re.findall(r"<tr>(.*?)</tr>", listing, re.DOTALL) if f'graph={MINI}"' in r)
         assert f"<td>{config.local_agent()}</td>" in mini_row  # the creator stays across a replacement
+
+
+PAGE_FORMATS = {
+    "text/html": "html",
+    "text/turtle": "ttl",
+    "application/n-triples": "nt",
+    "application/ld+json": "jsonld",
+}
+
+
+def test_unknown_resource_is_404_in_every_format(base_url):
+    # The RDF formats decide "unknown" from the statements they send, not from the HTML page's
+    # rows: the answer must stay 404, asked by Accept or by ?format=, fresh or from the cache.
+    for media_type, name in PAGE_FORMATS.items():
+        for _ in range(2):
+            by_accept = requests.get(base_url + "/id/concept/nothing-here", headers={"Accept": media_type})
+            assert by_accept.status_code == 404, (media_type, by_accept.status_code)
+            by_name = requests.get(base_url + f"/id/concept/nothing-here?format={name}")
+            assert by_name.status_code == 404, (name, by_name.status_code)
+
+
+def test_resource_turtle_holds_its_statements_and_a_resource_only_pointed_at_is_known(base_url):
+    # Every statement the store has about the crosswalk, and those of the quote it holds.
+    source = Graph().parse(Path(__file__).parent / "data" / "ui" / "mini.ttl")
+    wanted = {
+        (str(s), str(p), str(o))
+        for s, p, o in source
+        if str(s).startswith("https://w3id.org/urbankg/id/crosswalk/alpha-beta-1")
+    }
+    assert len(wanted) >= 10
+    for name, fmt in (("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")):
+        answer = requests.get(
+            base_url + f"/id/crosswalk/alpha-beta-1?format={name}", headers={"Cache-Control": "no-cache"}
+        )
+        assert answer.status_code == 200, name
+        got = {(str(s), str(p), str(o)) for s, p, o in Graph().parse(data=answer.text, format=fmt)}
+        assert got == wanted, (name, wanted ^ got)
+    # cito:extends has no statement of its own here, only one pointing at it: known, and empty.
+    pointed_at = "/id/graph?iri=http://purl.org/spar/cito/extends"
+    for media_type in PAGE_FORMATS:
+        assert requests.get(base_url + pointed_at, headers={"Accept": media_type}).status_code == 200, media_type
