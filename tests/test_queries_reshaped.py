@@ -30,6 +30,10 @@ RESHAPED = {
     "case-evidence": (ROOT / "queries" / "case-evidence.rq", ["measure_label", "period"]),
     "concept-citations": (ROOT / "queries" / "concept-citations.rq", ["citing_paper", "year", "cited_work"]),
     "intent-counts": (ROOT / "bench" / "queries" / "intent-counts.rq", ["acts"]),
+    "stakeholder-relations": (
+        ROOT / "queries" / "stakeholder-relations.rq",
+        ["from_label", "relation_label", "to_label"],
+    ),
 }
 MAPPINGS = ["none", "close", "all"]
 
@@ -146,3 +150,14 @@ def test_concept_citations_answer_as_their_plain_form_on_synthetic_papers(synthe
 def test_intent_counts_answer_as_their_plain_form(corpus, synthetic):
     assert same_answers(corpus_runner(corpus), "intent-counts", {}) > 0
     assert same_answers(synthetic_runner(synthetic), "intent-counts", {}) > 10
+
+
+def test_stakeholder_relations_answer_as_their_plain_form_for_every_case(corpus, synthetic):
+    cases = corpus_values(corpus, "stakeholder-relations", "case")
+    rows = {case: same_answers(corpus_runner(corpus), "stakeholder-relations", {"case": case}) for case in cases}
+    assert rows["lirendong"] > 10
+    # Synthetic cases 1-3 are linked (sameCaseAs, partOfCase): their relations are each other's too.
+    synthetic_rows = [
+        same_answers(synthetic_runner(synthetic), "stakeholder-relations", {"case": f"case-{n}"}) for n in range(15)
+    ]
+    assert all(n > 0 for n in synthetic_rows)
