@@ -590,6 +590,26 @@ def concurrency_again(sizes: list[int], workdir: Path) -> dict:
     return retake(sizes, workdir, "concurrency", measure)
 
 
+def http_again(sizes: list[int], workdir: Path) -> dict:
+    """The queries over HTTP alone, on a fresh store of each size: for a size too large to run
+    whole again (a million papers needs its store twice for the raw phase's snapshot), once the
+    queries have changed. The figures taken before stay as ``http_before``, with when."""
+
+    def measure(entry: dict, store_dir: Path, seconds: float) -> None:
+        log(f"urbankg load --bulk: {seconds:.0f} s")
+        server = Server(store_dir)
+        try:
+            figures = http_latencies(server.base)
+            entry["server_peak_mb_http_again"] = server.peak_memory_mb()
+        finally:
+            server.stop()
+        entry.setdefault("http_before", entry.get("http"))
+        entry["http"] = figures
+        entry["http_taken"] = time.strftime("%Y-%m-%d")
+
+    return retake(sizes, workdir, "http", measure)
+
+
 def retake(sizes: list[int], workdir: Path, label: str, measure) -> dict:
     """One phase taken again for sizes already in results.json, each on a store freshly loaded
     by `urbankg load --bulk`: ``measure(entry, store_dir, load_seconds)`` updates the size's
@@ -793,7 +813,15 @@ def main() -> None:
         action="store_true",
         help="Take the concurrency figures of these sizes again, on a fresh store.",
     )
+    parser.add_argument(
+        "--http-again",
+        action="store_true",
+        help="Take the HTTP latencies of these sizes again, on a fresh store (no raw phase, no snapshot).",
+    )
     args = parser.parse_args()
+    if args.http_again:
+        write_report(http_again([int(s) for s in args.sizes.split(",")], args.workdir))
+        return
     if args.concurrency_again:
         write_report(concurrency_again([int(s) for s in args.sizes.split(",")], args.workdir))
         return
