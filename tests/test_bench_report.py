@@ -188,3 +188,22 @@ def test_the_scale_targets_name_slow_queries_virtuoso_ratios_and_refusals(result
     assert "Point lookup over HTTP at most 1 ms above raw pyoxigraph at 100 papers: missed, +1.50 ms." in targets
     row = "| heavy (intent-counts, every request its own text) | 32 | 500 | 20 (7000) | 478 (40 / 160) | 2 | 0 | 0 |"
     assert row in text
+
+
+def test_http_taken_again_alone_gives_no_ratio_and_refusals_are_not_errors(results, tmp_path):
+    """--http-again keeps no raw figures beside the new HTTP ones (they were of other data), and
+    a request refused at once by admission is counted apart from the errors."""
+    large = results["sizes"]["100"]
+    large["raw_before"] = large.pop("raw")
+    outcomes = {"answered": 5, "refused": 40, "refused_after_waiting": 3, "timed_out": 2, "other_errors": 0}
+    large["concurrency"] = {
+        "heavy_distinct-32": {"clients": 32, "requests": 50, "errors": 45, "requests_per_s": 5.0, **outcomes}
+    }
+    out = tmp_path / "BENCHMARKS.md"
+    report.write_benchmarks_md(results, out, tmp_path / "latency.svg")
+    text = out.read_text()
+    assert "| point-lookup | 1.7 / 1.7 | — | — |" in text
+    targets = text.split("## Against the targets")[1]
+    assert "at 100 papers missed on" not in targets
+    assert "Point lookup over HTTP at most 1 ms above raw pyoxigraph at 100 papers" not in targets
+    assert "at 100 papers 5 errors (40 refused at once with 503 and Retry-After)" in targets
