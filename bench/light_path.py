@@ -42,6 +42,7 @@ sys.path.insert(0, str(HERE))
 import run  # noqa: E402  (bench/run.py: its server starter)
 
 from urbankg.server.ui_data import ui_query  # noqa: E402
+from urbankg.sparql_prebind import prebind  # noqa: E402
 
 RESULTS = HERE / "results" / "light_path.json"
 FRESH = {"Cache-Control": "no-cache"}
@@ -127,7 +128,7 @@ def oxigraph_server(store: Path, lookup: str, page: str, iri: str, n: int) -> di
                 if time.time() > deadline:
                     raise
                 time.sleep(0.3)
-        bound = page.replace("?resource", f"<{iri}>")  # the server takes no pre-bound values
+        bound = prebind(page, {"resource": ox.NamedNode(iri)})  # the server takes no pre-bound values
         return {
             "point_lookup": timed(lambda: ok(session.post(base + "/query", data={"query": lookup}, headers=JSON)), n),
             "linked_data_turtle": timed(
